@@ -1,0 +1,323 @@
+"""Form definitions: the data model as data.
+
+One YAML file per wizard step in `forms/`. Each declares its fields with type, label, help text and
+regulatory basis, required flag, a visibility condition and the CTD sections/documents it feeds.
+See docs/forms-format.md. Malformed forms fail at load with a message naming file, field and problem.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from atmp_desktop.core.conditions import Condition, ConditionError, parse_condition
+
+SCALAR_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "date", "integer", "quantity")
+FIELD_TYPES = SCALAR_TYPES + ("table",)
+CERTAINTIES = ("V", "K", "U")  # the brief's evidence tags: verified, domain knowledge, unsure
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PATH = re.compile(r"^(?P<step>[a-z][a-z0-9_]*)\.(?P<field>[a-z][a-z0-9_]*)"
+                   r"(?:\[(?P<index>\d+)\](?:\.(?P<column>[a-z][a-z0-9_]*))?)?$")
+
+_STEP_KEYS = {"id", "title", "order", "intro", "applies_when", "not_applicable_reason", "fields"}
+_FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", "visible_when", "feeds",
+               "choices", "units", "columns", "min", "max", "placeholder", "group", "width"}
+
+
+class FormError(ValueError):
+    """A form definition is malformed. The message names the file, the field and the problem."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    type: str
+    step_id: str = ""
+    help: str = ""
+    basis: str = ""
+    certainty: str = ""
+    required: bool = False
+    visible_when: Condition | None = None
+    feeds: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    units: tuple[str, ...] = ()
+    columns: tuple["Field", ...] = ()
+    min: int | None = None
+    max: int | None = None
+    placeholder: str = ""
+    group: str = ""
+    width: int = 0  # preferred column width in characters (tables); 0 = automatic
+
+    @property
+    def path(self) -> str:
+        return f"{self.step_id}.{self.id}"
+
+    @property
+    def is_table(self) -> bool:
+        return self.type == "table"
+
+    def choice_label(self, value: Any) -> str:
+        for c in self.choices:
+            if c.value == value:
+                return c.label
+        return "" if value is None else str(value)
+
+    def column(self, column_id: str) -> "Field":
+        for c in self.columns:
+            if c.id == column_id:
+                return c
+        raise KeyError(f"{self.path} has no column '{column_id}'")
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    order: int
+    fields: tuple[Field, ...]
+    intro: str = ""
+    applies_when: Condition | None = None
+    not_applicable_reason: str = ""
+    source: str = ""
+
+    def field(self, field_id: str) -> Field:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(f"step '{self.id}' has no field '{field_id}'")
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    step: str
+    field: str
+    index: int | None = None
+    column: str | None = None
+
+    @property
+    def field_path(self) -> str:
+        return f"{self.step}.{self.field}"
+
+
+def parse_path(path: str) -> FieldPath:
+    m = _PATH.match(path.strip())
+    if not m:
+        raise KeyError(f"'{path}' is not a field path; use step.field or step.table[row].column")
+    idx = m.group("index")
+    return FieldPath(m.group("step"), m.group("field"), int(idx) if idx is not None else None, m.group("column"))
+
+
+@dataclass(frozen=True)
+class FormSet:
+    steps: tuple[Step, ...]
+    directory: str = ""
+
+    @cached_property
+    def _fields(self) -> dict[str, Field]:
+        return {f.path: f for s in self.steps for f in s.fields}
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(f"there is no step '{step_id}'")
+
+    def field(self, path: str) -> Field:
+        p = parse_path(path)
+        try:
+            return self._fields[p.field_path]
+        except KeyError:
+            raise KeyError(f"there is no field '{p.field_path}'") from None
+
+    def has_field(self, path: str) -> bool:
+        try:
+            return parse_path(path).field_path in self._fields
+        except KeyError:
+            return False
+
+    def all_fields(self) -> Iterator[Field]:
+        for s in self.steps:
+            yield from s.fields
+
+    def label(self, path: str) -> str:
+        """Human label of a field path, e.g. 'Product and classification › ATMP type'."""
+        try:
+            return self.field(path).label
+        except KeyError:
+            return path
+
+
+def _fail(source: str, where: str, what: str) -> FormError:
+    return FormError(f"{source}: {where}: {what}")
+
+
+def _parse_choices(raw: Any, source: str, where: str) -> tuple[Choice, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _fail(source, where, "'choices' must be a non-empty list")
+    out: list[Choice] = []
+    for item in raw:
+        if isinstance(item, str):
+            out.append(Choice(item, item))
+        elif isinstance(item, dict) and set(item) <= {"value", "label"} and "value" in item:
+            out.append(Choice(str(item["value"]), str(item.get("label", item["value"]))))
+        else:
+            raise _fail(source, where, f"each choice must be a string or {{value, label}}, got {item!r}")
+    values = [c.value for c in out]
+    if len(values) != len(set(values)):
+        raise _fail(source, where, "choice values must be unique")
+    return tuple(out)
+
+
+def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) -> Field:
+    if not isinstance(raw, dict):
+        raise _fail(source, "fields", f"each field must be a mapping, got {raw!r}")
+    fid = raw.get("id")
+    where = f"field '{fid}'" if fid else "a field without id"
+    unknown = set(raw) - _FIELD_KEYS
+    if unknown:
+        raise _fail(source, where, f"unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(fid, str) or not _ID.match(fid):
+        raise _fail(source, where, "'id' must be lower_snake_case")
+    if not raw.get("label"):
+        raise _fail(source, where, "'label' is missing")
+    ftype = raw.get("type")
+    allowed = SCALAR_TYPES if in_table else FIELD_TYPES
+    if ftype not in allowed:
+        raise _fail(source, where, f"'type' must be one of {', '.join(allowed)}; got {ftype!r}")
+    certainty = raw.get("certainty", "")
+    if certainty and certainty not in CERTAINTIES:
+        raise _fail(source, where, f"'certainty' must be one of V, K, U; got {certainty!r}")
+    choices: tuple[Choice, ...] = ()
+    if ftype in ("choice", "multi_choice"):
+        choices = _parse_choices(raw.get("choices"), source, where)
+    elif "choices" in raw:
+        raise _fail(source, where, f"'choices' only applies to choice fields, not {ftype}")
+    units: tuple[str, ...] = ()
+    if ftype == "quantity":
+        units = tuple(raw.get("units") or ())
+        if not units or not all(isinstance(u, str) and u for u in units):
+            raise _fail(source, where, "a quantity needs a non-empty list of 'units'")
+    columns: tuple[Field, ...] = ()
+    if ftype == "table":
+        raw_cols = raw.get("columns")
+        if not isinstance(raw_cols, list) or not raw_cols:
+            raise _fail(source, where, "a table needs a non-empty list of 'columns'")
+        columns = tuple(_parse_field(c, step_id, source, in_table=True) for c in raw_cols)
+        ids = [c.id for c in columns]
+        if len(ids) != len(set(ids)):
+            raise _fail(source, where, "column ids must be unique")
+    visible_when = None
+    if raw.get("visible_when") is not None:
+        if in_table:
+            raise _fail(source, where, "table columns cannot have 'visible_when'")
+        try:
+            visible_when = parse_condition(raw["visible_when"])
+        except ConditionError as exc:
+            raise _fail(source, where, f"'visible_when': {exc}") from None
+    feeds = raw.get("feeds") or []
+    if not isinstance(feeds, list) or not all(isinstance(x, str) for x in feeds):
+        raise _fail(source, where, "'feeds' must be a list of CTD codes or document ids")
+    for bound in ("min", "max"):
+        if bound in raw and not isinstance(raw[bound], int):
+            raise _fail(source, where, f"'{bound}' must be an integer")
+    return Field(
+        id=fid, label=str(raw["label"]), type=ftype, step_id=step_id,
+        help=str(raw.get("help", "")).strip(), basis=str(raw.get("basis", "")).strip(), certainty=certainty,
+        required=bool(raw.get("required", False)), visible_when=visible_when, feeds=tuple(feeds),
+        choices=choices, units=units, columns=columns, min=raw.get("min"), max=raw.get("max"),
+        placeholder=str(raw.get("placeholder", "")), group=str(raw.get("group", "")),
+        width=int(raw.get("width", 0) or 0),
+    )
+
+
+def parse_step(raw: Any, source: str) -> Step:
+    if not isinstance(raw, dict):
+        raise FormError(f"{source}: the file must hold a mapping with id, title and fields")
+    unknown = set(raw) - _STEP_KEYS
+    if unknown:
+        raise _fail(source, "step", f"unknown key(s) {', '.join(sorted(unknown))}")
+    sid = raw.get("id")
+    if not isinstance(sid, str) or not _ID.match(sid):
+        raise _fail(source, "step", "'id' must be lower_snake_case")
+    if not raw.get("title"):
+        raise _fail(source, f"step '{sid}'", "'title' is missing")
+    if not isinstance(raw.get("order"), int):
+        raise _fail(source, f"step '{sid}'", "'order' must be an integer")
+    raw_fields = raw.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise _fail(source, f"step '{sid}'", "'fields' must be a non-empty list")
+    fields = tuple(_parse_field(f, sid, source) for f in raw_fields)
+    ids = [f.id for f in fields]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise _fail(source, f"field '{dupes[0]}'", "the id is used twice in this step")
+    applies = None
+    if raw.get("applies_when") is not None:
+        try:
+            applies = parse_condition(raw["applies_when"])
+        except ConditionError as exc:
+            raise _fail(source, f"step '{sid}'", f"'applies_when': {exc}") from None
+    return Step(id=sid, title=str(raw["title"]), order=raw["order"], fields=fields,
+                intro=str(raw.get("intro", "")).strip(), applies_when=applies,
+                not_applicable_reason=str(raw.get("not_applicable_reason", "")).strip(), source=source)
+
+
+def _check_references(forms: FormSet) -> None:
+    """Every condition must name an existing field; a step's own fields may not hide the step."""
+    for step in forms.steps:
+        conds = [(f"step '{step.id}'", step.applies_when)] + [(f"field '{f.id}'", f.visible_when) for f in step.fields]
+        for where, cond in conds:
+            if cond is None:
+                continue
+            for ref in cond.fields():
+                if not forms.has_field(ref):
+                    raise _fail(step.source, where, f"the condition refers to '{ref}', which no form defines")
+                if forms.field(ref).is_table:
+                    raise _fail(step.source, where, f"the condition refers to table '{ref}'; use a scalar field")
+
+
+def load_forms(directory: str | Path | None = None) -> FormSet:
+    from atmp_desktop.core.paths import forms_dir
+
+    directory = Path(directory) if directory else forms_dir()
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise FormError(f"{directory}: no form files (*.yaml) found")
+    steps: list[Step] = []
+    for path in files:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise FormError(f"{path.name}: not valid YAML: {exc}") from None
+        steps.append(parse_step(raw, path.name))
+    ids = [s.id for s in steps]
+    for s in steps:
+        if ids.count(s.id) > 1:
+            raise FormError(f"{s.source}: step '{s.id}': the step id is used by another form file too")
+    forms = FormSet(steps=tuple(sorted(steps, key=lambda s: (s.order, s.id))), directory=str(directory))
+    _check_references(forms)
+    return forms
+
+
+_CACHE: dict[str, FormSet] = {}
+
+
+def default_forms() -> FormSet:
+    """The app's own forms, loaded once per process."""
+    from atmp_desktop.core.paths import forms_dir
+
+    key = str(forms_dir())
+    if key not in _CACHE:
+        _CACHE[key] = load_forms(key)
+    return _CACHE[key]

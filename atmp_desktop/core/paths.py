@@ -1,0 +1,29 @@
+"""Where the app's data folders are, in a source checkout and in a frozen (PyInstaller) build."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def app_root() -> Path:
+    """The folder holding `forms/` and `resources/`."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen)
+    return Path(__file__).resolve().parents[2]
+
+
+def forms_dir() -> Path:
+    return app_root() / "forms"
+
+
+def resources_dir() -> Path:
+    return app_root() / "resources"
+
+
+def samples_dir() -> Path:
+    return resources_dir() / "samples"
+
+
+def fonts_dir() -> Path:
+    return resources_dir() / "fonts"

@@ -1,0 +1,68 @@
+"""The project snapshot: an immutable, format-free view of one project that exporters and rules read.
+
+Exporters and validation take a snapshot, never the database (data flows forms -> file -> model -> writers).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from atmp_desktop.core.forms import FormSet, parse_path
+from atmp_desktop.core.values import is_empty
+
+FORMAT_NAME = "atmp-dossier-project"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ProjectSnapshot:
+    meta: Mapping[str, Any]
+    values: Mapping[str, Mapping[str, Any]]  # step id -> field id -> value (tables: list of row dicts)
+    section_status: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # CTD code -> {status, note}
+
+    def get(self, path: str, default: Any = None) -> Any:
+        p = parse_path(path)
+        value = self.values.get(p.step, {}).get(p.field)
+        if p.index is not None:
+            if not isinstance(value, list) or p.index >= len(value):
+                return default
+            value = value[p.index]
+            if p.column is not None:
+                value = value.get(p.column)
+        return default if is_empty(value) else value
+
+    def is_set(self, path: str) -> bool:
+        return not is_empty(self.get(path))
+
+    def rows(self, path: str) -> list[dict]:
+        value = self.get(path)
+        return list(value) if isinstance(value, list) else []
+
+    def is_yes(self, path: str) -> bool:
+        return self.get(path) is True
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or "Untitled project")
+
+
+def step_applies(forms: FormSet, step_id: str, snap: ProjectSnapshot) -> bool:
+    step = forms.step(step_id)
+    return step.applies_when is None or step.applies_when.evaluate(snap.get)
+
+
+def field_visible(forms: FormSet, path: str, snap: ProjectSnapshot) -> bool:
+    f = forms.field(path)
+    return step_applies(forms, f.step_id, snap) and (f.visible_when is None or f.visible_when.evaluate(snap.get))
+
+
+def to_document(snap: ProjectSnapshot) -> dict:
+    """The JSON interchange document (stable key order is applied by the serialiser)."""
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "project": dict(snap.meta),
+        "data": copy.deepcopy({k: dict(v) for k, v in snap.values.items() if v}),
+        "section_status": {k: dict(v) for k, v in snap.section_status.items()},
+    }
