@@ -1,0 +1,219 @@
+"""Command line: `atmp-desktop COMMAND ...` (no command opens the window).
+
+Exit codes: 0 success, 1 the command ran and found problems, 2 usage error or unreadable file.
+Errors go to stderr as one clear sentence, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from atmp_desktop import APP_NAME, __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# Modules that add their own subcommands with add_commands(subparsers); owned by their features.
+COMMAND_MODULES = ("atmp_desktop.export.commands", "atmp_desktop.core.rules_commands")
+
+
+class CliError(Exception):
+    """A problem to report as one sentence on stderr with exit code 2."""
+
+
+def _forms():
+    from atmp_desktop.core.forms import FormError, default_forms
+    try:
+        return default_forms()
+    except FormError as exc:
+        raise CliError(f"the form definitions are broken: {exc}") from None
+
+
+def open_project(path: str, read_only: bool = True):
+    """Open a project for a command; store errors become CliError (exit 2)."""
+    from atmp_desktop.store import ProjectFile, ProjectFileError
+    try:
+        return ProjectFile.open(Path(path), _forms(), read_only=read_only)
+    except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+
+
+def snapshot_of(path: str):
+    with open_project(path) as project:
+        return project.snapshot()
+
+
+def _dump_document(path: str) -> dict:
+    from atmp_desktop.core.interchange import ordered_data
+    from atmp_desktop.core.project import to_document
+    snap = snapshot_of(path)
+    doc = to_document(snap)
+    doc["data"] = ordered_data(_forms(), doc["data"])
+    return doc
+
+
+def cmd_dump(args) -> int:
+    from atmp_desktop.core.interchange import dumps
+    sys.stdout.write(dumps(_dump_document(args.project)))
+    return EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from atmp_desktop.samples import load_sample
+    from atmp_desktop.store import ProjectFile, ProjectFileError
+    document = None
+    if args.sample and args.from_json:
+        raise CliError("use either --sample or --from-json, not both.")
+    if args.sample:
+        try:
+            document = load_sample(args.sample)
+        except KeyError as exc:
+            raise CliError(str(exc.args[0])) from None
+    elif args.from_json:
+        try:
+            document = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CliError(f"'{args.from_json}' does not exist.") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CliError(f"'{args.from_json}' is not valid JSON ({exc}); nothing was created.") from None
+    target = Path(args.project)
+    if target.suffix != ".atmp":
+        raise CliError(f"project files end in .atmp; use '{target.with_suffix('.atmp')}'.")
+    try:
+        ProjectFile.create(target, _forms(), document=document, title=args.title, overwrite=args.force).close()
+    except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+    print(target)
+    return EXIT_OK
+
+
+def cmd_samples(args) -> int:
+    from atmp_desktop.samples import sample_names, sample_title
+    for name in sample_names():
+        print(f"{name}\t{sample_title(name)}")
+    return EXIT_OK
+
+
+def cmd_get(args) -> int:
+    forms = _forms()
+    try:
+        forms.field(args.field_path)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    value = snapshot_of(args.project).get(args.field_path)
+    if value is None:
+        return EXIT_OK
+    print(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_set(args) -> int:
+    from atmp_desktop.core.forms import parse_path
+    from atmp_desktop.core.values import FieldValueError, parse_text
+    forms = _forms()
+    try:
+        p = parse_path(args.field_path)
+        f = forms.field(p.field_path)
+        target = f.column(p.column) if p.column else f
+        if p.index is not None and p.column is None:
+            value = json.loads(args.value)
+        else:
+            value = parse_text(target, args.value)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    except (FieldValueError, json.JSONDecodeError) as exc:
+        raise CliError(str(exc)) from None
+    with open_project(args.project, read_only=False) as project:
+        try:
+            project.set_value(args.field_path, value)
+        except FieldValueError as exc:
+            raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_gui(args) -> int:
+    path = args.project
+    if args.sample:
+        from atmp_desktop.samples import load_sample, user_sample_copy
+        from atmp_desktop.store import ProjectFile, ProjectFileError
+        try:
+            document = load_sample(args.sample)
+        except KeyError as exc:
+            raise CliError(str(exc.args[0])) from None
+        path = user_sample_copy(args.sample)
+        try:
+            ProjectFile.create(path, _forms(), document=document, overwrite=True).close()
+        except ProjectFileError as exc:
+            raise CliError(str(exc)) from None
+    from atmp_desktop.ui.app import run_gui
+    return run_gui(str(path) if path else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atmp-desktop", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("new", help="create a project file (empty, from a sample or from JSON)")
+    p.add_argument("project", help="the .atmp file to create")
+    p.add_argument("--sample", metavar="NAME", help="start from a shipped sample (see 'samples')")
+    p.add_argument("--from-json", metavar="FILE", help="recreate a project from a 'dump'")
+    p.add_argument("--title", help="project title (default: the file name)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("dump", help="print the whole project as JSON (stable order)")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser("samples", help="list the shipped sample projects")
+    p.set_defaults(func=cmd_samples)
+
+    p = sub.add_parser("get", help="print one value, e.g. product.invented_name or manufacturing.sites[0].name")
+    p.add_argument("project")
+    p.add_argument("field_path")
+    p.set_defaults(func=cmd_get)
+
+    p = sub.add_parser("set", help="set one value (one transaction, audited)")
+    p.add_argument("project")
+    p.add_argument("field_path")
+    p.add_argument("value", help="text; yes/no; 12 h; 2026-05-01; a,b for multi-choice; JSON for tables and rows")
+    p.set_defaults(func=cmd_set)
+
+    p = sub.add_parser("gui", help="open the window (the default)")
+    p.add_argument("project", nargs="?")
+    p.add_argument("--sample", metavar="NAME", help="open a fresh copy of a shipped sample")
+    p.set_defaults(func=cmd_gui)
+
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not argv or argv[0] not in parser._subparsers._group_actions[0].choices and not argv[0].startswith("-"):
+        argv = ["gui", *argv]
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(f"atmp-desktop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # last resort: one sentence, never a traceback
+        print(f"atmp-desktop: unexpected error ({type(exc).__name__}: {exc}); please report it.", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,119 @@
+"""The JSON interchange document: checking it against the forms and putting it in a stable order.
+
+Shape (docs/project-format.md): {"format", "format_version", "project": {...}, "data": {step: {field: value}},
+"section_status": {code: {"status", "note"}}}.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.project import FORMAT_NAME, FORMAT_VERSION
+from atmp_desktop.core.values import FieldValueError, normalise
+
+META_KEYS = ("uuid", "title", "created", "modified")
+SECTION_STATUSES = ("not_started", "draft", "in_review", "ready")
+
+
+def check_document(forms: FormSet, doc: Any) -> tuple[list[str], dict]:
+    """Return (problems, normalised data). Each problem names its JSON path. Nothing is written."""
+    problems: list[str] = []
+    data_out: dict[str, dict[str, Any]] = {}
+    if not isinstance(doc, dict):
+        return ["$: the file must hold a JSON object"], {}
+    if doc.get("format") != FORMAT_NAME:
+        problems.append(f"$.format: expected \"{FORMAT_NAME}\", got {json.dumps(doc.get('format'))}")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.append("$.format_version: expected a positive integer")
+    elif version > FORMAT_VERSION:
+        problems.append(f"$.format_version: {version} is newer than this app understands ({FORMAT_VERSION}); update the app")
+    extra = set(doc) - {"format", "format_version", "project", "data", "section_status"}
+    for key in sorted(extra):
+        problems.append(f"$.{key}: unknown key")
+    project = doc.get("project", {})
+    if not isinstance(project, dict):
+        problems.append("$.project: expected an object")
+    else:
+        for key, value in project.items():
+            if key not in META_KEYS + ("app_version", "schema_version"):
+                problems.append(f"$.project.{key}: unknown key")
+            elif key in META_KEYS and not isinstance(value, str):
+                problems.append(f"$.project.{key}: expected a string")
+    data = doc.get("data", {})
+    if not isinstance(data, dict):
+        problems.append("$.data: expected an object of steps")
+        data = {}
+    step_ids = {s.id for s in forms.steps}
+    for step_id, fields in data.items():
+        if step_id not in step_ids:
+            problems.append(f"$.data.{step_id}: no such step (known: {', '.join(sorted(step_ids))})")
+            continue
+        if not isinstance(fields, dict):
+            problems.append(f"$.data.{step_id}: expected an object of fields")
+            continue
+        step = forms.step(step_id)
+        for field_id, value in fields.items():
+            where = f"$.data.{step_id}.{field_id}"
+            try:
+                f = step.field(field_id)
+            except KeyError:
+                problems.append(f"{where}: no such field in step '{step_id}'")
+                continue
+            problems.extend(_check_value(f, value, where, data_out))
+    status = doc.get("section_status", {})
+    if not isinstance(status, dict):
+        problems.append("$.section_status: expected an object")
+    else:
+        for code, entry in status.items():
+            if not isinstance(entry, dict) or entry.get("status") not in SECTION_STATUSES:
+                problems.append(f"$.section_status.{code}: expected {{\"status\": one of {', '.join(SECTION_STATUSES)}}}")
+    return problems, data_out
+
+
+def _check_value(f, value: Any, where: str, out: dict) -> list[str]:
+    problems: list[str] = []
+    if f.is_table and isinstance(value, list):
+        for i, row in enumerate(value):
+            if not isinstance(row, dict):
+                problems.append(f"{where}[{i}]: expected an object of column values")
+                continue
+            for col_id, cell in row.items():
+                try:
+                    normalise(f.column(col_id), cell)
+                except KeyError:
+                    problems.append(f"{where}[{i}].{col_id}: no such column")
+                except FieldValueError as exc:
+                    problems.append(f"{where}[{i}].{col_id}: {exc}")
+        if problems:
+            return problems
+    try:
+        norm = normalise(f, value)
+    except FieldValueError as exc:
+        return [f"{where}: {exc}"]
+    if norm is not None:
+        out.setdefault(f.step_id, {})[f.id] = norm
+    return []
+
+
+def ordered_data(forms: FormSet, data: dict) -> dict:
+    """Steps, fields and table columns in form order, so dumps are stable and diffable."""
+    out: dict[str, dict] = {}
+    for step in forms.steps:
+        values = data.get(step.id) or {}
+        ordered: dict[str, Any] = {}
+        for f in step.fields:
+            if f.id not in values:
+                continue
+            v = values[f.id]
+            if f.is_table:
+                v = [{c.id: row[c.id] for c in f.columns if c.id in row} for row in v]
+            ordered[f.id] = v
+        if ordered:
+            out[step.id] = ordered
+    return out
+
+
+def dumps(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

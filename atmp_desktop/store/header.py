@@ -1,0 +1,62 @@
+"""Read the SQLite header without opening the database, so refused files stay byte-for-byte unchanged."""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from atmp_desktop.store.errors import ProjectFileError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+APPLICATION_ID = 0x41544D50  # "ATMP"
+
+
+@dataclass(frozen=True)
+class Header:
+    page_size: int
+    page_count: int
+    user_version: int
+    application_id: int
+    size_valid: bool
+
+
+def read_header(path: Path) -> Header:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except FileNotFoundError:
+        raise ProjectFileError(f"'{path}' does not exist; check the path or create a project with 'new'.") from None
+    except IsADirectoryError:
+        raise ProjectFileError(f"'{path}' is a folder, not a project file.") from None
+    except PermissionError:
+        raise ProjectFileError(f"'{path}' cannot be read (permission denied); check the file's permissions.") from None
+    if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+        raise ProjectFileError(
+            f"'{path.name}' is not an ATMP project file (it is not an SQLite database); "
+            "open a .atmp file made by this app.")
+    page_size = struct.unpack(">H", head[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, page_count = struct.unpack(">II", head[24:32])
+    user_version, = struct.unpack(">I", head[60:64])
+    app_id, = struct.unpack(">I", head[68:72])
+    valid_for, = struct.unpack(">I", head[92:96])
+    return Header(page_size, page_count, user_version, app_id, size_valid=(valid_for == change_counter))
+
+
+def check_header(path: Path, schema_version: int) -> Header:
+    """Refuse foreign, newer and truncated files with a clear message."""
+    h = read_header(path)
+    if h.application_id != APPLICATION_ID:
+        raise ProjectFileError(
+            f"'{path.name}' is an SQLite database but not an ATMP Dossier project; "
+            "open a .atmp file made by this app.")
+    if h.user_version > schema_version:
+        raise ProjectFileError(
+            f"'{path.name}' was saved by a newer version of ATMP Dossier Desktop (file format {h.user_version}, "
+            f"this version reads up to {schema_version}); update the app to open it.")
+    size = path.stat().st_size
+    if h.page_size < 512 or size % h.page_size or (h.size_valid and size < h.page_size * h.page_count):
+        raise ProjectFileError(
+            f"'{path.name}' is truncated or damaged ({size} bytes on disk); "
+            "restore it from a backup or ask the sender for a new copy.")
+    return h

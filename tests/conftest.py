@@ -1,0 +1,40 @@
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt creates the QApplication
+os.environ.setdefault("LANG", "C.UTF-8")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from atmp_desktop.core.forms import default_forms  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def forms():
+    return default_forms()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Keep settings, recent files and sample copies out of the real home folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    yield
+
+
+@pytest.fixture
+def sample_project(tmp_path, forms):
+    """Factory: a fresh project file made from a shipped sample."""
+    from atmp_desktop.samples import load_sample
+    from atmp_desktop.store import ProjectFile
+
+    def make(name="car-t", filename=None):
+        path = tmp_path / (filename or f"{name}.atmp")
+        ProjectFile.create(path, forms, document=load_sample(name)).close()
+        return path
+    return make

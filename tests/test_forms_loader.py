@@ -1,0 +1,64 @@
+"""The form loader refuses malformed definitions with a message naming file, field and problem."""
+import pytest
+
+from atmp_desktop.core.conditions import ConditionError, parse_condition
+from atmp_desktop.core.forms import FormError, load_forms, parse_path
+
+GOOD = """
+id: demo
+title: Demo
+order: 1
+fields:
+  - {id: name, label: Name, type: text, required: true}
+  - {id: kind, label: Kind, type: choice, choices: [a, b]}
+  - id: rows
+    label: Rows
+    type: table
+    columns: [{id: x, label: X, type: integer}]
+  - {id: extra, label: Extra, type: text, visible_when: {field: demo.kind, equals: a}}
+"""
+
+
+def write(tmp_path, text, name="01-demo.yaml"):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_good_form_loads(tmp_path):
+    forms = load_forms(write(tmp_path, GOOD))
+    assert [f.id for f in forms.step("demo").fields] == ["name", "kind", "rows", "extra"]
+    assert forms.field("demo.rows").column("x").type == "integer"
+    assert forms.field("demo.extra").visible_when.evaluate({"demo.kind": "a"}.get)
+
+
+@pytest.mark.parametrize("bad, expected", [
+    (GOOD.replace("type: text, required", "type: txt, required"), "field 'name': 'type' must be one of"),
+    (GOOD.replace("choices: [a, b]", "choices: []"), "field 'kind': 'choices' must be a non-empty list"),
+    (GOOD.replace("equals: a}", "equals: a, in: [b]}"), "field 'extra': 'visible_when'"),
+    (GOOD.replace("demo.kind, equals", "demo.nope, equals"), "refers to 'demo.nope'"),
+    (GOOD.replace("label: Name,", "label: Name, colour: red,"), "unknown key(s) colour"),
+    (GOOD.replace("id: kind", "id: name"), "field 'name': the id is used twice"),
+    (GOOD.replace("order: 1", "order: first"), "'order' must be an integer"),
+    ("id: demo\ntitle: [unclosed", "not valid YAML"),
+])
+def test_malformed_forms_name_file_field_and_problem(tmp_path, bad, expected):
+    with pytest.raises(FormError) as err:
+        load_forms(write(tmp_path, bad))
+    assert "01-demo.yaml" in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_conditions_never_eval_strings():
+    with pytest.raises(ConditionError):
+        parse_condition({"field": "a.b", "equals": 1, "python": "__import__('os')"})
+    cond = parse_condition({"any": [{"field": "p.x", "in": [1, 2]}, {"not": {"field": "p.y", "is_set": True}}]})
+    assert cond.evaluate({"p.x": 3, "p.y": None}.get) is True
+    assert cond.evaluate({"p.x": 3, "p.y": "v"}.get) is False
+    assert cond.fields() == {"p.x", "p.y"}
+
+
+def test_paths():
+    p = parse_path("manufacturing.sites[2].name")
+    assert (p.step, p.field, p.index, p.column) == ("manufacturing", "sites", 2, "name")
+    with pytest.raises(KeyError):
+        parse_path("no dots")
