@@ -1,0 +1,282 @@
+"""Cross-section consistency (CON-): the same facts must agree wherever the dossier states them."""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import Iterator
+
+from atmp_desktop.core.constants import HOURS_PER_UNIT
+from atmp_desktop.core.rules.base import Ctx, as_text, matches, rule
+
+PLACEHOLDER = "[to be completed"
+
+
+def text_cells(c: Ctx) -> Iterator[tuple[str, str]]:
+    """(path, text) for every text value in the project, table cells included."""
+    for step, fields in c.snap.values.items():
+        for fid, value in fields.items():
+            if isinstance(value, str):
+                yield f"{step}.{fid}", value
+            elif isinstance(value, list):
+                for i, row in enumerate(value):
+                    if isinstance(row, dict):
+                        for col, cell in row.items():
+                            if isinstance(cell, str):
+                                yield f"{step}.{fid}[{i}].{col}", cell
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+
+
+def _variant(token: str, word: str) -> bool:
+    """True when `token` looks like a misspelt or re-hyphenated `word` (but is not the word itself)."""
+    t = token.lower()
+    if t == word or abs(len(t) - len(word)) > 2:
+        return False
+    if _norm(t) == word:
+        return True  # same letters, different hyphenation
+    return t[0] == word[0] and SequenceMatcher(None, t, word).ratio() >= 0.88
+
+
+@rule("CON-01", "warning", "an INN or common name is given",
+      "the INN is spelt the same everywhere it is used (1.3.1, 2.3, 3.2.S.1.1 and the other sections)",
+      "Brief §8.8 (INN consistency across 1.3.1, 2.3 and 3.2.S.1.1); EMA QRD naming conventions", "K",
+      step="product")
+def con_01(c: Ctx):
+    inn = str(c.get("product.inn") or "")
+    words = {_norm(w) for w in inn.split() if len(_norm(w)) >= 7}
+    if not words:
+        return
+    for path, text in text_cells(c):
+        if path == "product.inn":
+            continue
+        for token in set(_TOKEN.findall(text)):
+            if any(_variant(token, w) for w in words):
+                yield (path, f"‘{token}’ looks like a variant of the INN ‘{inn}’; use the INN exactly as in "
+                             f"{c.label('product.inn')}.")
+                break
+
+
+def _site_key(name) -> str:
+    return re.sub(r"\s+", " ", as_text(name)).strip().lower()
+
+
+@rule("CON-02", "error", "a manufacturing process step names a site",
+      "every site named in the process steps is listed among the manufacturing sites",
+      "ICH M4Q(R1) 3.2.S.2.1 / 3.2.P.3.1 (all manufacturers listed)", "V", step="manufacturing")
+def con_02(c: Ctx):
+    known = {_site_key(r.get("name")) for r in c.rows("manufacturing.sites") if r.get("name")}
+    for i, r in enumerate(c.rows("manufacturing.process_steps")):
+        site = r.get("site")
+        if site and _site_key(site) not in known:
+            yield (f"manufacturing.process_steps[{i}].site",
+                   f"Process step ‘{r.get('name') or i + 1}’ is done at ‘{site}’, which is not in "
+                   f"{c.label('manufacturing.sites')}: add the site or correct the name.")
+
+
+@rule("CON-03", "error", "a manufacturing process step names a listed site",
+      "the site doing the step has a manufacturing authorisation number",
+      "Dir. 2001/83/EC Art. 40; ICH M4Q(R1) 3.2.S.2.1 / 3.2.P.3.1", "V", step="manufacturing")
+def con_03(c: Ctx):
+    sites = {_site_key(r.get("name")): (i, r) for i, r in enumerate(c.rows("manufacturing.sites")) if r.get("name")}
+    reported = set()
+    for r in c.rows("manufacturing.process_steps"):
+        key = _site_key(r.get("site"))
+        if key in sites and key not in reported and not sites[key][1].get("authorisation_number"):
+            reported.add(key)
+            i, site = sites[key]
+            yield (f"manufacturing.sites[{i}].authorisation_number",
+                   f"Site ‘{site.get('name')}’ does process step ‘{r.get('name') or '?'}’ but has no manufacturing "
+                   "authorisation number.")
+
+
+def _test_key(name) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", as_text(name).lower()).strip()
+
+
+def _procedure_for(test: str, procedures: list[str]) -> bool:
+    key = _test_key(test)
+    return any(p == key or (p and (p in key or key in p)) for p in procedures)
+
+
+@rule("CON-04", "warning", "a specification lists tests",
+      "every specification test has an analytical procedure (3.2.S.4.2 / 3.2.P.5.2)",
+      "ICH M4Q(R1) 3.2.S.4.2 / 3.2.P.5.2", "V", step="quality")
+def con_04(c: Ctx):
+    procedures = [_test_key(r.get("test")) for r in c.rows("quality.analytical_procedures") if r.get("test")]
+    for table in ("quality.dp_specification", "quality.ds_specification"):
+        for i, r in enumerate(c.rows(table)):
+            if r.get("test") and not _procedure_for(r["test"], procedures):
+                yield (f"{table}[{i}].test",
+                       f"The test ‘{r['test']}’ in {c.label(table)} has no analytical procedure: add a row with the "
+                       f"same test name to {c.label('quality.analytical_procedures')}.")
+
+
+# ----------------------------------------------------------------------------- shelf life vs stability
+_UNIT_WORDS = (
+    ("h", r"h|hr|hrs|hours?"), ("days", r"d|days?"), ("weeks", r"w|wk|wks|weeks?"),
+    ("months", r"m|mo|mos|months?"), ("years", r"y|yr|yrs|years?"),
+)
+_TP = re.compile(r"(?P<num>\d+(?:[.,]\d+)?)|(?P<unit>[A-Za-z]+)")
+
+
+def _unit_of(word: str) -> str | None:
+    w = word.lower()
+    for unit, pattern in _UNIT_WORDS:
+        if re.fullmatch(pattern, w):
+            return unit
+    return None
+
+
+def parse_time_points(text: str, default_unit: str | None = None) -> list[float]:
+    """Time points in hours from text like '0, 3, 6, 12 months', '0 h, 24 h, 72 h', 'day 0, 7, 14'.
+
+    A number takes the next unit word after it ('0, 3, 6 months'); numbers with no unit after them take the
+    previous one ('day 0, 7'), then `default_unit`. Numbers with no unit at all are ignored.
+    """
+    tokens = [(m.group("num"), _unit_of(m.group("unit")) if m.group("unit") else None) for m in _TP.finditer(text)]
+    out, pending, last_unit = [], [], None
+    for num, unit in tokens:
+        if num is not None:
+            pending.append(float(num.replace(",", ".")))
+        elif unit is not None:
+            out += [n * HOURS_PER_UNIT[unit] for n in pending]
+            pending, last_unit = [], unit
+    tail = last_unit or default_unit
+    if tail:
+        out += [n * HOURS_PER_UNIT[tail] for n in pending]
+    return out
+
+
+def _show_hours(h: float) -> str:
+    for unit in ("years", "months", "days"):
+        if h >= HOURS_PER_UNIT[unit] and (h / HOURS_PER_UNIT[unit]) == int(h / HOURS_PER_UNIT[unit]):
+            return f"{int(h / HOURS_PER_UNIT[unit])} {unit}"
+    return f"{h:g} h"
+
+
+@rule("CON-05", "warning", "a shelf life is claimed",
+      "the drug product stability time points reach the claimed shelf life",
+      "ICH Q5C; ICH M4Q(R1) 3.2.P.8", "K", step="quality")
+def con_05(c: Ctx):
+    q = c.get("quality.shelf_life")
+    if not isinstance(q, dict) or q.get("unit") not in HOURS_PER_UNIT:
+        return
+    claim = float(q["value"]) * HOURS_PER_UNIT[q["unit"]]
+    rows = [r for r in c.rows("quality.stability_studies") if r.get("material") in ("DP", None)]
+    longest = max((t for r in rows for t in parse_time_points(as_text(r.get("time_points")), q["unit"])), default=None)
+    shown = f"{q['value']} {q['unit']}"
+    if longest is None:
+        yield ("quality.stability_studies",
+               f"The shelf life of {shown} has no drug product stability data: add DP rows with time points to "
+               f"{c.label('quality.stability_studies')}.")
+    elif longest + 1e-6 < claim:
+        yield ("quality.shelf_life",
+               f"The claimed shelf life ({shown}) is longer than the last drug product stability time point "
+               f"({_show_hours(longest)}); shorten the shelf life or add data up to {shown}.")
+
+
+# ----------------------------------------------------------------------------- strength vs specification
+_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_NUMBER = re.compile(r"(?P<m>\d+(?:[.,]\d+)?)\s*(?:(?:[x×*·]\s*10\s*\^?\s*(?P<e>-?\d+))|(?:[eE](?P<e2>[-+]?\d+)))?")
+UNIT_KINDS = (  # kind -> words that name it, checked on the text right after a number
+    ("vector genomes", r"vg\b|vector genome|genome cop|\bgc\b"),
+    ("transducing units", r"\btu\b|transducing"),
+    ("plaque-forming units", r"pfu|plaque"),
+    ("infectious units", r"\biu\b|infectious unit|ccid50|tcid50"),
+    ("cells", r"cells?\b|spheroid|car\+|viable"),
+    ("mg", r"mg\b"), ("µg", r"[µu]g\b"), ("mL", r"ml\b"), ("cm²", r"cm2|cm²"),
+)
+
+
+def quantities(text: str) -> list[tuple[float, str]]:
+    """(number, unit kind) pairs in `text`, e.g. '1.0 × 10^8 CAR+ viable T cells' -> [(1e8, 'cells')]."""
+    text = (text or "").translate(_SUP)
+    out = []
+    for m in _NUMBER.finditer(text):
+        exp = m.group("e") or m.group("e2")
+        value = float(m.group("m").replace(",", ".")) * (10 ** int(exp) if exp else 1)
+        after = text[m.end():m.end() + 40].lower()
+        for kind, pattern in UNIT_KINDS:
+            hit = re.search(pattern, after)
+            if hit and hit.start() <= 25:
+                out.append((value, kind))
+                break
+    return out
+
+
+QUANTITY_TEST = r"dose|count|cell number|content|titre|titer|concentration|strength|genome|\bvg\b|number of"
+
+
+@rule("CON-06", "warning", "the strength is stated",
+      "the strength (3.2.P.1) and the dose/count test of the DP specification use the same unit and the strength "
+      "falls within the acceptance range", "ICH M4Q(R1) 3.2.P.1 / 3.2.P.5.1", "K", step="quality")
+def con_06(c: Ctx):
+    strength = c.text("product.strength")
+    claimed = quantities(strength)
+    if not claimed:
+        return
+    value, kind = claimed[0]
+    spec = [(i, r) for i, r in enumerate(c.rows("quality.dp_specification"))
+            if r.get("category") == "quantity" or matches(QUANTITY_TEST, as_text(r.get("test")))]
+    if not spec:
+        yield ("quality.dp_specification",
+               f"The strength is ‘{strength}’ but {c.label('quality.dp_specification')} has no dose, count or content "
+               "test that controls it: add one.")
+        return
+    for i, r in spec:
+        limits = [v for v, k in quantities(as_text(r.get("acceptance_criterion"))) if k == kind]
+        kinds = {k for _, k in quantities(as_text(r.get("acceptance_criterion")))}
+        if not limits and kinds:
+            continue  # a test of another quantity (e.g. viability %, titre in another unit) – look at the next
+        if not limits:
+            continue
+        low, high = min(limits), max(limits)
+        crit = as_text(r.get("acceptance_criterion"))
+        if len(limits) >= 2 and not (low * 0.999 <= value <= high * 1.001):
+            yield (f"quality.dp_specification[{i}].acceptance_criterion",
+                   f"The strength ({strength}) lies outside the acceptance range of ‘{r.get('test')}’ ({crit}); "
+                   "the two should describe the same dose.")
+        elif len(limits) == 1 and matches(r"[≥>]|not less|at least|min", crit) and value < low * 0.999:
+            yield (f"quality.dp_specification[{i}].acceptance_criterion",
+                   f"The strength ({strength}) is below the minimum of ‘{r.get('test')}’ ({crit}).")
+        return
+    other = sorted({k for _, r in spec for _, k in quantities(as_text(r.get("acceptance_criterion")))})
+    if other:
+        yield ("product.strength",
+               f"The strength is expressed in {kind} (‘{strength}’) but the dose/count tests of the specification use "
+               f"{', '.join(other)}; express both in the same unit or explain the conversion.")
+
+
+# ----------------------------------------------------------------------------- placeholders in ready sections
+def _feeds_ready(feeds: tuple[str, ...], ready: set[str]) -> str | None:
+    for code in feeds:
+        for r in ready:
+            if code == r or code.startswith(r + "."):
+                return r
+    return None
+
+
+@rule("CON-07", "error", "a section is marked ready",
+      "no ‘[To be completed’ placeholder is left in any field that feeds that section",
+      "Good documentation practice (this app's review workflow)", "K")
+def con_07(c: Ctx):
+    ready = {code for code, s in c.snap.section_status.items() if (s or {}).get("status") == "ready"}
+    if not ready:
+        return
+    for path, text in text_cells(c):
+        if PLACEHOLDER not in text.lower():
+            continue
+        field_path = re.sub(r"\[\d+\]\.\w+$", "", path)
+        try:
+            feeds = c.forms.field(field_path).feeds
+        except KeyError:
+            continue
+        section = _feeds_ready(feeds, ready)
+        if section:
+            yield (path, f"Section {section} is marked ready but {c.label(field_path)} still contains "
+                         "‘[To be completed…]’: finish the text or set the section back to draft.")
