@@ -1,0 +1,132 @@
+"""The export entry point used by the GUI and the CLI: build each document once, write it in each format,
+check every PDF, report progress and stop between files when cancelled.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from atmp_desktop.core.documents import DOCUMENTS, DocumentSpec, applicable_documents, document
+from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.sections import is_gmo
+from atmp_desktop.export import builders
+from atmp_desktop.export.errors import ExportError
+from atmp_desktop.export.pdf_check import check_pdf
+
+FORMATS = ("docx", "pdf")
+LAYOUTS = ("flat", "ectd")
+MAX_NAME = 64
+
+
+@dataclass
+class ExportResult:
+    paths: list[Path] = field(default_factory=list)
+    checks: dict[Path, list[tuple[str, bool, str]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """eCTD-safe name part: lowercase a-z, 0-9 and single hyphens."""
+    s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return (s[:limit].rstrip("-")) or "item"
+
+
+def resolve_ids(snap: ProjectSnapshot, doc_ids: list[str]) -> list[DocumentSpec]:
+    specs: list[DocumentSpec] = []
+    for doc_id in doc_ids or ["all"]:
+        if doc_id == "all":
+            batch = applicable_documents(snap)
+        else:
+            try:
+                batch = [document(doc_id)]
+            except KeyError:
+                known = ", ".join(d.id for d in DOCUMENTS)
+                raise ExportError(f"There is no document '{doc_id}'; choose one of: all, {known}.") from None
+        specs += [s for s in batch if s not in specs]
+    return specs
+
+
+def relative_path(spec: DocumentSpec, snap: ProjectSnapshot, layout: str, ext: str) -> Path:
+    """Where a document goes: flat names, or the eCTD folder tree (verification notes §2)."""
+    if layout == "flat":
+        stem = spec.id if spec.ectd_file in spec.id else f"{spec.id}-{spec.ectd_file}"
+        return Path(f"{slug(stem, MAX_NAME - len(ext) - 1)}.{ext}")
+    folder, stem = Path(spec.ectd_folder), spec.ectd_file
+    if spec.id == "m1-6-era":
+        folder, stem = (folder / "162-gmo", "gmo") if is_gmo(snap) else (folder / "161-nongmo", "nongmo")
+    elif spec.id == "m3-2-s":
+        sites = snap.rows("manufacturing.sites")
+        substance = snap.get("product.inn") or snap.get("product.company_code") or "substance-1"
+        maker = sites[0].get("name", "manufacturer-1") if sites else "manufacturer-1"
+        folder = folder / slug(f"{slug(substance, 30)}-{slug(maker, 30)}", MAX_NAME)
+    elif spec.id == "m3-2-p":
+        product = snap.get("product.invented_name") or snap.get("product.company_code") or "product-1"
+        folder = folder / slug(product, MAX_NAME)
+    return folder / f"{slug(stem, MAX_NAME - len(ext) - 1)}.{ext}"
+
+
+def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, formats=("docx", "pdf"),
+                     template: Path | None = None, layout: str = "flat",
+                     progress: Callable[[int, int, str], None] | None = None,
+                     should_cancel: Callable[[], bool] | None = None, watermark: bool | None = None) -> ExportResult:
+    """Write the documents; raises ExportError for problems the user can fix (nothing written then)."""
+    from atmp_desktop.export.docx_writer import DocxWriter, open_template
+    from atmp_desktop.export.pdf_writer import PdfWriter
+
+    formats = tuple(dict.fromkeys(formats))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ExportError(f"Unknown format '{(bad or [''])[0]}'; use docx, pdf or both.")
+    if layout not in LAYOUTS:
+        raise ExportError(f"Unknown layout '{layout}'; use flat or ectd.")
+    specs = resolve_ids(snap, doc_ids)
+    if template is not None and "docx" in formats:
+        open_template(Path(template))  # lint the template before writing anything
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the output folder '{out_dir}' ({exc.strerror}); choose another folder.") \
+            from None
+    writers = {"docx": DocxWriter(template), "pdf": PdfWriter(watermark)}
+    result = ExportResult()
+    total, done = len(specs) * len(formats), 0
+    for spec in specs:
+        doc = builders.build(spec.id, snap)
+        result.warnings += doc.warnings
+        for fmt in formats:
+            if should_cancel is not None and should_cancel():
+                result.cancelled = True
+                return result
+            if progress is not None:
+                progress(done, total, f"Writing {spec.title} ({fmt.upper()})")
+            target = out_dir / relative_path(spec, snap, layout, fmt)
+            result.warnings += _write(writers[fmt], doc, target, snap)
+            result.paths.append(target)
+            if fmt == "pdf":
+                result.checks[target] = check_pdf(target)
+            done += 1
+    if progress is not None:
+        progress(done, total, "Done")
+    return result
+
+
+def _write(writer, doc, target: Path, snap: ProjectSnapshot) -> list[str]:
+    """Write through a temporary name so a failed or cancelled export never leaves half a file."""
+    tmp = target.with_name(f".~{target.name}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".docx":
+            warnings = writer.write(doc, tmp, str(snap.meta.get("created", "")), str(snap.meta.get("modified", "")))
+        else:
+            warnings = writer.write(doc, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"Cannot write '{target}' ({exc.strerror or exc}); check the folder is writable and the "
+                          f"file is not open in another program.") from None
+    return warnings

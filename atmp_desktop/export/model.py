@@ -1,0 +1,155 @@
+"""The one document model every builder produces and every writer renders.
+
+Builders (snapshot -> Document) never know the output format; writers (Document -> file) never read the
+project. New block types (formatted narrative, stored figures, a generated process-flow diagram) are added
+here first, then taught to both writers; a writer meeting a block it does not know renders its `fallback()`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of inline text with emphasis."""
+    text: str
+    bold: bool = False
+    italic: bool = False
+    sub: bool = False
+    sup: bool = False
+
+
+@dataclass(frozen=True)
+class XRef:
+    """An inline cross-reference to a heading of the same document, by CTD code or heading key."""
+    target: str          # CTD code (e.g. "3.2.S.2.2") or heading key
+    text: str = ""       # shown text; defaults to "<code> <title>" of the target
+
+
+Inline = Union[Run, XRef]
+
+
+@dataclass(frozen=True)
+class Heading:
+    code: str            # CTD code, or "" for non-CTD headings (form sections such as "A.1")
+    title: str
+    level: int           # 1 = top level within the document
+    note: str = ""       # e.g. a certainty tag shown after the title
+
+    @property
+    def text(self) -> str:
+        label = f"{self.code} {self.title}" if self.code else self.title
+        return f"{label} {self.note}".rstrip()
+
+    @property
+    def key(self) -> str:
+        """Stable bookmark name: starts with a letter, ≤ 40 characters (Word limit)."""
+        digest = hashlib.sha1(f"{self.code}|{self.title}".encode("utf-8")).hexdigest()[:12]
+        slug = "".join(c if c.isalnum() else "_" for c in (self.code or self.title))[:20]
+        return f"h_{slug}_{digest}"[:40]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: tuple[Inline, ...]
+    style: str = "body"  # body | note | label
+
+    @staticmethod
+    def of(text: str, **emphasis) -> "Paragraph":
+        return Paragraph((Run(text, **emphasis),))
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """Narrative the writer still has to supply; rendered as "[To be completed: <what>]"."""
+    what: str
+
+    @property
+    def text(self) -> str:
+        return f"[To be completed: {self.what}]"
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+    header_rows: int = 1   # how many of `header` lines repeat; the model keeps one header line
+    widths: tuple[float, ...] = ()  # relative column widths; empty = equal
+
+    @property
+    def wide(self) -> bool:
+        """More than five columns: writers put it on a landscape page."""
+        return len(self.header) > 5
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    items: tuple[tuple[Inline, ...], ...]
+    numbered: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure slot. `image` is a path to a PNG/JPEG when the project stores one; else a framed placeholder."""
+    caption: str
+    image: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Union[Heading, Paragraph, Placeholder, Table, ListBlock, Figure, PageBreak]
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    doc_id: str
+    title: str            # document title, e.g. "Module 3.2.S Drug Substance"
+    product: str          # product name shown in headers and the title block
+    applicant: str
+    version: str
+    status: str           # Draft / In review / Final
+    date: str             # ISO date from the project meta (never now())
+    author: str = ""
+    subject: str = ""
+    ctd_code: str = ""
+    final: bool = False   # status is final: no DRAFT watermark by default
+
+
+@dataclass
+class Document:
+    meta: DocMeta
+    blocks: list[Block] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def headings(self) -> list[Heading]:
+        return [b for b in self.blocks if isinstance(b, Heading)]
+
+    def find_heading(self, target: str) -> Heading | None:
+        for h in self.headings():
+            if target in (h.code, h.key):
+                return h
+        return None
+
+    def title_block(self) -> list[tuple[str, str]]:
+        m = self.meta
+        return [("Product", m.product), ("Applicant", m.applicant), ("Document", m.title),
+                ("Version", m.version), ("Status", m.status), ("Date", m.date)]
+
+
+def outline_levels(headings: list[Heading], max_level: int = 4) -> list[int]:
+    """Bookmark levels (0-based) clamped to `max_level` and never skipping a level downwards."""
+    out: list[int] = []
+    prev = -1
+    for h in headings:
+        lvl = min(max(h.level, 1), max_level) - 1
+        lvl = min(lvl, prev + 1)
+        out.append(lvl)
+        prev = lvl
+    return out

@@ -1,0 +1,208 @@
+"""Every raw-XML (OOXML) helper the Word writer needs, in one place: python-docx has no API for fields,
+bookmarks, internal hyperlinks, repeating table headers or non-splitting rows (engineering notes C.1).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from xml.sax.saxutils import escape
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+# w:trPr children in schema order (CT_TrPr); inserting out of order makes Word call the file corrupt
+_TRPR_ORDER = ("w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter", "w:cantSplit",
+               "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del",
+               "w:trPrChange")
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+DOTX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _run(text: str | None = None):
+    r = OxmlElement("w:r")
+    if text is not None:
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = text
+        r.append(t)
+    return r
+
+
+def _fld_char(kind: str, dirty: bool = False):
+    r = OxmlElement("w:r")
+    fc = OxmlElement("w:fldChar")
+    fc.set(qn("w:fldCharType"), kind)
+    if dirty:
+        fc.set(qn("w:dirty"), "true")
+    r.append(fc)
+    return r
+
+
+def _instr(instr: str):
+    r = OxmlElement("w:r")
+    it = OxmlElement("w:instrText")
+    it.set(qn("xml:space"), "preserve")
+    it.text = f" {instr} "
+    r.append(it)
+    return r
+
+
+def add_field(paragraph, instr: str, result: str = "") -> None:
+    """Append a complex field (PAGE, NUMPAGES, REF ...) with a cached result to a python-docx paragraph."""
+    p = paragraph._p
+    p.append(_fld_char("begin"))
+    p.append(_instr(instr))
+    p.append(_fld_char("separate"))
+    p.append(_run(result))
+    p.append(_fld_char("end"))
+
+
+def field_begin(paragraph, instr: str) -> None:
+    """Open a field whose result spans several paragraphs (the TOC); close it with `field_end`."""
+    paragraph._p.append(_fld_char("begin", dirty=True))
+    paragraph._p.append(_instr(instr))
+    paragraph._p.append(_fld_char("separate"))
+
+
+def field_end(paragraph) -> None:
+    paragraph._p.append(_fld_char("end"))
+
+
+def add_bookmark(paragraph, name: str, bm_id: int) -> None:
+    """Wrap the paragraph's current content in a bookmark (Word: name ≤ 40 chars, starts with a letter)."""
+    p = paragraph._p
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bm_id))
+    start.set(qn("w:name"), name[:40])
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bm_id))
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    p.append(end)
+
+
+def add_internal_link(paragraph, anchor: str, text: str, color: str | None = "1D4ED8", tab_page: str = ""):
+    """An internal hyperlink to a bookmark; `tab_page` adds a tab and a page number (TOC entries)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    r = _run(text)
+    if color:
+        rpr = OxmlElement("w:rPr")
+        c = OxmlElement("w:color")
+        c.set(qn("w:val"), color)
+        rpr.append(c)
+        r.insert(0, rpr)
+    link.append(r)
+    if tab_page:
+        tr = OxmlElement("w:r")
+        tr.append(OxmlElement("w:tab"))
+        link.append(tr)
+        link.append(_run(tab_page))
+    paragraph._p.append(link)
+    return link
+
+
+def set_right_tab_with_dots(paragraph, pos_twips: int) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    tabs = OxmlElement("w:tabs")
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:leader"), "dot")
+    tab.set(qn("w:pos"), str(pos_twips))
+    tabs.append(tab)
+    ppr.append(tabs)
+
+
+def _set_trpr_flag(row, tag: str) -> None:
+    tr = row._tr
+    trpr = tr.get_or_add_trPr()
+    if trpr.find(qn(tag)) is not None:
+        return
+    el = OxmlElement(tag)
+    rank = _TRPR_ORDER.index(tag)
+    for child in trpr:  # insert before the first child that must come after us
+        name = child.prefix + ":" + child.tag.split("}")[1] if child.prefix else child.tag
+        if name in _TRPR_ORDER and _TRPR_ORDER.index(name) > rank:
+            child.addprevious(el)
+            return
+    trpr.append(el)
+
+
+def set_repeat_header(row) -> None:
+    """Mark a (top) table row as a header row repeated on every page (w:tblHeader)."""
+    _set_trpr_flag(row, "w:tblHeader")
+
+
+def set_cant_split(row) -> None:
+    """Keep a table row on one page (w:cantSplit)."""
+    _set_trpr_flag(row, "w:cantSplit")
+
+
+def set_update_fields(document) -> None:
+    """Ask Word to refresh fields (TOC, page numbers) when the file is opened (w:updateFields)."""
+    settings = document.settings.element
+    el = settings.find(qn("w:updateFields"))
+    if el is None:
+        el = OxmlElement("w:updateFields")
+        settings.append(el)
+    el.set(qn("w:val"), "true")
+
+
+def remove_proof_state(document) -> None:
+    el = document.settings.element.find(qn("w:proofState"))
+    if el is not None:
+        el.getparent().remove(el)
+
+
+def clear_body(document) -> None:
+    """Drop a template's sample content but keep its final section properties (page setup, headers)."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def dotx_copy_as_docx(path: Path) -> Path:
+    """python-docx refuses .dotx; copy it with the main content type rewritten to the document type."""
+    tmp = Path(tempfile.mkdtemp(prefix="atmp-tpl-")) / (path.stem + ".docx")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(DOTX_TYPE.encode(), DOCX_TYPE.encode())
+            zout.writestr(item, data)
+    return tmp
+
+
+def _fix_part(name: str, data: bytes, application: str) -> bytes:
+    if name == "_rels/.rels":  # python-docx's default template ships a thumbnail of someone else's page
+        data = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"[^>]*/>', b"", data)
+    elif name == "docProps/app.xml":
+        data = re.sub(rb"<Application>[^<]*</Application>",
+                      b"<Application>" + escape(application).encode("utf-8") + b"</Application>", data)
+    return data
+
+
+def normalise_zip(path: Path, application: str = "") -> None:
+    """Rewrite the package with sorted entries and a fixed timestamp so equal input gives equal bytes."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with zipfile.ZipFile(path) as zin:
+        names = sorted(zin.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name in names:
+                if name == "docProps/thumbnail.jpeg":
+                    continue
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o600 << 16
+                zout.writestr(info, _fix_part(name, zin.read(name), application))
+    shutil.move(str(tmp), str(path))

@@ -1,0 +1,31 @@
+"""Text clean-up shared by both writers: XML 1.0 cannot hold most control characters."""
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+class Cleaner:
+    """Removes characters XML cannot hold and counts them, so the export can report instead of crashing."""
+
+    def __init__(self) -> None:
+        self.removed = 0
+        self.where: list[str] = []
+        self.section = ""
+
+    def __call__(self, text: str) -> str:
+        text = "" if text is None else str(text)
+        cleaned, n = _CONTROL.subn("", text.replace("\r\n", "\n").replace("\r", "\n"))
+        if n:
+            self.removed += n
+            if self.section and self.section not in self.where:
+                self.where.append(self.section)
+        return cleaned
+
+    def warning(self, file_label: str) -> str | None:
+        if not self.removed:
+            return None
+        where = f" (in {', '.join(self.where[:5])})" if self.where else ""
+        return (f"{file_label}: removed {self.removed} control character(s) that documents cannot hold{where}; "
+                f"check the source text.")

@@ -1,0 +1,104 @@
+"""Module 3 documents: every M4Q heading in order with exact codes/titles, and entered values in both outputs."""
+from __future__ import annotations
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from atmp_desktop.core.sections import display_title, headings_under
+from atmp_desktop.export import builders
+from atmp_desktop.export.api import export_documents
+from atmp_desktop.export.model import Placeholder
+from tests.test_export_data import hand_snapshot
+
+PARTS = {"m3-2-s": "3.2.S", "m3-2-p": "3.2.P", "m3-2-a": "3.2.A", "m3-2-r": "3.2.R"}
+VARIANTS = {
+    "gtmp-gmo": {},
+    "sctmp": {"product": {"atmp_type": "sCTMP", "contains_gmo": False, "gm_cells": False, "vector_family": "none"}},
+    "tep-novel-excipient": {"product": {"atmp_type": "TEP", "contains_gmo": False},
+                            "quality": {"novel_excipients": "Hyaluronan-based hydrogel (novel)."}},
+}
+
+
+def coded(doc):
+    return [(h.code, h.title) for h in doc.headings() if h.code]
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("doc_id", sorted(PARTS))
+def test_heading_sequence_equals_m4q_table(doc_id, variant):
+    snap = hand_snapshot(**VARIANTS[variant])
+    doc = builders.build(doc_id, snap)
+    expected = [(h.code, display_title(h, snap)) for h in headings_under(PARTS[doc_id])]
+    assert coded(doc) == expected
+
+
+def test_sample_projects_keep_every_heading(sample_project):
+    from atmp_desktop.samples import sample_names
+    from atmp_desktop.store import ProjectFile
+    from atmp_desktop.core.forms import default_forms
+    names = sample_names()
+    if not names:
+        pytest.skip("no sample projects shipped yet")
+    for name in names:
+        with ProjectFile.open(sample_project(name), default_forms(), read_only=True) as pf:
+            snap = pf.snapshot()
+        for doc_id, prefix in PARTS.items():
+            assert [c for c, _ in coded(builders.build(doc_id, snap))] == [h.code for h in headings_under(prefix)], \
+                (name, doc_id)
+
+
+def test_not_applicable_section_kept_with_justification():
+    doc = builders.build("m3-2-p", hand_snapshot())
+    blocks = doc.blocks
+    i = next(i for i, b in enumerate(blocks) if getattr(b, "code", None) == "3.2.P.4.6")
+    assert "no novel excipients" in blocks[i + 1].runs[0].text
+    with_novel = builders.build("m3-2-p", hand_snapshot(quality={"novel_excipients": "PEG-hydrogel X"}))
+    texts = [r.text for b in with_novel.blocks if hasattr(b, "runs") for r in b.runs if hasattr(r, "text")]
+    assert "PEG-hydrogel X" in texts
+
+
+def test_missing_narrative_becomes_placeholder():
+    doc = builders.build("m3-2-s", hand_snapshot(quality={"impurities": None}))
+    todo = [b.text for b in doc.blocks if isinstance(b, Placeholder)]
+    assert "[To be completed: impurities]" in todo
+    filled = builders.build("m3-2-s", hand_snapshot(quality={"impurities": "Residual beads < 100 per 10⁶ cells."}))
+    assert "[To be completed: impurities]" not in [b.text for b in filled.blocks if isinstance(b, Placeholder)]
+
+
+def _docx_text(path):
+    d = docx.Document(str(path))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def _pdf_text(path):
+    return "\n".join(p.extract_text() for p in PdfReader(str(path)).pages)
+
+
+def test_entered_values_appear_in_both_outputs(tmp_path):
+    snap = hand_snapshot(quality={"impurities": "Residual Dynabeads® <100 per 3×10⁶ cells; R&D lot ±5 %"})
+    res = export_documents(snap, ["m3-2-s", "m3-2-p"], tmp_path)
+    by_name = {p.name: p for p in res.paths}
+    values = ["lumacabtagene autoleucel", "Nordlicht GMP Facility", "DE-BE-0001", "Transduction",
+              "Residual Dynabeads® <100 per 3×10⁶ cells; R&D lot ±5 %", "Dr. Anna Łukasiewicz"]
+    for reader in (_docx_text, _pdf_text):
+        text = reader(by_name["m3-2-s-drug-substance." + ("docx" if reader is _docx_text else "pdf")])
+        flat = " ".join(text.split())
+        for v in values:
+            assert v in flat, (reader.__name__, v)
+    for reader, ext in ((_docx_text, "docx"), (_pdf_text, "pdf")):
+        flat = " ".join(reader(by_name["m3-2-p-drug-product." + ext]).split())
+        assert "<10 CFU/mL" in flat and "Bioburden" in flat
+
+
+def test_process_steps_feed_the_process_flow():
+    doc = builders.build("m3-2-s", hand_snapshot())
+    from atmp_desktop.export.model import ListBlock
+    flows = [b for b in doc.blocks if isinstance(b, ListBlock)]
+    names = [item[0].text for b in flows for item in b.items]
+    assert "1. T-cell selection" in names and "2. Transduction" in names
+    assert not any("Formulation" in n for n in names)  # a DP step stays out of 3.2.S
