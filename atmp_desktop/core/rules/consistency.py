@@ -193,9 +193,16 @@ UNIT_KINDS = (  # kind -> words that name it, checked on the text right after a 
 )
 
 
+_RANGE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:[.,]\d+)?)\s*([x×*·]\s*10\s*\^?\s*-?\d+)")
+
+
 def quantities(text: str) -> list[tuple[float, str]]:
-    """(number, unit kind) pairs in `text`, e.g. '1.0 × 10^8 CAR+ viable T cells' -> [(1e8, 'cells')]."""
-    text = (text or "").translate(_SUP)
+    """(number, unit kind) pairs in `text`, e.g. '1.0 × 10^8 CAR+ viable T cells' -> [(1e8, 'cells')].
+
+    A range '1.0–2.5 × 10^8 cells' applies the power of ten to both ends.
+    """
+    text = _RANGE.sub(lambda m: f"{m.group(1)} {m.group(3)} - {m.group(2)} {m.group(3)}",
+                      (text or "").translate(_SUP).replace("10e", "10^"))
     out = []
     for m in _NUMBER.finditer(text):
         exp = m.group("e") or m.group("e2")

@@ -185,7 +185,7 @@ def mat_04(c: Ctx):
             yield (f"materials.raw_materials[{i}].ph_eur_reference",
                    f"{as_text(r.get('material')) or f'Raw material {i + 1}'}: cite the quality standard "
                    "(e.g. Ph. Eur. 5.2.12 for raw materials of biological origin).")
-    if not c.filled("quality.adventitious_agents"):
-        yield ("quality.adventitious_agents",
+    if not c.filled("manufacturing.adventitious_agents"):
+        yield ("manufacturing.adventitious_agents",
                "Materials of human or animal origin are used: summarise the adventitious-agent safety evaluation in "
-               f"{c.label('quality.adventitious_agents')} (3.2.A.2).")
+               f"{c.label('manufacturing.adventitious_agents')} (3.2.A.2).")

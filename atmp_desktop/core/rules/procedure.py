@@ -17,12 +17,13 @@ from atmp_desktop.core.rules.base import (Ctx, in_clinical_trials, is_gmo, is_gt
 def ctd_03(c: Ctx):
     if any(r.get("material") == "DS" for r in c.rows("quality.stability_studies")):
         return
-    if matches(r"not stored|not applicable|continuous|immediately|without (a )?hold|no hold",
-               c.texts("quality.ds_description", "manufacturing.batch_definition")):
+    if c.yes("manufacturing.ds_dp_continuous") or matches(r"not stored|not applicable|not isolated",
+                                                          c.text("quality.ds_description")):
         return
-    yield ("3.2.S.7", "There is no drug-substance stability data: if the drug substance is not stored, say so in "
-                      f"{c.label('quality.ds_description')} so that 3.2.S.6 and 3.2.S.7 keep a ‘not applicable’ "
-                      "justification instead of being left empty.")
+    yield ("3.2.S.7", "There is no active-substance stability data: if the active substance is not stored, answer "
+                      f"yes in {c.label('manufacturing.ds_dp_continuous')} so that 3.2.S.6 and 3.2.S.7 keep a "
+                      "‘not applicable’ justification; otherwise add active-substance (DS) rows to "
+                      f"{c.label('quality.stability_studies')}.")
 
 
 @rule("CTD-04", "warning", "the drug substance is made at more than one site",

@@ -1,0 +1,308 @@
+"""Every rule fires on a snapshot that lacks what it checks and stays silent once the gap is filled."""
+from __future__ import annotations
+
+import pytest
+
+from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.rules.consistency import parse_time_points, quantities
+from atmp_desktop.core.validation import all_rules, rule_by_id, run_rule, validate
+
+
+def S(status=None, **steps) -> ProjectSnapshot:
+    return ProjectSnapshot(meta={}, values=steps, section_status=status or {})
+
+
+GMO_CT = {"contains_gmo": True}
+CT = {"development_stage": "exploratory_ct"}
+ERA_FULL = {f"era_step{i}_{n}": f"Step {i} text" for i, n in
+            enumerate(["hazards", "consequences", "likelihood", "risk", "management", "overall"], 1)}
+SNIF_FULL = {f"snif_{x}": "text" for x in ["a_general", "b_recipient", "c_modification", "d_donor", "e_gmo",
+                                            "f_release", "g_interactions", "h_monitoring", "i_waste", "j_emergency"]}
+DONOR_TESTS = [{"test": "Anti-HIV-1,2"}, {"test": "HBsAg"}, {"test": "Anti-HBc"}, {"test": "Anti-HCV-Ab"},
+               {"test": "Syphilis (TPHA)"}]
+CELL_SPEC = [{"test": "Identity (CD3+ phenotype)", "category": "identity"}, {"test": "Viability"},
+             {"test": "Viable cell count"}, {"test": "Purity (residual non-target cells)", "category": "purity"},
+             {"test": "Sterility (Ph. Eur. 2.6.27)"}, {"test": "Mycoplasma"}, {"test": "Endotoxin"}]
+SITE_FULL = {"name": "Site A", "authorisation_number": "MIA-1", "qualified_person": "Dr Q",
+             "gmp_certificate_date": "2025-01-01"}
+DEVICE_FULL = {"device_description": "d", "device_function": "f", "device_compatibility": "c",
+               "device_conformity": "GSPR checklist", "notified_body_name": "NB", "notified_body_number": "0123",
+               "nb_certificate": "Certificate 123 of 2025"}
+
+# rule id -> (snapshot where it must fire, snapshot where it must stay silent)
+CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
+    "TYP-01": (S(product={"atmp_type": "unclear"}), S(product={"atmp_type": "GTMP"})),
+    "TYP-02": (S(product={"substantially_manipulated": False, "same_essential_function": True}),
+               S(product={"substantially_manipulated": True, "same_essential_function": True})),
+    "TYP-03": (S(product={"atmp_type": "sCTMP"}, materials={"scaffold_description": "collagen"}),
+               S(product={"atmp_type": "TEP"}, materials={"scaffold_description": "collagen"})),
+    "TYP-04": (S(product={"gm_cells": True, "atmp_type": "sCTMP"}), S(product={"gm_cells": True, "atmp_type": "GTMP"})),
+    "TYP-05": (S(applicant={"hospital_exemption": True, "procedure": "maa_standard"}),
+               S(applicant={"hospital_exemption": True, "procedure": "atmp_classification"})),
+    "GMO-01": (S(product=GMO_CT), S(product=GMO_CT, gmo={**ERA_FULL, "annex_iiia_information": "x"})),
+    "GMO-02": (S(), S(product={"contains_gmo": False})),
+    "GMO-03": (S(product={"gm_cells": True}),
+               S(product={"gm_cells": True, "contains_gmo": True},
+                 gmo={"rcv_assay": "RCL by co-culture", "residual_infectious_particles": "below LOD"})),
+    "GMO-04": (S(product=GMO_CT, applicant=CT),
+               S(product=GMO_CT, applicant=CT,
+                 gmo={"member_states": [{"member_state": "DE", "framework": "contained_use", "sequence": "parallel"}]})),
+    "GMO-05": (S(product=GMO_CT, gmo={"member_states": [{"member_state": "ES", "framework": "deliberate_release"}]}),
+               S(product=GMO_CT, gmo={"member_states": [{"member_state": "ES", "framework": "deliberate_release"}],
+                                      **SNIF_FULL})),
+    "GMO-06": (S(product={**GMO_CT, "gm_cells": True, "vector_family": "lentivirus"}, applicant=CT),
+               S(product={**GMO_CT, "gm_cells": True, "vector_family": "lentivirus"}, applicant=CT,
+                 gmo={"rcv_assay": "RCL", "residual_infectious_particles": "negligible"})),
+    "GMO-07": (S(product={**GMO_CT, "vector_family": "aav"}, applicant=CT),
+               S(product={**GMO_CT, "vector_family": "aav"}, applicant=CT,
+                 gmo={"rcaav_absence_evidence": "no rep/cap homology", "transgene_harmful": False})),
+    "GMO-08": (S(product={**GMO_CT, "gm_cells": True}, applicant=CT, gmo={"member_states": [{"member_state": "Poland"}]}),
+               S(product={**GMO_CT, "gm_cells": True}, applicant=CT, gmo={"member_states": [{"member_state": "Germany"}]})),
+    "GMO-09": (S(product=GMO_CT),
+               S(product=GMO_CT, gmo={**ERA_FULL, "shedding": [
+                   {"matrix": "urine", "method": "qPCR", "duration": "28 days", "detects": "genomes"}]})),
+    "GMO-10": (S(product={"replication_competent_by_design": True}),
+               S(product={"replication_competent_by_design": True},
+                 gmo={"era_step3_likelihood": "Transmission to household contacts is unlikely; the virus does not "
+                                              "survive in the environment.",
+                      "ppe": "Staff wear gloves and protective gowns; dressing precautions for patients."})),
+    "DON-01": (S(product={"origin": "allogeneic"}),
+               S(product={"origin": "allogeneic"},
+                 materials={"donor_eligibility": "x", "consent_procedure": "x", "tissue_establishment_authorisation": "TE-1",
+                            "donor_tests": DONOR_TESTS, "anti_hbc_handling": "NAT for HBV DNA"})),
+    "DON-02": (S(product={"origin": "autologous"}, quality={"cryopreserved": True}),
+               S(product={"origin": "autologous"}, quality={"cryopreserved": True},
+                 materials={"donor_tests": DONOR_TESTS, "positive_result_handling": "segregated storage"})),
+    "DON-03": (S(product={"origin": "autologous"}),
+               S(product={"origin": "autologous"},
+                 traceability={"autologous_labelling": "For autologous use only; patient ID", "chain_of_identity": "x"})),
+    "DON-04": (S(materials={"pooled_donors": True}),
+               S(materials={"pooled_donors": True, "pooling_strategy": "Each donation is traceable by ISBT 128 code."})),
+    "DON-05": (S(product={"origin": "xenogeneic"}, materials={"xenogeneic_source_animals": "Pigs."}),
+               S(product={"origin": "xenogeneic"},
+                 materials={"xenogeneic_source_animals": "Pigs bred in a designated pathogen-free facility; "
+                                                         "husbandry records; tested for PERV."})),
+    "MAT-01": (S(product={"atmp_type": "GTMP", "vector_family": "aav"}),
+               S(product={"atmp_type": "GTMP", "vector_family": "aav"},
+                 materials={"vectors": [{"name": "AAV9-X"}], "plasmids_description": "three plasmids",
+                            "cell_banks": [{"bank_type": "MCB", "name": "HEK293 MCB"}]})),
+    "MAT-02": (S(product={"vector_family": "plasmid"}),
+               S(product={"vector_family": "plasmid"},
+                 materials={"plasmids_description": "pX in E. coli", "cell_banks": [{"bank_type": "MCB"}]})),
+    "MAT-03": (S(product={"gm_cells": True}),
+               S(product={"gm_cells": True},
+                 materials={"vectors": [{"name": "LV", "transgene": "CAR", "production_system": "HEK293T"}]})),
+    "MAT-04": (S(materials={"raw_materials": [{"material": "Human AB serum", "biological_origin": "human"}]}),
+               S(materials={"raw_materials": [{"material": "Human AB serum", "biological_origin": "human",
+                                               "tse_risk": "low", "ph_eur_reference": "5.2.12"}]},
+                 manufacturing={"adventitious_agents": "x"})),
+    "QC-01": (S(), S(quality={"dp_specification": [{"test": "Potency (IFN-γ release)", "category": "potency"}],
+                              "potency_assay_description": "quantitative, MoA-linked"})),
+    "QC-02": (S(product={"vector_family": "lentivirus"}),
+              S(product={"vector_family": "lentivirus"}, quality={"dp_specification": [{"test": "RCL"}]})),
+    "QC-03": (S(product={"gm_cells": True, "is_integrating": True}),
+              S(product={"gm_cells": True, "is_integrating": True},
+                quality={"dp_specification": [{"test": "VCN"}, {"test": "Transduction efficiency"}],
+                         "characterisation": [{"attribute": "Integration site analysis"}]})),
+    "QC-04": (S(product={"genome_edited": True}),
+              S(product={"genome_edited": True},
+                quality={"characterisation": [{"attribute": "Off-target editing"}, {"attribute": "On-target indels"}],
+                         "dp_specification": [{"test": "Editing efficiency"}]})),
+    "QC-05": (S(product={"vector_family": "plasmid"}),
+              S(product={"vector_family": "plasmid"},
+                quality={"dp_specification": [{"test": "Supercoiled content"}],
+                         "stability_studies": [{"material": "DP", "results": "supercoiled ≥ 80 %"}]})),
+    "QC-06": (S(product={"atmp_type": "sCTMP"}), S(product={"atmp_type": "sCTMP"}, quality={"dp_specification": CELL_SPEC})),
+    "QC-07": (S(quality={"shelf_life": {"value": 48, "unit": "h"}}),
+              S(quality={"shelf_life": {"value": 48, "unit": "h"}, "release_strategy": "x", "oos_handling": "x"})),
+    "QC-08": (S(quality={"release_before_sterility_result": True}),
+              S(quality={"release_before_sterility_result": True},
+                manufacturing={"intermediate_controls_justification": "x"})),
+    "QC-09": (S(), S(quality={"reference_standards": "in-house reference"})),
+    "QC-10": (S(product={"atmp_type": "TEP"}),
+              S(product={"atmp_type": "TEP"}, quality={"characterisation": [{"attribute": "Extracellular matrix"}]})),
+    "QC-11": (S(quality={"cryopreserved": True}),
+              S(quality={"cryopreserved": True, "in_use_stability": "6 h post-thaw",
+                         "container_closure": "Container closure integrity shown at -150 °C."})),
+    "QC-12": (S(applicant={"procedure": "maa_standard"},
+                quality={"analytical_procedures": [{"test": "Potency", "validation_status": "qualified"}]}),
+              S(applicant={"procedure": "maa_standard"}, manufacturing={"process_validation": "3 PPQ batches"},
+                quality={"analytical_procedures": [{"test": "Potency", "validation_status": "validated"}]})),
+    "QC-13": (S(manufacturing={"process_changed_after_pivotal": True}),
+              S(manufacturing={"process_changed_after_pivotal": True, "comparability": "x"})),
+    "DEV-01": (S(product={"is_combined": True}), S(product={"is_combined": True}, traceability=DEVICE_FULL)),
+    "DEV-02": (S(product={"is_combined": True}),
+               S(product={"is_combined": True}, traceability={"nb_certificate": "Certificate 123"})),
+    "DEV-03": (S(product={"is_combined": True}, quality={"container_closure": "EVA bag"}),
+               S(product={"is_combined": True}, quality={"container_closure": "The device part is in 3.2.R."})),
+    "DEV-04": (S(product={"has_device_non_integral": True}),
+               S(product={"has_device_non_integral": True},
+                 traceability={"device_description": "x", "device_compatibility": "x"})),
+    "DEV-05": (S(product={"is_combined": True}),
+               S(product={"is_combined": True}, traceability={"combined_clinical_studies": "x"})),
+    "TRC-01": (S(), S(traceability={"traceability_system": "x"})),
+    "TRC-02": (S(traceability={"retention_years": 15}), S(traceability={"retention_years": 30})),
+    "LTF-01": (S(product={"atmp_type": "GTMP"}),
+               S(product={"atmp_type": "GTMP"}, traceability={"ltfu_plan": "x", "ltfu_duration_years": 15})),
+    "LTF-02": (S(product={"is_integrating": True}),
+               S(product={"is_integrating": True}, traceability={"rmp_important_risks": "Insertional oncogenesis"})),
+    "PRO-01": (S(applicant={"procedure": "maa_conditional"}),
+               S(applicant={"procedure": "maa_conditional", "conditional_justification": "x"})),
+    "PRO-02": (S(applicant={"procedure": "maa_exceptional"}),
+               S(applicant={"procedure": "maa_exceptional", "exceptional_justification": "x"})),
+    "PRO-03": (S(applicant={"procedure": "maa_accelerated", "accelerated_request_date": "2027-01-01",
+                            "planned_submission_date": "2027-01-20"}),
+               S(applicant={"procedure": "maa_accelerated", "accelerated_request_date": "2026-10-01",
+                            "planned_submission_date": "2027-01-20"})),
+    "PRO-04": (S(product={"orphan_designated": True}), S(product={"orphan_designated": True, "orphan_number": "EU/3/25/1"})),
+    "PRO-05": (S(applicant={"procedure": "maa_standard"}),
+               S(applicant={"procedure": "maa_standard", "pip_reference": "P/0001/2025"})),
+    "SME-01": (S(applicant={"is_sme": True, "sme_number": "S1", "sme_expiry": "2027-01-01",
+                            "planned_submission_date": "2027-06-01"}),
+               S(applicant={"is_sme": True, "sme_number": "S1", "sme_expiry": "2028-01-01",
+                            "planned_submission_date": "2027-06-01"})),
+    "SME-02": (S(applicant={"procedure": "sme_certification"}),
+               S(applicant={"procedure": "sme_certification", "is_sme": True, "established_in_eea": True})),
+    "GMP-01": (S(manufacturing={"sites": [{"name": "Site A"}]}), S(manufacturing={"sites": [SITE_FULL]})),
+    "GMP-02": (S(applicant=CT),
+               S(applicant=CT, quality={"dp_specification": [{"test": "x"}]},
+                 manufacturing={"process_steps": [{"name": "x"}], "batch_definition": "x"})),
+    "GMP-03": (S(product=GMO_CT, manufacturing={"sites": [{"name": "A"}]}),
+               S(product=GMO_CT, manufacturing={"sites": [{"name": "A", "containment_class": "class_2"}]})),
+    "GMP-04": (S(manufacturing={"reconstitution_at_site": True}),
+               S(manufacturing={"reconstitution_at_site": True, "reconstitution_description": "x"})),
+    "CTD-03": (S(), S(manufacturing={"ds_dp_continuous": True})),
+    "CTD-04": (S(manufacturing={"process_steps": [{"stage": "DS", "site": "A"}, {"stage": "DS", "site": "B"}]}),
+               S(manufacturing={"process_steps": [{"stage": "DS", "site": "A"}, {"stage": "DP", "site": "B"}]})),
+    "REQ-01": (S(), S(product={"inn": "x"})),  # silence checked at product.inn below
+    "CON-01": (S(product={"inn": "zelmacabtagene autoleucel"},
+                 gmo={"vector_description": "Vector used to make zelma-cabtagene."}),
+               S(product={"inn": "zelmacabtagene autoleucel"},
+                 gmo={"vector_description": "Vector used to make Zelmacabtagene autoleucel."})),
+    "CON-02": (S(manufacturing={"sites": [{"name": "Site A"}], "process_steps": [{"name": "Fill", "site": "Site B"}]}),
+               S(manufacturing={"sites": [{"name": "Site A"}], "process_steps": [{"name": "Fill", "site": "site a"}]})),
+    "CON-03": (S(manufacturing={"sites": [{"name": "A"}], "process_steps": [{"site": "A"}]}),
+               S(manufacturing={"sites": [{"name": "A", "authorisation_number": "M1"}], "process_steps": [{"site": "A"}]})),
+    "CON-04": (S(quality={"dp_specification": [{"test": "Sterility"}]}),
+               S(quality={"dp_specification": [{"test": "Sterility"}], "analytical_procedures": [{"test": "sterility"}]})),
+    "CON-05": (S(quality={"shelf_life": {"value": 12, "unit": "months"},
+                          "stability_studies": [{"material": "DP", "time_points": "0, 3, 6 months"}]}),
+               S(quality={"shelf_life": {"value": 12, "unit": "months"},
+                          "stability_studies": [{"material": "DP", "time_points": "0, 3, 6, 12 months"}]})),
+    "CON-06": (S(product={"strength": "2.0 × 10^8 CAR+ viable T cells"},
+                 quality={"dp_specification": [{"test": "Viable cell count",
+                                                "acceptance_criterion": "0.5–1.5 × 10^8 viable cells"}]}),
+               S(product={"strength": "2.0 × 10^8 CAR+ viable T cells"},
+                 quality={"dp_specification": [{"test": "Viable cell count",
+                                                "acceptance_criterion": "1.0–2.5 × 10^8 viable cells"}]})),
+    "CON-07": (S({"3.2.S.1.1": {"status": "ready", "note": ""}}, product={"inn": "[To be completed: INN]"}),
+               S({"3.2.S.1.1": {"status": "draft", "note": ""}}, product={"inn": "[To be completed: INN]"})),
+}
+
+
+def test_at_least_fifty_rules_with_unique_ids():
+    ids = [r.id for r in all_rules()]
+    assert len(ids) >= 50 and len(ids) == len(set(ids))
+
+
+def test_every_rule_has_a_case():
+    assert sorted(r.id for r in all_rules()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires(forms, rule_id):
+    fire, _ = CASES[rule_id]
+    findings = run_rule(rule_by_id(rule_id), forms, fire)
+    assert findings, f"{rule_id} did not fire"
+    for f in findings:
+        assert f.severity == rule_by_id(rule_id).severity and f.basis and f.message.endswith((".", ")"))
+        assert f.certainty in ("V", "K", "U")
+        assert "Traceback" not in f.message and "could not be run" not in f.message
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_silent(forms, rule_id):
+    _, silent = CASES[rule_id]
+    findings = run_rule(rule_by_id(rule_id), forms, silent)
+    if rule_id == "REQ-01":
+        findings = [f for f in findings if f.location == "product.inn"]
+    assert findings == []
+
+
+def test_messages_name_the_form_labels(forms):
+    f = run_rule(rule_by_id("TRC-01"), forms, S())[0]
+    assert f.location == "traceability.traceability_system" and f.step == "traceability"
+    assert forms.field("traceability.traceability_system").label in f.message
+    assert forms.step("traceability").title in f.message
+
+
+def test_table_cell_location_points_at_the_row(forms):
+    snap = S(manufacturing={"sites": [SITE_FULL, {"name": "Site B", "authorisation_number": "M2",
+                                                  "gmp_certificate_date": "2025-01-01"}]})
+    [f] = run_rule(rule_by_id("GMP-01"), forms, snap)
+    assert f.location == "manufacturing.sites[1].qualified_person" and "Site B" in f.message
+
+
+def test_don_01_names_only_the_missing_tests(forms):
+    snap = S(product={"origin": "allogeneic"}, materials={"donor_tests": DONOR_TESTS[:3], "htlv_risk_area": True})
+    msg = [f.message for f in run_rule(rule_by_id("DON-01"), forms, snap) if f.location == "materials.donor_tests"][0]
+    assert "anti-HCV-Ab" in msg and "syphilis" in msg and "HTLV" in msg and "HBsAg," not in msg
+
+
+def test_req_skips_steps_that_do_not_apply_and_hidden_fields(forms):
+    no_gmo = validate(forms, S(product={"contains_gmo": False}, applicant={"is_sme": False}))
+    assert not [f for f in no_gmo if f.rule == "REQ-01" and f.step == "gmo"]
+    assert not [f for f in no_gmo if f.location == "applicant.sme_number"]
+    gmo = validate(forms, S(product={"contains_gmo": True}))
+    assert [f for f in gmo if f.step == "gmo"]
+
+
+def test_specific_rule_replaces_the_generic_required_finding(forms):
+    findings = validate(forms, S())
+    at = [f.rule for f in findings if f.location == "traceability.traceability_system"]
+    assert at == ["TRC-01"]
+
+
+def test_con_06_explains_a_unit_mismatch(forms):
+    snap = S(product={"strength": "2 × 10^8 viable cells"},
+             quality={"dp_specification": [{"test": "Vector genome titre", "acceptance_criterion": "≥ 1 × 10^12 vg/mL"}]})
+    [f] = run_rule(rule_by_id("CON-06"), forms, snap)
+    assert "cells" in f.message and "vector genomes" in f.message
+
+
+def test_con_05_shelf_life_in_hours_against_hour_time_points(forms):
+    ok = S(quality={"shelf_life": {"value": 72, "unit": "h"},
+                    "stability_studies": [{"material": "DP", "time_points": "0 h, 24 h, 72 h"}]})
+    short = S(quality={"shelf_life": {"value": 4, "unit": "days"},
+                       "stability_studies": [{"material": "DP", "time_points": "0 h, 24 h, 72 h"},
+                                             {"material": "DS", "time_points": "0, 6, 12 months"}]})
+    assert run_rule(rule_by_id("CON-05"), forms, ok) == []
+    [f] = run_rule(rule_by_id("CON-05"), forms, short)
+    assert "3 days" in f.message
+
+
+@pytest.mark.parametrize("text, hours", [
+    ("0, 3, 6, 12 months", 8766.0), ("0 h, 24 h, 72 h", 72.0), ("day 0, 7, 14", 336.0),
+    ("T0, 1 month, 3 months", 2191.5), ("0/6/12 M", 8766.0), ("1 year", 8766.0), ("2 weeks", 336.0),
+])
+def test_parse_time_points(text, hours):
+    assert max(parse_time_points(text)) == pytest.approx(hours)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1.0–2.5 × 10^8 viable CAR+ T cells", [(1e8, "cells"), (2.5e8, "cells")]),
+    ("≥ 1.0 × 10⁸ cells", [(1e8, "cells")]),
+    ("2 x 10^13 vg/kg", [(2e13, "vector genomes")]),
+    ("5e6 cells/kg", [(5e6, "cells")]),
+])
+def test_quantities(text, expected):
+    assert quantities(text) == expected
+
+
+def test_a_broken_rule_becomes_a_finding_not_a_crash(forms, monkeypatch):
+    from atmp_desktop.core.rules.base import Rule
+
+    def boom(ctx):
+        raise ValueError("bad")
+    [f] = run_rule(Rule("X-01", "error", "always", "x", "basis", "K", "", boom), forms, S())
+    assert f.severity == "info" and "could not be run" in f.message
