@@ -1,0 +1,73 @@
+"""`atmp-desktop validate PROJECT` and `atmp-desktop rules`: validation findings and the rule list.
+
+validate exits 1 when any error-level finding exists, 0 otherwise, 2 when the file cannot be read.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from atmp_desktop import cli
+
+SEVERITY_WORD = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("validate", help="check a project against the EU/CAT rule set (exit 1 when errors are found)")
+    p.add_argument("project")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("rules", help="list every validation rule with severity, applies-when and basis")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_rules)
+
+
+def cmd_validate(args) -> int:
+    from atmp_desktop.core.validation import has_errors, validate
+    snap = cli.snapshot_of(args.project)
+    forms = cli._forms()
+    findings = validate(forms, snap)
+    if args.format == "json":
+        sys.stdout.write(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_text(forms, snap.title, findings))
+    return cli.EXIT_PROBLEMS if has_errors(findings) else cli.EXIT_OK
+
+
+def format_text(forms, title: str, findings) -> str:
+    """Findings grouped by wizard step (in form order), errors first within a step."""
+    from atmp_desktop.core.validation import SEVERITY_ORDER, counts
+    n = counts(findings)
+    lines = [f"{title}: {n['error']} error(s), {n['warning']} warning(s), {n['info']} info"]
+    order = {s.id: i for i, s in enumerate(forms.steps)}
+    groups: dict[str, list] = {}
+    for f in findings:
+        groups.setdefault(f.step, []).append(f)
+    for step in sorted(groups, key=lambda s: order.get(s, len(order))):
+        try:
+            heading = forms.step(step).title
+        except KeyError:
+            heading = "General"
+        lines += ["", f"== {heading}"]
+        for f in sorted(groups[step], key=lambda f: (SEVERITY_ORDER[f.severity], f.rule)):
+            lines.append(f"  {SEVERITY_WORD[f.severity]:<8}{f.rule:<8} {f.location}")
+            lines.append(f"          {f.message}")
+            lines.append(f"          Basis: {f.basis} [{f.certainty}]")
+    if not findings:
+        lines += ["", "No findings."]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_rules(args) -> int:
+    from atmp_desktop.core.validation import all_rules
+    rules = all_rules()
+    if args.format == "json":
+        rows = [{"rule": r.id, "severity": r.severity, "applies_when": r.applies_when, "check": r.check_text,
+                 "basis": r.basis, "certainty": r.certainty} for r in rules]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return cli.EXIT_OK
+    for r in rules:
+        print(f"{r.id:<8}{SEVERITY_WORD[r.severity]:<8}[{r.certainty}] applies when {r.applies_when}: {r.check_text}.")
+        print(f"{'':16}Basis: {r.basis}")
+    return cli.EXIT_OK
