@@ -1,0 +1,179 @@
+"""Validation findings: computed off the UI thread after a short pause in editing, listed in a dock.
+
+`core.validation.validate(forms, snap)` is pure and the snapshot is immutable, so running it on a pool
+thread is safe. Results from an older snapshot than the latest request are dropped.
+"""
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDockWidget, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from atmp_desktop.core.forms import FormSet
+from atmp_desktop.ui.logic import certainty_text, step_of_location
+
+DEBOUNCE_MS = 300
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_TEXT = {"error": "Error", "warning": "Warning", "info": "Note"}
+
+
+def load_validate():
+    """The validation function, or None while the validation module is not available."""
+    try:
+        module = importlib.import_module("atmp_desktop.core.validation")
+    except ImportError:
+        return None
+    return getattr(module, "validate", None)
+
+
+class _Signals(QObject):
+    done = Signal(int, object, str)  # generation, findings, error text
+
+
+class _Job(QRunnable):
+    def __init__(self, generation, validate, forms, snap, signals):
+        super().__init__()
+        self.args = (generation, validate, forms, snap)
+        self.signals = signals
+
+    def run(self):
+        generation, validate, forms, snap = self.args
+        try:
+            findings = list(validate(forms, snap))
+            self.signals.done.emit(generation, findings, "")
+        except Exception as exc:  # a broken rule must not take the window down
+            self.signals.done.emit(generation, [], f"The checks could not run ({type(exc).__name__}: {exc}).")
+
+
+class ValidationRunner(QObject):
+    """Debounces requests and runs validation on a pool thread; emits `updated(findings, error)`."""
+    updated = Signal(object, str)
+
+    def __init__(self, forms: FormSet, parent=None):
+        super().__init__(parent)
+        self.forms = forms
+        self._snap = None
+        self._generation = 0
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._done)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._start)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.busy = False
+
+    def request(self, snap, immediately: bool = False) -> None:
+        self._snap = snap
+        self._generation += 1
+        if immediately:
+            self._timer.stop()
+            self._start()
+        else:
+            self._timer.start()
+
+    def _start(self) -> None:
+        validate = load_validate()
+        if validate is None or self._snap is None:
+            self.updated.emit([], "")
+            return
+        self.busy = True
+        self.pool.start(_Job(self._generation, validate, self.forms, self._snap, self._signals))
+
+    def _done(self, generation: int, findings: list, error: str) -> None:
+        if generation != self._generation:
+            return  # the user edited again meanwhile; a newer run is on its way
+        self.busy = False
+        self.updated.emit(findings, error)
+
+    def wait(self) -> None:
+        self.pool.waitForDone()
+
+
+def counts_by_step(forms: FormSet, findings) -> dict[str, dict[str, int]]:
+    out: dict[str, Counter] = {}
+    for f in findings:
+        step = getattr(f, "step", "") or step_of_location(forms, f.location)
+        if step:
+            out.setdefault(step, Counter())[f.severity] += 1
+    return {k: dict(v) for k, v in out.items()}
+
+
+class FindingsDock(QDockWidget):
+    activated = Signal(object)  # Finding
+
+    def __init__(self, forms: FormSet, parent=None):
+        super().__init__("Findings", parent)
+        self.setObjectName("findingsDock")
+        self.forms = forms
+        self.findings: list = []
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 4, 6, 6)
+        self.summary = QLabel("Checks run while you edit.", body)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.tree = QTreeWidget(body)
+        self.tree.setAccessibleName("Findings")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.setHeaderLabels(["Severity", "Finding", "Where", "Rule", "Basis"])
+        self.tree.setWordWrap(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        header.setStretchLastSection(False)
+        for col, width in ((0, 80), (2, 200), (3, 70), (4, 220)):
+            self.tree.setColumnWidth(col, width)
+        self.tree.itemActivated.connect(self._activate)
+        self.tree.itemDoubleClicked.connect(self._activate)
+        layout.addWidget(self.tree)
+        self.setWidget(body)
+
+    def _where(self, location: str) -> str:
+        if self.forms.has_field(location):
+            from atmp_desktop.core.forms import parse_path
+            p = parse_path(location)
+            f = self.forms.field(location)
+            step = self.forms.step(p.step).title
+            if p.index is not None:
+                col = f" › {f.column(p.column).label}" if p.column else ""
+                return f"{step} › {f.label} row {p.index + 1}{col}"
+            return f"{step} › {f.label}"
+        return location
+
+    def show_findings(self, findings, error: str = "") -> None:
+        self.findings = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.rule, f.location))
+        self.tree.clear()
+        for f in self.findings:
+            cert = f" [{f.certainty}]" if getattr(f, "certainty", "") else ""
+            item = QTreeWidgetItem([SEVERITY_TEXT.get(f.severity, f.severity), f.message,
+                                    self._where(f.location), f.rule, f.basis + cert])
+            item.setToolTip(1, f.message)
+            tip = f.basis + (f"\nCertainty: {certainty_text(f.certainty)}" if cert else "")
+            item.setToolTip(4, tip)
+            item.setData(0, Qt.UserRole, f)
+            colour = {"error": "#c62828", "warning": "#b35c00"}.get(f.severity)
+            if colour:
+                item.setForeground(0, Qt.GlobalColor.red if f.severity == "error" else Qt.GlobalColor.darkYellow)
+            self.tree.addTopLevelItem(item)
+        counts = Counter(f.severity for f in self.findings)
+        if error:
+            self.summary.setText(error)
+        elif load_validate() is None:
+            self.summary.setText("The checks are not available in this build.")
+        elif not self.findings:
+            self.summary.setText("No findings: every check passed.")
+        else:
+            parts = [f"{counts[s]} {SEVERITY_TEXT[s].lower()}{'s' if counts[s] != 1 else ''}"
+                     for s in ("error", "warning", "info") if counts.get(s)]
+            self.summary.setText(", ".join(parts) + ". Double-click a finding to go to its field.")
+        self.setWindowTitle(f"Findings ({len(self.findings)})")
+
+    def _activate(self, item, _column=0) -> None:
+        self.activated.emit(item.data(0, Qt.UserRole))

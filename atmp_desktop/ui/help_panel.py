@@ -1,0 +1,64 @@
+"""The help panel: guidance for the focused field with its regulatory basis, certainty and where it goes."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QTextBrowser
+
+from atmp_desktop.core.forms import Field
+from atmp_desktop.ui.logic import certainty_text
+
+_PLACEHOLDER = ("<p style='color:#666'>Click into a field to see what to write there, the regulatory basis, "
+                "how certain that basis is and which dossier sections use the answer.</p>")
+
+
+def feed_title(code: str) -> str:
+    from atmp_desktop.core import documents, sections
+    try:
+        return f"{code} {sections.heading(code).title}"
+    except KeyError:
+        pass
+    try:
+        return documents.document(code).title
+    except KeyError:
+        return code
+
+
+def field_help_html(field: Field) -> str:
+    parts = [f"<h3 style='margin-bottom:4px'>{escape(field.label)}</h3>"]
+    if field.required:
+        parts.append("<p style='margin-top:0;color:#555'><i>Required</i></p>")
+    if field.help:
+        parts.append(f"<p>{escape(field.help)}</p>")
+    if field.basis:
+        parts.append(f"<p><b>Basis:</b> {escape(field.basis)}</p>")
+    if field.certainty:
+        colour = {"V": "#2e7d32", "K": "#1d5fa8", "U": "#b35c00"}.get(field.certainty, "#333")
+        parts.append(f"<p><b>Certainty:</b> <span style='color:{colour}'>[{field.certainty}] "
+                     f"{escape(certainty_text(field.certainty))}</span></p>")
+    if field.feeds:
+        items = "".join(f"<li>{escape(feed_title(c))}</li>" for c in field.feeds)
+        parts.append(f"<p style='margin-bottom:0'><b>Used in:</b></p><ul style='margin-top:2px'>{items}</ul>")
+    if field.is_table:
+        cols = "".join(f"<li><b>{escape(c.label)}</b>{': ' + escape(c.help) if c.help else ''}</li>"
+                       for c in field.columns)
+        parts.append(f"<p style='margin-bottom:0'><b>Columns:</b></p><ul style='margin-top:2px'>{cols}</ul>"
+                     "<p style='color:#555'>Paste rows copied from a spreadsheet with Ctrl+V; "
+                     "Delete clears the selected cells.</p>")
+    return "".join(parts)
+
+
+class HelpPanel(QTextBrowser):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAccessibleName("Field help")
+        self.setOpenExternalLinks(False)
+        self.setMinimumWidth(240)
+        self.field: Field | None = None
+        self.setHtml(_PLACEHOLDER)
+
+    def show_field(self, field: Field | None) -> None:
+        if field is self.field:
+            return
+        self.field = field
+        self.setHtml(field_help_html(field) if field else _PLACEHOLDER)

@@ -1,0 +1,538 @@
+"""The main window: step navigator, one page per step with Back/Next, field help, findings, menus.
+
+Every edit goes straight to the project file (one transaction, one undo step); there is no Save. After each
+change the window takes a fresh snapshot and recomputes completeness, visibility and (debounced) findings.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QDialog, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter,
+    QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from atmp_desktop import APP_NAME
+from atmp_desktop.core.forms import FormSet, default_forms
+from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.values import FieldValueError
+from atmp_desktop.store import ProjectFile, ProjectFileError, ProjectLockedError
+from atmp_desktop.ui import logic
+from atmp_desktop.ui.findings import FindingsDock, ValidationRunner, counts_by_step
+from atmp_desktop.ui.help_panel import HelpPanel
+from atmp_desktop.ui.navigator import Navigator
+from atmp_desktop.ui.settings import Settings
+from atmp_desktop.ui.start_screen import StartScreen
+from atmp_desktop.ui.step_page import FieldRow, StepPage
+
+FILE_FILTER = "ATMP projects (*.atmp)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, forms: FormSet | None = None, settings: Settings | None = None):
+        super().__init__()
+        self.forms = forms or default_forms()
+        self.settings = settings or Settings()
+        self.project: ProjectFile | None = None
+        self.snap: ProjectSnapshot | None = None
+        self.pages: dict[str, StepPage] = {}
+        self.current_step: str | None = None
+        self.findings: list = []
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 820)
+
+        self.stack = QStackedWidget(self)
+        self.start = StartScreen(self)
+        self.start.new_requested.connect(self.new_project)
+        self.start.open_requested.connect(self.open_dialog)
+        self.start.recent_chosen.connect(self.open_path)
+        self.start.sample_chosen.connect(self.open_sample)
+        self.stack.addWidget(self.start)
+        self.stack.addWidget(self._build_workspace())
+        self.setCentralWidget(self.stack)
+
+        self.findings_dock = FindingsDock(self.forms, self)
+        self.findings_dock.activated.connect(self.go_to_finding)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.findings_dock)
+        self.findings_dock.hide()
+        self.validation = ValidationRunner(self.forms, self)
+        self.validation.updated.connect(self._findings_updated)
+
+        self._build_menus()
+        self.status = self.statusBar()
+        self.saved_label = QLabel("", self)
+        self.status.addPermanentWidget(self.saved_label)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
+        self._restore_geometry()
+        self._show_start()
+
+    # ================================================================== construction
+    def _build_workspace(self) -> QWidget:
+        self.navigator = Navigator(self.forms, self)
+        self.navigator.step_chosen.connect(self.go_to_step)
+        self.page_stack = QStackedWidget(self)
+        self.back_button = QPushButton("< &Back", self)
+        self.next_button = QPushButton("&Next >", self)
+        self.back_button.clicked.connect(lambda: self.step_by(-1))
+        self.next_button.clicked.connect(lambda: self.step_by(1))
+        self.position_label = QLabel(self)
+        self.position_label.setObjectName("hint")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(20, 6, 20, 10)
+        bar.addWidget(self.position_label)
+        bar.addStretch(1)
+        bar.addWidget(self.back_button)
+        bar.addWidget(self.next_button)
+        centre = QWidget(self)
+        col = QVBoxLayout(centre)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.page_stack, 1)
+        col.addLayout(bar)
+        self.help = HelpPanel(self)
+        self.splitter = QSplitter(Qt.Horizontal, self)
+        self.splitter.setObjectName("workspaceSplitter")
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.help)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([260, 720, 300])
+        self.splitter.setChildrenCollapsible(False)
+        return self.splitter
+
+    def _action(self, menu, text, slot, shortcut=None, tip="") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+        if tip:
+            act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        self.act_new = self._action(m, "&New Project…", self.new_project, QKeySequence.New)
+        self.act_open = self._action(m, "&Open…", self.open_dialog, QKeySequence.Open)
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addSeparator()
+        self.act_save_as = self._action(m, "Save &As…", self.save_as, QKeySequence.SaveAs,
+                                        "Copy the project to a new file and continue there")
+        self.act_export = self._action(m, "&Export Documents…", self.export, QKeySequence("Ctrl+E"))
+        m.addSeparator()
+        self.act_close = self._action(m, "&Close Project", self.close_project, QKeySequence.Close)
+        self.act_quit = self._action(m, "&Quit", self.close, QKeySequence.Quit)
+        self.act_quit.setMenuRole(QAction.QuitRole)
+
+        m = bar.addMenu("&Edit")
+        self.act_undo = self._action(m, "&Undo", self.undo, QKeySequence.Undo)
+        self.act_redo = self._action(m, "&Redo", self.redo, QKeySequence.Redo)
+        if QKeySequence("Ctrl+Shift+Z") not in self.act_redo.shortcuts():
+            self.act_redo.setShortcuts(self.act_redo.shortcuts() + [QKeySequence("Ctrl+Shift+Z")])
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(Qt.ApplicationShortcut)
+
+        m = bar.addMenu("&View")
+        self.act_prev = self._action(m, "&Previous Step", lambda: self.step_by(-1), QKeySequence("Alt+Left"))
+        self.act_next = self._action(m, "Ne&xt Step", lambda: self.step_by(1), QKeySequence("Alt+Right"))
+        m.addSeparator()
+        m.addAction(self.findings_dock.toggleViewAction())
+        self.findings_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+F"))
+
+        m = bar.addMenu("&Help")
+        self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files()
+        for i, path in enumerate(files, start=1):
+            act = self.recent_menu.addAction(f"&{i % 10} {Path(path).name}")
+            act.setToolTip(path)
+            act.setStatusTip(path)
+            act.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+        if not files:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("&Clear List", self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent()
+        if self.project is None:
+            self.start.set_recent([])
+
+    # ================================================================== state of the window
+    def _show_start(self) -> None:
+        self.start.set_recent(self.settings.recent_files())
+        self.stack.setCurrentWidget(self.start)
+        self.findings_dock.hide()
+        self._update_actions()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        if self.project is None:
+            self.setWindowTitle(APP_NAME)
+            return
+        ro = " [read-only]" if self.project.read_only else ""
+        self.setWindowTitle(f"{self.project.path.name}{ro} — {APP_NAME}")
+
+    def _update_actions(self) -> None:
+        has = self.project is not None
+        writable = has and not self.project.read_only
+        for act in (self.act_save_as, self.act_export, self.act_close, self.act_prev, self.act_next):
+            act.setEnabled(has)
+        undo = self.project.undo_label if writable else None
+        redo = self.project.redo_label if writable else None
+        self.act_undo.setEnabled(bool(undo))
+        self.act_redo.setEnabled(bool(redo))
+        self.act_undo.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.act_redo.setText(f"&Redo {redo}" if redo else "&Redo")
+
+    def _restore_geometry(self) -> None:
+        geo = self.settings.value("geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        state = self.settings.value("window_state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        sizes = self.settings.value("splitter")
+        if isinstance(sizes, QByteArray) and not sizes.isEmpty():
+            self.splitter.restoreState(sizes)
+
+    def _save_geometry(self) -> None:
+        self.settings.set_value("geometry", self.saveGeometry())
+        self.settings.set_value("window_state", self.saveState())
+        self.settings.set_value("splitter", self.splitter.saveState())
+        self.settings.sync()
+
+    # ================================================================== opening and closing
+    def open_path(self, path: str | Path, read_only: bool = False) -> bool:
+        """Open a project; lock, damage and format problems are explained, never raised."""
+        path = Path(path)
+        if not self.close_project():
+            return False
+        try:
+            project = ProjectFile.open(path, self.forms, read_only=read_only)
+        except ProjectLockedError as exc:
+            holder = exc.holder or {}
+            box = QMessageBox(QMessageBox.Warning, "Project already open",
+                              f"“{path.name}” is already open by {holder.get('user', 'someone')} on "
+                              f"{holder.get('host', 'another computer')} since {holder.get('since', 'earlier')}.",
+                              parent=self)
+            box.setInformativeText("You can open it read-only to look at it, or cancel and close the other "
+                                   "window first.")
+            ro = box.addButton("Open &Read-Only", QMessageBox.AcceptRole)
+            box.addButton(QMessageBox.Cancel)
+            box.exec()
+            if box.clickedButton() is ro:
+                return self.open_path(path, read_only=True)
+            return False
+        except ProjectFileError as exc:
+            QMessageBox.critical(self, "Cannot open project", _sentence(str(exc)))
+            return False
+        except OSError as exc:
+            QMessageBox.critical(self, "Cannot open project",
+                                 f"“{path.name}” could not be read ({exc.strerror or exc}); check the file and "
+                                 "your access to its folder.")
+            return False
+        self._attach(project)
+        if project.backup_path:
+            QMessageBox.information(
+                self, "Project upgraded",
+                f"“{path.name}” was saved by an older version and has been upgraded. A copy of the original "
+                f"was kept as “{project.backup_path.name}” in the same folder.")
+        return True
+
+    def _attach(self, project: ProjectFile) -> None:
+        self.project = project
+        self.settings.add_recent(project.path)
+        self.snap = project.snapshot()
+        for page in self.pages.values():
+            self.page_stack.removeWidget(page)
+            page.deleteLater()
+        self.pages.clear()
+        self.current_step = None
+        self.stack.setCurrentIndex(1)
+        self.findings_dock.show()
+        self._refresh_states()
+        last = self.settings.value(f"last_step/{project.path.name}", "")
+        first = last if last in {s.id for s in self.forms.steps} else self.forms.steps[0].id
+        self.go_to_step(first)
+        self.validation.request(self.snap, immediately=True)
+        self._update_title()
+        self._update_actions()
+        self.saved_label.setText("Read-only: changes are not saved" if project.read_only
+                                 else "All changes are saved automatically")
+
+    def close_project(self) -> bool:
+        if self.project is None:
+            return True
+        self._commit_pending()
+        if self.current_step:
+            self.settings.set_value(f"last_step/{self.project.path.name}", self.current_step)
+        self.validation.wait()
+        self.project.close()
+        self.project = None
+        self.snap = None
+        self.help.show_field(None)
+        self.findings_dock.show_findings([])
+        self._show_start()
+        return True
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self.settings.folder(), FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_sample(self, name: str) -> bool:
+        from atmp_desktop.samples import load_sample, user_sample_copy
+        from atmp_desktop.store.locking import lock_path
+        target = user_sample_copy(name)
+        n = 2
+        while lock_path(target).exists():  # a copy is open in another window: make another one
+            target = target.with_name(f"{name}-{n}.atmp")
+            n += 1
+        try:
+            ProjectFile.create(target, self.forms, document=load_sample(name), overwrite=True).close()
+        except (ProjectFileError, KeyError, OSError, ValueError) as exc:
+            QMessageBox.critical(self, "Cannot open sample", f"The sample “{name}” could not be copied: {exc}")
+            return False
+        return self.open_path(target)
+
+    def new_project(self) -> bool:
+        from atmp_desktop.ui.new_project import NewProjectDialog
+        dialog = NewProjectDialog(self.forms, self)
+        if dialog.exec() != QDialog.Accepted:
+            return False
+        document = dialog.document()
+        suggested = (document.get("project", {}).get("title") or "New project").replace("/", "-")
+        path, _ = QFileDialog.getSaveFileName(self, "Save new project as",
+                                              str(Path(self.settings.folder()) / f"{suggested}.atmp"), FILE_FILTER)
+        if not path:
+            return False
+        path = Path(path)
+        if path.suffix != ".atmp":
+            path = path.with_suffix(".atmp")
+        if not self.close_project():
+            return False
+        try:
+            ProjectFile.create(path, self.forms, document=document, overwrite=path.exists()).close()
+        except ProjectFileError as exc:
+            QMessageBox.critical(self, "Cannot create project", _sentence(str(exc)))
+            return False
+        except OSError as exc:
+            QMessageBox.critical(self, "Cannot create project",
+                                 f"“{path.name}” could not be written ({exc.strerror or exc}); choose a folder "
+                                 "you can write to.")
+            return False
+        return self.open_path(path)
+
+    def save_as(self) -> None:
+        if self.project is None:
+            return
+        self._commit_pending()
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self.project.path), FILE_FILTER)
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix != ".atmp":
+            target = target.with_suffix(".atmp")
+        step = self.current_step
+        try:
+            new = self.project.save_as(target)  # the copy opens for editing, even from a read-only original
+        except (ProjectFileError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot save a copy",
+                                 f"The project could not be copied to “{target.name}” ({exc}); choose another "
+                                 "folder or name.")
+            return
+        self.project = new
+        self.settings.add_recent(new.path)
+        for page in self.pages.values():
+            page.set_read_only(new.read_only)
+        self._update_title()
+        self._update_actions()
+        if step:
+            self.go_to_step(step)
+        self.status.showMessage(f"Now working in {new.path.name}", 5000)
+
+    def closeEvent(self, event) -> None:
+        self.close_project()
+        self._save_geometry()
+        super().closeEvent(event)
+
+    # ================================================================== steps
+    def page(self, step_id: str) -> StepPage:
+        """The page of a step, built on first use (keeps start-up fast)."""
+        page = self.pages.get(step_id)
+        if page is None:
+            page = StepPage(self.forms, self.forms.step(step_id), self.page_stack)
+            page.edited.connect(self.on_edited)
+            if self.snap is not None:
+                page.load(self.snap)
+            page.set_read_only(self.project is not None and self.project.read_only)
+            self.page_stack.addWidget(page)
+            self.pages[step_id] = page
+        return page
+
+    def go_to_step(self, step_id: str) -> None:
+        if self.project is None:
+            return
+        if self.current_step and self.current_step != step_id and self.current_step in self.pages:
+            self.pages[self.current_step].commit_all()
+        page = self.page(step_id)
+        self.page_stack.setCurrentWidget(page)
+        self.current_step = step_id
+        self.navigator.select_step(step_id)
+        ids = [s.id for s in self.forms.steps]
+        i = ids.index(step_id)
+        self.position_label.setText(f"Step {i + 1} of {len(ids)}")
+        self.back_button.setEnabled(self._neighbour(-1) is not None)
+        self.next_button.setEnabled(self._neighbour(1) is not None)
+
+    def _neighbour(self, delta: int) -> str | None:
+        """The next or previous step that applies to this product (steps that do not apply are skipped)."""
+        ids = [s.id for s in self.forms.steps]
+        i = ids.index(self.current_step) + delta
+        while 0 <= i < len(ids):
+            if self.snap is None or logic.step_applies(self.forms.steps[i], self.snap):
+                return ids[i]
+            i += delta
+        return None
+
+    def step_by(self, delta: int) -> None:
+        if self.project is None:
+            return
+        target = self._neighbour(delta)
+        if target:
+            self.go_to_step(target)
+            first = self.pages[target].first_field_widget()
+            if first is not None and self.focusWidget() in (self.back_button, self.next_button, None):
+                pass  # keep focus on the button so repeated Enter keeps stepping
+            elif first is not None:
+                first.setFocus(Qt.TabFocusReason)
+
+    def _refresh_states(self) -> None:
+        if self.snap is None:
+            return
+        states = {s.id: logic.step_state(self.forms, s, self.snap) for s in self.forms.steps}
+        self.navigator.update_states(states, counts_by_step(self.forms, self.findings))
+
+    # ================================================================== editing
+    def on_edited(self, path: str, value, label: str = "") -> None:
+        if self.project is None or self.project.read_only:
+            return
+        try:
+            action = self.project.apply([(path, value)], label or None)
+        except FieldValueError as exc:
+            self.status.showMessage(str(exc), 8000)
+            QMessageBox.warning(self, "Value not saved", _sentence(str(exc)))
+            self._reload_fields([path])
+            return
+        except ProjectFileError as exc:
+            QMessageBox.critical(self, "Change not saved", _sentence(str(exc)))
+            return
+        if action is None:
+            return
+        self._after_change(focus_step=None)
+
+    def _after_change(self, focus_step: str | None, changed_paths: list[str] | None = None) -> None:
+        self.snap = self.project.snapshot()
+        if changed_paths is not None:
+            for page in self.pages.values():
+                page.load_fields(self.snap, changed_paths)
+        for page in self.pages.values():
+            page.refresh_state(self.snap)
+        self._refresh_states()
+        self._update_actions()
+        self.validation.request(self.snap)
+        if focus_step:
+            self.go_to_step(focus_step)
+        elif self.current_step:
+            self.go_to_step(self.current_step)  # Back/Next may change when a step starts or stops applying
+
+    def _reload_fields(self, paths: list[str]) -> None:
+        snap = self.project.snapshot()
+        for page in self.pages.values():
+            page.load_fields(snap, paths)
+
+    def _commit_pending(self) -> None:
+        for page in list(self.pages.values()):
+            page.commit_all()
+
+    def undo(self) -> None:
+        self._undo_redo(redo=False)
+
+    def redo(self) -> None:
+        self._undo_redo(redo=True)
+
+    def _undo_redo(self, redo: bool) -> None:
+        if self.project is None or self.project.read_only:
+            return
+        self._commit_pending()
+        try:
+            action = self.project.redo() if redo else self.project.undo()
+        except ProjectFileError as exc:
+            QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", _sentence(str(exc)))
+            return
+        if action is None:
+            return
+        paths = [c.path for c in action.changes]
+        step = paths[0].split(".", 1)[0]
+        self._after_change(focus_step=step, changed_paths=paths)
+        self.pages[step].focus_field(paths[0])
+        self.status.showMessage(f"{'Redone' if redo else 'Undone'}: {action.label}", 5000)
+
+    # ================================================================== findings and help
+    def _findings_updated(self, findings, error: str) -> None:
+        self.findings = list(findings)
+        self.findings_dock.show_findings(self.findings, error)
+        self._refresh_states()
+
+    def go_to_finding(self, finding) -> None:
+        if finding is None or self.project is None:
+            return
+        step = getattr(finding, "step", "") or logic.step_of_location(self.forms, finding.location)
+        if not step:
+            self.status.showMessage(f"{finding.location}: this finding is about the dossier as a whole.", 6000)
+            return
+        self.go_to_step(step)
+        if not self.pages[step].focus_field(finding.location):
+            self.status.showMessage("That field is hidden by an earlier answer in this step.", 6000)
+
+    def _focus_changed(self, _old, new) -> None:
+        w = new
+        while w is not None and not isinstance(w, FieldRow):
+            w = w.parentWidget()
+        if w is not None and w.window() is self:
+            self.help.show_field(w.field)
+
+    # ================================================================== dialogs
+    def export(self) -> None:
+        if self.project is None:
+            return
+        self._commit_pending()
+        from atmp_desktop.ui.export_dialog import ExportDialog
+        dialog = ExportDialog(self.forms, self.project.snapshot(), self.settings, self.project.path, self)
+        dialog.exec()
+
+    def about(self) -> None:
+        from atmp_desktop.ui.about import about_html
+        box = QMessageBox(self)
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setTextFormat(Qt.RichText)
+        box.setText(about_html())
+        box.setStandardButtons(QMessageBox.Close)
+        box.exec()
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text

@@ -1,0 +1,161 @@
+"""One page per form step: intro, fields grouped under their `group` headings, labels above editors.
+
+Labels sit above their editors and wrap, so long regulatory labels are never clipped. The page reads
+values from a snapshot (`load`) and reports edits upward; it never writes to the project itself.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from atmp_desktop.core.forms import FormSet, Step, parse_path
+from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.ui import logic
+from atmp_desktop.ui.fields import FieldEditor, make_editor
+
+
+class FieldRow(QWidget):
+    """A field's label and editor; the help panel finds the field of the focused widget through this."""
+
+    def __init__(self, editor: FieldEditor, parent=None):
+        super().__init__(parent)
+        self.field = editor.field
+        self.editor = editor
+        f = editor.field
+        self.label = QLabel(f"{f.label}{' *' if f.required else ''}", self)
+        self.label.setWordWrap(True)
+        self.label.setObjectName("fieldLabel")
+        self.label.setBuddy(editor.focus_target())
+        if f.required:
+            self.label.setToolTip("Required")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setSpacing(3)
+        layout.addWidget(self.label)
+        layout.addWidget(editor)
+
+
+class StepPage(QScrollArea):
+    edited = Signal(str, object, str)
+
+    def __init__(self, forms: FormSet, step: Step, parent=None):
+        super().__init__(parent)
+        self.forms = forms
+        self.step = step
+        self.editors: dict[str, FieldEditor] = {}
+        self.rows: dict[str, FieldRow] = {}
+        self._read_only = False
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        body = QWidget(self)
+        body.setObjectName("stepBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(20, 16, 20, 20)
+        layout.setSpacing(10)
+
+        title = QLabel(step.title, body)
+        title.setObjectName("stepTitle")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        if step.intro:
+            intro = QLabel(step.intro, body)
+            intro.setWordWrap(True)
+            intro.setObjectName("stepIntro")
+            layout.addWidget(intro)
+        self.banner = QLabel(body)
+        self.banner.setWordWrap(True)
+        self.banner.setObjectName("notApplicable")
+        self.banner.hide()
+        layout.addWidget(self.banner)
+
+        self.form_area = QWidget(body)
+        form_layout = QVBoxLayout(self.form_area)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.setSpacing(12)
+        self.groups: dict[str, QGroupBox] = {}
+        for f in step.fields:
+            container = self._group(f.group, form_layout)
+            editor = make_editor(f, container)
+            editor.edited.connect(self.edited)
+            row = FieldRow(editor, container)
+            container.layout().addWidget(row)
+            self.editors[f.path] = editor
+            self.rows[f.path] = row
+        layout.addWidget(self.form_area)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def _group(self, name: str, parent_layout: QVBoxLayout) -> QGroupBox:
+        key = name or ""
+        if key not in self.groups:
+            box = QGroupBox(name, self.form_area)
+            box.setObjectName("fieldGroup")
+            inner = QVBoxLayout(box)
+            inner.setContentsMargins(12, 8 if name else 4, 12, 8)
+            inner.setSpacing(2)
+            parent_layout.addWidget(box)
+            self.groups[key] = box
+        return self.groups[key]
+
+    # ------------------------------------------------------------------ data
+    def load(self, snap: ProjectSnapshot) -> None:
+        for path, editor in self.editors.items():
+            editor.set_value(snap.get(path))
+        self.refresh_state(snap)
+
+    def load_fields(self, snap: ProjectSnapshot, paths) -> None:
+        for path in paths:
+            if path in self.editors:
+                self.editors[path].set_value(snap.get(path))
+        self.refresh_state(snap)
+
+    def refresh_state(self, snap: ProjectSnapshot) -> None:
+        """Re-evaluate applicability of the step and visibility of each field after any change."""
+        applies = logic.step_applies(self.step, snap)
+        if applies:
+            self.banner.hide()
+        else:
+            self.banner.setText("This step does not apply to this product: "
+                                + logic.not_applicable_reason(self.forms, self.step)
+                                + " You can still read what is stored here.")
+            self.banner.show()
+        self.form_area.setEnabled(applies)
+        for path, row in self.rows.items():
+            row.setVisible(logic.field_visible(row.field, snap))
+        for name, box in self.groups.items():
+            box.setVisible(any(not r.isHidden() for r in self.rows.values() if r.field.group == name))
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        for editor in self.editors.values():
+            editor.set_read_only(read_only)
+
+    def commit_all(self) -> None:
+        """Write out text still waiting for its debounce timer (before undo, page change, close)."""
+        for editor in self.editors.values():
+            editor.commit()
+
+    # ------------------------------------------------------------------ navigation
+    def focus_field(self, location: str) -> bool:
+        try:
+            p = parse_path(location)
+        except KeyError:
+            return False
+        row = self.rows.get(p.field_path)
+        if row is None:
+            return False
+        if row.isHidden():
+            return False
+        self.ensureWidgetVisible(row, 20, 60)
+        editor = row.editor
+        if p.index is not None and hasattr(editor, "select_cell"):
+            editor.select_cell(p.index, p.column)
+        else:
+            editor.focus_target().setFocus(Qt.OtherFocusReason)
+        return True
+
+    def first_field_widget(self):
+        for row in self.rows.values():
+            if not row.isHidden():
+                return row.editor.focus_target()
+        return None

@@ -1,0 +1,392 @@
+"""The table field editor: rows in a QTableView with typed cell editors, row commands and spreadsheet paste.
+
+Every change (cell edit, add, remove, move, paste) is written as the whole table in one transaction, so it is
+one undo step with a readable label ("paste into Manufacturing sites"). A freshly added blank row lives only
+in the view until a cell in it is filled: empty rows are "not filled in" and are not stored.
+"""
+from __future__ import annotations
+
+import copy
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
+    QStyledItemDelegate, QTableView, QVBoxLayout, QWidget,
+)
+
+from atmp_desktop.core.forms import Field
+from atmp_desktop.core.values import FieldValueError, format_value, normalise, parse_text
+from atmp_desktop.ui.fields import EMPTY, FieldEditor
+
+_NO_DATE = QDate(1900, 1, 1)
+
+
+class RowsModel(QAbstractTableModel):
+    """The rows of one table field; a change is reported through `changed(label)`, errors through `error`."""
+    changed = Signal(str)
+    error = Signal(str)
+
+    def __init__(self, field: Field, parent=None):
+        super().__init__(parent)
+        self.field = field
+        self.rows: list[dict] = []
+        self.read_only = False
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.field.columns)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole:
+            if orientation == Qt.Horizontal:
+                col = self.field.columns[section]
+                return col.label + (" *" if col.required else "")
+            return str(section + 1)
+        if role == Qt.ToolTipRole and orientation == Qt.Horizontal:
+            col = self.field.columns[section]
+            return col.help or col.label
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        col = self.field.columns[index.column()]
+        value = self.rows[index.row()].get(col.id)
+        if role == Qt.DisplayRole:
+            return format_value(col, value)
+        if role == Qt.EditRole:
+            return value
+        if role == Qt.ToolTipRole:
+            return format_value(col, value) or col.label
+        return None
+
+    def flags(self, index):
+        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        return base if self.read_only else base | Qt.ItemIsEditable
+
+    def setData(self, index, value, role=Qt.EditRole):
+        if role != Qt.EditRole or not index.isValid():
+            return False
+        col = self.field.columns[index.column()]
+        try:
+            new = parse_text(col, value) if isinstance(value, str) else normalise(col, value)
+        except FieldValueError as exc:
+            self.error.emit(f"Row {index.row() + 1}: {exc}")
+            return False
+        row = self.rows[index.row()]
+        if row.get(col.id) == new:
+            return False
+        if new is None:
+            row.pop(col.id, None)
+        else:
+            row[col.id] = new
+        self.dataChanged.emit(index, index)
+        self.changed.emit(f"edit of {col.label} (row {index.row() + 1} of {self.field.label})")
+        return True
+
+    # -- row operations used by the editor
+    def load(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = copy.deepcopy(rows)
+        self.endResetModel()
+
+    def stored(self) -> list[dict] | None:
+        """What is written to the project: the non-empty rows, in order."""
+        return [dict(r) for r in self.rows if r] or None
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Typed editors inside cells: drop-downs for choices and yes/no, a date picker, a spin box for integers."""
+
+    def __init__(self, field: Field, parent=None):
+        super().__init__(parent)
+        self.field = field
+
+    def _col(self, index) -> Field:
+        return self.field.columns[index.column()]
+
+    def createEditor(self, parent, option, index):
+        col = self._col(index)
+        if col.type in ("choice", "yes_no"):
+            box = QComboBox(parent)
+            box.addItem(EMPTY, None)
+            if col.type == "choice":
+                for c in col.choices:
+                    box.addItem(c.label, c.value)
+            else:
+                box.addItem("Yes", True)
+                box.addItem("No", False)
+            box.setAccessibleName(col.label)
+            return box
+        if col.type == "date":
+            ed = QDateEdit(parent)
+            ed.setCalendarPopup(True)
+            ed.setDisplayFormat("yyyy-MM-dd")
+            ed.setMinimumDate(_NO_DATE)
+            ed.setSpecialValueText("Not set")
+            ed.setAccessibleName(col.label)
+            return ed
+        if col.type == "integer":
+            spin = QSpinBox(parent)
+            low = col.min if col.min is not None else 0
+            spin.setRange(low - 1, col.max if col.max is not None else 2_000_000_000)
+            spin.setSpecialValueText("Not set")
+            spin.setAccessibleName(col.label)
+            return spin
+        ed = QLineEdit(parent)
+        ed.setAccessibleName(col.label)
+        return ed
+
+    def setEditorData(self, editor, index):
+        col = self._col(index)
+        value = index.data(Qt.EditRole)
+        if isinstance(editor, QComboBox):
+            i = editor.findData(value) if value is not None else 0
+            editor.setCurrentIndex(max(i, 0))
+        elif isinstance(editor, QDateEdit):
+            d = QDate.fromString(value, "yyyy-MM-dd") if value else _NO_DATE
+            editor.setDate(d if d.isValid() else _NO_DATE)
+        elif isinstance(editor, QSpinBox):
+            editor.setValue(editor.minimum() if value is None else int(value))
+        else:
+            if col.type == "multi_choice" and value:
+                editor.setText("; ".join(col.choice_label(v) for v in value))
+            elif col.type == "quantity" and value:
+                editor.setText(format_value(col, value))
+            else:
+                editor.setText("" if value is None else str(value))
+
+    def setModelData(self, editor, model, index):
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData(), Qt.EditRole)
+        elif isinstance(editor, QDateEdit):
+            d = editor.date()
+            model.setData(index, None if d == _NO_DATE else d.toString("yyyy-MM-dd"), Qt.EditRole)
+        elif isinstance(editor, QSpinBox):
+            v = editor.value()
+            model.setData(index, None if v == editor.minimum() else v, Qt.EditRole)
+        else:
+            model.setData(index, editor.text(), Qt.EditRole)
+
+
+class TableEditor(FieldEditor):
+    """Rows editor for a table field. `edited` carries the whole row list and an undo label."""
+
+    def __init__(self, field: Field, parent=None):
+        super().__init__(field, parent)
+        self.model = RowsModel(field, self)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(CellDelegate(field, self.view))
+        self.view.setAccessibleName(field.label)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectItems)
+        self.view.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
+                                  | QAbstractItemView.AnyKeyPressed)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move between cells
+        self.view.setWordWrap(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self._size_columns()
+        self.model.changed.connect(self._emit)
+        self.model.error.connect(self.show_error)
+        self.model.modelReset.connect(self._fit_height)
+        self.model.rowsInserted.connect(self._fit_height)
+        self.model.rowsRemoved.connect(self._fit_height)
+
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a61b1b;")
+        self.message.hide()
+
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        self.add_button = self._button("Add row", "Add an empty row at the end", self.add_row)
+        self.remove_button = self._button("Remove row", "Remove the selected rows", self.remove_rows)
+        self.up_button = self._button("Move up", "Move the selected row up", lambda: self.move_row(-1))
+        self.down_button = self._button("Move down", "Move the selected row down", lambda: self.move_row(1))
+        self.paste_button = self._button("Paste", "Paste cells copied from a spreadsheet (Ctrl+V)", self.paste)
+        for b in (self.add_button, self.remove_button, self.up_button, self.down_button, self.paste_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        hint = QLabel(f"{len(field.columns)} columns · double-click or type to edit a cell", self)
+        hint.setStyleSheet("color: palette(mid);")
+        buttons.addWidget(hint)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view)
+        layout.addWidget(self.message)
+        self.setFocusProxy(self.view)
+
+        paste = QShortcut(QKeySequence.Paste, self.view, self.paste)
+        paste.setContext(Qt.WidgetWithChildrenShortcut)
+        delete = QShortcut(QKeySequence.Delete, self.view, self.clear_cells)
+        delete.setContext(Qt.WidgetShortcut)
+        self._fit_height()
+
+    def _button(self, text, tip, slot) -> QPushButton:
+        b = QPushButton(text, self)
+        b.setToolTip(tip)
+        b.setAccessibleName(f"{text} ({self.field.label})")
+        b.setAutoDefault(False)
+        b.clicked.connect(slot)
+        return b
+
+    def _size_columns(self) -> None:
+        fm = QFontMetrics(self.view.font())
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        for i, col in enumerate(self.field.columns):
+            chars = col.width or (24 if col.type == "long_text" else 14 if col.type in ("text", "choice") else 11)
+            width = max(fm.horizontalAdvance("x" * chars), fm.horizontalAdvance(col.label + " *") + 24)
+            header.resizeSection(i, min(width, 360))
+
+    def _fit_height(self, *args) -> None:
+        rows = self.model.rowCount()
+        header = self.view.horizontalHeader().sizeHint().height()
+        row_h = self.view.verticalHeader().defaultSectionSize()
+        scroll = self.view.horizontalScrollBar().sizeHint().height()
+        self.view.setFixedHeight(min(max(header + row_h * max(rows, 3) + scroll + 6, 120), 420))
+
+    # -- FieldEditor
+    def _read(self):
+        return self.model.stored()
+
+    def _write(self, value):
+        self.model.load(list(value or []))
+        self.message.hide()
+
+    def focus_target(self):
+        return self.view
+
+    def set_read_only(self, read_only):
+        self.model.read_only = read_only
+        for b in (self.add_button, self.remove_button, self.up_button, self.down_button, self.paste_button):
+            b.setEnabled(not read_only)
+
+    def _emit(self, label: str) -> None:
+        current = self.model.stored()
+        if current != self._loaded:
+            self._loaded = current
+            self.edited.emit(self.field.path, current, label)
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # -- row commands
+    def _current_row(self) -> int:
+        idx = self.view.currentIndex()
+        return idx.row() if idx.isValid() else -1
+
+    def add_row(self) -> None:
+        n = self.model.rowCount()
+        self.model.beginInsertRows(QModelIndex(), n, n)
+        self.model.rows.append({})
+        self.model.endInsertRows()
+        self.view.setCurrentIndex(self.model.index(n, 0))
+        self.view.setFocus()
+
+    def remove_rows(self) -> None:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedIndexes()} or
+                      ({self._current_row()} - {-1}), reverse=True)
+        if not rows:
+            self.show_error("Select a row to remove first.")
+            return
+        for r in rows:
+            self.model.beginRemoveRows(QModelIndex(), r, r)
+            del self.model.rows[r]
+            self.model.endRemoveRows()
+        what = f"row {rows[0] + 1}" if len(rows) == 1 else f"{len(rows)} rows"
+        self._emit(f"removal of {what} from {self.field.label}")
+
+    def move_row(self, delta: int) -> None:
+        r = self._current_row()
+        target = r + delta
+        if r < 0 or not 0 <= target < self.model.rowCount():
+            return
+        rows = self.model.rows
+        rows[r], rows[target] = rows[target], rows[r]
+        self.model.dataChanged.emit(self.model.index(min(r, target), 0),
+                                    self.model.index(max(r, target), self.model.columnCount() - 1))
+        self.view.setCurrentIndex(self.model.index(target, max(self.view.currentIndex().column(), 0)))
+        self._emit(f"move of row {r + 1} in {self.field.label}")
+
+    def clear_cells(self) -> None:
+        if self.model.read_only:
+            return
+        indexes = self.view.selectionModel().selectedIndexes()
+        cleared = 0
+        for idx in indexes:
+            col = self.field.columns[idx.column()]
+            if self.model.rows[idx.row()].pop(col.id, None) is not None:
+                cleared += 1
+        if cleared:
+            self.model.dataChanged.emit(self.model.index(0, 0),
+                                        self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1))
+            self._emit(f"clearing of {cleared} cell(s) in {self.field.label}")
+
+    def paste(self) -> None:
+        """Paste tab-separated text (as copied from Excel or LibreOffice) from the current cell on."""
+        if self.model.read_only:
+            return
+        text = QGuiApplication.clipboard().text()
+        problems = self.paste_text(text)
+        self.show_error(problems)
+
+    def paste_text(self, text: str) -> str:
+        """Returns a description of the cells that could not be pasted ('' when all went in)."""
+        lines = [ln.rstrip("\r") for ln in text.replace("\r\n", "\n").split("\n")]
+        while lines and lines[-1] == "":
+            lines.pop()
+        if not lines:
+            return "The clipboard holds no text to paste."
+        idx = self.view.currentIndex()
+        start_row = idx.row() if idx.isValid() else self.model.rowCount()
+        start_col = idx.column() if idx.isValid() else 0
+        ncols = len(self.field.columns)
+        problems: list[str] = []
+        rows = copy.deepcopy(self.model.rows)
+        for i, line in enumerate(lines):
+            r = start_row + i
+            while r >= len(rows):
+                rows.append({})
+            for j, cell in enumerate(line.split("\t")):
+                c = start_col + j
+                if c >= ncols:
+                    if cell.strip():
+                        problems.append(f"row {r + 1}: '{cell.strip()[:30]}' is beyond the last column")
+                    continue
+                col = self.field.columns[c]
+                try:
+                    value = parse_text(col, cell)
+                except FieldValueError as exc:
+                    problems.append(f"row {r + 1}: {exc}")
+                    continue
+                if value is None:
+                    rows[r].pop(col.id, None)
+                else:
+                    rows[r][col.id] = value
+        self.model.load(rows)
+        self.view.setCurrentIndex(self.model.index(start_row, start_col))
+        self._emit(f"paste into {self.field.label}")
+        if not problems:
+            return ""
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        return f"{len(problems)} cell(s) could not be pasted and were left unchanged: {shown}."
+
+    def select_cell(self, row: int, column_id: str | None) -> None:
+        col = 0
+        if column_id:
+            col = next((i for i, c in enumerate(self.field.columns) if c.id == column_id), 0)
+        if 0 <= row < self.model.rowCount():
+            idx = self.model.index(row, col)
+            self.view.setCurrentIndex(idx)
+            self.view.scrollTo(idx)
+        self.view.setFocus()
+
