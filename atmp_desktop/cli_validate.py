@@ -19,7 +19,8 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("rules", help="list every validation rule with severity, applies-when and basis")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="markdown prints the rule and constants tables of docs/validation.md")
     p.set_defaults(func=cmd_rules)
 
 
@@ -67,7 +68,28 @@ def cmd_rules(args) -> int:
                  "basis": r.basis, "certainty": r.certainty} for r in rules]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return cli.EXIT_OK
+    if args.format == "markdown":
+        sys.stdout.write(markdown_tables())
+        return cli.EXIT_OK
     for r in rules:
         print(f"{r.id:<8}{SEVERITY_WORD[r.severity]:<8}[{r.certainty}] applies when {r.applies_when}: {r.check_text}.")
         print(f"{'':16}Basis: {r.basis}")
     return cli.EXIT_OK
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_tables() -> str:
+    """The rule table and the constants table, as pasted into docs/validation.md."""
+    from atmp_desktop.core.constants import ALL_CONSTANTS
+    from atmp_desktop.core.validation import all_rules
+    lines = ["| Rule | Severity | Applies when | Checks | Basis | Certainty |", "|---|---|---|---|---|---|"]
+    for r in all_rules():
+        lines.append(f"| {r.id} | {r.severity} | {_cell(r.applies_when)} | {_cell(r.check_text)} | {_cell(r.basis)} "
+                     f"| {r.certainty} |")
+    lines += ["", "| Constant | Value | Meaning | Source | Certainty |", "|---|---|---|---|---|"]
+    for name, c in ALL_CONSTANTS.items():
+        lines.append(f"| `{name}` | {c.value} {c.unit} | {_cell(c.meaning)} | {_cell(c.source)} | {c.certainty} |")
+    return "\n".join(lines) + "\n"

@@ -190,3 +190,10 @@ def test_readiness_report_matrix_reflects_the_writers_status(forms):
     assert row[5] == "Ready"
     filled, total = row[4].split("/")
     assert int(filled) >= 1 and int(total) >= int(filled)
+
+
+def test_docs_rule_table_is_current():
+    from atmp_desktop.cli_validate import markdown_tables
+    text = (Path(__file__).parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    generated = text.split("<!-- generated:begin -->\n")[1].split("<!-- generated:end -->")[0]
+    assert generated == markdown_tables(), "regenerate with: atmp-desktop rules --format markdown"
