@@ -49,7 +49,7 @@ CAR_T = {
                                     "results": "Complies"}],
                 "stability_studies": [{"material": "DP", "condition": "≤ −150 °C", "time_points": "0, 3, 6 months",
                                        "results": "Complies"}],
-                "shelf_life": {"value": 12, "unit": "months"}, "dossier_status": None},
+                "shelf_life": {"value": 12, "unit": "months"}},
     "gmo": {"era_step1_hazards": "Replication-competent lentivirus (RCL) formation.",
             "hazards": [{"hazard": "RCL", "consequence": "low", "likelihood": "negligible", "risk": "negligible",
                          "management": "RCL testing"}]},

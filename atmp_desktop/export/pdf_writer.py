@@ -113,7 +113,8 @@ class _DocTemplate(BaseDocTemplate):
             if key not in self._outline_seen:
                 self._outline_seen.add(key)
                 self.canv.addOutlineEntry(flowable.bm_text, key, level=flowable.bm_level, closed=flowable.bm_level > 0)
-            self.notify("TOCEntry", (flowable.bm_level, flowable.bm_text, self.page, key))
+            # the TOC renders its entries as paragraph markup, so the text goes in escaped
+            self.notify("TOCEntry", (flowable.bm_level, escape(flowable.bm_text), self.page, key))
 
     def afterPage(self):
         self.pass_pages = self.page

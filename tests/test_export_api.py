@@ -1,0 +1,149 @@
+"""export_documents and the CLI: ids, formats, layouts, progress, cancel, checks, errors, determinism."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from atmp_desktop.cli import main
+from atmp_desktop.core.documents import DOCUMENTS, applicable_documents
+from atmp_desktop.export.api import export_documents
+from atmp_desktop.export.errors import ExportError
+from atmp_desktop.export.pdf_check import check_pdf, passed
+from tests.test_export_data import CAR_T, META, hand_snapshot
+
+ECTD_NAME = re.compile(r"^[a-z0-9-]+(\.(pdf|docx))?$")
+
+
+def test_all_expands_to_applicable_documents_and_every_pdf_passes(tmp_path):
+    snap = hand_snapshot()
+    res = export_documents(snap, ["all"], tmp_path, formats=("pdf",))
+    assert len(res.paths) == len(applicable_documents(snap))
+    assert not any("caf-aav" in p.name for p in res.paths)  # GM cells: the AAV form does not apply
+    assert res.checks and all(passed(c) for c in res.checks.values())
+
+
+def test_ectd_layout_folders_and_names(tmp_path):
+    res = export_documents(hand_snapshot(), ["m1-6-era", "m2-3-qos", "m3-2-s", "m3-2-p", "gmo-snif"], tmp_path,
+                           formats=("pdf",), layout="ectd")
+    rel = [p.relative_to(tmp_path).as_posix() for p in res.paths]
+    assert rel[0] == "m1/eu/16-environrisk/162-gmo/gmo.pdf"
+    assert rel[1] == "m2/23-qos/quality-overall-summary.pdf"
+    assert rel[2].startswith("m3/32-body-data/32s-drug-sub/lumacabtagene-autoleucel-nordlicht")
+    assert rel[3] == "m3/32-body-data/32p-drug-prod/lumacel/drug-product.pdf"
+    assert rel[4] == "gmo/snif.pdf"
+    for r in rel:
+        assert all(ECTD_NAME.match(part) and len(part) <= 64 for part in r.split("/")), r
+    non_gmo = export_documents(hand_snapshot(product={"contains_gmo": False, "gm_cells": False}), ["m1-6-era"],
+                               tmp_path / "n", formats=("pdf",), layout="ectd")
+    assert non_gmo.paths[0].as_posix().endswith("m1/eu/16-environrisk/161-nongmo/nongmo.pdf")
+
+
+def test_long_names_are_cut_to_64_characters(tmp_path):
+    snap = hand_snapshot(product={"inn": "x" * 120 + " Ä ß"})
+    res = export_documents(snap, ["m3-2-s"], tmp_path, formats=("pdf",), layout="ectd")
+    assert all(len(part) <= 64 for part in res.paths[0].relative_to(tmp_path).parts)
+
+
+def test_progress_and_cancel_between_files(tmp_path):
+    seen = []
+    res = export_documents(hand_snapshot(), ["m3-2-a", "m3-2-r"], tmp_path, progress=lambda d, t, msg:
+                           seen.append((d, t)))
+    assert seen[0] == (0, 4) and seen[-1] == (4, 4) and len(res.paths) == 4
+    calls = {"n": 0}
+
+    def cancel_after_one():
+        calls["n"] += 1
+        return calls["n"] > 1
+    res = export_documents(hand_snapshot(), ["m3-2-a", "m3-2-r"], tmp_path / "c", should_cancel=cancel_after_one)
+    assert res.cancelled and len(res.paths) == 1 and res.paths[0].exists()
+    assert not list((tmp_path / "c").glob(".~*"))
+
+
+def test_user_errors_are_export_errors(tmp_path):
+    with pytest.raises(ExportError, match="no document 'm9'"):
+        export_documents(hand_snapshot(), ["m9"], tmp_path)
+    with pytest.raises(ExportError, match="Unknown format"):
+        export_documents(hand_snapshot(), ["m3-2-a"], tmp_path, formats=("odt",))
+    with pytest.raises(ExportError, match="does not exist"):
+        export_documents(hand_snapshot(), ["m3-2-a"], tmp_path / "o", template=tmp_path / "missing.docx")
+    assert not (tmp_path / "o").exists()  # nothing written when the template is refused
+
+
+def test_export_twice_is_byte_identical(tmp_path):
+    a = export_documents(hand_snapshot(), ["m3-2-s", "gmo-snif"], tmp_path / "a")
+    b = export_documents(hand_snapshot(), ["m3-2-s", "gmo-snif"], tmp_path / "b")
+    for pa, pb in zip(a.paths, b.paths):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def _project(tmp_path):
+    doc = {"format": "atmp-dossier-project", "format_version": 1, "project": META, "data": CAR_T}
+    src = tmp_path / "p.json"
+    src.write_text(json.dumps(doc), encoding="utf-8")
+    target = tmp_path / "p.atmp"
+    assert main(["new", str(target), "--from-json", str(src)]) == 0
+    return target
+
+
+def test_cli_documents_export_and_check(tmp_path, capsys):
+    project = _project(tmp_path)
+    capsys.readouterr()
+    assert main(["documents", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "gmo-caf-aav\t" in out and "does not apply" in out and "sme-certification" in out
+    assert main(["export", str(project), "--out", str(tmp_path / "o"), "--format", "pdf", "--document",
+                 "m3-2-a"]) == 0
+    out = capsys.readouterr().out
+    assert "m3-2-a-appendices.pdf\tcheck-pdf: all checks passed" in out
+    assert main(["check-pdf", str(tmp_path / "o" / "m3-2-a-appendices.pdf")]) == 0
+    assert capsys.readouterr().out.count("PASS\t") == 6
+
+
+def test_cli_errors_are_one_sentence(tmp_path, capsys):
+    project = _project(tmp_path)
+    capsys.readouterr()
+    assert main(["export", str(project), "--out", str(tmp_path / "o"), "--document", "zz"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("atmp-desktop: There is no document 'zz'") and "Traceback" not in err
+    assert main(["check-pdf", str(tmp_path / "nothing.pdf")]) == 2
+    (tmp_path / "junk.pdf").write_bytes(b"not a pdf at all")
+    assert main(["check-pdf", str(tmp_path / "junk.pdf")]) in (1, 2)
+
+
+def test_checker_fails_a_base14_pdf_with_javascript_and_old_version(tmp_path, capsys):
+    bad = tmp_path / "bad.pdf"
+    c = Canvas(str(bad), pdfVersion=(1, 3))
+    c.setFont("Helvetica", 12)
+    c.drawString(100, 700, "hello")
+    c.bookmarkPage("p1")
+    c.addOutlineEntry("One", "p1", 0)
+    c.save()
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+    w = PdfWriter(clone_from=str(bad))
+    w.root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x');")})
+    js = tmp_path / "js.pdf"
+    with open(js, "wb") as fh:
+        w.write(fh)
+    results = {rule: ok for rule, ok, _ in check_pdf(bad)}
+    assert not results["version 1.4-1.7"] and not results["fonts embedded"]
+    assert not results["opens on bookmarks (/PageMode /UseOutlines)"]
+    assert not {rule: ok for rule, ok, _ in check_pdf(js)}["no JavaScript"]
+    enc = PdfWriter(clone_from=str(bad))
+    enc.encrypt("pw")
+    encp = tmp_path / "enc.pdf"
+    with open(encp, "wb") as fh:
+        enc.write(fh)
+    assert not {rule: ok for rule, ok, _ in check_pdf(encp)}["no encryption"]
+    assert main(["check-pdf", str(bad)]) == 1
+    assert "FAIL\tfonts embedded\tnot embedded: /Helvetica" in capsys.readouterr().out
+
+
+def test_every_registered_document_builds(tmp_path):
+    ids = [d.id for d in DOCUMENTS]
+    res = export_documents(hand_snapshot(), ids, tmp_path, formats=("docx",))
+    assert len(res.paths) == len(ids) and all(p.stat().st_size > 5000 for p in res.paths)
