@@ -125,7 +125,8 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
               S(quality={"cryopreserved": True, "in_use_stability": "6 h post-thaw",
                          "container_closure": "Container closure integrity shown at -150 °C."})),
     "QC-12": (S(applicant={"procedure": "maa_standard"},
-                quality={"analytical_procedures": [{"test": "Potency", "validation_status": "qualified"}]}),
+                quality={"analytical_procedures": [{"test": "Potency", "validation_status": "qualified"}],
+                         "dp_specification": [{"test": "Potency (IFN-γ)"}]}),
               S(applicant={"procedure": "maa_standard"}, manufacturing={"process_validation": "3 PPQ batches"},
                 quality={"analytical_procedures": [{"test": "Potency", "validation_status": "validated"}]})),
     "QC-13": (S(manufacturing={"process_changed_after_pivotal": True}),
@@ -263,6 +264,35 @@ def test_specific_rule_replaces_the_generic_required_finding(forms):
     assert at == ["TRC-01"]
 
 
+def test_qc_12_needs_validation_only_for_release_tests(forms):
+    snap = S(applicant={"procedure": "maa_standard"}, manufacturing={"process_validation": "x"},
+             quality={"dp_specification": [{"test": "Vector copy number"}],
+                      "analytical_procedures": [{"test": "VCN by ddPCR", "validation_status": "in_progress"},
+                                                {"test": "Integration-site analysis (characterisation)",
+                                                 "validation_status": "qualified"}]})
+    [f] = run_rule(rule_by_id("QC-12"), forms, snap)
+    assert f.location == "quality.analytical_procedures[0].validation_status"
+
+
+def test_con_04_accepts_reworded_names_acronyms_and_compendial_methods(forms):
+    snap = S(quality={"dp_specification": [{"test": "Potency – IFN-γ release"}, {"test": "Replication-competent lentivirus"},
+                                           {"test": "Bacterial endotoxins", "ph_eur_reference": "2.6.14"},
+                                           {"test": "Residual CD19+ cells"}],
+                      "analytical_procedures": [{"test": "IFN-γ release potency"}, {"test": "RCL (VSV-G qPCR)"}]})
+    assert [f.location for f in run_rule(rule_by_id("CON-04"), forms, snap)] == ["quality.dp_specification[3].test"]
+
+
+def test_con_06_per_ml_strength_is_compared_with_the_dose_not_the_concentration(forms):
+    snap = S(product={"strength": "1.2 × 10⁶ – 6.0 × 10⁷ viable T cells/mL",
+                      "dose": "0.6–6.0 × 10⁸ CAR-positive viable T cells (single dose)"},
+             quality={"dp_specification": [{"test": "CAR+ viable T-cell dose", "category": "quantity",
+                                            "acceptance_criterion": "0.6–6.0 × 10⁸ CAR+ viable T cells per dose"}]})
+    assert run_rule(rule_by_id("CON-06"), forms, snap) == []
+    wrong = S(product={"dose": "1–8 × 10⁸ viable T cells"}, quality=snap.values["quality"])
+    [f] = run_rule(rule_by_id("CON-06"), forms, wrong)
+    assert "1e+08–8e+08 cells" in f.message and "0.6–6.0 × 10⁸" in f.message
+
+
 def test_con_06_explains_a_unit_mismatch(forms):
     snap = S(product={"strength": "2 × 10^8 viable cells"},
              quality={"dp_specification": [{"test": "Vector genome titre", "acceptance_criterion": "≥ 1 × 10^12 vg/mL"}]})
@@ -290,10 +320,12 @@ def test_parse_time_points(text, hours):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("1.0–2.5 × 10^8 viable CAR+ T cells", [(1e8, "cells"), (2.5e8, "cells")]),
-    ("≥ 1.0 × 10⁸ cells", [(1e8, "cells")]),
-    ("2 x 10^13 vg/kg", [(2e13, "vector genomes")]),
-    ("5e6 cells/kg", [(5e6, "cells")]),
+    ("1.0–2.5 × 10^8 viable CAR+ T cells", [(1e8, "cells", "total"), (2.5e8, "cells", "total")]),
+    ("1.2 × 10⁶ – 6.0 × 10⁷ viable T cells/mL", [(1.2e6, "cells", "per mL"), (6e7, "cells", "per mL")]),
+    ("≤ 5% of viable CD45+ cells", []),
+    ("≥ 1.0 × 10⁸ cells", [(1e8, "cells", "total")]),
+    ("2 x 10^13 vg/kg", [(2e13, "vector genomes", "per kg")]),
+    ("5e6 cells/kg", [(5e6, "cells", "per kg")]),
 ])
 def test_quantities(text, expected):
     assert quantities(text) == expected

@@ -94,26 +94,39 @@ def con_03(c: Ctx):
                    "authorisation number.")
 
 
-def _test_key(name) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", as_text(name).lower()).strip()
+_STOP = {"and", "the", "for", "with", "per", "test", "tests", "assay", "method", "cell", "cells", "content",
+         "determination", "total", "day", "post", "pre", "from", "on", "of"}
+_ACRONYMS = {"rcl": "replication competent lentivirus", "rcr": "replication competent retrovirus",
+             "rca": "replication competent adenovirus", "rcaav": "replication competent aav",
+             "vcn": "vector copy number", "lal": "endotoxin", "nat": "nucleic acid"}
 
 
-def _procedure_for(test: str, procedures: list[str]) -> bool:
-    key = _test_key(test)
-    return any(p == key or (p and (p in key or key in p)) for p in procedures)
+def _keywords(name) -> set[str]:
+    """Significant words of a test name, plural 's' dropped and acronyms (RCL, VCN ...) expanded."""
+    words = re.findall(r"[a-z0-9]+", as_text(name).lower())
+    words += [w for a in words if a in _ACRONYMS for w in _ACRONYMS[a].split()]
+    return {w[:-1] if w.endswith("s") and len(w) > 4 else w for w in words if len(w) >= 3 and w not in _STOP}
+
+
+def has_procedure(row: dict, procedures: list[set[str]]) -> bool:
+    """A test is covered by a procedure sharing a significant word, or by a cited Ph. Eur. (compendial) method."""
+    if row.get("ph_eur_reference") or matches(r"ph\.?\s*eur", as_text(row.get("method"))):
+        return True
+    words = _keywords(row.get("test"))
+    return any(words & p for p in procedures)
 
 
 @rule("CON-04", "warning", "a specification lists tests",
-      "every specification test has an analytical procedure (3.2.S.4.2 / 3.2.P.5.2)",
+      "every non-compendial specification test has an analytical procedure (3.2.S.4.2 / 3.2.P.5.2)",
       "ICH M4Q(R1) 3.2.S.4.2 / 3.2.P.5.2", "V", step="quality")
 def con_04(c: Ctx):
-    procedures = [_test_key(r.get("test")) for r in c.rows("quality.analytical_procedures") if r.get("test")]
+    procedures = [_keywords(r.get("test")) for r in c.rows("quality.analytical_procedures") if r.get("test")]
     for table in ("quality.dp_specification", "quality.ds_specification"):
         for i, r in enumerate(c.rows(table)):
-            if r.get("test") and not _procedure_for(r["test"], procedures):
+            if r.get("test") and not has_procedure(r, procedures):
                 yield (f"{table}[{i}].test",
-                       f"The test ‘{r['test']}’ in {c.label(table)} has no analytical procedure: add a row with the "
-                       f"same test name to {c.label('quality.analytical_procedures')}.")
+                       f"The test ‘{r['test']}’ in {c.label(table)} has no analytical procedure: add it to "
+                       f"{c.label('quality.analytical_procedures')} or cite the Ph. Eur. method in the row.")
 
 
 # ----------------------------------------------------------------------------- shelf life vs stability
@@ -181,8 +194,12 @@ def con_05(c: Ctx):
 
 
 # ----------------------------------------------------------------------------- strength vs specification
-_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_NUMBER = re.compile(r"(?P<m>\d+(?:[.,]\d+)?)\s*(?:(?:[x×*·]\s*10\s*\^?\s*(?P<e>-?\d+))|(?:[eE](?P<e2>[-+]?\d+)))?")
+_SUP = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
+        "⁻": "-"}
+_SUP_RUN = re.compile("[" + "".join(_SUP) + "]+")
+_NUMBER = re.compile(r"(?<![A-Za-z\d.,^])(?P<m>\d+(?:[.,]\d+)?)"
+                     r"\s*(?:(?:[x×*·]\s*10\s*\^\s*(?P<e>-?\d+))|(?:[eE](?P<e2>[-+]?\d+)))?")
+_RANGE_SEP = re.compile(r"\s*(?:-|–|—|to)\s*")
 UNIT_KINDS = (  # kind -> words that name it, checked on the text right after a number
     ("vector genomes", r"vg\b|vector genome|genome cop|\bgc\b"),
     ("transducing units", r"\btu\b|transducing"),
@@ -193,70 +210,112 @@ UNIT_KINDS = (  # kind -> words that name it, checked on the text right after a 
 )
 
 
-_RANGE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:[.,]\d+)?)\s*([x×*·]\s*10\s*\^?\s*-?\d+)")
+def _kind_basis(after: str) -> tuple[str, str] | None:
+    """Unit kind named within 25 characters after a number, and its basis (per mL, per kg or total)."""
+    for kind, pattern in UNIT_KINDS:
+        hit = re.search(pattern, after)
+        if hit and hit.start() <= 25:
+            rest = re.split(r"[;(]", after[hit.start():], maxsplit=1)[0][:40]
+            basis = "per mL" if re.search(r"/\s*ml|per\s*ml", rest) and kind != "mL" else \
+                "per kg" if re.search(r"/\s*kg|per\s*kg", rest) else "total"
+            return kind, basis
+    return None
 
 
-def quantities(text: str) -> list[tuple[float, str]]:
-    """(number, unit kind) pairs in `text`, e.g. '1.0 × 10^8 CAR+ viable T cells' -> [(1e8, 'cells')].
+def quantities(text: str) -> list[tuple[float, str, str]]:
+    """(number, unit kind, basis) in `text`: '1.0 × 10^8 CAR+ viable T cells' -> [(1e8, 'cells', 'total')].
 
-    A range '1.0–2.5 × 10^8 cells' applies the power of ten to both ends.
+    Handles 10^8, 10⁸ and 5e6; in a range ('0.6–6.0 × 10⁸ cells', '1 × 10^6 – 6 × 10^7 cells/mL') the first
+    number takes the unit (and power of ten, if it has none) of the second.
     """
-    text = _RANGE.sub(lambda m: f"{m.group(1)} {m.group(3)} - {m.group(2)} {m.group(3)}",
-                      (text or "").translate(_SUP).replace("10e", "10^"))
-    out = []
-    for m in _NUMBER.finditer(text):
+    text = _SUP_RUN.sub(lambda m: "^" + "".join(_SUP[ch] for ch in m.group()), text or "")
+    found = list(_NUMBER.finditer(text))
+    out: list[tuple[float, str, str] | None] = [None] * len(found)
+    for i in reversed(range(len(found))):
+        m = found[i]
         exp = m.group("e") or m.group("e2")
-        value = float(m.group("m").replace(",", ".")) * (10 ** int(exp) if exp else 1)
-        after = text[m.end():m.end() + 40].lower()
-        for kind, pattern in UNIT_KINDS:
-            hit = re.search(pattern, after)
-            if hit and hit.start() <= 25:
-                out.append((value, kind))
-                break
+        mant = float(m.group("m").replace(",", "."))
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if nxt is not None and out[i + 1] and _RANGE_SEP.fullmatch(text[m.end():nxt.start()]):
+            if exp is None:
+                exp = nxt.group("e") or nxt.group("e2")
+            out[i] = (mant * 10 ** int(exp or 0), out[i + 1][1], out[i + 1][2])
+            continue
+        after = text[m.end():m.end() + 80].lower()
+        kb = None if re.match(r"\s*%", after) else _kind_basis(after)
+        if kb:
+            out[i] = (mant * 10 ** int(exp or 0), *kb)
+    return [q for q in out if q]
+
+
+def _ranges(text: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """(kind, basis) -> (low, high) over the quantities of one text."""
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for value, kind, basis in quantities(text):
+        low, high = out.get((kind, basis), (value, value))
+        out[(kind, basis)] = (min(low, value), max(high, value))
     return out
 
 
 QUANTITY_TEST = r"dose|count|cell number|content|titre|titer|concentration|strength|genome|\bvg\b|number of"
 
 
-@rule("CON-06", "warning", "the strength is stated",
-      "the strength (3.2.P.1) and the dose/count test of the DP specification use the same unit and the strength "
-      "falls within the acceptance range", "ICH M4Q(R1) 3.2.P.1 / 3.2.P.5.1", "K", step="quality")
+def _claims(c: Ctx) -> list[tuple[str, str]]:
+    """(where, text) of the 3.2.P.1 statements of strength and dose."""
+    out = [(p, c.text(p)) for p in ("product.strength", "product.dose") if c.filled(p)]
+    out += [(f"quality.dp_composition[{i}].quantity", as_text(r.get("quantity")))
+            for i, r in enumerate(c.rows("quality.dp_composition")) if matches(r"active", as_text(r.get("function")))]
+    return out
+
+
+def _within(claim: tuple[float, float], spec: tuple[float, float], one_sided_min: bool) -> bool:
+    tol = 1e-3
+    if one_sided_min:
+        return claim[0] >= spec[0] * (1 - tol)
+    return claim[0] >= spec[0] * (1 - tol) and claim[1] <= spec[1] * (1 + tol)
+
+
+def _show_range(r: tuple[float, float]) -> str:
+    return f"{r[0]:.3g}" if r[0] == r[1] else f"{r[0]:.3g}–{r[1]:.3g}"
+
+
+@rule("CON-06", "warning", "a strength or dose is stated (3.2.P.1)",
+      "strength/dose and the dose or count test of the DP specification use the same unit and agree in amount",
+      "ICH M4Q(R1) 3.2.P.1 / 3.2.P.5.1", "K", step="quality")
 def con_06(c: Ctx):
-    strength = c.text("product.strength")
-    claimed = quantities(strength)
-    if not claimed:
+    claims = [(where, text, _ranges(text)) for where, text in _claims(c)]
+    claims = [x for x in claims if x[2]]
+    if not claims:
         return
-    value, kind = claimed[0]
-    spec = [(i, r) for i, r in enumerate(c.rows("quality.dp_specification"))
+    spec = [(i, r, _ranges(as_text(r.get("acceptance_criterion"))))
+            for i, r in enumerate(c.rows("quality.dp_specification"))
             if r.get("category") == "quantity" or matches(QUANTITY_TEST, as_text(r.get("test")))]
     if not spec:
         yield ("quality.dp_specification",
-               f"The strength is ‘{strength}’ but {c.label('quality.dp_specification')} has no dose, count or content "
-               "test that controls it: add one.")
+               f"The strength or dose is stated (‘{claims[0][1]}’) but {c.label('quality.dp_specification')} has no "
+               "dose, count or content test that controls it: add one.")
         return
-    for i, r in spec:
-        limits = [v for v, k in quantities(as_text(r.get("acceptance_criterion"))) if k == kind]
-        kinds = {k for _, k in quantities(as_text(r.get("acceptance_criterion")))}
-        if not limits and kinds:
-            continue  # a test of another quantity (e.g. viability %, titre in another unit) – look at the next
-        if not limits:
-            continue
-        low, high = min(limits), max(limits)
-        crit = as_text(r.get("acceptance_criterion"))
-        if len(limits) >= 2 and not (low * 0.999 <= value <= high * 1.001):
-            yield (f"quality.dp_specification[{i}].acceptance_criterion",
-                   f"The strength ({strength}) lies outside the acceptance range of ‘{r.get('test')}’ ({crit}); "
-                   "the two should describe the same dose.")
-        elif len(limits) == 1 and matches(r"[≥>]|not less|at least|min", crit) and value < low * 0.999:
-            yield (f"quality.dp_specification[{i}].acceptance_criterion",
-                   f"The strength ({strength}) is below the minimum of ‘{r.get('test')}’ ({crit}).")
+    compared = False
+    for where, text, claim in claims:
+        for i, r, limits in spec:
+            for key in claim.keys() & limits.keys():
+                compared = True
+                crit = as_text(r.get("acceptance_criterion"))
+                one_sided = limits[key][0] == limits[key][1] and matches(r"[≥>]|not less|at least|min", crit)
+                if not _within(claim[key], limits[key], one_sided):
+                    yield (f"quality.dp_specification[{i}].acceptance_criterion",
+                           f"{c.field_label(where.split('[')[0]) if '[' not in where else 'The composition'} states "
+                           f"{_show_range(claim[key])} {key[0]} ({key[1]}) but ‘{r.get('test')}’ accepts {crit}; "
+                           "the two should describe the same amount.")
+    if compared:
         return
-    other = sorted({k for _, r in spec for _, k in quantities(as_text(r.get("acceptance_criterion")))})
-    if other:
+    claim_kinds = {k for _, _, cl in claims for k, _ in cl}
+    spec_kinds = {k for _, _, lim in spec for k, _ in lim}
+    if spec_kinds and not claim_kinds & spec_kinds:
         yield ("product.strength",
-               f"The strength is expressed in {kind} (‘{strength}’) but the dose/count tests of the specification use "
-               f"{', '.join(other)}; express both in the same unit or explain the conversion.")
+               f"Strength and dose are expressed in {', '.join(sorted(claim_kinds))} but the dose/count tests of the "
+               f"specification use {', '.join(sorted(spec_kinds))}; express both in the same unit or explain the "
+               "conversion.")
 
 
 # ----------------------------------------------------------------------------- placeholders in ready sections

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from atmp_desktop.core.constants import HOURS_PER_UNIT, STERILITY_INCUBATION_DAYS
-from atmp_desktop.core.rules.base import (Ctx, cell_based, is_maa, matches, row_matching, rule, viral_vector)
+from atmp_desktop.core.rules.base import Ctx, as_text, cell_based, is_maa, matches, row_matching, rule, viral_vector
 
 DP_SPEC, DS_SPEC, CHAR = "quality.dp_specification", "quality.ds_specification", "quality.characterisation"
 
@@ -191,7 +191,7 @@ def qc_11(c: Ctx):
 
 
 @rule("QC-12", "error", "the dossier is a marketing authorisation application",
-      "process validation data and validated (not only qualified) analytical procedures",
+      "process validation data and validated (not only qualified) analytical procedures for release tests",
       "ICH M4Q(R1) 3.2.S.2.5/3.2.P.3.5; EMA/CAT/22473/2025", "U", step="quality")
 def qc_12(c: Ctx):
     if not is_maa(c):
@@ -199,8 +199,12 @@ def qc_12(c: Ctx):
     if not c.filled("manufacturing.process_validation"):
         yield ("manufacturing.process_validation",
                f"A marketing authorisation needs process validation data: fill in {c.label('manufacturing.process_validation')}.")
+    from atmp_desktop.core.rules.consistency import _keywords
+    release = [_keywords(r.get("test")) for t in (DP_SPEC, DS_SPEC) for r in c.rows(t)]
     for i, r in enumerate(c.rows("quality.analytical_procedures")):
-        if r.get("validation_status") != "validated":
+        words = _keywords(r.get("test"))
+        for_release = any(words & w for w in release) and not matches(r"characteri[sz]", as_text(r.get("test")))
+        if for_release and r.get("validation_status") != "validated":
             yield (f"quality.analytical_procedures[{i}].validation_status",
                    f"Analytical procedure ‘{r.get('test') or i + 1}’ is not validated "
                    f"({r.get('validation_status') or 'status not given'}); a marketing authorisation needs "
