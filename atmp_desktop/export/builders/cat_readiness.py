@@ -11,7 +11,7 @@ from atmp_desktop.core.documents import DOCUMENTS
 from atmp_desktop.core.forms import FormSet, default_forms
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.sections import Heading as CtdHeading
-from atmp_desktop.core.sections import all_headings, section_applicability
+from atmp_desktop.core.sections import all_headings, display_title, section_applicability
 from atmp_desktop.core.validation import SEVERITY_ORDER, Finding, counts, section_of, validate
 from atmp_desktop.core.values import is_empty
 from atmp_desktop.export.builders.base import Ctx, label_of
@@ -56,7 +56,7 @@ def _matrix(c: Ctx, forms: FormSet, findings: list[Finding]) -> None:
         applies = section_applicability(h.code, snap).applies
         req_filled, req, filled, total = fields.get(h.code, [0, 0, 0, 0])
         status = (snap.section_status.get(h.code) or {}).get("status", "not_started")
-        rows.append((h.code, h.title, "Yes" if applies else "No",
+        rows.append((h.code, display_title(h, snap), "Yes" if applies else "No",
                      f"{req_filled}/{req}" if req else "–", f"{filled}/{total}" if total else "–",
                      STATUS_LABEL.get(status, status), str(per_section.get(h.code, 0) or "–")))
     c.add(Table(("Section", "Title", "Applies", "Required fields filled", "All fields filled", "Writer's status",
