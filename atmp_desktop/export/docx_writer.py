@@ -158,7 +158,6 @@ class DocxWriter:
             ooxml.add_internal_link(para, h.key, clean(h.text), color=None)
             last = para
         ooxml.field_end(last)
-        d.add_page_break()
 
     def _style_table(self, d, table):
         if "Table Grid" in _style_names(d):
@@ -214,38 +213,41 @@ class DocxWriter:
         sec.footer.is_linked_to_previous = True
 
     def _body(self, d, doc, clean):
-        bm_id = 0
-        for b in doc.blocks:
-            if isinstance(b, m.Heading):
-                clean.section = b.text
-                p = d.add_paragraph(style=f"Heading {min(b.level, MAX_HEADING)}")
-                p.add_run(clean(b.text))
-                bm_id += 1
-                ooxml.add_bookmark(p, b.key, bm_id)
-            elif isinstance(b, m.Paragraph):
-                p = d.add_paragraph()
-                self._inline(p, b.runs, doc, clean)
-            elif isinstance(b, m.Placeholder):
-                p = d.add_paragraph()
-                r = p.add_run(clean(b.text))
-                r.italic = True
-                r.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
-            elif isinstance(b, m.Table):
-                if b.wide:
-                    self._orient(d, True)
-                    self._table(d, b, clean)
-                    self._orient(d, False)
-                else:
-                    self._table(d, b, clean)
-            elif isinstance(b, m.ListBlock):
-                style = "List Number" if b.numbered else "List Bullet"
-                for item in b.items:
-                    self._inline(d.add_paragraph(style=style), item, doc, clean)
-            elif isinstance(b, m.Figure):
-                p = d.add_paragraph()
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                p.add_run(clean(f"[Figure to be inserted: {b.caption}]")).italic = True
-                d.add_paragraph(clean(f"Figure: {b.caption}" + (f" ({b.description})" if b.description else "")),
-                                style="Caption")
-            elif isinstance(b, m.PageBreak):
+        self._bm_id = 0
+        landscape = False
+        for i, (wide, blocks) in enumerate(m.orientation_segments(doc.blocks)):
+            if wide != landscape:
+                self._orient(d, wide)  # a new section starts on a new page
+                landscape = wide
+            elif i == 0:
                 d.add_page_break()
+            for b in blocks:
+                self._block(d, b, doc, clean)
+
+    def _block(self, d, b, doc, clean):
+        if isinstance(b, m.Heading):
+            clean.section = b.text
+            p = d.add_paragraph(style=f"Heading {min(b.level, MAX_HEADING)}")
+            p.add_run(clean(b.text))
+            self._bm_id += 1
+            ooxml.add_bookmark(p, b.key, self._bm_id)
+        elif isinstance(b, m.Paragraph):
+            self._inline(d.add_paragraph(), b.runs, doc, clean)
+        elif isinstance(b, m.Placeholder):
+            r = d.add_paragraph().add_run(clean(b.text))
+            r.italic = True
+            r.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
+        elif isinstance(b, m.Table):
+            self._table(d, b, clean)
+        elif isinstance(b, m.ListBlock):
+            style = "List Number" if b.numbered else "List Bullet"
+            for item in b.items:
+                self._inline(d.add_paragraph(style=style), item, doc, clean)
+        elif isinstance(b, m.Figure):
+            p = d.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.add_run(clean(f"[Figure to be inserted: {b.caption}]")).italic = True
+            d.add_paragraph(clean(f"Figure: {b.caption}" + (f" ({b.description})" if b.description else "")),
+                            style="Caption")
+        elif isinstance(b, m.PageBreak):
+            d.add_page_break()

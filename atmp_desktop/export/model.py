@@ -143,6 +143,43 @@ class Document:
                 ("Version", m.version), ("Status", m.status), ("Date", m.date)]
 
 
+def _is_wide(b) -> bool:
+    return isinstance(b, Table) and b.wide
+
+
+def orientation_segments(blocks: list[Block], lookahead: int = 3) -> list[tuple[bool, list[Block]]]:
+    """Split blocks into (landscape, blocks) runs for both writers.
+
+    A wide table starts a landscape run and takes the headings just before it along (no orphaned heading at
+    the bottom of a portrait page); the run continues over short text while another wide table follows within
+    `lookahead` blocks, so neighbouring wide tables share pages instead of each forcing two page breaks.
+    """
+    segments: list[tuple[bool, list[Block]]] = []
+    current: list[Block] = []
+    landscape = False
+    for i, b in enumerate(blocks):
+        if not landscape and _is_wide(b):
+            moved: list[Block] = []
+            while current and isinstance(current[-1], Heading):
+                moved.insert(0, current.pop())
+            if current:
+                segments.append((False, current))
+            current, landscape = moved + [b], True
+            continue
+        if landscape and not _is_wide(b):
+            ahead = blocks[i + 1:i + 1 + lookahead]
+            keep = not isinstance(b, (Table, PageBreak)) and any(_is_wide(x) for x in ahead) and \
+                not any(isinstance(x, Table) and not x.wide for x in ahead[:next(
+                    (k for k, x in enumerate(ahead) if _is_wide(x)), len(ahead))])
+            if not keep:
+                segments.append((True, current))
+                current, landscape = [], False
+        current.append(b)
+    if current:
+        segments.append((landscape, current))
+    return segments
+
+
 def outline_levels(headings: list[Heading], max_level: int = 4) -> list[int]:
     """Bookmark levels (0-based) clamped to `max_level` and never skipping a level downwards."""
     out: list[int] = []

@@ -220,34 +220,47 @@ class PdfWriter:
         portrait_w, land_w = A4[0] - 45 * mm, landscape(A4)[0] - 40 * mm
         levels = m.outline_levels(doc.headings(), MAX_OUTLINE)
         level_iter = iter(levels)
-        for b in doc.blocks:
-            if isinstance(b, m.Heading):
-                lvl = next(level_iter)
-                clean.section = b.text
-                plain = clean(b.text)
-                story.append(CondPageBreak(40 * mm) if b.level <= 2 else Spacer(1, 0))
-                story.append(_HeadingPara(escape(plain), st[f"h{min(b.level, 6)}"], b.key, lvl, plain))
-            elif isinstance(b, m.Paragraph):
-                story.append(Paragraph(self._inline(b.runs, doc, clean), st["note" if b.style == "note" else "body"]))
-            elif isinstance(b, m.Placeholder):
-                story.append(self._para(b.text, "todo", clean))
-            elif isinstance(b, m.Table):
-                if b.wide:
-                    story += [NextPageTemplate("landscape"), PageBreak()]
-                    story += self._table(b, land_w, clean, chunk)
-                    story += [NextPageTemplate("portrait"), PageBreak()]
-                else:
-                    story += self._table(b, portrait_w, clean, chunk)
-            elif isinstance(b, m.ListBlock):
-                for i, item in enumerate(b.items, 1):
-                    bullet = f"{i}." if b.numbered else "•"
-                    story.append(Paragraph(self._inline(item, doc, clean), st["body"], bulletText=bullet))
-            elif isinstance(b, m.Figure):
-                text = f"Figure: {b.caption}" + (f" - {b.description}" if b.description else "")
-                story.append(KeepTogether([self._para(text + "\n[Figure to be inserted]", "figure", clean)]))
-            elif isinstance(b, m.PageBreak):
-                story.append(PageBreak())
+        for wide, blocks in m.orientation_segments(doc.blocks):
+            self._turn(story, "landscape" if wide else "portrait")
+            width = land_w if wide else portrait_w
+            for b in blocks:
+                story += self._block(b, doc, clean, chunk, width, level_iter)
         return story
+
+    @staticmethod
+    def _turn(story: list, template: str) -> None:
+        """Continue on a new page of `template`, unless the story already ends with a page break."""
+        current = next((f.action[1] for f in reversed(story) if isinstance(f, NextPageTemplate)), "portrait")
+        if current == template:
+            return
+        if story and isinstance(story[-1], PageBreak):
+            story.insert(len(story) - 1, NextPageTemplate(template))
+        else:
+            story += [NextPageTemplate(template), PageBreak()]
+
+    def _block(self, b, doc, clean, chunk, width, level_iter) -> list:
+        st = self.styles
+        if isinstance(b, m.Heading):
+            lvl = next(level_iter)
+            clean.section = b.text
+            plain = clean(b.text)
+            return [CondPageBreak(40 * mm) if b.level <= 2 else Spacer(1, 0),
+                    _HeadingPara(escape(plain), st[f"h{min(b.level, 6)}"], b.key, lvl, plain)]
+        if isinstance(b, m.Paragraph):
+            return [Paragraph(self._inline(b.runs, doc, clean), st["note" if b.style == "note" else "body"])]
+        if isinstance(b, m.Placeholder):
+            return [self._para(b.text, "todo", clean)]
+        if isinstance(b, m.Table):
+            return self._table(b, width, clean, chunk)
+        if isinstance(b, m.ListBlock):
+            return [Paragraph(self._inline(item, doc, clean), st["body"], bulletText=f"{i}." if b.numbered else "•")
+                    for i, item in enumerate(b.items, 1)]
+        if isinstance(b, m.Figure):
+            text = f"Figure: {b.caption}" + (f" - {b.description}" if b.description else "")
+            return [KeepTogether([self._para(text + "\n[Figure to be inserted]", "figure", clean)])]
+        if isinstance(b, m.PageBreak):
+            return [PageBreak()]
+        return []
 
     def write(self, doc: m.Document, path: Path, watermark: bool | None = None) -> list[str]:
         """Write `doc` to `path`; returns warnings (removed characters, table fallbacks)."""
