@@ -102,3 +102,28 @@ def test_process_steps_feed_the_process_flow():
     names = [item[0].text for b in flows for item in b.items]
     assert "1. T-cell selection" in names and "2. Transduction" in names
     assert not any("Formulation" in n for n in names)  # a DP step stays out of 3.2.S
+
+
+def _sample_snapshots(sample_project):
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.samples import sample_names
+    from atmp_desktop.store import ProjectFile
+    for name in sample_names():
+        with ProjectFile.open(sample_project(name), default_forms(), read_only=True) as pf:
+            yield name, pf.snapshot()
+
+
+def test_every_sample_exports_in_both_formats_with_its_values(sample_project, tmp_path):
+    from atmp_desktop.export.pdf_check import passed
+    found = False
+    for name, snap in _sample_snapshots(sample_project):
+        found = True
+        res = export_documents(snap, ["all"], tmp_path / name)
+        assert res.checks and all(passed(c) for c in res.checks.values()), name
+        inn = snap.get("product.inn") or snap.get("product.invented_name")
+        for path in res.paths:
+            if "m3-2-s" in path.name:
+                text = " ".join((_pdf_text if path.suffix == ".pdf" else _docx_text)(path).split())
+                assert inn in text, (name, path.name)
+    if not found:
+        pytest.skip("no sample projects shipped yet")
