@@ -1,0 +1,158 @@
+"""The table editor: rows, typed cells, spreadsheet paste; assertions read the project file."""
+import pytest
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QSpinBox
+
+from atmp_desktop.store import ProjectFile
+from atmp_desktop.ui.app import make_app
+from atmp_desktop.ui.main_window import MainWindow
+from atmp_desktop.ui.settings import Settings
+
+
+@pytest.fixture
+def window(qtbot, forms, tmp_path):
+    make_app()
+    w = MainWindow(forms, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)))
+    qtbot.addWidget(w)
+    w.show()
+    path = tmp_path / "t.atmp"
+    ProjectFile.create(path, forms).close()
+    assert w.open_path(path)
+    yield w
+    w.close_project()
+
+
+def rows(window, path):
+    with ProjectFile.open(window.project.path, window.forms, read_only=True) as p:
+        return p.snapshot().rows(path)
+
+
+def table(window, path):
+    step = path.split(".")[0]
+    window.go_to_step(step)
+    return window.pages[step].editors[path]
+
+
+def test_add_row_and_type_into_a_cell(window, qtbot):
+    t = table(window, "manufacturing.sites")
+    t.add_button.click()
+    assert rows(window, "manufacturing.sites") == []  # an empty row is not stored
+    idx = t.model.index(0, 0)
+    t.view.setCurrentIndex(idx)
+    t.view.edit(idx)
+    editor = t.view.indexWidget(idx)
+    qtbot.keyClicks(editor, "Leiden Cell Factory")
+    qtbot.keyClick(editor, Qt.Key_Return)  # the view commits the editor on the next event loop turn
+    qtbot.waitUntil(lambda: rows(window, "manufacturing.sites") == [{"name": "Leiden Cell Factory"}])
+    assert window.act_undo.text() == f"&Undo edit of {t.field.columns[0].label} (row 1 of {t.field.label})"
+
+
+def test_typed_cell_editors_for_choice_date_and_integer(window):
+    t = table(window, "manufacturing.sites")
+    t.add_button.click()
+    delegate = t.view.itemDelegate()
+    cols = [c.id for c in t.field.columns]
+
+    def edit(col_id, setter):
+        idx = t.model.index(0, cols.index(col_id))
+        ed = delegate.createEditor(t.view.viewport(), None, idx)
+        delegate.setEditorData(ed, idx)
+        setter(ed)
+        delegate.setModelData(ed, t.model, idx)
+        return ed
+
+    ed = edit("containment_class", lambda e: e.setCurrentIndex(e.findData("class_2")))
+    assert isinstance(ed, QComboBox) and ed.itemText(0) == "—"
+    ed = edit("gmp_certificate_date", lambda e: e.setDate(QDate(2025, 6, 30)))
+    assert isinstance(ed, QDateEdit)
+    stored = rows(window, "manufacturing.sites")[0]
+    assert stored == {"containment_class": "class_2", "gmp_certificate_date": "2025-06-30"}
+
+    steps = table(window, "manufacturing.process_steps")
+    steps.add_button.click()
+    d = steps.view.itemDelegate()
+    idx = steps.model.index(0, 0)
+    spin = d.createEditor(steps.view.viewport(), None, idx)
+    assert isinstance(spin, QSpinBox)
+    spin.setValue(3)
+    d.setModelData(spin, steps.model, idx)
+    assert rows(window, "manufacturing.process_steps") == [{"number": 3}]
+
+
+def test_paste_from_a_spreadsheet_fills_rows_and_columns(window, qtbot):
+    t = table(window, "manufacturing.sites")
+    QApplication.clipboard().setText("a\tb\nc\td")
+    t.view.setFocus()
+    qtbot.keyClick(t.view, Qt.Key_V, Qt.ControlModifier)
+    assert rows(window, "manufacturing.sites") == [{"name": "a", "address": "b"}, {"name": "c", "address": "d"}]
+    assert window.act_undo.text() == f"&Undo paste into {t.field.label}"
+    window.act_undo.trigger()  # the whole paste is one undo step
+    assert rows(window, "manufacturing.sites") == []
+    assert t.model.rowCount() == 0
+
+
+def test_paste_at_the_current_cell_overwrites_and_extends(window):
+    t = table(window, "manufacturing.sites")
+    t.paste_text("A\tA-addr\nB\tB-addr")
+    t.view.setCurrentIndex(t.model.index(1, 1))
+    t.paste_text("new-addr\tNL\nC-addr\tDE")
+    assert rows(window, "manufacturing.sites") == [
+        {"name": "A", "address": "A-addr"},
+        {"name": "B", "address": "new-addr", "country": "NL"},
+        {"address": "C-addr", "country": "DE"},
+    ]
+
+
+def test_paste_parses_typed_columns_and_reports_bad_cells(window):
+    t = table(window, "manufacturing.process_steps")
+    t.view.setCurrentIndex(t.model.index(-1, -1))
+    problems = t.paste_text("1\tThaw\tDS\nseven\tExpand\tDP\n3\tFill\tnot-a-stage")
+    assert rows(window, "manufacturing.process_steps") == [
+        {"number": 1, "name": "Thaw", "stage": "DS"},
+        {"name": "Expand", "stage": "DP"},
+        {"number": 3, "name": "Fill"},
+    ]
+    assert "2 cell(s) could not be pasted" in problems
+    assert "row 2" in problems and "seven" in problems and "row 3" in problems
+
+
+def test_paste_button_shows_problems_under_the_table(window):
+    t = table(window, "manufacturing.process_steps")
+    QApplication.clipboard().setText("x\ty\tz\tq\tw\te\tr\tt\tu\tbeyond")
+    t.paste_button.click()
+    assert not t.message.isHidden()
+    assert "beyond the last column" in t.message.text()
+
+
+def test_remove_and_move_rows(window):
+    t = table(window, "manufacturing.sites")
+    t.paste_text("one\ntwo\nthree")
+    t.view.setCurrentIndex(t.model.index(2, 0))
+    t.move_row(-1)
+    assert [r["name"] for r in rows(window, "manufacturing.sites")] == ["one", "three", "two"]
+    t.view.selectionModel().clearSelection()
+    t.view.setCurrentIndex(t.model.index(0, 0))
+    t.remove_rows()
+    assert [r["name"] for r in rows(window, "manufacturing.sites")] == ["three", "two"]
+    window.act_undo.trigger()
+    assert [r["name"] for r in rows(window, "manufacturing.sites")] == ["one", "three", "two"]
+
+
+def test_bad_cell_text_is_reported_not_saved(window):
+    t = table(window, "manufacturing.process_steps")
+    t.add_button.click()
+    assert not t.model.setData(t.model.index(0, 0), "twelve")
+    assert "twelve" in t.message.text()
+    assert rows(window, "manufacturing.process_steps") == []
+
+
+def test_finding_on_a_table_cell_selects_that_cell(window):
+    from atmp_desktop.core.validation import Finding
+    t = table(window, "manufacturing.sites")
+    t.paste_text("one\ttown\ntwo\tcity")
+    window.go_to_step("applicant")
+    window.go_to_finding(Finding(rule="T-1", severity="error", message="m", basis="b",
+                                 location="manufacturing.sites[1].address", step="manufacturing"))
+    assert window.current_step == "manufacturing"
+    idx = t.view.currentIndex()
+    assert (idx.row(), t.field.columns[idx.column()].id) == (1, "address")
