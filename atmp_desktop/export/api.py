@@ -121,9 +121,10 @@ def _write(writer, doc, target: Path, snap: ProjectSnapshot) -> list[str]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix == ".docx":
-            warnings = writer.write(doc, tmp, str(snap.meta.get("created", "")), str(snap.meta.get("modified", "")))
+            warnings = writer.write(doc, tmp, str(snap.meta.get("created", "")), str(snap.meta.get("modified", "")),
+                                    label=target.name)
         else:
-            warnings = writer.write(doc, tmp)
+            warnings = writer.write(doc, tmp, label=target.name)
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

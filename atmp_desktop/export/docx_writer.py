@@ -80,7 +80,7 @@ class DocxWriter:
     def __init__(self, template: Path | None = None):
         self.template = template
 
-    def write(self, doc: m.Document, path: Path, created: str = "", modified: str = "") -> list[str]:
+    def write(self, doc: m.Document, path: Path, created: str = "", modified: str = "", label: str = "") -> list[str]:
         clean = Cleaner()
         max_level = max([h.level for h in doc.headings()] or [1])
         d = open_template(self.template, max_level)
@@ -94,7 +94,7 @@ class DocxWriter:
         ooxml.remove_proof_state(d)
         d.save(str(path))
         ooxml.normalise_zip(path, f"{APP_NAME} {__version__}")
-        w = clean.warning(path.name)
+        w = clean.warning(label or path.name)
         return [w] if w else []
 
     # ---------------------------------------------------------------- parts
@@ -183,7 +183,7 @@ class DocxWriter:
 
     def _table(self, d, t: m.Table, clean):
         if t.caption:
-            d.add_paragraph(clean(t.caption), style="Caption")
+            d.add_paragraph(clean(t.caption), style="Caption").paragraph_format.keep_with_next = True
         ncol = max(1, len(t.header))
         table = d.add_table(rows=1 + len(t.rows), cols=ncol)
         self._style_table(d, table)

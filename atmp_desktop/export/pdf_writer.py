@@ -55,7 +55,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
         "cellhead": ParagraphStyle("cellhead", parent=base, fontName=FONT + "-Bold", fontSize=8.5, leading=10.5,
                                    spaceAfter=0),
-        "caption": ParagraphStyle("caption", parent=base, fontName=FONT + "-Bold", fontSize=9, spaceBefore=4),
+        "caption": ParagraphStyle("caption", parent=base, fontName=FONT + "-Bold", fontSize=9, spaceBefore=4,
+                                  keepWithNext=1),
         "title": ParagraphStyle("title", parent=base, fontName=FONT + "-Bold", fontSize=20, leading=25,
                                 spaceAfter=14, spaceBefore=40),
         "toctitle": ParagraphStyle("toctitle", parent=base, fontName=FONT + "-Bold", fontSize=14, spaceAfter=10),
@@ -262,8 +263,9 @@ class PdfWriter:
             return [PageBreak()]
         return []
 
-    def write(self, doc: m.Document, path: Path, watermark: bool | None = None) -> list[str]:
-        """Write `doc` to `path`; returns warnings (removed characters, table fallbacks)."""
+    def write(self, doc: m.Document, path: Path, watermark: bool | None = None, label: str = "") -> list[str]:
+        """Write `doc` to `path`; returns warnings (removed characters, table fallbacks) naming `label`."""
+        label = label or path.name
         wm = watermark if watermark is not None else (self.watermark if self.watermark is not None
                                                       else not doc.meta.final)
         warnings: list[str] = []
@@ -275,9 +277,9 @@ class PdfWriter:
             except LayoutError as exc:
                 if chunk == 300:
                     raise
-                warnings.append(f"{path.name}: a table cell in '{clean.section or doc.meta.title}' was taller "
+                warnings.append(f"{label}: a table cell in '{clean.section or doc.meta.title}' was taller "
                                 f"than a page, so long cells were split into several rows ({str(exc)[:80]}).")
-        w = clean.warning(path.name)
+        w = clean.warning(label)
         if w:
             warnings.append(w)
         return warnings
