@@ -1,0 +1,344 @@
+"""The export dialog: choose documents, formats, folder, layout and template; export on a worker thread.
+
+The export runs in a QThread so the window keeps painting; Cancel is checked by the exporter between files.
+At the end the dialog lists the files written and the result of every PDF check.
+"""
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThread, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup, QCheckBox, QDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QListWidget, QListWidgetItem, QProgressBar, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout,
+)
+
+from atmp_desktop.core.documents import DOCUMENTS
+from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.project import ProjectSnapshot
+
+
+def export_function():
+    """The exporter (looked up at call time so it is imported only when the user exports)."""
+    from atmp_desktop.export import api
+    return api.export_documents
+
+
+def export_error_type():
+    try:
+        from atmp_desktop.export.errors import ExportError
+        return ExportError
+    except ImportError:
+        return ()
+
+
+class ExportThread(QThread):
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, snap, doc_ids, out_dir, formats, template, layout, parent=None):
+        super().__init__(parent)
+        self.args = (snap, doc_ids, out_dir, formats, template, layout)
+        self.cancel_requested = False
+
+    def cancel(self) -> None:
+        self.cancel_requested = True
+
+    def run(self) -> None:
+        snap, doc_ids, out_dir, formats, template, layout = self.args
+        try:
+            export = export_function()
+        except ImportError:
+            self.failed.emit("Exporting is not available in this build of the app.")
+            return
+        try:
+            result = export(snap, doc_ids, out_dir, formats=formats, template=template, layout=layout,
+                            progress=lambda d, t, m: self.progressed.emit(d, t, m),
+                            should_cancel=lambda: self.cancel_requested)
+        except export_error_type() as exc:
+            self.failed.emit(str(exc))
+            return
+        except Exception as exc:  # never a traceback in the user's face
+            self.failed.emit(f"The export stopped unexpectedly ({type(exc).__name__}: {exc}); please report it.")
+            return
+        self.succeeded.emit(result)
+
+
+class ExportDialog(QDialog):
+    def __init__(self, forms: FormSet, snap: ProjectSnapshot, settings, project_path: Path, parent=None):
+        super().__init__(parent)
+        self.forms = forms
+        self.snap = snap
+        self.settings = settings
+        self.thread: ExportThread | None = None
+        self.result = None
+        self.error = ""
+        self.setWindowTitle("Export documents")
+        self.setMinimumSize(760, 560)
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        layout.addLayout(top, 1)
+
+        docs_box = QGroupBox("&Documents", self)
+        docs_layout = QVBoxLayout(docs_box)
+        self.documents = QListWidget(docs_box)
+        self.documents.setAccessibleName("Documents to export")
+        self.documents.setWordWrap(True)
+        for spec in DOCUMENTS:
+            applies = spec.applies(snap)
+            text = spec.title if applies else f"{spec.title}\nDoes not apply: {spec.reason(forms.label)}"
+            item = QListWidgetItem(text, self.documents)
+            item.setData(Qt.UserRole, spec.id)
+            item.setToolTip(spec.reason(forms.label) + (f"\nBasis: {spec.basis}" if spec.basis else ""))
+            if applies:
+                item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable | Qt.ItemIsSelectable)
+                item.setCheckState(Qt.Checked)
+            else:
+                item.setFlags(Qt.ItemIsUserCheckable)  # shown, greyed, not selectable
+                item.setCheckState(Qt.Unchecked)
+        docs_layout.addWidget(self.documents)
+        pick = QHBoxLayout()
+        all_button = QPushButton("Select &all", docs_box)
+        none_button = QPushButton("Select &none", docs_box)
+        all_button.clicked.connect(lambda: self._check_all(True))
+        none_button.clicked.connect(lambda: self._check_all(False))
+        for b in (all_button, none_button):
+            b.setAutoDefault(False)
+            pick.addWidget(b)
+        pick.addStretch(1)
+        docs_layout.addLayout(pick)
+        top.addWidget(docs_box, 3)
+
+        options = QVBoxLayout()
+        top.addLayout(options, 2)
+        fmt_box = QGroupBox("Formats", self)
+        fmt_layout = QVBoxLayout(fmt_box)
+        self.word = QCheckBox("&Word (.docx)", fmt_box)
+        self.pdf = QCheckBox("&PDF (checked against the eCTD PDF rules)", fmt_box)
+        self.word.setChecked(True)
+        self.pdf.setChecked(True)
+        fmt_layout.addWidget(self.word)
+        fmt_layout.addWidget(self.pdf)
+        options.addWidget(fmt_box)
+
+        layout_box = QGroupBox("Folder layout", self)
+        ll = QVBoxLayout(layout_box)
+        self.flat = QRadioButton("&Flat: all files in one folder", layout_box)
+        self.ectd = QRadioButton("&eCTD folder structure (m1, m2, m3 …)", layout_box)
+        self.flat.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.flat)
+        group.addButton(self.ectd)
+        ll.addWidget(self.flat)
+        ll.addWidget(self.ectd)
+        options.addWidget(layout_box)
+
+        where = QGroupBox("Where", self)
+        grid = QGridLayout(where)
+        out_label = QLabel("&Output folder", where)
+        self.out_dir = QLineEdit(where)
+        self.out_dir.setAccessibleName("Output folder")
+        default = Path(str(settings.value("export_folder", "") or "")) if settings else None
+        if not default or not default.is_dir():
+            default = project_path.parent / f"{project_path.stem}-export"
+        self.out_dir.setText(str(default))
+        out_label.setBuddy(self.out_dir)
+        browse = QPushButton("&Browse…", where)
+        browse.setAutoDefault(False)
+        browse.clicked.connect(self._browse_folder)
+        tpl_label = QLabel("Company &Word template (optional)", where)
+        tpl_label.setWordWrap(True)
+        self.template = QLineEdit(where)
+        self.template.setAccessibleName("Company Word template")
+        self.template.setPlaceholderText("Built-in styles")
+        tpl_label.setBuddy(self.template)
+        tpl_browse = QPushButton("Choose…", where)
+        tpl_browse.setAutoDefault(False)
+        tpl_browse.clicked.connect(self._browse_template)
+        grid.addWidget(out_label, 0, 0, 1, 2)
+        grid.addWidget(self.out_dir, 1, 0)
+        grid.addWidget(browse, 1, 1)
+        grid.addWidget(tpl_label, 2, 0, 1, 2)
+        grid.addWidget(self.template, 3, 0)
+        grid.addWidget(tpl_browse, 3, 1)
+        options.addWidget(where)
+        options.addStretch(1)
+
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
+        self.status = QLabel("Choose what to export, then press Export.", self)
+        self.status.setWordWrap(True)
+        self.results = QTextBrowser(self)
+        self.results.setAccessibleName("Export results")
+        self.results.hide()
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+
+        buttons = QHBoxLayout()
+        self.open_folder_button = QPushButton("&Open Folder", self)
+        self.open_folder_button.setAutoDefault(False)
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.open_folder_button.hide()
+        self.export_button = QPushButton("E&xport", self)
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel_or_close)
+        buttons.addWidget(self.open_folder_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+
+    # ------------------------------------------------------------------ choices
+    def _check_all(self, on: bool) -> None:
+        for i in range(self.documents.count()):
+            item = self.documents.item(i)
+            if item.flags() & Qt.ItemIsEnabled:
+                item.setCheckState(Qt.Checked if on else Qt.Unchecked)
+
+    def selected_ids(self) -> list[str]:
+        return [self.documents.item(i).data(Qt.UserRole) for i in range(self.documents.count())
+                if self.documents.item(i).flags() & Qt.ItemIsEnabled
+                and self.documents.item(i).checkState() == Qt.Checked]
+
+    def formats(self) -> tuple[str, ...]:
+        return tuple(f for f, box in (("docx", self.word), ("pdf", self.pdf)) if box.isChecked())
+
+    def _browse_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.out_dir.text())
+        if folder:
+            self.out_dir.setText(folder)
+
+    def _browse_template(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Company Word template", self.out_dir.text(),
+                                              "Word documents and templates (*.docx *.dotx)")
+        if path:
+            self.template.setText(path)
+
+    # ------------------------------------------------------------------ running
+    def start(self) -> None:
+        ids, formats = self.selected_ids(), self.formats()
+        if not ids:
+            self.status.setText("Tick at least one document to export.")
+            return
+        if not formats:
+            self.status.setText("Tick Word, PDF or both.")
+            return
+        out = self.out_dir.text().strip()
+        if not out:
+            self.status.setText("Choose an output folder.")
+            return
+        template = Path(self.template.text().strip()) if self.template.text().strip() else None
+        if template is not None and not template.is_file():
+            self.status.setText(f"The template '{template}' does not exist; choose a .docx file or leave it empty.")
+            return
+        if self.settings is not None:
+            self.settings.set_value("export_folder", str(Path(out).parent if out else ""))
+        self.result, self.error = None, ""
+        self.results.hide()
+        self.open_folder_button.hide()
+        self.progress.setRange(0, 0)  # busy until the first progress report
+        self.status.setText("Preparing the documents…")
+        self._set_running(True)
+        self.thread = ExportThread(self.snap, ids, Path(out), formats, template,
+                                   "ectd" if self.ectd.isChecked() else "flat", self)
+        self.thread.progressed.connect(self._progress)
+        self.thread.succeeded.connect(self._done)
+        self.thread.failed.connect(self._failed)
+        self.thread.finished.connect(lambda: self._set_running(False))
+        self.thread.start()
+
+    def _set_running(self, running: bool) -> None:
+        self.export_button.setEnabled(not running)
+        self.cancel_button.setText("Cancel" if running else "Close")
+        for w in (self.documents, self.word, self.pdf, self.flat, self.ectd, self.out_dir, self.template):
+            w.setEnabled(not running)
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.status.setText(message)
+
+    def _failed(self, message: str) -> None:
+        self.error = message
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText(message)
+
+    def _done(self, result) -> None:
+        self.result = result
+        n = len(result.paths)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0 if result.cancelled else 1)
+        if result.cancelled:
+            self.status.setText(f"Cancelled. {n} file(s) had been written before you cancelled.")
+        else:
+            failed = sum(1 for checks in result.checks.values() for c in checks if c[1] is False)
+            self.status.setText(f"{n} file(s) written." + (f" {failed} PDF check(s) failed; see below."
+                                                          if failed else ""))
+        self.results.setHtml(results_html(result, Path(self.out_dir.text())))
+        self.results.show()
+        self.open_folder_button.setVisible(n > 0)
+
+    def cancel_or_close(self) -> None:
+        if self.running:
+            self.thread.cancel()
+            self.status.setText("Cancelling after the current file…")
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        if self.running:
+            self.thread.cancel()
+            self.thread.wait()
+        super().reject()
+
+    def open_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(self.out_dir.text()))
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.wait()
+
+
+def results_html(result, out_dir: Path) -> str:
+    parts = []
+    if result.paths:
+        items = []
+        for p in result.paths:
+            try:
+                shown = str(Path(p).relative_to(out_dir))
+            except ValueError:
+                shown = str(p)
+            checks = result.checks.get(p) or []
+            bad = [c for c in checks if c[1] is False]
+            unknown = [c for c in checks if c[1] not in (True, False)]
+            mark = ""
+            if checks:
+                mark = (" <span style='color:#2e7d32'>✔ all PDF checks passed</span>" if not bad and not unknown
+                        else f" <span style='color:#c62828'>✘ {len(bad)} check(s) failed</span>" if bad
+                        else " <span style='color:#b35c00'>some checks could not be verified</span>")
+            detail = "".join(f"<li>{escape(str(c[0]))}: {escape(str(c[2]))}</li>" for c in bad + unknown)
+            items.append(f"<li>{escape(shown)}{mark}{'<ul>' + detail + '</ul>' if detail else ''}</li>")
+        parts.append(f"<p><b>Files written in {escape(str(out_dir))}:</b></p><ul>{''.join(items)}</ul>")
+    if result.checks:
+        names = sorted({str(c[0]) for checks in result.checks.values() for c in checks})
+        if names:
+            parts.append("<p><b>PDF checks run on every PDF:</b> " + escape(", ".join(names)) + "</p>")
+    if result.warnings:
+        warn = "".join(f"<li>{escape(w)}</li>" for w in result.warnings[:50])
+        parts.append(f"<p><b>Warnings:</b></p><ul>{warn}</ul>")
+    return "".join(parts) or "<p>Nothing was written.</p>"

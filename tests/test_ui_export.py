@@ -1,0 +1,154 @@
+"""The export dialog: real export on a worker thread, cancel, user-fixable errors, non-applicable documents."""
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from atmp_desktop.export.api import ExportResult
+from atmp_desktop.export.errors import ExportError
+from atmp_desktop.store import ProjectFile
+from atmp_desktop.ui import export_dialog
+from atmp_desktop.ui.app import make_app
+from atmp_desktop.ui.export_dialog import ExportDialog
+from atmp_desktop.ui.main_window import MainWindow
+from atmp_desktop.ui.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+
+
+@pytest.fixture
+def project(tmp_path, forms):
+    path = tmp_path / "p.atmp"
+    with ProjectFile.create(path, forms) as p:
+        p.apply([("product.invented_name", "Lumacel"), ("product.inn", "lumacel-leucel"),
+                 ("product.atmp_type", "sCTMP"), ("product.contains_gmo", False)], "setup")
+        snap = p.snapshot()
+    return path, snap
+
+
+def make_dialog(qtbot, forms, project, settings):
+    make_app()
+    path, snap = project
+    d = ExportDialog(forms, snap, settings, path)
+    qtbot.addWidget(d, before_close_func=lambda w: w.wait())  # never destroy a running export thread
+    return d
+
+
+def choose(dialog, ids):
+    for i in range(dialog.documents.count()):
+        item = dialog.documents.item(i)
+        if item.flags() & Qt.ItemIsEnabled:
+            item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in ids else Qt.Unchecked)
+
+
+def test_documents_that_do_not_apply_are_disabled_with_the_reason(qtbot, forms, project, settings):
+    d = make_dialog(qtbot, forms, project, settings)
+    items = {d.documents.item(i).data(Qt.UserRole): d.documents.item(i) for i in range(d.documents.count())}
+    snif = items["gmo-snif"]
+    assert not snif.flags() & Qt.ItemIsEnabled
+    assert "Does not apply" in snif.text() and "GMO" in snif.text()
+    assert items["m3-2-s"].flags() & Qt.ItemIsEnabled
+    assert "gmo-snif" not in d.selected_ids()
+
+
+def test_real_export_writes_the_files_and_shows_the_pdf_checks(qtbot, forms, project, settings, tmp_path):
+    d = make_dialog(qtbot, forms, project, settings)
+    out = tmp_path / "out"
+    d.out_dir.setText(str(out))
+    choose(d, {"m3-2-s", "cat-readiness"})
+    d.export_button.click()
+    qtbot.waitUntil(lambda: d.result is not None or bool(d.error), timeout=60000)
+    d.wait()
+    assert d.error == ""
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert len(written) == 4 and {Path(w).suffix for w in written} == {".docx", ".pdf"}
+    text = d.results.toPlainText()
+    assert all(Path(w).name in text for w in written)
+    assert "PDF checks" in text
+    assert not d.open_folder_button.isHidden()
+    assert d.cancel_button.text() == "Close"
+
+
+def test_ectd_layout_puts_files_in_folders(qtbot, forms, project, settings, tmp_path):
+    d = make_dialog(qtbot, forms, project, settings)
+    out = tmp_path / "ectd"
+    d.out_dir.setText(str(out))
+    d.ectd.setChecked(True)
+    d.pdf.setChecked(False)
+    choose(d, {"m3-2-p"})
+    d.start()
+    qtbot.waitUntil(lambda: d.result is not None or bool(d.error), timeout=60000)
+    d.wait()
+    files = [p for p in out.rglob("*.docx")]
+    assert len(files) == 1 and files[0].parent != out
+
+
+def test_cancel_stops_between_files_and_the_window_stays_responsive(qtbot, forms, project, settings, tmp_path,
+                                                                     monkeypatch):
+    release = threading.Event()
+
+    def slow_export(snap, ids, out_dir, formats=(), template=None, layout="flat", progress=None,
+                    should_cancel=None):
+        result = ExportResult()
+        for i, doc in enumerate(ids):
+            if should_cancel():
+                result.cancelled = True
+                return result
+            progress(i, len(ids), f"Writing {doc}")
+            release.wait(5)
+            result.paths.append(Path(out_dir) / f"{doc}.pdf")
+        return result
+
+    monkeypatch.setattr(export_dialog, "export_function", lambda: slow_export)
+    d = make_dialog(qtbot, forms, project, settings)
+    d.out_dir.setText(str(tmp_path))
+    d.start()
+    qtbot.waitUntil(lambda: d.status.text().startswith("Writing"), timeout=5000)
+    assert d.running and not d.export_button.isEnabled()
+    d.cancel_button.click()
+    release.set()
+    qtbot.waitUntil(lambda: d.result is not None, timeout=5000)
+    d.wait()
+    assert d.result.cancelled
+    assert "Cancelled" in d.status.text() and "1 file(s)" in d.status.text()
+
+
+def test_user_fixable_export_error_is_shown_as_one_sentence(qtbot, forms, project, settings, tmp_path, monkeypatch):
+    def failing(*a, **k):
+        raise ExportError("The template lacks the styles Heading 1, Caption; add them in Word and try again.")
+
+    monkeypatch.setattr(export_dialog, "export_function", lambda: failing)
+    d = make_dialog(qtbot, forms, project, settings)
+    d.out_dir.setText(str(tmp_path))
+    d.start()
+    qtbot.waitUntil(lambda: bool(d.error), timeout=5000)
+    d.wait()
+    assert d.status.text().startswith("The template lacks the styles")
+    assert d.export_button.isEnabled()
+
+
+def test_missing_template_and_empty_choice_are_explained(qtbot, forms, project, settings, tmp_path):
+    d = make_dialog(qtbot, forms, project, settings)
+    choose(d, set())
+    d.start()
+    assert "at least one document" in d.status.text()
+    choose(d, {"m3-2-s"})
+    d.template.setText(str(tmp_path / "missing.docx"))
+    d.start()
+    assert "does not exist" in d.status.text() and d.thread is None
+
+
+def test_file_menu_export_opens_the_dialog(qtbot, forms, project, settings, monkeypatch):
+    make_app()
+    w = MainWindow(forms, settings)
+    qtbot.addWidget(w)
+    w.open_path(project[0])
+    seen = []
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: seen.append(self.selected_ids()) or 0)
+    w.act_export.trigger()
+    assert seen and "m3-2-s" in seen[0]
+    w.close_project()

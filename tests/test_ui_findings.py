@@ -1,0 +1,81 @@
+"""Findings: computed off the UI thread after edits, counted per step, and taking the user to the field."""
+import pytest
+from PySide6.QtCore import QSettings
+
+from atmp_desktop.core.validation import Finding
+from atmp_desktop.store import ProjectFile
+from atmp_desktop.ui import findings as findings_module
+from atmp_desktop.ui.app import make_app
+from atmp_desktop.ui.main_window import MainWindow
+from atmp_desktop.ui.settings import Settings
+
+
+@pytest.fixture
+def window(qtbot, forms, tmp_path):
+    make_app()
+    w = MainWindow(forms, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)))
+    qtbot.addWidget(w)
+    w.show()
+    path = tmp_path / "f.atmp"
+    ProjectFile.create(path, forms).close()
+    w.open_path(path)
+    yield w
+    w.close_project()
+
+
+def fake_validate(forms, snap):
+    out = []
+    if not snap.is_set("product.inn"):
+        out.append(Finding("REQ-01", "error", "INN or common name is required.", "ICH M4Q 3.2.S.1.1",
+                           "product.inn", "product", "K"))
+    out.append(Finding("CTD-02", "warning", "Section 3.2.A.3 has no content.", "M4Q", "3.2.A.3", "", "V"))
+    return out
+
+
+def test_real_validation_runs_when_a_project_opens(window, qtbot):
+    qtbot.waitUntil(lambda: window.findings_dock.tree.topLevelItemCount() > 0, timeout=5000)
+    assert "error" in window.findings_dock.summary.text()
+    assert any(c.isdigit() for c in window.navigator.item_text("product").split("\n")[1])
+
+
+def test_findings_update_live_and_navigator_counts_them(window, qtbot, monkeypatch):
+    monkeypatch.setattr(findings_module, "load_validate", lambda: fake_validate)
+    window.validation.request(window.snap, immediately=True)
+    qtbot.waitUntil(lambda: window.findings_dock.tree.topLevelItemCount() == 2, timeout=5000)
+    assert "1 error" in window.navigator.item_text("product")
+    window.go_to_step("product")
+    ed = window.pages["product"].editors["product.inn"]
+    ed.edit.setText("lumacel-leucel")
+    ed.edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: window.findings_dock.tree.topLevelItemCount() == 1, timeout=5000)
+    assert "error" not in window.navigator.item_text("product")
+
+
+def test_activating_a_finding_goes_to_its_field(window, qtbot, monkeypatch):
+    monkeypatch.setattr(findings_module, "load_validate", lambda: fake_validate)
+    window.validation.request(window.snap, immediately=True)
+    qtbot.waitUntil(lambda: window.findings_dock.tree.topLevelItemCount() == 2, timeout=5000)
+    window.go_to_step("quality")
+    item = window.findings_dock.tree.topLevelItem(0)
+    assert item.text(0) == "Error" and "Product and classification" in item.text(2)
+    window.findings_dock.tree.itemActivated.emit(item, 0)
+    assert window.current_step == "product"
+    qtbot.waitUntil(lambda: window.help.field is not None and window.help.field.id == "inn", timeout=3000)
+
+
+def test_a_broken_check_is_reported_not_raised(window, qtbot, monkeypatch):
+    def broken(forms, snap):
+        raise RuntimeError("rule exploded")
+    monkeypatch.setattr(findings_module, "load_validate", lambda: broken)
+    window.validation.request(window.snap, immediately=True)
+    qtbot.waitUntil(lambda: "could not run" in window.findings_dock.summary.text(), timeout=5000)
+
+
+def test_typing_does_not_run_checks_on_every_keystroke(window, qtbot, monkeypatch):
+    calls = []
+    monkeypatch.setattr(findings_module, "load_validate", lambda: lambda f, s: calls.append(1) or [])
+    for i in range(5):
+        window.validation.request(window.snap)
+    qtbot.waitUntil(lambda: len(calls) >= 1, timeout=3000)
+    qtbot.wait(400)
+    assert len(calls) == 1
