@@ -147,3 +147,18 @@ def test_every_registered_document_builds(tmp_path):
     ids = [d.id for d in DOCUMENTS]
     res = export_documents(hand_snapshot(), ids, tmp_path, formats=("docx",))
     assert len(res.paths) == len(ids) and all(p.stat().st_size > 5000 for p in res.paths)
+
+
+def test_unwritable_output_folder_is_one_sentence(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="Cannot create the output folder"):
+        export_documents(hand_snapshot(), ["m3-2-a"], blocker / "out")
+
+
+def test_control_characters_reported_with_the_final_file_name(tmp_path):
+    res = export_documents(hand_snapshot(quality={"impurities": None}, product={"inn": "luma\x07cel"}),
+                           ["m3-2-a"], tmp_path)
+    assert any(w.startswith("m3-2-a-appendices.pdf: removed 2 control character") and "(lumacel," in w
+               for w in res.warnings)
+    assert any(w.startswith("m3-2-a-appendices.docx: removed") for w in res.warnings)

@@ -132,3 +132,22 @@ def test_wide_table_goes_on_a_landscape_page(tmp_path):
     wide = [i for i, (w, h) in enumerate(sizes) if w > h]
     assert len(wide) == 1 and "Col 7" in reader.pages[wide[0]].extract_text()
     assert sizes[-1][0] < sizes[-1][1]  # back to portrait after the table
+
+
+def test_layout_error_falls_back_and_names_the_section(tmp_path, monkeypatch):
+    from reportlab.platypus.doctemplate import LayoutError
+    writer = PdfWriter()
+    real = writer._build
+    calls = []
+
+    def flaky(doc, path, wm, clean, chunk):
+        calls.append(chunk)
+        if len(calls) == 1:
+            clean.section = "3.2.S.4.1 Specification"
+            raise LayoutError("Flowable <LongTable> too large on page 5")
+        return real(doc, path, wm, clean, chunk)
+    monkeypatch.setattr(writer, "_build", flaky)
+    warnings = writer.write(builders.build("m3-2-s", hand_snapshot()), tmp_path / "l.pdf")
+    assert calls == [1200, 300]
+    assert any("3.2.S.4.1 Specification" in w and "split" in w for w in warnings)
+    assert passed(check_pdf(tmp_path / "l.pdf"))
