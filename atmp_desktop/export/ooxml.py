@@ -89,8 +89,8 @@ def add_bookmark(paragraph, name: str, bm_id: int) -> None:
     p.append(end)
 
 
-def add_internal_link(paragraph, anchor: str, text: str, color: str | None = "1D4ED8", tab_page: str = ""):
-    """An internal hyperlink to a bookmark; `tab_page` adds a tab and a page number (TOC entries)."""
+def add_internal_link(paragraph, anchor: str, text: str, color: str | None = "1D4ED8"):
+    """An internal hyperlink to a bookmark (TOC entries, cross-references)."""
     link = OxmlElement("w:hyperlink")
     link.set(qn("w:anchor"), anchor)
     link.set(qn("w:history"), "1")
@@ -102,24 +102,8 @@ def add_internal_link(paragraph, anchor: str, text: str, color: str | None = "1D
         rpr.append(c)
         r.insert(0, rpr)
     link.append(r)
-    if tab_page:
-        tr = OxmlElement("w:r")
-        tr.append(OxmlElement("w:tab"))
-        link.append(tr)
-        link.append(_run(tab_page))
     paragraph._p.append(link)
     return link
-
-
-def set_right_tab_with_dots(paragraph, pos_twips: int) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    tabs = OxmlElement("w:tabs")
-    tab = OxmlElement("w:tab")
-    tab.set(qn("w:val"), "right")
-    tab.set(qn("w:leader"), "dot")
-    tab.set(qn("w:pos"), str(pos_twips))
-    tabs.append(tab)
-    ppr.append(tabs)
 
 
 def _set_trpr_flag(row, tag: str) -> None:
