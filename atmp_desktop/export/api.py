@@ -32,7 +32,10 @@ class ExportResult:
 def slug(text: str, limit: int = 40) -> str:
     """eCTD-safe name part: lowercase a-z, 0-9 and single hyphens."""
     s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    return (s[:limit].rstrip("-")) or "item"
+    if len(s) > limit:  # cut at a word boundary when one is reasonably close
+        cut = s[:limit + 1].rfind("-")
+        s = s[:cut] if cut > limit // 2 else s[:limit]
+    return s.rstrip("-") or "item"
 
 
 def resolve_ids(snap: ProjectSnapshot, doc_ids: list[str]) -> list[DocumentSpec]:
