@@ -146,13 +146,17 @@ def test_unreadable_template_is_one_sentence(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_converts_the_docx(tmp_path):
-    path = _write(tmp_path, builders.build("m3-2-p", hand_snapshot()), "p.docx")
+def test_libreoffice_converts_every_docx(tmp_path):
+    from atmp_desktop.core.documents import DOCUMENTS
+    from atmp_desktop.export.api import export_documents
+    from pypdf import PdfReader
+    res = export_documents(hand_snapshot(), [d.id for d in DOCUMENTS], tmp_path / "docx", formats=("docx",))
     profile = f"file:///tmp/lo-{uuid.uuid4().hex}"
     subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
-    pdf = tmp_path / "p.pdf"
-    assert pdf.exists() and pdf.stat().st_size > 5000
-    from pypdf import PdfReader
-    text = " ".join(PdfReader(str(pdf)).pages[1].extract_text().split())
+                    "--outdir", str(tmp_path / "pdf"), *map(str, res.paths)], check=True, capture_output=True,
+                   timeout=300)
+    for path in res.paths:
+        pdf = tmp_path / "pdf" / (path.stem + ".pdf")
+        assert pdf.exists() and len(PdfReader(str(pdf)).pages) >= 3, path.name  # title, TOC, body
+    text = " ".join(PdfReader(str(tmp_path / "pdf" / "m3-2-p-drug-product.pdf")).pages[1].extract_text().split())
     assert "3.2.P.1 Description and Composition of the Drug Product" in text  # pre-filled TOC visible
