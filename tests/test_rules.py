@@ -264,6 +264,15 @@ def test_specific_rule_replaces_the_generic_required_finding(forms):
     assert at == ["TRC-01"]
 
 
+def test_qc_01_asks_for_ds_potency_only_when_the_substance_is_isolated(forms):
+    quality = {"dp_specification": [{"test": "Potency", "category": "potency"}], "potency_assay_description": "x",
+               "ds_specification": [{"test": "Viable cell count"}, {"test": "CAR expression"}]}
+    isolated = run_rule(rule_by_id("QC-01"), forms, S(quality=quality))
+    assert [f.location for f in isolated] == ["quality.ds_specification"]
+    continuous = S(quality=quality, manufacturing={"ds_dp_continuous": True})
+    assert run_rule(rule_by_id("QC-01"), forms, continuous) == []
+
+
 def test_qc_12_needs_validation_only_for_release_tests(forms):
     snap = S(applicant={"procedure": "maa_standard"}, manufacturing={"process_validation": "x"},
              quality={"dp_specification": [{"test": "Vector copy number"}],

@@ -17,6 +17,11 @@ from atmp_desktop.core.validation import validate
 EXPECTED: dict[str, set[str]] = {
     # Residual CD19+ cells has no analytical procedure row (genuine sample gap).
     "car-t": {"CON-04"},
+    # Identity, Aggregates and Residual plasmid DNA have no analytical procedure rows; the separately stored
+    # drug substance (vector bulk) has no potency test (genuine sample gaps).
+    "aav-gene-therapy": {"CON-04", "QC-01"},
+    # Cell aggregates and In vitro adventitious viruses have no analytical procedure rows (genuine sample gaps).
+    "allogeneic-cells": {"CON-04"},
 }
 
 

@@ -19,15 +19,20 @@ def _char_has(c: Ctx, pattern: str) -> bool:
     return row_matching(c.rows(CHAR), pattern, "attribute", "method", "result") is not None
 
 
+POTENCY = r"potency|cytotox|killing|bioassay|biological activity|enzym\w* activity"
+
+
 @rule("QC-01", "error", "always",
-      "a quantitative, mode-of-action-linked potency assay is in the drug product (and drug substance) specification",
+      "a quantitative, mode-of-action-linked potency assay is in the drug product specification (and the drug "
+      "substance specification when the substance is isolated before formulation)",
       "Dir. 2001/83/EC Annex I Part IV; EMA/CAT/22473/2025; EMA/CAT/80183/2014", "V", step="quality")
 def qc_01(c: Ctx):
-    if not _spec_has(c, r"potency|cytotox|killing|activity|expression|ifn|bioassay", DP_SPEC, category="potency"):
+    if not _spec_has(c, POTENCY, DP_SPEC, category="potency"):
         yield (DP_SPEC, f"Add a potency test to {c.label(DP_SPEC)} (category ‘potency’).")
-    if c.rows(DS_SPEC) and not _spec_has(c, r"potency|cytotox|activity|expression|bioassay", DS_SPEC,
-                                         category="potency"):
-        yield (DS_SPEC, f"The drug substance has its own specification: add a potency test to {c.label(DS_SPEC)}.")
+    separate_ds = c.rows(DS_SPEC) and not c.yes("manufacturing.ds_dp_continuous")
+    if separate_ds and not _spec_has(c, POTENCY, DS_SPEC, category="potency"):
+        yield (DS_SPEC, "The active substance is isolated before formulation and has its own specification: add a "
+                        f"potency test to {c.label(DS_SPEC)}.")
     if not c.filled("quality.potency_assay_description"):
         yield ("quality.potency_assay_description",
                f"Explain in {c.label('quality.potency_assay_description')} how the potency assay is quantitative "
