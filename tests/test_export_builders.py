@@ -130,3 +130,14 @@ def test_readiness_placeholder_when_builder_missing(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", fake)
     doc = builders.build("cat-readiness", hand_snapshot())
     assert "not available" in texts(doc)
+
+
+def test_title_page_names_the_regulatory_basis(tmp_path):
+    from pypdf import PdfReader
+    import docx
+    from atmp_desktop.export.api import export_documents
+    res = export_documents(hand_snapshot(), ["gmo-snif"], tmp_path)
+    pdf = next(p for p in res.paths if p.suffix == ".pdf")
+    word = next(p for p in res.paths if p.suffix == ".docx")
+    assert "Basis: Council Decision 2002/813/EC" in PdfReader(str(pdf)).pages[0].extract_text()
+    assert any(p.text.startswith("Basis: Council Decision 2002/813/EC") for p in docx.Document(str(word)).paragraphs)

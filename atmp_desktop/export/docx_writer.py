@@ -140,6 +140,8 @@ class DocxWriter:
             row.cells[0].text = clean(label)
             row.cells[1].text = clean(value)
             row.cells[0].paragraphs[0].runs[0].bold = True
+        if doc.meta.basis:
+            d.add_paragraph().add_run(clean(f"Basis: {doc.meta.basis}")).italic = True
         d.add_page_break()
 
     def _toc(self, d, doc, clean):

@@ -120,6 +120,7 @@ class DocMeta:
     subject: str = ""
     ctd_code: str = ""
     final: bool = False   # status is final: no DRAFT watermark by default
+    basis: str = ""       # regulatory basis of the document, printed under the title block
 
 
 @dataclass

@@ -212,6 +212,8 @@ class PdfWriter:
         meta = doc.meta
         story: list = [self._para(meta.title, "title", clean)]
         story += self._table(m.Table(("Item", "Entry"), tuple(doc.title_block())), A4[0] - 45 * mm, clean, chunk)
+        if meta.basis:
+            story.append(self._para(f"Basis: {meta.basis}", "note", clean))
         story.append(PageBreak())
         story.append(self._para("Table of contents", "toctitle", clean))
         toc = TableOfContents(levelStyles=_toc_styles(), dotsMinLevel=0)

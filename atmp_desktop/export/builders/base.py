@@ -71,7 +71,8 @@ def doc_meta(snap: ProjectSnapshot, spec: DocumentSpec) -> DocMeta:
                    version=str(snap.get("applicant.dossier_version") or "0.1"),
                    status=STATUS_LABELS.get(status_raw, str(status_raw)), date=date,
                    author=str(snap.get("applicant.author_name") or snap.get("applicant.company_name") or ""),
-                   subject=f"{spec.title}, {product}", ctd_code=spec.ctd_code, final=status_raw == "final")
+                   subject=f"{spec.title}, {product}", ctd_code=spec.ctd_code, final=status_raw == "final",
+                   basis=spec.basis)
 
 
 class Ctx:
