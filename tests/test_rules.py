@@ -309,6 +309,25 @@ def test_con_06_explains_a_unit_mismatch(forms):
     assert "cells" in f.message and "vector genomes" in f.message
 
 
+def test_con_01_ignores_descriptive_names_and_inflections(forms):
+    descriptive = S(product={"inn": "autologous cultured chondrocytes on porcine collagen membrane"},
+                    materials={"cell_source": "Chondrocytes are culture-expanded; membranes are sourced from pigs."})
+    assert run_rule(rule_by_id("CON-01"), forms, descriptive) == []
+    inflected = S(product={"inn": "tisagenlecleucel"}, gmo={"vector_description": "Tisagenlecleucel's vector."})
+    assert run_rule(rule_by_id("CON-01"), forms, inflected) == []
+    typo = S(product={"inn": "tisagenlecleucel"}, gmo={"vector_description": "Tisagenlecluecel vector."})
+    [f] = run_rule(rule_by_id("CON-01"), forms, typo)
+    assert f.location == "gmo.vector_description" and "Tisagenlecluecel" in f.message
+
+
+def test_con_06_different_bases_are_not_compared(forms):
+    snap = S(quality={"dp_composition": [{"component": "Chondrocytes", "function": "Active substance",
+                                          "quantity": "1–2 × 10⁷ cells per implant"}],
+                      "dp_specification": [{"test": "Viable cell density", "category": "quantity",
+                                            "acceptance_criterion": "0.5–1.0 × 10⁶ viable cells/cm²"}]})
+    assert run_rule(rule_by_id("CON-06"), forms, snap) == []
+
+
 def test_con_05_shelf_life_in_hours_against_hour_time_points(forms):
     ok = S(quality={"shelf_life": {"value": 72, "unit": "h"},
                     "stability_studies": [{"material": "DP", "time_points": "0 h, 24 h, 72 h"}]})
@@ -331,6 +350,7 @@ def test_parse_time_points(text, hours):
 @pytest.mark.parametrize("text, expected", [
     ("1.0–2.5 × 10^8 viable CAR+ T cells", [(1e8, "cells", "total"), (2.5e8, "cells", "total")]),
     ("1.2 × 10⁶ – 6.0 × 10⁷ viable T cells/mL", [(1.2e6, "cells", "per mL"), (6e7, "cells", "per mL")]),
+    ("0.5–1.0 × 10⁶ viable cells/cm²", [(5e5, "cells", "per cm²"), (1e6, "cells", "per cm²")]),
     ("≤ 5% of viable CD45+ cells", []),
     ("≥ 1.0 × 10⁸ cells", [(1e8, "cells", "total")]),
     ("2 x 10^13 vg/kg", [(2e13, "vector genomes", "per kg")]),

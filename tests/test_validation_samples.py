@@ -22,6 +22,10 @@ EXPECTED: dict[str, set[str]] = {
     "aav-gene-therapy": {"CON-04", "QC-01"},
     # Cell aggregates and In vitro adventitious viruses have no analytical procedure rows (genuine sample gaps).
     "allogeneic-cells": {"CON-04"},
+    # Appearance, the two identity tests, Gram stain and non-target purity have no analytical procedure rows.
+    "autologous-tep": {"CON-04"},
+    # Appearance, identity (DP and DS) and Gram stain have no analytical procedure rows.
+    "combined-atmp": {"CON-04"},
 }
 
 

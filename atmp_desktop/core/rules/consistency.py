@@ -33,28 +33,40 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
 
 def _variant(token: str, word: str) -> bool:
-    """True when `token` looks like a misspelt or re-hyphenated `word` (but is not the word itself)."""
+    """True when `token` looks like a misspelt or re-hyphenated `word` (but is not the word itself).
+
+    Prefix pairs (culture/cultured, keratinocyte/keratinocytes) are inflections, not variants.
+    """
     t = token.lower()
-    if t == word or abs(len(t) - len(word)) > 2:
+    if t == word or abs(len(t) - len(word)) > 2 or t.startswith(word) or word.startswith(t):
         return False
-    if _norm(t) == word:
+    if _norm(t) == _norm(word):
         return True  # same letters, different hyphenation
     return t[0] == word[0] and SequenceMatcher(None, t, word).ratio() >= 0.88
 
 
-@rule("CON-01", "warning", "an INN or common name is given",
+def inn_words(inn: str) -> set[str]:
+    """The distinctive words of an INN-like name; empty for descriptive common names (more than three words or
+    parentheses), where spelling variants cannot be told from ordinary words."""
+    words = inn.lower().split()
+    if not words or len(words) > 3 or "(" in inn:
+        return set()
+    return {w for w in words if len(_norm(w)) >= 7}
+
+
+@rule("CON-01", "warning", "an INN (or an INN-like common name of up to three words) is given",
       "the INN is spelt the same everywhere it is used (1.3.1, 2.3, 3.2.S.1.1 and the other sections)",
       "Brief §8.8 (INN consistency across 1.3.1, 2.3 and 3.2.S.1.1); EMA QRD naming conventions", "K",
       step="product")
 def con_01(c: Ctx):
     inn = str(c.get("product.inn") or "")
-    words = {_norm(w) for w in inn.split() if len(_norm(w)) >= 7}
+    words = inn_words(inn)
     if not words:
         return
     for path, text in text_cells(c):
         if path == "product.inn":
             continue
-        for token in set(_TOKEN.findall(text)):
+        for token in sorted(set(_TOKEN.findall(text))):
             if any(_variant(token, w) for w in words):
                 yield (path, f"‘{token}’ looks like a variant of the INN ‘{inn}’; use the INN exactly as in "
                              f"{c.label('product.inn')}.")
@@ -216,8 +228,11 @@ def _kind_basis(after: str) -> tuple[str, str] | None:
         hit = re.search(pattern, after)
         if hit and hit.start() <= 25:
             rest = re.split(r"[;(]", after[hit.start():], maxsplit=1)[0][:40]
-            basis = "per mL" if re.search(r"/\s*ml|per\s*ml", rest) and kind != "mL" else \
-                "per kg" if re.search(r"/\s*kg|per\s*kg", rest) else "total"
+            per = re.search(r"(?:/|\bper\b)\s*([a-zµ^0-9]+)", rest)
+            unit = per.group(1) if per else ""
+            unit = {"ml": "mL", "cm^2": "cm²", "cm2": "cm²", "l": "L"}.get(unit, unit)
+            basis = "total" if not unit or unit in ("dose", "bag", "vial", "unit", "container", "patch", "implant") \
+                else f"per {unit}"
             return kind, basis
     return None
 
