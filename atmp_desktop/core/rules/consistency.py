@@ -42,7 +42,10 @@ def _variant(token: str, word: str) -> bool:
         return False
     if _norm(t) == _norm(word):
         return True  # same letters, different hyphenation
-    return t[0] == word[0] and SequenceMatcher(None, t, word).ratio() >= 0.88
+    if t[0] != word[0]:
+        return False
+    m = SequenceMatcher(None, t, word)
+    return m.quick_ratio() >= 0.88 and m.ratio() >= 0.88
 
 
 def inn_words(inn: str) -> set[str]:
@@ -63,11 +66,15 @@ def con_01(c: Ctx):
     words = inn_words(inn)
     if not words:
         return
+    seen: dict[str, bool] = {}  # the same words recur across fields; decide each once
+    initials = {w[0] for w in words}
     for path, text in text_cells(c):
         if path == "product.inn":
             continue
         for token in sorted(set(_TOKEN.findall(text))):
-            if any(_variant(token, w) for w in words):
+            if token not in seen:  # every variant shares the first letter: a cheap filter first
+                seen[token] = token[0].lower() in initials and any(_variant(token, w) for w in words)
+            if seen[token]:
                 yield (path, f"‘{token}’ looks like a variant of the INN ‘{inn}’; use the INN exactly as in "
                              f"{c.label('product.inn')}.")
                 break
