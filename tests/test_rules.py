@@ -299,7 +299,7 @@ def test_con_06_per_ml_strength_is_compared_with_the_dose_not_the_concentration(
     assert run_rule(rule_by_id("CON-06"), forms, snap) == []
     wrong = S(product={"dose": "1–8 × 10⁸ viable T cells"}, quality=snap.values["quality"])
     [f] = run_rule(rule_by_id("CON-06"), forms, wrong)
-    assert "1e+08–8e+08 cells" in f.message and "0.6–6.0 × 10⁸" in f.message
+    assert "1 × 10^8 to 8 × 10^8 cells" in f.message and "0.6–6.0 × 10⁸" in f.message
 
 
 def test_con_06_explains_a_unit_mismatch(forms):

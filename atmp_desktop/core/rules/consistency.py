@@ -108,9 +108,10 @@ def con_03(c: Ctx):
         if key in sites and key not in reported and not sites[key][1].get("authorisation_number"):
             reported.add(key)
             i, site = sites[key]
+            step = f"process step ‘{r['name']}’" if r.get("name") else "a process step"
             yield (f"manufacturing.sites[{i}].authorisation_number",
-                   f"Site ‘{site.get('name')}’ does process step ‘{r.get('name') or '?'}’ but has no manufacturing "
-                   "authorisation number.")
+                   f"Site ‘{site.get('name')}’ does {step} but has no manufacturing authorisation number: add it in "
+                   f"{c.label('manufacturing.sites')}.")
 
 
 _STOP = {"and", "the", "for", "with", "per", "test", "tests", "assay", "method", "cell", "cells", "content",
@@ -297,8 +298,17 @@ def _within(claim: tuple[float, float], spec: tuple[float, float], one_sided_min
     return claim[0] >= spec[0] * (1 - tol) and claim[1] <= spec[1] * (1 + tol)
 
 
-def _show_range(r: tuple[float, float]) -> str:
-    return f"{r[0]:.3g}" if r[0] == r[1] else f"{r[0]:.3g}–{r[1]:.3g}"
+def _sci(v: float) -> str:
+    """1.2e8 -> '1.2 × 10^8'; small numbers stay plain."""
+    if v == 0 or 1e-3 <= abs(v) < 1e4:
+        return f"{v:g}"
+    exp = len(str(int(abs(v)))) - 1 if abs(v) >= 1 else int(f"{v:e}".split("e")[1])
+    return f"{v / 10 ** exp:.3g} × 10^{exp}"
+
+
+def _show_range(r: tuple[float, float], kind: str, basis: str) -> str:
+    amount = _sci(r[0]) if r[0] == r[1] else f"{_sci(r[0])} to {_sci(r[1])}"
+    return f"{amount} {kind}" + ("" if basis == "total" else f" {basis}")
 
 
 @rule("CON-06", "warning", "a strength or dose is stated (3.2.P.1)",
@@ -326,8 +336,8 @@ def con_06(c: Ctx):
                 one_sided = limits[key][0] == limits[key][1] and matches(r"[≥>]|not less|at least|min", crit)
                 if not _within(claim[key], limits[key], one_sided):
                     yield (f"quality.dp_specification[{i}].acceptance_criterion",
-                           f"{c.field_label(where.split('[')[0]) if '[' not in where else 'The composition'} states "
-                           f"{_show_range(claim[key])} {key[0]} ({key[1]}) but ‘{r.get('test')}’ accepts {crit}; "
+                           f"{c.field_label(where) if '[' not in where else 'The composition (3.2.P.1)'} states "
+                           f"{_show_range(claim[key], *key)} but ‘{r.get('test')}’ accepts {crit}; "
                            "the two should describe the same amount.")
     if compared:
         return

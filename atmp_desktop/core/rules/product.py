@@ -181,10 +181,10 @@ def gmo_06(c: Ctx):
     if not (_caf_in_use(c) and c.yes("product.gm_cells")
             and c.get("product.vector_family") in ("gamma_retrovirus", "lentivirus")):
         return
-    for path, what in (("gmo.rcv_assay", "the absence of replication-competent virus"),
+    for path, what in (("gmo.rcv_assay", "that no replication-competent virus can form"),
                        ("gmo.residual_infectious_particles", "that residual infectious particles are negligible")):
         if not c.filled(path):
-            yield (path, f"The GM-cells application form requires evidence of {what}: fill in {c.label(path)}.")
+            yield (path, f"The GM-cells application form requires evidence {what}: fill in {c.label(path)}.")
 
 
 @rule("GMO-07", "error", "the AAV common application form is used (AAV vector, not modified cells)",
