@@ -55,3 +55,16 @@ def test_field_and_bookmark_xml():
     assert tags[0] == "bookmarkStart" and "bookmarkEnd" in tags
     xml = p._p.xml
     assert 'w:fldCharType="begin"' in xml and "<w:instrText xml:space=\"preserve\"> PAGE </w:instrText>" in xml
+
+
+def test_repeated_headings_get_distinct_keys():
+    meta = m.DocMeta("x", "T", "P", "A", "1", "Draft", "2026-01-01")
+    same = m.Heading("", "Hazard table", 2)
+    doc = m.Document(meta, [same, m.Heading("1", "Other", 1), same])
+    keys = doc.heading_keys()
+    assert keys[0] == same.key and len(set(keys)) == 3 and all(len(k) <= 40 for k in keys)
+
+
+def test_overlong_heading_text_is_shortened():
+    h = m.Heading("3.2.S", "x " * 1000, 1, "[U]")
+    assert len(h.text) <= m.MAX_HEADING_CHARS + 4 and h.text.endswith("… [U]")

@@ -151,3 +151,11 @@ def test_layout_error_falls_back_and_names_the_section(tmp_path, monkeypatch):
     assert calls == [1200, 300]
     assert any("3.2.S.4.1 Specification" in w and "split" in w for w in warnings)
     assert passed(check_pdf(tmp_path / "l.pdf"))
+
+
+def test_repeated_and_overlong_headings_all_reach_the_outline(tmp_path):
+    path = tmp_path / "h.pdf"
+    PdfWriter().write(_doc(m.Heading("1", "Same", 1), m.Heading("1", "Same", 1),
+                           m.Heading("2", "long " * 2000, 1), m.Paragraph.of("x")), path)
+    titles = [t for _, t in _outline_titles(PdfReader(str(path)).outline)]
+    assert titles[:2] == ["1 Same", "1 Same"] and titles[2].endswith("…") and len(titles) == 3

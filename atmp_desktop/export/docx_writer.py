@@ -149,15 +149,15 @@ class DocxWriter:
         p = d.add_paragraph("Table of contents", style=heading_style)
         if heading_style == "Normal":
             p.runs[0].bold = True
-        entries = [(h, lvl) for h, lvl in zip(doc.headings(), m.outline_levels(doc.headings(), TOC_LEVELS))]
+        entries = list(zip(doc.headings(), m.outline_levels(doc.headings(), TOC_LEVELS), doc.heading_keys()))
         first = d.add_paragraph(style="TOC 1")
         ooxml.field_begin(first, f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u')
         last = first
-        for i, (h, lvl) in enumerate(entries):
+        for i, (h, lvl, key) in enumerate(entries):
             para = first if i == 0 else d.add_paragraph(style=f"TOC {lvl + 1}")
             if i == 0 and lvl:
                 para.style = d.styles[f"TOC {lvl + 1}"]
-            ooxml.add_internal_link(para, h.key, clean(h.text), color=None)
+            ooxml.add_internal_link(para, key, clean(h.text), color=None)
             last = para
         ooxml.field_end(last)
 
@@ -216,6 +216,7 @@ class DocxWriter:
 
     def _body(self, d, doc, clean):
         self._bm_id = 0
+        self._keys = doc.heading_keys()
         landscape = False
         for i, (wide, blocks) in enumerate(m.orientation_segments(doc.blocks)):
             if wide != landscape:
@@ -231,8 +232,8 @@ class DocxWriter:
             clean.section = b.text
             p = d.add_paragraph(style=f"Heading {min(b.level, MAX_HEADING)}")
             p.add_run(clean(b.text))
+            ooxml.add_bookmark(p, self._keys[self._bm_id], self._bm_id + 1)
             self._bm_id += 1
-            ooxml.add_bookmark(p, b.key, self._bm_id)
         elif isinstance(b, m.Paragraph):
             self._inline(d.add_paragraph(), b.runs, doc, clean)
         elif isinstance(b, m.Placeholder):

@@ -31,6 +31,9 @@ class XRef:
 Inline = Union[Run, XRef]
 
 
+MAX_HEADING_CHARS = 300
+
+
 @dataclass(frozen=True)
 class Heading:
     code: str            # CTD code, or "" for non-CTD headings (form sections such as "A.1")
@@ -41,6 +44,8 @@ class Heading:
     @property
     def text(self) -> str:
         label = f"{self.code} {self.title}" if self.code else self.title
+        if len(label) > MAX_HEADING_CHARS:  # a pasted essay in a name must not make a heading taller than a page
+            label = label[:MAX_HEADING_CHARS - 1].rstrip() + "…"
         return f"{label} {self.note}".rstrip()
 
     @property
@@ -131,6 +136,16 @@ class Document:
 
     def headings(self) -> list[Heading]:
         return [b for b in self.blocks if isinstance(b, Heading)]
+
+    def heading_keys(self) -> list[str]:
+        """Bookmark keys in heading order, unique even when a heading repeats (first one keeps the plain key)."""
+        seen: dict[str, int] = {}
+        keys = []
+        for h in self.headings():
+            n = seen.get(h.key, 0) + 1
+            seen[h.key] = n
+            keys.append(h.key if n == 1 else f"{h.key[:36]}_{n}")
+        return keys
 
     def find_heading(self, target: str) -> Heading | None:
         for h in self.headings():

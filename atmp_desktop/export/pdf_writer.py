@@ -222,7 +222,7 @@ class PdfWriter:
         story += [toc, PageBreak()]
         portrait_w, land_w = A4[0] - 45 * mm, landscape(A4)[0] - 40 * mm
         levels = m.outline_levels(doc.headings(), MAX_OUTLINE)
-        level_iter = iter(levels)
+        level_iter = iter(zip(levels, doc.heading_keys()))
         for wide, blocks in m.orientation_segments(doc.blocks):
             self._turn(story, "landscape" if wide else "portrait")
             width = land_w if wide else portrait_w
@@ -244,11 +244,11 @@ class PdfWriter:
     def _block(self, b, doc, clean, chunk, width, level_iter) -> list:
         st = self.styles
         if isinstance(b, m.Heading):
-            lvl = next(level_iter)
+            lvl, key = next(level_iter)
             clean.section = b.text
             plain = clean(b.text)
             return [CondPageBreak(40 * mm) if b.level <= 2 else Spacer(1, 0),
-                    _HeadingPara(escape(plain), st[f"h{min(b.level, 6)}"], b.key, lvl, plain)]
+                    _HeadingPara(escape(plain), st[f"h{min(b.level, 6)}"], key, lvl, plain)]
         if isinstance(b, m.Paragraph):
             return [Paragraph(self._inline(b.runs, doc, clean), st["note" if b.style == "note" else "body"])]
         if isinstance(b, m.Placeholder):
