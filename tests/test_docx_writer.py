@@ -160,3 +160,12 @@ def test_libreoffice_converts_every_docx(tmp_path):
         assert pdf.exists() and len(PdfReader(str(pdf)).pages) >= 3, path.name  # title, TOC, body
     text = " ".join(PdfReader(str(tmp_path / "pdf" / "m3-2-p-drug-product.pdf")).pages[1].extract_text().split())
     assert "3.2.P.1 Description and Composition of the Drug Product" in text  # pre-filled TOC visible
+
+
+def test_company_header_content_is_kept(tmp_path):
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "ACME Biotech - Confidential"
+    tpl = tmp_path / "acme.docx"
+    d.save(str(tpl))
+    header = _xml(_write(tmp_path, template=tpl), "word/header1.xml")
+    assert "ACME Biotech - Confidential" in header and "Lumacel" in header

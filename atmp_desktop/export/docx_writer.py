@@ -68,6 +68,15 @@ def _ensure_toc_styles(document) -> None:
             st.paragraph_format.space_after = Pt(2)
 
 
+def _free_paragraph(part):
+    """The header/footer paragraph to write into: the empty default one, or a new one below a company
+    template's own content (logo, address) so that content is kept."""
+    paras = part.paragraphs
+    if len(paras) == 1 and not paras[0].text.strip() and not paras[0]._p.xpath(".//w:drawing | .//w:pict"):
+        return paras[0]
+    return part.add_paragraph()
+
+
 def _iso(value: str) -> _dt.datetime | None:
     try:
         d = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -118,13 +127,11 @@ class DocxWriter:
         meta = doc.meta
         section.header.is_linked_to_previous = False
         section.footer.is_linked_to_previous = False
-        hp = section.header.paragraphs[0]
-        hp.text = ""
+        hp = _free_paragraph(section.header)
         head = f"{meta.product}  |  {meta.title}" + (f"  |  CTD {meta.ctd_code}" if meta.ctd_code else "")
         r = hp.add_run(clean(head))
         r.font.size = Pt(8)
-        fp = section.footer.paragraphs[0]
-        fp.text = ""
+        fp = _free_paragraph(section.footer)
         r = fp.add_run(clean(f"Version {meta.version}  |  {meta.status.upper()}  |  {meta.date}  |  Page "))
         r.font.size = Pt(8)
         ooxml.add_field(fp, "PAGE", "1")
