@@ -7,11 +7,11 @@ from atmp_desktop import APP_NAME, __version__
 
 STYLE = """
 QLabel#stepTitle { font-size: 17pt; font-weight: 600; }
-QLabel#stepIntro { color: palette(dark); }
+QLabel#stepIntro { color: #4a4a4a; font-size: 10pt; }
 QLabel#startTitle { font-size: 22pt; font-weight: 600; }
 QLabel#startSubtitle { font-size: 11pt; }
 QLabel#sectionLabel { font-weight: 600; }
-QLabel#hint { color: palette(dark); }
+QLabel#hint { color: #5a5a5a; }
 QLabel#fieldLabel { font-weight: 600; }
 QLabel#notApplicable { background: #fff4d6; border: 1px solid #e0c06a; border-radius: 4px; padding: 8px; color: #4d3b00; }
 QGroupBox#fieldGroup { font-weight: 600; border: 1px solid palette(midlight); border-radius: 6px; margin-top: 14px; padding-top: 6px; }

@@ -145,8 +145,7 @@ class ChoiceEditor(FieldEditor):
         self.combo.addItem(EMPTY, None)
         for c in field.choices:
             self.combo.addItem(c.label, c.value)
-        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(20)
+        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)  # long choice labels are never cut
         self.combo.currentIndexChanged.connect(lambda _i: self.commit())
         _single(self, self.combo, stretch=False)
 

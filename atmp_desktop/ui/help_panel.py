@@ -5,7 +5,7 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser
 
-from atmp_desktop.core.forms import Field
+from atmp_desktop.core.forms import Field, Step
 from atmp_desktop.ui.logic import certainty_text
 
 _PLACEHOLDER = ("<p style='color:#666'>Click into a field to see what to write there, the regulatory basis, "
@@ -48,6 +48,25 @@ def field_help_html(field: Field) -> str:
     return "".join(parts)
 
 
+def step_help_html(step: Step) -> str:
+    feeds: list[str] = []
+    for f in step.fields:
+        feeds += [c for c in f.feeds if c not in feeds]
+    required = sum(1 for f in step.fields if f.required)
+    parts = [f"<h3 style='margin-bottom:4px'>{escape(step.title)}</h3>"]
+    if step.intro:
+        parts.append(f"<p>{escape(step.intro)}</p>")
+    parts.append(f"<p>{len(step.fields)} fields, {required} of them required (marked *). Fields that do not "
+                 "apply to your product are hidden and appear when an answer makes them relevant.</p>")
+    if feeds:
+        items = "".join(f"<li>{escape(feed_title(c))}</li>" for c in feeds[:14])
+        more = f"<li>… and {len(feeds) - 14} more</li>" if len(feeds) > 14 else ""
+        parts.append(f"<p style='margin-bottom:0'><b>This step feeds:</b></p><ul style='margin-top:2px'>"
+                     f"{items}{more}</ul>")
+    parts.append(_PLACEHOLDER)
+    return "".join(parts)
+
+
 class HelpPanel(QTextBrowser):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -62,3 +81,8 @@ class HelpPanel(QTextBrowser):
             return
         self.field = field
         self.setHtml(field_help_html(field) if field else _PLACEHOLDER)
+
+    def show_step(self, step: Step) -> None:
+        """Before a field has focus: what the step is for and which dossier parts it feeds."""
+        self.field = None
+        self.setHtml(step_help_html(step))

@@ -56,10 +56,14 @@ class MainWindow(QMainWindow):
         self.findings_dock = FindingsDock(self.forms, self)
         self.findings_dock.activated.connect(self.go_to_finding)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.findings_dock)
+        self.resizeDocks([self.findings_dock], [170], Qt.Vertical)
         self.findings_dock.hide()
         self.validation = ValidationRunner(self.forms, self)
         self.validation.updated.connect(self._findings_updated)
 
+        self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
+        self._prebuild.setInterval(30)
+        self._prebuild.timeout.connect(self._build_next_page)
         self._build_menus()
         self.status = self.statusBar()
         self.saved_label = QLabel("", self)
@@ -259,12 +263,15 @@ class MainWindow(QMainWindow):
         self.pages.clear()
         self.current_step = None
         self.stack.setCurrentIndex(1)
-        self.findings_dock.show()
+        if self.findings_dock.isHidden():
+            self.findings_dock.show()
+            self.resizeDocks([self.findings_dock], [160], Qt.Vertical)
         self._refresh_states()
         last = self.settings.value(f"last_step/{project.path.name}", "")
         first = last if last in {s.id for s in self.forms.steps} else self.forms.steps[0].id
         self.go_to_step(first)
         self.validation.request(self.snap, immediately=True)
+        self._prebuild.start()
         self._update_title()
         self._update_actions()
         self.saved_label.setText("Read-only: changes are not saved" if project.read_only
@@ -380,14 +387,24 @@ class MainWindow(QMainWindow):
             self.pages[step_id] = page
         return page
 
+    def _build_next_page(self) -> None:
+        missing = [s.id for s in self.forms.steps if s.id not in self.pages]
+        if self.project is None or not missing:
+            self._prebuild.stop()
+            return
+        self.page(missing[0])
+
     def go_to_step(self, step_id: str) -> None:
         if self.project is None:
             return
         if self.current_step and self.current_step != step_id and self.current_step in self.pages:
             self.pages[self.current_step].commit_all()
         page = self.page(step_id)
+        changed = step_id != self.current_step
         self.page_stack.setCurrentWidget(page)
         self.current_step = step_id
+        if changed:
+            self.help.show_step(page.step)
         self.navigator.select_step(step_id)
         ids = [s.id for s in self.forms.steps]
         i = ids.index(step_id)

@@ -1,9 +1,9 @@
 """The side navigator: every step with its completeness, its findings and whether it applies."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.logic import StepState
@@ -45,6 +45,63 @@ def findings_text(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
+SUMMARY_ROLE = Qt.UserRole + 1
+_PAD, _ICON = 6, 14
+
+
+class StepDelegate(QStyledItemDelegate):
+    """Paints a step as a bold, wrapping title over a summary line; heights follow the wrapped title."""
+
+    def _title_font(self, option) -> QFont:
+        f = QFont(option.font)
+        f.setBold(True)
+        return f
+
+    def _text_width(self) -> int:
+        return max(self.parent().viewport().width() - _ICON - 4 * _PAD, 80)
+
+    def sizeHint(self, option, index):
+        title, summary = index.data(Qt.DisplayRole).split("\n", 1) if "\n" in index.data(Qt.DisplayRole) \
+            else (index.data(Qt.DisplayRole), "")
+        w = self._text_width()
+        t = QFontMetrics(self._title_font(option)).boundingRect(QRect(0, 0, w, 10000), Qt.TextWordWrap, title)
+        s = QFontMetrics(option.font).boundingRect(QRect(0, 0, w, 10000), Qt.TextWordWrap, summary)
+        return QSize(w, t.height() + s.height() + 3 * _PAD)
+
+    def paint(self, painter, option, index):
+        self.initStyleOption(option, index)
+        text = index.data(Qt.DisplayRole) or ""  # option.text has the newline replaced by U+2028
+        option.text = ""
+        option.icon = QIcon()
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawControl(QStyle.CE_ItemViewItem, option, painter, option.widget)
+        title, summary = text.split("\n", 1) if "\n" in text else (text, "")
+        r = option.rect
+        icon = index.data(Qt.DecorationRole)
+        if icon:
+            icon.paint(painter, QRect(r.left() + _PAD, r.top() + _PAD + 2, _ICON, _ICON))
+        selected = bool(option.state & QStyle.State_Selected)
+        enabled_colour = option.palette.color(QPalette.HighlightedText if selected else QPalette.Text)
+        fg = index.data(Qt.ForegroundRole)
+        colour = fg.color() if fg is not None and not selected else enabled_colour
+        x = r.left() + _ICON + 2 * _PAD
+        w = r.width() - _ICON - 3 * _PAD
+        painter.save()
+        painter.setPen(colour)
+        painter.setFont(self._title_font(option))
+        tr = painter.boundingRect(QRect(x, r.top() + _PAD, w, 10000), Qt.TextWordWrap, title)
+        painter.drawText(QRect(x, r.top() + _PAD, w, tr.height()), Qt.TextWordWrap, title)
+        plain = QFont(option.font)
+        plain.setBold(False)
+        painter.setFont(plain)
+        if not selected and fg is None:
+            painter.setPen(option.palette.color(QPalette.Disabled, QPalette.Text).darker(140))
+        painter.drawText(QRect(x, r.top() + _PAD + tr.height() + 2, w, r.bottom() - tr.bottom()),
+                         Qt.TextWordWrap, summary)
+        painter.restore()
+
+
 class Navigator(QListWidget):
     step_chosen = Signal(str)
 
@@ -55,9 +112,13 @@ class Navigator(QListWidget):
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setWordWrap(True)
         self.setIconSize(QSize(14, 14))
-        self.setSpacing(2)
+        self.setSpacing(1)
+        self.setItemDelegate(StepDelegate(self))
         self.setUniformItemSizes(False)
         self.setMinimumWidth(230)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # titles wrap instead
+        self.setTextElideMode(Qt.ElideNone)
+        self.setResizeMode(QListWidget.Adjust)  # re-wrap item text when the splitter moves
         self._items: dict[str, QListWidgetItem] = {}
         for i, step in enumerate(forms.steps, start=1):
             item = QListWidgetItem(f"{i}. {step.title}", self)
@@ -81,7 +142,6 @@ class Navigator(QListWidget):
 
     def update_states(self, states: dict[str, StepState], findings: dict[str, dict[str, int]]) -> None:
         grey = self.palette().color(QPalette.Disabled, QPalette.Text)
-        normal = self.palette().color(QPalette.Active, QPalette.Text)
         for i, step in enumerate(self.forms.steps, start=1):
             item = self._items[step.id]
             st = states[step.id]
@@ -101,6 +161,6 @@ class Navigator(QListWidget):
                 kind = ("error" if counts.get("error") else "complete" if st.complete
                         else "empty" if st.filled == 0 else "partial")
                 item.setToolTip(f"{step.title}: {second}")
-                item.setForeground(QBrush(normal))
+                item.setData(Qt.ForegroundRole, None)
             item.setIcon(status_icon(kind))
             item.setData(Qt.AccessibleTextRole, text.replace("\n", ", "))

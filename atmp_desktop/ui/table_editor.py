@@ -19,6 +19,7 @@ from atmp_desktop.core.values import FieldValueError, format_value, normalise, p
 from atmp_desktop.ui.fields import EMPTY, FieldEditor
 
 _NO_DATE = QDate(1900, 1, 1)
+_DISPLAY, _EDIT, _TIP = Qt.DisplayRole.value, Qt.EditRole.value, Qt.ToolTipRole.value
 
 
 class RowsModel(QAbstractTableModel):
@@ -38,29 +39,27 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.field.columns)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole:
-            if orientation == Qt.Horizontal:
-                col = self.field.columns[section]
-                return col.label + (" *" if col.required else "")
-            return str(section + 1)
-        if role == Qt.ToolTipRole and orientation == Qt.Horizontal:
-            col = self.field.columns[section]
-            return col.help or col.label
-        return None
+    def headerData(self, section, orientation, role=_DISPLAY):
+        role = int(role) if not isinstance(role, int) else role
+        if role not in (_DISPLAY, _TIP):
+            return None  # Qt asks for many roles per paint; answer the rest cheaply
+        if orientation != Qt.Horizontal:
+            return str(section + 1) if role == _DISPLAY else None
+        col = self.field.columns[section]
+        if role == _DISPLAY:
+            return col.label + (" *" if col.required else "")
+        return col.help or col.label
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
+    def data(self, index, role=_DISPLAY):
+        role = int(role) if not isinstance(role, int) else role
+        if role not in (_DISPLAY, _EDIT, _TIP) or not index.isValid():
             return None
         col = self.field.columns[index.column()]
         value = self.rows[index.row()].get(col.id)
-        if role == Qt.DisplayRole:
-            return format_value(col, value)
-        if role == Qt.EditRole:
+        if role == _EDIT:
             return value
-        if role == Qt.ToolTipRole:
-            return format_value(col, value) or col.label
-        return None
+        text = format_value(col, value)
+        return text if role == _DISPLAY else (text or col.label)
 
     def flags(self, index):
         base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
@@ -190,6 +189,7 @@ class TableEditor(FieldEditor):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self._size_columns()
         self.model.changed.connect(self._emit)
+        self.model.dataChanged.connect(self._fit_height)
         self.model.error.connect(self.show_error)
         self.model.modelReset.connect(self._fit_height)
         self.model.rowsInserted.connect(self._fit_height)
@@ -247,11 +247,13 @@ class TableEditor(FieldEditor):
             header.resizeSection(i, min(width, 360))
 
     def _fit_height(self, *args) -> None:
-        rows = self.model.rowCount()
+        """Show every row up to a limit, so short tables need no inner scrolling."""
+        self.view.resizeRowsToContents()
         header = self.view.horizontalHeader().sizeHint().height()
-        row_h = self.view.verticalHeader().defaultSectionSize()
+        rows = self.view.verticalHeader().length()
+        empty = self.view.verticalHeader().defaultSectionSize() * max(0, 3 - self.model.rowCount())
         scroll = self.view.horizontalScrollBar().sizeHint().height()
-        self.view.setFixedHeight(min(max(header + row_h * max(rows, 3) + scroll + 6, 120), 420))
+        self.view.setFixedHeight(min(max(header + rows + empty + scroll + 2 * self.view.frameWidth(), 120), 460))
 
     # -- FieldEditor
     def _read(self):
