@@ -118,10 +118,11 @@ def test_every_sample_exports_in_both_formats_with_its_values(sample_project, tm
     found = False
     for name, snap in _sample_snapshots(sample_project):
         found = True
-        res = export_documents(snap, ["all"], tmp_path / name)
+        res = export_documents(snap, ["all"], tmp_path / name, formats=("pdf",))
         assert res.checks and all(passed(c) for c in res.checks.values()), name
+        words = export_documents(snap, ["m3-2-s"], tmp_path / name, formats=("docx",))
         inn = snap.get("product.inn") or snap.get("product.invented_name")
-        for path in res.paths:
+        for path in res.paths + words.paths:
             if "m3-2-s" in path.name:
                 text = " ".join((_pdf_text if path.suffix == ".pdf" else _docx_text)(path).split())
                 assert inn in text, (name, path.name)

@@ -50,9 +50,10 @@ def test_any_text_through_both_writers(tmp_path, text):
 @FAST
 @given(TEXT, TEXT)
 def test_any_field_value_through_a_builder(tmp_path, name, narrative):
-    snap = hand_snapshot(product={"invented_name": name or None},
-                         quality={"impurities": narrative or None},
-                         manufacturing={"sites": [{"name": name or "s", "address": narrative}]})
-    doc = builders.build("m3-2-s", snap)
-    PdfWriter().write(doc, tmp_path / "s.pdf")
-    DocxWriter().write(doc, tmp_path / "s.docx")
+    # 3.2.A is small but puts the INN in headings, the site in a table and the narrative in a paragraph
+    snap = hand_snapshot(product={"invented_name": name or None, "inn": name or None},
+                         manufacturing={"sites": [{"name": name or "s", "address": narrative}],
+                                        "facilities_equipment": narrative or None})
+    doc = builders.build("m3-2-a", snap)
+    PdfWriter().write(doc, tmp_path / "a.pdf")
+    DocxWriter().write(doc, tmp_path / "a.docx")
