@@ -138,7 +138,7 @@ class _DocTemplate(BaseDocTemplate):
         canv.setFillColor(colors.HexColor("#333333"))
         left, right = 20 * mm, w - 20 * mm
         canv.drawString(left, h - 12 * mm, meta.product[:70])
-        head_right = f"{meta.ctd_code}  {meta.title}" if meta.ctd_code else meta.title
+        head_right = meta.title if meta.ctd_code in meta.title else f"CTD {meta.ctd_code}  {meta.title}"
         canv.drawRightString(right, h - 12 * mm, head_right[:90])
         canv.setStrokeColor(colors.HexColor("#999999"))
         canv.line(left, h - 14 * mm, right, h - 14 * mm)
