@@ -367,3 +367,39 @@ def test_a_broken_rule_becomes_a_finding_not_a_crash(forms, monkeypatch):
         raise ValueError("bad")
     [f] = run_rule(Rule("X-01", "error", "always", "x", "basis", "K", "", boom), forms, S())
     assert f.severity == "info" and "could not be run" in f.message
+
+
+def _value_strategy(st, f):
+    text = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=30)
+    scalar = {
+        "text": text, "long_text": text, "date": st.dates().map(lambda d: d.isoformat()), "yes_no": st.booleans(),
+        "integer": st.integers(-5, 100),
+        "choice": st.sampled_from([c.value for c in f.choices] or [""]),
+        "multi_choice": st.lists(st.sampled_from([c.value for c in f.choices] or [""]), max_size=3),
+        "quantity": st.builds(lambda v, u: {"value": v, "unit": u}, st.integers(0, 400),
+                              st.sampled_from(list(f.units) or ["h"])),
+    }
+    if f.type == "table":
+        return st.lists(st.fixed_dictionaries({}, optional={c.id: _value_strategy(st, c) for c in f.columns}),
+                        max_size=3)
+    return scalar[f.type]
+
+
+def test_no_rule_breaks_on_arbitrary_values(forms):
+    """The window validates half-typed projects: whatever the values, every rule must run to the end."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    fields = list(forms.all_fields())
+    values = st.fixed_dictionaries({}, optional={f.path: _value_strategy(st, f) for f in fields})
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(values)
+    def check(flat):
+        data: dict = {}
+        for path, v in flat.items():
+            step, fid = path.split(".")
+            data.setdefault(step, {})[fid] = v
+        findings = validate(forms, S(**data))
+        assert not [f for f in findings if "could not be run" in f.message]
+    check()
