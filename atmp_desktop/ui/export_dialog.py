@@ -88,6 +88,8 @@ class ExportDialog(QDialog):
         self.documents = QListWidget(docs_box)
         self.documents.setAccessibleName("Documents to export")
         self.documents.setWordWrap(True)
+        self.documents.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.documents.setSpacing(2)
         for spec in DOCUMENTS:
             applies = spec.applies(snap)
             text = spec.title if applies else f"{spec.title}\nDoes not apply: {spec.reason(forms.label)}"

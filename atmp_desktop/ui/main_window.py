@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([260, 720, 300])
+        self.splitter.setSizes([260, 760, 280])
         self.splitter.setChildrenCollapsible(False)
         return self.splitter
 

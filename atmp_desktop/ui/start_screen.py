@@ -63,6 +63,11 @@ class StartScreen(QWidget):
         self.samples = QListWidget(self)
         self.samples.setAccessibleName("Sample projects")
         self.samples.itemActivated.connect(lambda it: self.sample_chosen.emit(it.data(Qt.UserRole)))
+        for lst in (self.recent, self.samples):
+            lst.setWordWrap(True)
+            lst.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            lst.setSpacing(3)
+            lst.setMaximumHeight(380)
         recent_label.setBuddy(self.recent)
         samples_label.setBuddy(self.samples)
         self.no_recent = QLabel("No recent projects yet.", self)

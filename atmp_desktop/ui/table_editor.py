@@ -210,15 +210,17 @@ class TableEditor(FieldEditor):
         for b in (self.add_button, self.remove_button, self.up_button, self.down_button, self.paste_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        hint = QLabel(f"{len(field.columns)} columns · double-click or type to edit a cell", self)
-        hint.setStyleSheet("color: palette(mid);")
-        buttons.addWidget(hint)
+        hint = QLabel(f"{len(field.columns)} columns. Double-click or start typing to edit a cell; Ctrl+V pastes "
+                      "rows copied from a spreadsheet; Delete clears the selected cells.", self)
+        hint.setWordWrap(True)
+        hint.setObjectName("hint")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(buttons)
         layout.addWidget(self.view)
+        layout.addWidget(hint)
         layout.addWidget(self.message)
         self.setFocusProxy(self.view)
 

@@ -1,0 +1,88 @@
+"""Make the screenshots in docs/screenshots from the car-t sample (offscreen; run with the project venv).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+OUT = Path(__file__).resolve().parent
+
+
+def settle(app, ms: int = 150) -> None:
+    # An event loop with a timer, not a processEvents() spin: PySide6 6.12 on Python 3.11 drops a reference
+    # to None on every processEvents() call and aborts after a few thousand calls.
+    from PySide6.QtCore import QEventLoop, QTimer
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main() -> int:
+    from PySide6.QtCore import QSettings
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.samples import load_sample
+    from atmp_desktop.store import ProjectFile
+    from atmp_desktop.ui.app import make_app
+    from atmp_desktop.ui.export_dialog import ExportDialog
+    from atmp_desktop.ui.main_window import MainWindow
+    from atmp_desktop.ui.settings import Settings
+
+    app = make_app()
+    forms = default_forms()
+    tmp = Path(tempfile.mkdtemp(prefix="atmp-shots-"))
+    settings = Settings(QSettings(str(tmp / "settings.ini"), QSettings.IniFormat))
+    project = tmp / "Lumaryx CAR-T MAA.atmp"
+    ProjectFile.create(project, forms, document=load_sample("car-t")).close()
+    for name in ("aav-gene-therapy", "car-t"):
+        extra = tmp / f"{name}-draft.atmp"
+        ProjectFile.create(extra, forms, document=load_sample(name)).close()
+        settings.add_recent(extra)
+    settings.add_recent(project)
+
+    w = MainWindow(forms, settings)
+    w.resize(1400, 900)
+    w.show()
+    settle(app)
+    w.grab().save(str(OUT / "start-screen.png"))
+
+    w.open_path(project)
+    w.validation.wait()
+    settle(app, 600)
+    for step in ("product", "manufacturing"):
+        w.go_to_step(step)
+        settle(app)
+        w.grab().save(str(OUT / f"step-{step}.png"))
+
+    w.go_to_step("manufacturing")
+    table = w.pages["manufacturing"].editors["manufacturing.process_steps"]
+    w.pages["manufacturing"].focus_field("manufacturing.process_steps[1].name")
+    settle(app)
+    w.pages["manufacturing"].ensureWidgetVisible(table, 10, 10)
+    settle(app)
+    table.grab().save(str(OUT / "table-editor.png"))
+
+    dialog = ExportDialog(forms, w.project.snapshot(), settings, project, w)
+    dialog.out_dir.setText(str(tmp / "export"))
+    dialog.resize(900, 680)
+    dialog.show()
+    dialog.start()
+    while dialog.result is None and not dialog.error:
+        settle(app, 50)
+    dialog.wait()
+    settle(app)
+    dialog.grab().save(str(OUT / "export-dialog.png"))
+    dialog.close()
+    w.close()
+    print("screenshots written to", OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
