@@ -93,6 +93,7 @@ class DocxWriter:
         clean = Cleaner()
         max_level = max([h.level for h in doc.headings()] or [1])
         d = open_template(self.template, max_level)
+        self._sid: dict[str, str] = {}
         _ensure_toc_styles(d)
         self._properties(d, doc, clean, created, modified)
         self._header_footer(d.sections[0], doc, clean)
@@ -107,6 +108,16 @@ class DocxWriter:
         return [w] if w else []
 
     # ---------------------------------------------------------------- parts
+    def _p(self, d, text: str = "", style: str | None = None):
+        """Add a paragraph; styles are set by cached id because python-docx resolves names by scanning."""
+        p = d.add_paragraph(text)
+        if style:
+            sid = self._sid.get(style)
+            if sid is None:
+                sid = self._sid[style] = d.styles[style].style_id
+            p._p.style = sid
+        return p
+
     def _properties(self, d, doc, clean, created, modified):
         cp = d.core_properties
         meta = doc.meta
@@ -139,7 +150,7 @@ class DocxWriter:
         ooxml.add_field(fp, "NUMPAGES", "1")
 
     def _title_block(self, d, doc, clean):
-        d.add_paragraph(clean(doc.meta.title), style="Title")
+        self._p(d, clean(doc.meta.title), "Title")
         t = d.add_table(rows=0, cols=2)
         self._style_table(d, t)
         for label, value in doc.title_block():
@@ -153,24 +164,26 @@ class DocxWriter:
 
     def _toc(self, d, doc, clean):
         heading_style = "TOC Heading" if "TOC Heading" in _style_names(d) else "Normal"
-        p = d.add_paragraph("Table of contents", style=heading_style)
+        p = self._p(d, "Table of contents", heading_style)
         if heading_style == "Normal":
             p.runs[0].bold = True
         entries = list(zip(doc.headings(), m.outline_levels(doc.headings(), TOC_LEVELS), doc.heading_keys()))
-        first = d.add_paragraph(style="TOC 1")
+        first = self._p(d, style="TOC 1")
         ooxml.field_begin(first, f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u')
         last = first
         for i, (h, lvl, key) in enumerate(entries):
-            para = first if i == 0 else d.add_paragraph(style=f"TOC {lvl + 1}")
+            para = first if i == 0 else self._p(d, style=f"TOC {lvl + 1}")
             if i == 0 and lvl:
-                para.style = d.styles[f"TOC {lvl + 1}"]
+                para._p.style = d.styles[f"TOC {lvl + 1}"].style_id
             ooxml.add_internal_link(para, key, clean(h.text), color=None)
             last = para
         ooxml.field_end(last)
 
     def _style_table(self, d, table):
         if "Table Grid" in _style_names(d):
-            table.style = d.styles["Table Grid"]
+            if "Table Grid" not in self._sid:
+                self._sid["Table Grid"] = d.styles["Table Grid"].style_id
+            table._tbl.tblStyle_val = self._sid["Table Grid"]
 
     def _inline(self, para, runs, doc, clean):
         for r in runs:
@@ -192,7 +205,7 @@ class DocxWriter:
 
     def _table(self, d, t: m.Table, clean):
         if t.caption:
-            d.add_paragraph(clean(t.caption), style="Caption").paragraph_format.keep_with_next = True
+            self._p(d, clean(t.caption), "Caption").paragraph_format.keep_with_next = True
         ncol = max(1, len(t.header))
         table = d.add_table(rows=1 + len(t.rows), cols=ncol)
         self._style_table(d, table)
@@ -237,7 +250,7 @@ class DocxWriter:
     def _block(self, d, b, doc, clean):
         if isinstance(b, m.Heading):
             clean.section = b.text
-            p = d.add_paragraph(style=f"Heading {min(b.level, MAX_HEADING)}")
+            p = self._p(d, style=f"Heading {min(b.level, MAX_HEADING)}")
             p.add_run(clean(b.text))
             ooxml.add_bookmark(p, self._keys[self._bm_id], self._bm_id + 1)
             self._bm_id += 1
@@ -252,12 +265,11 @@ class DocxWriter:
         elif isinstance(b, m.ListBlock):
             style = "List Number" if b.numbered else "List Bullet"
             for item in b.items:
-                self._inline(d.add_paragraph(style=style), item, doc, clean)
+                self._inline(self._p(d, style=style), item, doc, clean)
         elif isinstance(b, m.Figure):
             p = d.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run(clean(f"[Figure to be inserted: {b.caption}]")).italic = True
-            d.add_paragraph(clean(f"Figure: {b.caption}" + (f" ({b.description})" if b.description else "")),
-                            style="Caption")
+            self._p(d, clean(f"Figure: {b.caption}" + (f" ({b.description})" if b.description else "")), "Caption")
         elif isinstance(b, m.PageBreak):
             d.add_page_break()
