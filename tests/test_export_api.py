@@ -162,3 +162,18 @@ def test_control_characters_reported_with_the_final_file_name(tmp_path):
     assert any(w.startswith("m3-2-a-appendices.pdf: removed 2 control character") and "(lumacel," in w
                for w in res.warnings)
     assert any(w.startswith("m3-2-a-appendices.docx: removed") for w in res.warnings)
+
+
+def test_checker_follows_type0_descendant_fonts():
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+    from atmp_desktop.export.pdf_check import _font_embedded
+
+    def type0(embedded: bool):
+        desc = DictionaryObject({NameObject("/FontName"): NameObject("/X")})
+        if embedded:
+            desc[NameObject("/FontFile2")] = NumberObject(0)
+        cid = DictionaryObject({NameObject("/Subtype"): NameObject("/CIDFontType2"),
+                                NameObject("/FontDescriptor"): desc})
+        return DictionaryObject({NameObject("/Subtype"): NameObject("/Type0"),
+                                 NameObject("/DescendantFonts"): ArrayObject([cid])})
+    assert _font_embedded(type0(True)) and not _font_embedded(type0(False))

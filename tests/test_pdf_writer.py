@@ -159,3 +159,17 @@ def test_repeated_and_overlong_headings_all_reach_the_outline(tmp_path):
                            m.Heading("2", "long " * 2000, 1), m.Paragraph.of("x")), path)
     titles = [t for _, t in _outline_titles(PdfReader(str(path)).outline)]
     assert titles[:2] == ["1 Same", "1 Same"] and titles[2].endswith("…") and len(titles) == 3
+
+
+def test_layout_that_never_fits_is_an_export_error_naming_the_section(tmp_path, monkeypatch):
+    import pytest
+    from reportlab.platypus.doctemplate import LayoutError
+    from atmp_desktop.export.errors import ExportError
+    writer = PdfWriter()
+
+    def never(doc, path, wm, clean, chunk):
+        clean.section = "3.2.P.5.1 Specification(s)"
+        raise LayoutError("too large")
+    monkeypatch.setattr(writer, "_build", never)
+    with pytest.raises(ExportError, match=r"3\.2\.P\.5\.1 Specification\(s\)"):
+        writer.write(builders.build("m3-2-p", hand_snapshot()), tmp_path / "x.pdf", label="drug-product.pdf")

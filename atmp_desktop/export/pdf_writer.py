@@ -24,6 +24,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from atmp_desktop import APP_NAME, __version__
 from atmp_desktop.core.paths import fonts_dir
 from atmp_desktop.export import model as m
+from atmp_desktop.export.errors import ExportError
 from atmp_desktop.export.text import Cleaner
 
 FONT = "DejaVuSans"
@@ -278,7 +279,8 @@ class PdfWriter:
                 break
             except LayoutError as exc:
                 if chunk == 300:
-                    raise
+                    raise ExportError(f"{label}: content in '{clean.section or doc.meta.title}' does not fit on a "
+                                      f"page even after splitting; shorten or break up that text.") from None
                 warnings.append(f"{label}: a table cell in '{clean.section or doc.meta.title}' was taller "
                                 f"than a page, so long cells were split into several rows ({str(exc)[:80]}).")
         w = clean.warning(label)
