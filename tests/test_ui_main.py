@@ -342,3 +342,48 @@ def test_widgets_have_accessible_names(window, empty_project):
     for path, ed in page.editors.items():
         assert ed.focus_target().accessibleName(), path
     assert QApplication.instance() is not None
+
+
+def test_old_format_file_is_upgraded_and_the_user_told_about_the_backup(window, tmp_path, forms, monkeypatch):
+    import shutil
+    from tests.conftest import DATA
+    old = tmp_path / "old.atmp"
+    shutil.copy(DATA / "format1.atmp", old)
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a: told.append(text))
+    assert window.open_path(old)
+    assert len(told) == 1 and "copy of the original" in told[0]
+    backups = [p for p in tmp_path.iterdir() if "backup" in p.name]
+    assert len(backups) == 1 and backups[0].name in told[0]
+    assert editor(window, "product.invented_name").value() == "Oldcel"
+
+
+def test_opening_a_sample_makes_an_editable_copy(window, forms):
+    assert window.open_sample("car-t")
+    path = window.project.path
+    assert path.name == "car-t.atmp" and "samples" in str(path.parent)
+    editor(window, "product.company_code").edit.setText("EDITED")
+    editor(window, "product.company_code").edit.editingFinished.emit()
+    window.close_project()
+    assert stored(path, forms).get("product.company_code") == "EDITED"
+    from atmp_desktop.samples import load_sample
+    assert load_sample("car-t")["data"]["product"].get("company_code") != "EDITED"
+
+
+def test_run_gui_opens_the_project_given_on_the_command_line(empty_project, monkeypatch, qtbot):
+    from atmp_desktop.ui import app as app_module
+    from atmp_desktop.ui import main_window
+    seen = {}
+    original = main_window.MainWindow.open_path
+
+    def spy(self, path, read_only=False):
+        seen["window"] = self
+        return original(self, path, read_only)
+
+    monkeypatch.setattr(main_window.MainWindow, "open_path", spy)
+    monkeypatch.setattr(QApplication, "exec", lambda self=None: 0)
+    assert app_module.run_gui(str(empty_project)) == 0
+    w = seen["window"]
+    assert w.project is not None and w.project.path == empty_project
+    w.close()
+    assert w.project is None

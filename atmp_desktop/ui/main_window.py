@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
         last = self.settings.value(f"last_step/{project.path.name}", "")
         first = last if last in {s.id for s in self.forms.steps} else self.forms.steps[0].id
         self.go_to_step(first)
-        self.validation.request(self.snap, immediately=True)
+        self.validation.request(self.snap)  # after the debounce, so the first paint does not wait for the checks
         self._prebuild.start()
         self._update_title()
         self._update_actions()
