@@ -26,6 +26,7 @@ class NewProjectDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         title_label = QLabel("Project &title", self)
+        title_label.setObjectName("fieldLabel")
         self.title = QLineEdit(self)
         self.title.setAccessibleName("Project title")
         self.title.setPlaceholderText("e.g. NCT-019 CAR-T MAA")

@@ -52,6 +52,18 @@ def main() -> int:
     settle(app)
     w.grab().save(str(OUT / "start-screen.png"))
 
+    from atmp_desktop.ui.new_project import NewProjectDialog
+    new = NewProjectDialog(forms, w)
+    new.title.setText("NCT-019 CAR-T MAA")
+    new.set_answer("product.atmp_type", "GTMP")
+    new.set_answer("product.origin", "autologous")
+    new.set_answer("product.contains_gmo", True)
+    new.set_answer("applicant.procedure", "maa_standard")
+    new.show()
+    settle(app)
+    new.grab().save(str(OUT / "new-project.png"))
+    new.close()
+
     w.open_path(project)
     w.validation.wait()
     settle(app, 600)
