@@ -31,7 +31,7 @@ def test_every_document_opens_with_title_block_metadata():
         doc = builders.build(doc_id, hand_snapshot())
         block = dict(doc.title_block())
         assert block["Product"] == "Lumacel" and block["Applicant"] == "Nordlicht Cell Therapeutics GmbH"
-        assert block["Version"] == "1.2" and block["Status"] == "Draft" and block["Date"] == "2026-03-02"
+        assert block["Version"] == "1.2" and block["Status"] == "Draft" and block["Date"] == "2 March 2026"  # EU date style
 
 
 def test_era_gmo_has_six_steps_hazards_and_keeps_161_with_justification():

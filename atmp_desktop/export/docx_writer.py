@@ -143,7 +143,7 @@ class DocxWriter:
         r = hp.add_run(clean(head))
         r.font.size = Pt(8)
         fp = _free_paragraph(section.footer)
-        r = fp.add_run(clean(f"Version {meta.version}  |  {meta.status.upper()}  |  {meta.date}  |  Page "))
+        r = fp.add_run(clean(f"Version {meta.version}  |  {meta.status.upper()}  |  {meta.display_date}  |  Page "))
         r.font.size = Pt(8)
         ooxml.add_field(fp, "PAGE", "1")
         fp.add_run(" of ").font.size = Pt(8)

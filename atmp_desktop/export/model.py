@@ -6,6 +6,8 @@ here first, then taught to both writers; a writer meeting a block it does not kn
 """
 from __future__ import annotations
 
+import datetime as _dt
+
 import hashlib
 from dataclasses import dataclass, field
 from typing import Union
@@ -127,6 +129,14 @@ class DocMeta:
     final: bool = False   # status is final: no DRAFT watermark by default
     basis: str = ""       # regulatory basis of the document, printed under the title block
 
+    @property
+    def display_date(self) -> str:
+        """EU texts write dates as DD Month YYYY (brief §8.8)."""
+        try:
+            return _dt.date.fromisoformat(self.date[:10]).strftime("%d %B %Y").lstrip("0")
+        except ValueError:
+            return self.date
+
 
 @dataclass
 class Document:
@@ -156,7 +166,7 @@ class Document:
     def title_block(self) -> list[tuple[str, str]]:
         m = self.meta
         return [("Product", m.product), ("Applicant", m.applicant), ("Document", m.title),
-                ("Version", m.version), ("Status", m.status), ("Date", m.date)]
+                ("Version", m.version), ("Status", m.status), ("Date", m.display_date)]
 
 
 def _is_wide(b) -> bool:

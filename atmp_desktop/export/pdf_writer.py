@@ -144,7 +144,7 @@ class _DocTemplate(BaseDocTemplate):
         canv.setStrokeColor(colors.HexColor("#999999"))
         canv.line(left, h - 14 * mm, right, h - 14 * mm)
         canv.line(left, 15 * mm, right, 15 * mm)
-        canv.drawString(left, 10 * mm, f"Version {meta.version} - {meta.status.upper()} - {meta.date}")
+        canv.drawString(left, 10 * mm, f"Version {meta.version} - {meta.status.upper()} - {meta.display_date}")
         total = self.total_pages or doc.page
         canv.drawRightString(right, 10 * mm, f"Page {doc.page} of {total}")
         canv.restoreState()
