@@ -18,6 +18,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Pt, RGBColor
 
 from atmp_desktop import APP_NAME, __version__
+from atmp_desktop.core.paths import resources_dir
 from atmp_desktop.export import model as m
 from atmp_desktop.export import ooxml
 from atmp_desktop.export.errors import ExportError
@@ -36,10 +37,15 @@ def _style_names(document) -> set[str]:
     return {s.name for s in document.styles}
 
 
+BASE_TEMPLATE = resources_dir() / "templates" / "atmp-base.docx"
+
+
 def open_template(template: Path | None, max_level: int = 4):
-    """The base document: python-docx's default or the company template (.docx / .dotx), linted first."""
+    """The base document: our A4 base template or the company template (.docx / .dotx), linted first."""
     if template is None:
-        return new_docx()
+        document = new_docx(str(BASE_TEMPLATE))
+        ooxml.clear_body(document)
+        return document
     template = Path(template)
     if not template.is_file():
         raise ExportError(f"The Word template '{template}' does not exist; choose an existing .docx or .dotx file.")
