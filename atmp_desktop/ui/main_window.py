@@ -133,12 +133,17 @@ class MainWindow(QMainWindow):
         self.act_close = self._action(m, "&Close Project", self.close_project, QKeySequence.Close)
         self.act_quit = self._action(m, "&Quit", self.close, QKeySequence.Quit)
         self.act_quit.setMenuRole(QAction.QuitRole)
+        # some platforms define no standard key for these; give the usual ones
+        for act, extra in ((self.act_quit, "Ctrl+Q"), (self.act_close, "Ctrl+W")):
+            if QKeySequence(extra) not in act.shortcuts():
+                act.setShortcuts(act.shortcuts() + [QKeySequence(extra)])
 
         m = bar.addMenu("&Edit")
         self.act_undo = self._action(m, "&Undo", self.undo, QKeySequence.Undo)
         self.act_redo = self._action(m, "&Redo", self.redo, QKeySequence.Redo)
-        if QKeySequence("Ctrl+Shift+Z") not in self.act_redo.shortcuts():
-            self.act_redo.setShortcuts(self.act_redo.shortcuts() + [QKeySequence("Ctrl+Shift+Z")])
+        for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):
+            if QKeySequence(extra) not in self.act_redo.shortcuts():
+                self.act_redo.setShortcuts(self.act_redo.shortcuts() + [QKeySequence(extra)])
         for act in (self.act_undo, self.act_redo):
             act.setShortcutContext(Qt.ApplicationShortcut)
 
