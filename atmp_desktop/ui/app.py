@@ -5,22 +5,6 @@ import sys
 
 from atmp_desktop import APP_NAME, __version__
 
-STYLE = """
-QLabel#stepTitle { font-size: 17pt; font-weight: 600; }
-QLabel#stepIntro { color: #4a4a4a; font-size: 10pt; }
-QLabel#startTitle { font-size: 22pt; font-weight: 600; }
-QLabel#startSubtitle { font-size: 11pt; }
-QLabel#sectionLabel { font-weight: 600; }
-QLabel#hint { color: #5a5a5a; }
-QLabel#fieldLabel { font-weight: 600; }
-QLabel#notApplicable { background: #fff4d6; border: 1px solid #e0c06a; border-radius: 4px; padding: 8px; color: #4d3b00; }
-QGroupBox#fieldGroup { font-weight: 600; border: 1px solid palette(midlight); border-radius: 6px; margin-top: 14px; padding-top: 6px; }
-QGroupBox#fieldGroup::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; }
-QGroupBox#fieldGroup QWidget { font-weight: normal; }
-QGroupBox#fieldGroup QLabel#fieldLabel { font-weight: 600; }
-QListWidget::item { padding: 5px 4px; }
-"""
-
 
 def make_app(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
@@ -31,7 +15,6 @@ def make_app(argv: list[str] | None = None):
     app.setApplicationVersion(__version__)
     app.setOrganizationName("atmp-desktop")
     app.setStyle("Fusion")  # the same look on every platform; honours the palette in dark mode
-    app.setStyleSheet(STYLE)
     return app
 
 

@@ -26,6 +26,7 @@ from atmp_desktop.ui.navigator import Navigator
 from atmp_desktop.ui.settings import Settings
 from atmp_desktop.ui.start_screen import StartScreen
 from atmp_desktop.ui.step_page import FieldRow, StepPage
+from atmp_desktop.ui.style import role
 
 FILE_FILTER = "ATMP projects (*.atmp)"
 
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         self.back_button.clicked.connect(lambda: self.step_by(-1))
         self.next_button.clicked.connect(lambda: self.step_by(1))
         self.position_label = QLabel(self)
-        self.position_label.setObjectName("hint")
+        role(self.position_label, "hint")
         bar = QHBoxLayout()
         bar.setContentsMargins(20, 6, 20, 10)
         bar.addWidget(self.position_label)

@@ -7,6 +7,7 @@ from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import FORMAT_NAME, FORMAT_VERSION
 from atmp_desktop.ui.fields import FieldEditor, make_editor
 from atmp_desktop.ui.step_page import FieldRow
+from atmp_desktop.ui.style import role
 
 # The answers that decide which steps, fields, documents and checks apply.
 SHAPING_FIELDS = ("product.atmp_type", "product.origin", "product.contains_gmo", "product.is_combined",
@@ -26,7 +27,7 @@ class NewProjectDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         title_label = QLabel("Project &title", self)
-        title_label.setObjectName("fieldLabel")
+        role(title_label, "fieldLabel")
         self.title = QLineEdit(self)
         self.title.setAccessibleName("Project title")
         self.title.setPlaceholderText("e.g. NCT-019 CAR-T MAA")

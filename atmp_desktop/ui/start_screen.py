@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
 )
 
 from atmp_desktop import APP_NAME
+from atmp_desktop.ui.style import role
 
 
 class StartScreen(QWidget):
@@ -28,11 +29,11 @@ class StartScreen(QWidget):
         outer.addStretch(1)
 
         title = QLabel(APP_NAME, self)
-        title.setObjectName("startTitle")
+        role(title, "startTitle")
         sub = QLabel("Write the quality, GMO and CAT parts of an EU ATMP dossier offline. Everything you type "
                      "is saved at once in one project file (.atmp) that you can copy and e-mail.", self)
         sub.setWordWrap(True)
-        sub.setObjectName("startSubtitle")
+        role(sub, "startSubtitle")
         column.addStretch(1)
         column.addWidget(title)
         column.addWidget(sub)
@@ -55,7 +56,7 @@ class StartScreen(QWidget):
         recent_label = QLabel("&Recent projects", self)
         samples_label = QLabel("&Sample projects (opens an editable copy)", self)
         for lab in (recent_label, samples_label):
-            lab.setObjectName("sectionLabel")
+            role(lab, "sectionLabel")
             lab.setWordWrap(True)
         self.recent = QListWidget(self)
         self.recent.setAccessibleName("Recent projects")
@@ -71,7 +72,7 @@ class StartScreen(QWidget):
         recent_label.setBuddy(self.recent)
         samples_label.setBuddy(self.samples)
         self.no_recent = QLabel("No recent projects yet.", self)
-        self.no_recent.setObjectName("hint")
+        role(self.no_recent, "hint")
         grid.addWidget(recent_label, 0, 0)
         grid.addWidget(samples_label, 0, 1)
         grid.addWidget(self.recent, 1, 0)
@@ -81,7 +82,7 @@ class StartScreen(QWidget):
         hint = QLabel("Double-click or press Enter to open. Samples are realistic example projects for "
                       "exploring the app; changes go to a copy, never to the sample.", self)
         hint.setWordWrap(True)
-        hint.setObjectName("hint")
+        role(hint, "hint")
         column.addWidget(hint)
         column.addStretch(1)
         self.load_samples()

@@ -12,6 +12,7 @@ from atmp_desktop.core.forms import FormSet, Step, parse_path
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.ui import logic
 from atmp_desktop.ui.fields import FieldEditor, make_editor
+from atmp_desktop.ui.style import BANNER_CSS, role
 
 
 class FieldRow(QWidget):
@@ -24,11 +25,12 @@ class FieldRow(QWidget):
         f = editor.field
         self.label = QLabel(f"{f.label}{' *' if f.required else ''}", self)
         self.label.setWordWrap(True)
-        self.label.setObjectName("fieldLabel")
+        role(self.label, "fieldLabel")
         self.label.setBuddy(editor.focus_target())
         if f.required:
             self.label.setToolTip("Required")
         layout = QVBoxLayout(self)
+        role(self, "plain")
         layout.setContentsMargins(0, 4, 0, 4)
         layout.setSpacing(3)
         layout.addWidget(self.label)
@@ -54,17 +56,18 @@ class StepPage(QScrollArea):
         layout.setSpacing(10)
 
         title = QLabel(step.title, body)
-        title.setObjectName("stepTitle")
+        role(title, "stepTitle")
         title.setWordWrap(True)
         layout.addWidget(title)
         if step.intro:
             intro = QLabel(step.intro, body)
             intro.setWordWrap(True)
-            intro.setObjectName("stepIntro")
+            role(intro, "stepIntro")
             layout.addWidget(intro)
         self.banner = QLabel(body)
         self.banner.setWordWrap(True)
         self.banner.setObjectName("notApplicable")
+        self.banner.setStyleSheet(BANNER_CSS)
         self.banner.hide()
         layout.addWidget(self.banner)
 
@@ -89,7 +92,7 @@ class StepPage(QScrollArea):
         key = name or ""
         if key not in self.groups:
             box = QGroupBox(name, self.form_area)
-            box.setObjectName("fieldGroup")
+            role(box, "groupTitle")  # the title is bold; the rows inside reset to plain
             inner = QVBoxLayout(box)
             inner.setContentsMargins(12, 8 if name else 4, 12, 8)
             inner.setSpacing(2)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from atmp_desktop.core.forms import Field
 from atmp_desktop.core.values import FieldValueError, format_value, normalise, parse_text
 from atmp_desktop.ui.fields import EMPTY, FieldEditor
+from atmp_desktop.ui.style import role
 
 _NO_DATE = QDate(1900, 1, 1)
 _DISPLAY, _EDIT, _TIP = Qt.DisplayRole.value, Qt.EditRole.value, Qt.ToolTipRole.value
@@ -213,7 +214,7 @@ class TableEditor(FieldEditor):
         hint = QLabel(f"{len(field.columns)} columns. Double-click or start typing to edit a cell; Ctrl+V pastes "
                       "rows copied from a spreadsheet; Delete clears the selected cells.", self)
         hint.setWordWrap(True)
-        hint.setObjectName("hint")
+        role(hint, "hint")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
