@@ -19,6 +19,7 @@ _ROLES = {
     "hint": (1.0, False, "#5a5a5a"),
     "groupTitle": (1.0, True, None),
     "plain": (1.0, False, None),
+    "error": (1.0, False, "#a61b1b"),
 }
 BANNER_CSS = ("background: #fff4d6; border: 1px solid #e0c06a; border-radius: 4px; padding: 8px; "
               "color: #4d3b00;")

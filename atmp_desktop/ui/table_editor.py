@@ -189,16 +189,17 @@ class TableEditor(FieldEditor):
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self._size_columns()
+        self._fit_height()
         self.model.changed.connect(self._emit)
-        self.model.dataChanged.connect(self._fit_height)
+        self.model.changed.connect(self._fit_height)  # an edited cell may wrap onto more lines
         self.model.error.connect(self.show_error)
-        self.model.modelReset.connect(self._fit_height)
+        self.model.modelReset.connect(self._fit_height)  # covers load() and paste
         self.model.rowsInserted.connect(self._fit_height)
         self.model.rowsRemoved.connect(self._fit_height)
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a61b1b;")
+        role(self.message, "error")
         self.message.hide()
 
         buttons = QHBoxLayout()
@@ -229,7 +230,6 @@ class TableEditor(FieldEditor):
         paste.setContext(Qt.WidgetWithChildrenShortcut)
         delete = QShortcut(QKeySequence.Delete, self.view, self.clear_cells)
         delete.setContext(Qt.WidgetShortcut)
-        self._fit_height()
 
     def _button(self, text, tip, slot) -> QPushButton:
         b = QPushButton(text, self)
