@@ -155,11 +155,11 @@ class FindingsDock(QDockWidget):
             item = QTreeWidgetItem([SEVERITY_TEXT.get(f.severity, f.severity), f.message,
                                     self._where(f.location), f.rule, f.basis + cert])
             item.setToolTip(1, f.message)
+            item.setToolTip(2, item.text(2))
             tip = f.basis + (f"\nCertainty: {certainty_text(f.certainty)}" if cert else "")
             item.setToolTip(4, tip)
             item.setData(0, Qt.UserRole, f)
-            colour = {"error": "#c62828", "warning": "#b35c00"}.get(f.severity)
-            if colour:
+            if f.severity in ("error", "warning"):
                 item.setForeground(0, Qt.GlobalColor.red if f.severity == "error" else Qt.GlobalColor.darkYellow)
             self.tree.addTopLevelItem(item)
         counts = Counter(f.severity for f in self.findings)
