@@ -20,13 +20,21 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
 
 _FIRST_PAINT = r"""
-import sys
+import os, sys
 from PySide6.QtCore import QObject, QEvent
 class FirstPaint(QObject):
+    # prints when the window first paints, and again at the first paint with the project on screen
+    def __init__(self, window=None):
+        super().__init__()
+        self.window, self.seen = window, False
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Paint:
-            print("painted", flush=True)
-            __import__("os")._exit(0)  # stop right here: the first paint is what we time
+            if not self.seen:
+                self.seen = True
+                print("painted", flush=True)
+            if self.window is None or getattr(self.window, "project", None) is not None:
+                print("project", flush=True)
+                os._exit(0)  # stop right here: the first paint is what we time
         return False
 """
 
@@ -42,27 +50,33 @@ app.exec()
 """
 
 APP = _FIRST_PAINT + r"""
-from atmp_desktop.ui.app import make_app
-app = make_app()
-from atmp_desktop.core.forms import default_forms
-from atmp_desktop.ui.main_window import MainWindow
-w = MainWindow(default_forms())
-f = FirstPaint()
-w.installEventFilter(f)
-w.show()
-w.open_path(sys.argv[1])   # as run_gui does: show, then open the project
-app.exec()
+from atmp_desktop.ui import app as app_module
+from atmp_desktop.ui import main_window
+from PySide6.QtWidgets import QApplication
+original_init = main_window.MainWindow.__init__
+def init(self, *a, **k):
+    original_init(self, *a, **k)
+    self._bench_filter = FirstPaint(self)
+    self.installEventFilter(self._bench_filter)
+main_window.MainWindow.__init__ = init
+sys.exit(app_module.run_gui(sys.argv[1]))   # exactly what `atmp-desktop gui PROJECT` runs
 """
 
 
-def _time_run(code: str, args: list[str], env: dict) -> float:
+def _time_run(code: str, args: list[str], env: dict) -> tuple[float, float]:
+    """(ms to the first paint, ms to the first paint showing the project) for one fresh process."""
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True, text=True,
-                         timeout=120)
-    elapsed = time.perf_counter() - start
-    if "painted" not in out.stdout:
-        raise RuntimeError(f"no paint event: {out.stderr.strip()[-300:]}")
-    return elapsed * 1000
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    marks = {}
+    for line in proc.stdout:
+        marks.setdefault(line.strip(), (time.perf_counter() - start) * 1000)
+        if "project" in marks:
+            break
+    proc.wait(timeout=120)
+    if "project" not in marks:
+        raise RuntimeError(f"no paint event: {proc.stderr.read().strip()[-300:]}")
+    return marks.get("painted", marks["project"]), marks["project"]
 
 
 def _sample_project(name: str, folder: Path) -> Path:
@@ -85,19 +99,23 @@ def first_paint() -> list[dict]:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"), HOME=str(tmp),
                XDG_CONFIG_HOME=str(tmp / ".config"), PYTHONPATH=str(ROOT))
     project = _sample_project("car-t", tmp)
-    bare, ours = [], []
+    bare, window, loaded = [], [], []
     _time_run(BARE, [], env)  # warm the OS file cache once for both
     _time_run(APP, [str(project)], env)
     for _ in range(RUNS):
-        bare.append(_time_run(BARE, [], env))
-        ours.append(_time_run(APP, [str(project)], env))
-    b, o = statistics.median(bare), statistics.median(ours)
+        bare.append(_time_run(BARE, [], env)[1])
+        w, p = _time_run(APP, [str(project)], env)
+        window.append(w)
+        loaded.append(p)
+    b, w, p = statistics.median(bare), statistics.median(window), statistics.median(loaded)
     return [
-        {"name": "GUI first paint, car-t sample", "value": round(o), "unit": "ms", "target": "≤ 1.5× bare",
-         "detail": f"bare QMainWindow {round(b)} ms; ratio {o / b:.2f}×; median of {RUNS} interleaved "
-                   "process launches each"},
-        {"name": "GUI first paint ratio vs bare PySide6", "value": round(o / b, 2), "unit": "×",
-         "target": "≤ 1.5", "detail": f"app {round(o)} ms / bare {round(b)} ms"},
+        {"name": "GUI first paint of the window (atmp-desktop gui car-t.atmp)", "value": round(w), "unit": "ms",
+         "target": "≤ 1.5× bare",
+         "detail": f"bare PySide6 QMainWindow {round(b)} ms; ratio {w / b:.2f}×; median of {RUNS} interleaved "
+                   "process launches each, from launch to paint"},
+        {"name": "GUI first paint with the car-t project on screen", "value": round(p), "unit": "ms",
+         "target": "≤ 1.5× bare", "detail": f"ratio {p / b:.2f}× bare ({round(b)} ms); includes reading the "
+                                          "project and building the first step page"},
     ]
 
 

@@ -383,6 +383,7 @@ def test_run_gui_opens_the_project_given_on_the_command_line(empty_project, monk
     monkeypatch.setattr(main_window.MainWindow, "open_path", spy)
     monkeypatch.setattr(QApplication, "exec", lambda self=None: 0)
     assert app_module.run_gui(str(empty_project)) == 0
+    qtbot.waitUntil(lambda: "window" in seen and seen["window"].project is not None)  # opened after first paint
     w = seen["window"]
     assert w.project is not None and w.project.path == empty_project
     w.close()

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
 from atmp_desktop import APP_NAME, __version__
 
 
-def make_app(argv: list[str] | None = None):
-    from PySide6.QtWidgets import QApplication
+def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
@@ -18,10 +20,24 @@ def make_app(argv: list[str] | None = None):
     return app
 
 
+class AfterFirstPaint(QObject):
+    """Runs `action` on the event-loop turn after the watched window first paints."""
+
+    def __init__(self, window, action):
+        super().__init__(window)
+        self.action = action
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Paint and self.action is not None:
+            action, self.action = self.action, None
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, action)
+        return False
+
+
 def run_gui(path: str | None = None) -> int:
     app = make_app()
     from atmp_desktop.core.forms import FormError, default_forms
-    from PySide6.QtWidgets import QMessageBox
     try:
         forms = default_forms()
     except FormError as exc:
@@ -29,7 +45,9 @@ def run_gui(path: str | None = None) -> int:
         return 2
     from atmp_desktop.ui.main_window import MainWindow
     window = MainWindow(forms)
-    window.show()
     if path:
-        window.open_path(path)
+        # open once the empty window has painted, so the user sees the app at once even on a slow disk
+        window.status.showMessage(f"Opening {path} …")
+        window.installEventFilter(AfterFirstPaint(window, lambda: window.open_path(path)))
+    window.show()
     return app.exec()

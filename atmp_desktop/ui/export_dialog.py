@@ -275,12 +275,14 @@ class ExportDialog(QDialog):
         self.status.setText(message)
 
     def _failed(self, message: str) -> None:
+        self._set_running(False)
         self.error = message
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status.setText(message)
 
     def _done(self, result) -> None:
+        self._set_running(False)
         self.result = result
         n = len(result.paths)
         self.progress.setRange(0, 1)

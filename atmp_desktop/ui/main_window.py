@@ -6,6 +6,7 @@ change the window takes a fresh snapshot and recomputes completeness, visibility
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,7 +19,9 @@ from atmp_desktop import APP_NAME
 from atmp_desktop.core.forms import FormSet, default_forms
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.values import FieldValueError
-from atmp_desktop.store import ProjectFile, ProjectFileError, ProjectLockedError
+
+if TYPE_CHECKING:
+    from atmp_desktop.store import ProjectFile
 from atmp_desktop.ui import logic
 from atmp_desktop.ui.findings import FindingsDock, ValidationRunner, counts_by_step
 from atmp_desktop.ui.help_panel import HelpPanel
@@ -36,7 +39,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.forms = forms or default_forms()
         self.settings = settings or Settings()
-        self.project: ProjectFile | None = None
+        self.project: "ProjectFile | None" = None
         self.snap: ProjectSnapshot | None = None
         self.pages: dict[str, StepPage] = {}
         self.current_step: str | None = None
@@ -224,6 +227,8 @@ class MainWindow(QMainWindow):
     # ================================================================== opening and closing
     def open_path(self, path: str | Path, read_only: bool = False) -> bool:
         """Open a project; lock, damage and format problems are explained, never raised."""
+        # imported here, not at the top: the store pulls in sqlite-utils, which need not delay the first paint
+        from atmp_desktop.store import ProjectFile, ProjectFileError, ProjectLockedError
         path = Path(path)
         if not self.close_project():
             return False
@@ -259,7 +264,7 @@ class MainWindow(QMainWindow):
                 f"was kept as “{project.backup_path.name}” in the same folder.")
         return True
 
-    def _attach(self, project: ProjectFile) -> None:
+    def _attach(self, project: "ProjectFile") -> None:
         self.project = project
         self.settings.add_recent(project.path)
         self.snap = project.snapshot()
@@ -304,6 +309,7 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_sample(self, name: str) -> bool:
+        from atmp_desktop.store import ProjectFile, ProjectFileError
         from atmp_desktop.samples import load_sample, user_sample_copy
         from atmp_desktop.store.locking import lock_path
         target = user_sample_copy(name)
@@ -319,6 +325,7 @@ class MainWindow(QMainWindow):
         return self.open_path(target)
 
     def new_project(self) -> bool:
+        from atmp_desktop.store import ProjectFile, ProjectFileError
         from atmp_desktop.ui.new_project import NewProjectDialog
         dialog = NewProjectDialog(self.forms, self)
         if dialog.exec() != QDialog.Accepted:
@@ -347,6 +354,7 @@ class MainWindow(QMainWindow):
         return self.open_path(path)
 
     def save_as(self) -> None:
+        from atmp_desktop.store import ProjectFileError
         if self.project is None:
             return
         self._commit_pending()
@@ -448,6 +456,7 @@ class MainWindow(QMainWindow):
 
     # ================================================================== editing
     def on_edited(self, path: str, value, label: str = "") -> None:
+        from atmp_desktop.store import ProjectFileError
         if self.project is None or self.project.read_only:
             return
         try:
@@ -495,6 +504,7 @@ class MainWindow(QMainWindow):
         self._undo_redo(redo=True)
 
     def _undo_redo(self, redo: bool) -> None:
+        from atmp_desktop.store import ProjectFileError
         if self.project is None or self.project.read_only:
             return
         self._commit_pending()
