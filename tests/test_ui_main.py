@@ -388,3 +388,30 @@ def test_run_gui_opens_the_project_given_on_the_command_line(empty_project, monk
     assert w.project is not None and w.project.path == empty_project
     w.close()
     assert w.project is None
+
+
+def test_keyboard_only_tab_moves_through_fields_in_form_order(window, empty_project, qtbot):
+    window.open_path(empty_project)
+    window.activateWindow()
+    first = editor(window, "product.invented_name").edit
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    qtbot.keyClick(first, Qt.Key_Tab)
+    qtbot.waitUntil(lambda: editor(window, "product.inn").edit.hasFocus())
+    qtbot.keyClicks(QApplication.focusWidget(), "lumacel-leucel")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Tab)  # leaving the field saves it
+    with ProjectFile.open(empty_project, window.forms, read_only=True) as p:
+        assert p.snapshot().get("product.inn") == "lumacel-leucel"
+
+
+def test_read_only_tables_cannot_be_edited_or_pasted_into(window, empty_project, forms, monkeypatch):
+    from atmp_desktop.store import ProjectFile as PF
+    with PF.open(empty_project, forms) as p:
+        p.set_value("manufacturing.sites[0].name", "Site A")
+    window.open_path(empty_project, read_only=True)
+    t = editor(window, "manufacturing.sites")
+    assert not (t.model.flags(t.model.index(0, 0)) & Qt.ItemIsEditable)
+    assert not t.add_button.isEnabled() and not t.paste_button.isEnabled()
+    QApplication.clipboard().setText("x\ty")
+    t.paste()
+    assert stored(empty_project, forms).rows("manufacturing.sites") == [{"name": "Site A"}]
