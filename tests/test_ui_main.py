@@ -415,3 +415,14 @@ def test_read_only_tables_cannot_be_edited_or_pasted_into(window, empty_project,
     QApplication.clipboard().setText("x\ty")
     t.paste()
     assert stored(empty_project, forms).rows("manufacturing.sites") == [{"name": "Site A"}]
+
+
+def test_empty_date_calendar_opens_on_the_current_month(window, empty_project):
+    from PySide6.QtCore import QDate
+    window.open_path(empty_project)
+    date = editor(window, "applicant.planned_submission_date")
+    cal = date.edit.calendarWidget()
+    cal.window().show()  # the pop-up the calendar lives in, as a click on the arrow shows it
+    today = QDate.currentDate()
+    assert (cal.yearShown(), cal.monthShown()) == (today.year(), today.month())
+    cal.window().hide()

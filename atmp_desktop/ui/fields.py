@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QGridLayout, QHBoxLayout,
     QLineEdit, QPlainTextEdit, QRadioButton, QSpinBox, QToolButton, QWidget,
@@ -19,6 +19,32 @@ from atmp_desktop.core.forms import Field
 EMPTY = "—"
 _NO_DATE = QDate(1900, 1, 1)  # the date editor's "not set" sentinel (shown as its special text)
 DEBOUNCE_MS = 800  # long text is saved this long after the last keystroke, or on leaving the field
+
+
+class _CalendarOpensToday(QObject):
+    """An empty date shows the minimum date internally; open its calendar pop-up on this month instead."""
+
+    def __init__(self, edit: QDateEdit):
+        super().__init__(edit)
+        self.edit = edit
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Show and self.edit.date() == self.edit.minimumDate():
+            today = QDate.currentDate()
+            obj.setCurrentPage(today.year(), today.month())
+        return False
+
+
+def date_edit(parent: QWidget, label: str) -> QDateEdit:
+    """A date box with a calendar pop-up whose lowest date means 'not set'."""
+    ed = QDateEdit(parent)
+    ed.setAccessibleName(label)
+    ed.setCalendarPopup(True)
+    ed.setDisplayFormat("yyyy-MM-dd")
+    ed.setMinimumDate(_NO_DATE)
+    ed.setSpecialValueText("Not set")  # shown when the date equals the minimum
+    ed.calendarWidget().installEventFilter(_CalendarOpensToday(ed))
+    return ed
 
 
 class FieldEditor(QWidget):
@@ -220,12 +246,7 @@ class YesNoEditor(FieldEditor):
 class DateEditor(FieldEditor):
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
-        self.edit = QDateEdit(self)
-        self.edit.setAccessibleName(field.label)
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setMinimumDate(_NO_DATE)
-        self.edit.setSpecialValueText("Not set")  # shown when the date equals the minimum
+        self.edit = date_edit(self, field.label)
         self.edit.setMinimumWidth(130)
         self.edit.editingFinished.connect(self.commit)
         self._timer = _debouncer(self, self.commit)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from atmp_desktop.core.forms import Field
 from atmp_desktop.core.values import FieldValueError, format_value, normalise, parse_text
-from atmp_desktop.ui.fields import EMPTY, FieldEditor
+from atmp_desktop.ui.fields import EMPTY, FieldEditor, date_edit
 from atmp_desktop.ui.style import role
 
 _NO_DATE = QDate(1900, 1, 1)
@@ -121,13 +121,7 @@ class CellDelegate(QStyledItemDelegate):
             box.setAccessibleName(col.label)
             return box
         if col.type == "date":
-            ed = QDateEdit(parent)
-            ed.setCalendarPopup(True)
-            ed.setDisplayFormat("yyyy-MM-dd")
-            ed.setMinimumDate(_NO_DATE)
-            ed.setSpecialValueText("Not set")
-            ed.setAccessibleName(col.label)
-            return ed
+            return date_edit(parent, col.label)
         if col.type == "integer":
             spin = QSpinBox(parent)
             low = col.min if col.min is not None else 0
