@@ -426,3 +426,19 @@ def test_empty_date_calendar_opens_on_the_current_month(window, empty_project):
     today = QDate.currentDate()
     assert (cal.yearShown(), cal.monthShown()) == (today.year(), today.month())
     cal.window().hide()
+
+
+def test_a_failed_write_is_explained_and_the_field_shows_the_stored_value(window, empty_project, qtbot,
+                                                                          monkeypatch):
+    window.open_path(empty_project)
+    messages = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: messages.append(text))
+
+    def disk_full(*a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(window.project, "apply", disk_full)
+    ed = editor(window, "product.invented_name")
+    type_text(qtbot, ed, "Lumacel")
+    assert len(messages) == 1 and "disk is full" in messages[0] and "dossier.atmp" in messages[0]
+    assert ed.value() is None  # the box shows what is really in the file

@@ -5,6 +5,7 @@ change the window takes a fresh snapshot and recomputes completeness, visibility
 """
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -251,10 +252,10 @@ class MainWindow(QMainWindow):
         except ProjectFileError as exc:
             QMessageBox.critical(self, "Cannot open project", _sentence(str(exc)))
             return False
-        except OSError as exc:
+        except (OSError, sqlite3.Error) as exc:
             QMessageBox.critical(self, "Cannot open project",
-                                 f"“{path.name}” could not be read ({exc.strerror or exc}); check the file and "
-                                 "your access to its folder.")
+                                 f"“{path.name}” could not be read ({getattr(exc, 'strerror', None) or exc}); "
+                                 "check the file and your access to its folder.")
             return False
         self._attach(project)
         if project.backup_path:
@@ -469,6 +470,10 @@ class MainWindow(QMainWindow):
         except ProjectFileError as exc:
             QMessageBox.critical(self, "Change not saved", _sentence(str(exc)))
             return
+        except (sqlite3.Error, OSError) as exc:  # disk full, file removed or made read-only meanwhile
+            QMessageBox.critical(self, "Change not saved", self._write_failed(exc))
+            self._reload_fields([path])
+            return
         if action is None:
             return
         self._after_change(focus_step=None)
@@ -487,6 +492,10 @@ class MainWindow(QMainWindow):
             self.go_to_step(focus_step)
         elif self.current_step:
             self.go_to_step(self.current_step)  # Back/Next may change when a step starts or stops applying
+
+    def _write_failed(self, exc: Exception) -> str:
+        return (f"The change could not be written to “{self.project.path.name}” ({exc}); check that the file "
+                "still exists, the disk is not full and you may write to it, then try again.")
 
     def _reload_fields(self, paths: list[str]) -> None:
         snap = self.project.snapshot()
@@ -512,6 +521,9 @@ class MainWindow(QMainWindow):
             action = self.project.redo() if redo else self.project.undo()
         except ProjectFileError as exc:
             QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", _sentence(str(exc)))
+            return
+        except (sqlite3.Error, OSError) as exc:
+            QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", self._write_failed(exc))
             return
         if action is None:
             return
