@@ -213,3 +213,17 @@ def test_save_as_copies_with_backup_api(tmp_path, mini, project):
 def test_create_refuses_to_overwrite(tmp_path, mini, project):
     with pytest.raises(ProjectFileError, match="already exists"):
         ProjectFile.create(project.path, mini)
+
+
+def test_a_failed_write_is_one_sentence_and_changes_nothing(project, monkeypatch):
+    project.set_value("product.invented_name", "Kept")
+
+    def disk_full(*a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("atmp_desktop.store.project_file._write_value", disk_full)
+    with pytest.raises(ProjectFileError, match="could not be saved to 'p.atmp'.*disk is full"):
+        project.set_value("product.invented_name", "Lost")
+    monkeypatch.undo()
+    assert project.get("product.invented_name") == "Kept"
+    assert project.undo_label == "edit of Invented name"  # the failed action is not on the undo stack

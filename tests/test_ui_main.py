@@ -437,7 +437,8 @@ def test_a_failed_write_is_explained_and_the_field_shows_the_stored_value(window
     def disk_full(*a, **k):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(window.project, "apply", disk_full)
+    # the write fails deep in the store, as a full disk would; the store turns it into one sentence
+    monkeypatch.setattr("atmp_desktop.store.project_file._write_value", disk_full)
     ed = editor(window, "product.invented_name")
     type_text(qtbot, ed, "Lumacel")
     assert len(messages) == 1 and "disk is full" in messages[0] and "dossier.atmp" in messages[0]

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import getpass
 import json
@@ -112,6 +113,11 @@ class ProjectFile:
                 if header.user_version < SCHEMA_VERSION:
                     backup_path = _backup_before_migration(path, header.user_version)
                     migrate(conn)
+        except (sqlite3.Error, OSError) as exc:
+            if lock:
+                locking.release(lock)
+            raise ProjectFileError(f"'{path.name}' cannot be opened for editing ({exc}); check that the file and "
+                                   "its folder are writable, or open it read-only.") from None
         except BaseException:
             if lock:
                 locking.release(lock)
@@ -266,7 +272,7 @@ class ProjectFile:
         if status not in SECTION_STATUSES:
             raise ProjectFileError(f"status must be one of {', '.join(SECTION_STATUSES)}")
         now = _now()
-        with self._db.atomic():
+        with self._saving(), self._db.atomic():
             old = list(self._db.query("SELECT status FROM section_status WHERE code = ?", [code]))
             self._db["section_status"].insert({"code": code, "status": status, "note": note, "modified": now},
                                               replace=True)
@@ -276,7 +282,7 @@ class ProjectFile:
     def set_title(self, title: str) -> None:
         self._writable()
         now = _now()
-        with self._db.atomic():
+        with self._saving(), self._db.atomic():
             old = self.meta().get("title")
             self._db["project_meta"].insert({"key": "title", "value": title}, replace=True)
             self._audit(now, "rename project", None, old, title)
@@ -341,7 +347,7 @@ class ProjectFile:
 
     def _commit(self, action: Action, forward: bool, audit_action: str) -> None:
         now = _now()
-        with self._db.atomic():
+        with self._saving(), self._db.atomic():
             for ch in action.changes:
                 f = self.forms.field(ch.path)
                 old, new = (ch.old, ch.new) if forward else (ch.new, ch.old)
@@ -349,6 +355,16 @@ class ProjectFile:
                 for where, before, after in _audit_diff(f, old, new):
                     self._audit(now, audit_action, where, before, after)
             self._touch(now)
+
+    @contextlib.contextmanager
+    def _saving(self):
+        """SQLite errors while writing (disk full, file deleted or made read-only) become one sentence."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise ProjectFileError(
+                f"the change could not be saved to '{self.path.name}' ({exc}); check that the disk has space "
+                "and that the file still exists and is writable.") from None
 
     def _audit(self, at: str, action: str, field: str | None, old: Any, new: Any) -> None:
         self._db["audit_log"].insert({

@@ -5,7 +5,6 @@ change the window takes a fresh snapshot and recomputes completeness, visibility
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -252,7 +251,7 @@ class MainWindow(QMainWindow):
         except ProjectFileError as exc:
             QMessageBox.critical(self, "Cannot open project", _sentence(str(exc)))
             return False
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
             QMessageBox.critical(self, "Cannot open project",
                                  f"“{path.name}” could not be read ({getattr(exc, 'strerror', None) or exc}); "
                                  "check the file and your access to its folder.")
@@ -467,10 +466,11 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Value not saved", _sentence(str(exc)))
             self._reload_fields([path])
             return
-        except ProjectFileError as exc:
+        except ProjectFileError as exc:  # disk full, file removed or made read-only meanwhile
             QMessageBox.critical(self, "Change not saved", _sentence(str(exc)))
+            self._reload_fields([path])
             return
-        except (sqlite3.Error, OSError) as exc:  # disk full, file removed or made read-only meanwhile
+        except OSError as exc:
             QMessageBox.critical(self, "Change not saved", self._write_failed(exc))
             self._reload_fields([path])
             return
@@ -522,7 +522,7 @@ class MainWindow(QMainWindow):
         except ProjectFileError as exc:
             QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", _sentence(str(exc)))
             return
-        except (sqlite3.Error, OSError) as exc:
+        except OSError as exc:
             QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", self._write_failed(exc))
             return
         if action is None:
