@@ -12,8 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
 from atmp_desktop.core.conditions import Condition, ConditionError, parse_condition
 
 SCALAR_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "date", "integer", "quantity")
@@ -28,7 +26,6 @@ _FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", 
                "choices", "units", "columns", "min", "max", "placeholder", "group", "width"}
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FormError(ValueError):
@@ -294,6 +291,9 @@ def load_forms(directory: str | Path | None = None) -> FormSet:
     from atmp_desktop.core.paths import forms_dir
 
     directory = Path(directory) if directory else forms_dir()
+    import yaml  # imported here so the window can paint before the YAML parser loads
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise FormError(f"{directory}: no form files (*.yaml) found")
@@ -301,7 +301,7 @@ def load_forms(directory: str | Path | None = None) -> FormSet:
     for path in files:
         try:
             # the C loader parses the forms ~7x faster (250 -> 40 ms), which is most of the window's start-up
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except yaml.YAMLError as exc:
             raise FormError(f"{path.name}: not valid YAML: {exc}") from None
         steps.append(parse_step(raw, path.name))

@@ -37,17 +37,24 @@ class AfterFirstPaint(QObject):
 
 def run_gui(path: str | None = None) -> int:
     app = make_app()
-    from atmp_desktop.core.forms import FormError, default_forms
-    try:
-        forms = default_forms()
-    except FormError as exc:
-        QMessageBox.critical(None, APP_NAME, f"The form definitions are broken and the app cannot start: {exc}")
-        return 2
     from atmp_desktop.ui.main_window import MainWindow
-    window = MainWindow(forms)
+    window = MainWindow()
     if path:
-        # open once the empty window has painted, so the user sees the app at once even on a slow disk
         window.status.showMessage(f"Opening {path} …")
-        window.installEventFilter(AfterFirstPaint(window, lambda: window.open_path(path)))
+
+    def after_first_paint() -> None:
+        # the window is on screen; now load the forms, build the workspace and open the project
+        from atmp_desktop.core.forms import FormError
+        try:
+            window.ensure_workspace()
+        except FormError as exc:
+            QMessageBox.critical(window, APP_NAME,
+                                 f"The form definitions are broken and the app cannot start: {exc}")
+            app.exit(2)
+            return
+        if path:
+            window.open_path(path)
+
+    window.installEventFilter(AfterFirstPaint(window, after_first_paint))
     window.show()
     return app.exec()

@@ -16,20 +16,20 @@ from PySide6.QtWidgets import (
 )
 
 from atmp_desktop import APP_NAME
-from atmp_desktop.core.forms import FormSet, default_forms
-from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.values import FieldValueError
 
 if TYPE_CHECKING:
+    from atmp_desktop.core.forms import FormSet
+    from atmp_desktop.core.project import ProjectSnapshot
     from atmp_desktop.store import ProjectFile
-from atmp_desktop.ui import logic
-from atmp_desktop.ui.findings import FindingsDock, ValidationRunner, counts_by_step
-from atmp_desktop.ui.help_panel import HelpPanel
-from atmp_desktop.ui.navigator import Navigator
+    from atmp_desktop.ui.step_page import StepPage
 from atmp_desktop.ui.settings import Settings
 from atmp_desktop.ui.start_screen import StartScreen
-from atmp_desktop.ui.step_page import FieldRow, StepPage
 from atmp_desktop.ui.style import role
+
+# Built on first use (after the first paint): the step pages, navigator, help panel and findings dock need
+# the forms and pull in most of the UI code, none of which the start screen needs.
+_WORKSPACE_ATTRS = frozenset({"navigator", "page_stack", "back_button", "next_button", "position_label", "help",
+                              "splitter", "findings_dock", "validation", "_prebuild"})
 
 FILE_FILTER = "ATMP projects (*.atmp)"
 
@@ -37,7 +37,8 @@ FILE_FILTER = "ATMP projects (*.atmp)"
 class MainWindow(QMainWindow):
     def __init__(self, forms: FormSet | None = None, settings: Settings | None = None):
         super().__init__()
-        self.forms = forms or default_forms()
+        self._forms = forms
+        self._workspace_built = False
         self.settings = settings or Settings()
         self.project: "ProjectFile | None" = None
         self.snap: ProjectSnapshot | None = None
@@ -54,20 +55,7 @@ class MainWindow(QMainWindow):
         self.start.recent_chosen.connect(self.open_path)
         self.start.sample_chosen.connect(self.open_sample)
         self.stack.addWidget(self.start)
-        self.stack.addWidget(self._build_workspace())
         self.setCentralWidget(self.stack)
-
-        self.findings_dock = FindingsDock(self.forms, self)
-        self.findings_dock.activated.connect(self.go_to_finding)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.findings_dock)
-        self.resizeDocks([self.findings_dock], [170], Qt.Vertical)
-        self.findings_dock.hide()
-        self.validation = ValidationRunner(self.forms, self)
-        self.validation.updated.connect(self._findings_updated)
-
-        self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
-        self._prebuild.setInterval(30)
-        self._prebuild.timeout.connect(self._build_next_page)
         self._build_menus()
         self.status = self.statusBar()
         self.saved_label = QLabel("", self)
@@ -77,7 +65,45 @@ class MainWindow(QMainWindow):
         self._show_start()
 
     # ================================================================== construction
+    @property
+    def forms(self) -> FormSet:
+        if self._forms is None:
+            from atmp_desktop.core.forms import default_forms
+            self._forms = default_forms()
+        return self._forms
+
+    def __getattr__(self, name: str):
+        # only called when normal lookup fails: the lazily built workspace parts
+        if name in _WORKSPACE_ATTRS and not self.__dict__.get("_workspace_built", True):
+            self.ensure_workspace()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def ensure_workspace(self) -> None:
+        """Build the step workspace and findings dock (once)."""
+        if self._workspace_built:
+            return
+        self._workspace_built = True
+        from atmp_desktop.ui.findings import FindingsDock, ValidationRunner
+        self.stack.addWidget(self._build_workspace())
+        self.findings_dock = FindingsDock(self.forms, self)
+        self.findings_dock.activated.connect(self.go_to_finding)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.findings_dock)
+        self.resizeDocks([self.findings_dock], [170], Qt.Vertical)
+        self.findings_dock.hide()
+        self.validation = ValidationRunner(self.forms, self)
+        self.validation.updated.connect(self._findings_updated)
+        self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
+        self._prebuild.setInterval(30)
+        self._prebuild.timeout.connect(self._build_next_page)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.findings_dock.toggleViewAction())
+        self.findings_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self._restore_workspace_state()
+
     def _build_workspace(self) -> QWidget:
+        from atmp_desktop.ui.help_panel import HelpPanel
+        from atmp_desktop.ui.navigator import Navigator
         self.navigator = Navigator(self.forms, self)
         self.navigator.step_chosen.connect(self.go_to_step)
         self.page_stack = QStackedWidget(self)
@@ -151,12 +177,9 @@ class MainWindow(QMainWindow):
         for act in (self.act_undo, self.act_redo):
             act.setShortcutContext(Qt.ApplicationShortcut)
 
-        m = bar.addMenu("&View")
+        m = self.view_menu = bar.addMenu("&View")
         self.act_prev = self._action(m, "&Previous Step", lambda: self.step_by(-1), QKeySequence("Alt+Left"))
         self.act_next = self._action(m, "Ne&xt Step", lambda: self.step_by(1), QKeySequence("Alt+Right"))
-        m.addSeparator()
-        m.addAction(self.findings_dock.toggleViewAction())
-        self.findings_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+F"))
 
         m = bar.addMenu("&Help")
         self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
@@ -184,7 +207,8 @@ class MainWindow(QMainWindow):
     def _show_start(self) -> None:
         self.start.set_recent(self.settings.recent_files())
         self.stack.setCurrentWidget(self.start)
-        self.findings_dock.hide()
+        if self._workspace_built:
+            self.findings_dock.hide()
         self._update_actions()
         self._update_title()
 
@@ -211,6 +235,8 @@ class MainWindow(QMainWindow):
         geo = self.settings.value("geometry")
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
+
+    def _restore_workspace_state(self) -> None:
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
@@ -220,8 +246,9 @@ class MainWindow(QMainWindow):
 
     def _save_geometry(self) -> None:
         self.settings.set_value("geometry", self.saveGeometry())
-        self.settings.set_value("window_state", self.saveState())
-        self.settings.set_value("splitter", self.splitter.saveState())
+        if self._workspace_built:
+            self.settings.set_value("window_state", self.saveState())
+            self.settings.set_value("splitter", self.splitter.saveState())
         self.settings.sync()
 
     # ================================================================== opening and closing
@@ -265,6 +292,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _attach(self, project: "ProjectFile") -> None:
+        self.ensure_workspace()
         self.project = project
         self.settings.add_recent(project.path)
         self.snap = project.snapshot()
@@ -392,6 +420,7 @@ class MainWindow(QMainWindow):
         """The page of a step, built on first use (keeps start-up fast)."""
         page = self.pages.get(step_id)
         if page is None:
+            from atmp_desktop.ui.step_page import StepPage
             page = StepPage(self.forms, self.forms.step(step_id), self.page_stack)
             page.edited.connect(self.on_edited)
             if self.snap is not None:
@@ -427,6 +456,7 @@ class MainWindow(QMainWindow):
         self.next_button.setEnabled(self._neighbour(1) is not None)
 
     def _neighbour(self, delta: int) -> str | None:
+        from atmp_desktop.ui import logic
         """The next or previous step that applies to this product (steps that do not apply are skipped)."""
         ids = [s.id for s in self.forms.steps]
         i = ids.index(self.current_step) + delta
@@ -449,9 +479,11 @@ class MainWindow(QMainWindow):
                 first.setFocus(Qt.TabFocusReason)
 
     def _refresh_states(self) -> None:
+        from atmp_desktop.ui import logic
         if self.snap is None:
             return
         states = {s.id: logic.step_state(self.forms, s, self.snap) for s in self.forms.steps}
+        from atmp_desktop.ui.findings import counts_by_step
         self.navigator.update_states(states, counts_by_step(self.forms, self.findings))
 
     # ================================================================== editing
@@ -461,7 +493,7 @@ class MainWindow(QMainWindow):
             return
         try:
             action = self.project.apply([(path, value)], label or None)
-        except FieldValueError as exc:
+        except _field_value_error() as exc:
             self.status.showMessage(str(exc), 8000)
             QMessageBox.warning(self, "Value not saved", _sentence(str(exc)))
             self._reload_fields([path])
@@ -540,6 +572,7 @@ class MainWindow(QMainWindow):
         self._refresh_states()
 
     def go_to_finding(self, finding) -> None:
+        from atmp_desktop.ui import logic
         if finding is None or self.project is None:
             return
         step = getattr(finding, "step", "") or logic.step_of_location(self.forms, finding.location)
@@ -551,7 +584,10 @@ class MainWindow(QMainWindow):
             self.status.showMessage("That field is hidden by an earlier answer in this step.", 6000)
 
     def _focus_changed(self, _old, new) -> None:
+        if not self._workspace_built:  # only step pages have fields to explain
+            return
         w = new
+        from atmp_desktop.ui.step_page import FieldRow
         while w is not None and not isinstance(w, FieldRow):
             w = w.parentWidget()
         if w is not None and w.window() is self:
@@ -574,6 +610,11 @@ class MainWindow(QMainWindow):
         box.setText(about_html())
         box.setStandardButtons(QMessageBox.Close)
         box.exec()
+
+
+def _field_value_error():
+    from atmp_desktop.core.values import FieldValueError
+    return FieldValueError
 
 
 def _sentence(text: str) -> str:
