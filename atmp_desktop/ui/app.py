@@ -53,7 +53,8 @@ def run_gui(path: str | None = None) -> int:
             app.exit(2)
             return
         if path:
-            window.open_path(path)
+            opened = window.open_path(path)
+            window.status.showMessage(f"Opened {path}" if opened else "", 4000)
 
     window.installEventFilter(AfterFirstPaint(window, after_first_paint))
     window.show()
