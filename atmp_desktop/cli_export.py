@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from atmp_desktop.cli import EXIT_OK, EXIT_PROBLEMS, CliError, snapshot_of
+from atmp_desktop.cli import EXIT_OK, EXIT_PROBLEMS, CliError, _forms, snapshot_of
 
 
 def cmd_documents(args) -> int:
@@ -15,7 +15,7 @@ def cmd_documents(args) -> int:
             print(f"{d.id}\t{d.title}")
             continue
         applies = d.applies(snap)
-        reason = d.reason(_label)
+        reason = d.reason(_label, _forms().value_label)
         print(f"{d.id}\t{d.title}\t{'applies' if applies else 'does not apply'}\t{reason}")
     return EXIT_OK
 

@@ -62,3 +62,12 @@ def test_paths():
     assert (p.step, p.field, p.index, p.column) == ("manufacturing", "sites", 2, "name")
     with pytest.raises(KeyError):
         parse_path("no dots")
+
+
+def test_conditions_read_as_plain_language_with_choice_labels(tmp_path):
+    forms = load_forms(write(tmp_path, GOOD.replace("choices: [a, b]",
+                                                    "choices: [{value: a, label: Autologous}, b]")))
+    cond = parse_condition({"all": [{"field": "demo.kind", "equals": "a"},
+                                    {"not": {"field": "demo.flag", "equals": True}}]})
+    text = cond.describe(forms.label, forms.value_label)
+    assert text == "Kind is Autologous and demo.flag is no"

@@ -65,15 +65,26 @@ class Condition:
             out |= p.fields()
         return out
 
-    def describe(self, label_of: Callable[[str], str] = lambda p: p) -> str:
-        """Plain-language rendering, shown to writers as the reason a step or field applies."""
+    def describe(self, label_of: Callable[[str], str] = lambda p: p,
+                 value_label: Callable[[str, Any], str] | None = None) -> str:
+        """Plain-language rendering, shown to writers as the reason a step or field applies.
+
+        `value_label(path, value)` turns stored choice values into the labels writers see."""
         if self.kind in ("all", "any"):
             joiner = " and " if self.kind == "all" else " or "
-            return joiner.join(p.describe(label_of) for p in self.parts)
+            return joiner.join(p.describe(label_of, value_label) for p in self.parts)
         if self.kind == "not":
-            return f"not ({self.parts[0].describe(label_of)})"
+            inner = self.parts[0]
+            if inner.kind == "field" and inner.op == "equals" and isinstance(inner.operand, bool):
+                return f"{label_of(inner.field)} is {_show(not inner.operand)}"
+            return f"not ({inner.describe(label_of, value_label)})"
         name = label_of(self.field)
-        shown = _show(self.operand)
+        if value_label is not None and not isinstance(self.operand, bool):
+            operand = self.operand
+            shown = (", ".join(value_label(self.field, v) for v in operand) if isinstance(operand, (list, tuple))
+                     else value_label(self.field, operand))
+        else:
+            shown = _show(self.operand)
         return {
             "equals": f"{name} is {shown}",
             "not_equals": f"{name} is not {shown}",

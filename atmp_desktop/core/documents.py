@@ -24,10 +24,10 @@ class DocumentSpec:
     def applies(self, snap: ProjectSnapshot) -> bool:
         return self.applies_when is None or self.applies_when.evaluate(snap.get)
 
-    def reason(self, label_of=lambda p: p) -> str:
+    def reason(self, label_of=lambda p: p, value_label=None) -> str:
         if self.applies_when is None:
             return "Applies to every ATMP project."
-        return "Applies when " + self.applies_when.describe(label_of) + "."
+        return "Applies when " + self.applies_when.describe(label_of, value_label) + "."
 
 
 def _c(raw: dict) -> Condition:

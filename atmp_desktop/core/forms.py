@@ -150,6 +150,16 @@ class FormSet:
         for s in self.steps:
             yield from s.fields
 
+    def value_label(self, path: str, value: Any) -> str:
+        """The label a writer sees for a stored value (choice labels; yes/no)."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        try:
+            f = self.field(path)
+        except KeyError:
+            return str(value)
+        return f.choice_label(value) if f.choices else str(value)
+
     def label(self, path: str) -> str:
         """Human label of a field path, e.g. 'Product and classification › ATMP type'."""
         try:

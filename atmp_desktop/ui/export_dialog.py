@@ -92,10 +92,10 @@ class ExportDialog(QDialog):
         self.documents.setSpacing(2)
         for spec in DOCUMENTS:
             applies = spec.applies(snap)
-            text = spec.title if applies else f"{spec.title}\nDoes not apply: {spec.reason(forms.label)}"
+            text = spec.title if applies else f"{spec.title}\nDoes not apply to this product. {spec.reason(forms.label, forms.value_label)}"
             item = QListWidgetItem(text, self.documents)
             item.setData(Qt.UserRole, spec.id)
-            item.setToolTip(spec.reason(forms.label) + (f"\nBasis: {spec.basis}" if spec.basis else ""))
+            item.setToolTip(spec.reason(forms.label, forms.value_label) + (f"\nBasis: {spec.basis}" if spec.basis else ""))
             if applies:
                 item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable | Qt.ItemIsSelectable)
                 item.setCheckState(Qt.Checked)

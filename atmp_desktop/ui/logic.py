@@ -45,7 +45,7 @@ def not_applicable_reason(forms: FormSet, step: Step) -> str:
     if step.not_applicable_reason:
         return step.not_applicable_reason
     if step.applies_when is not None:
-        return "Applies only when " + step.applies_when.describe(forms.label) + "."
+        return "Applies only when " + step.applies_when.describe(forms.label, forms.value_label) + "."
     return ""
 
 

@@ -103,12 +103,17 @@ def _findings(c: Ctx, forms: FormSet, findings: list[Finding]) -> None:
         c.add(Table(("Severity", "Rule", "Finding", "Basis [certainty]", "Where"), rows, widths=(0.9, 0.8, 4, 2.4, 1.6)))
 
 
+def _value_label(path: str, value) -> str:
+    from atmp_desktop.core.forms import default_forms
+    return default_forms().value_label(path, value)
+
+
 def _documents(c: Ctx) -> None:
     rows = []
     for spec in DOCUMENTS:
         applies = spec.applies(c.snap)
-        reason = spec.reason(label_of) if applies else "Does not apply: it " + spec.reason(label_of)[0].lower() \
-            + spec.reason(label_of)[1:]
+        text = spec.reason(label_of, _value_label)
+        reason = text if applies else "Does not apply: it " + text[0].lower() + text[1:]
         rows.append((spec.title, "Yes" if applies else "No", reason))
     c.add(Table(("Document", "Applies", "Reason"), tuple(rows), caption="Documents for this product",
                 widths=(3, 0.8, 4)))
