@@ -227,3 +227,8 @@ def test_a_failed_write_is_one_sentence_and_changes_nothing(project, monkeypatch
     monkeypatch.undo()
     assert project.get("product.invented_name") == "Kept"
     assert project.undo_label == "edit of Invented name"  # the failed action is not on the undo stack
+
+
+def test_unencodable_and_control_characters_are_removed_not_fatal(project):
+    project.set_value("product.description", "ok\x00 \ud800text\x07 µ ≥ ±")
+    assert project.get("product.description") == "ok text µ ≥ ±"

@@ -197,3 +197,16 @@ def test_docs_rule_table_is_current():
     text = (Path(__file__).parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
     generated = text.split("<!-- generated:begin -->\n")[1].split("<!-- generated:end -->")[0]
     assert generated == markdown_tables(), "regenerate with: atmp-desktop rules --format markdown"
+
+
+def test_values_of_hidden_fields_do_not_drive_rules(forms):
+    """An origin typed before the product became an in vivo AAV therapy is hidden, so no donor rules fire."""
+    from atmp_desktop.core.project import ProjectSnapshot
+    from atmp_desktop.core.validation import validate
+    product = {"invented_name": "X", "inn": "x", "atmp_type": "GTMP", "contains_gmo": True,
+               "gm_cells": False, "vector_family": "aav", "origin": "allogeneic"}
+    rules = {f.rule for f in validate(forms, ProjectSnapshot({}, {"product": product}))}
+    assert "DON-01" not in rules
+    product["gm_cells"] = True  # ex vivo modified cells: origin is visible again and matters
+    rules = {f.rule for f in validate(forms, ProjectSnapshot({}, {"product": product}))}
+    assert "DON-01" in rules

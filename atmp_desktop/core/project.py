@@ -66,3 +66,19 @@ def to_document(snap: ProjectSnapshot) -> dict:
         "data": copy.deepcopy({k: dict(v) for k, v in snap.values.items() if v}),
         "section_status": {k: dict(v) for k, v in snap.section_status.items()},
     }
+
+
+def effective_snapshot(forms: FormSet, snap: ProjectSnapshot) -> ProjectSnapshot:
+    """The snapshot without values the writer cannot see: fields hidden by `visible_when` and steps that do
+    not apply. A value left behind after an answer changed (say, an origin entered before the product was
+    marked an in vivo gene therapy) must not drive checks or documents."""
+    values = {step: dict(fields) for step, fields in snap.values.items()}
+    for _ in range(5):  # conditions may read fields that are themselves hidden: repeat until stable
+        current = ProjectSnapshot(snap.meta, values, snap.section_status)
+        hidden = [(f.step_id, f.id) for f in forms.all_fields()
+                  if f.id in values.get(f.step_id, {}) and not field_visible(forms, f.path, current)]
+        if not hidden:
+            return current
+        for step_id, field_id in hidden:
+            del values[step_id][field_id]
+    return ProjectSnapshot(snap.meta, values, snap.section_status)

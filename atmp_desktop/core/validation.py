@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from atmp_desktop.core.forms import FormSet
-from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.project import ProjectSnapshot, effective_snapshot
 from atmp_desktop.core.rules import RULES, Ctx, Rule
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -62,7 +62,8 @@ def run_rule(rule: Rule, forms: FormSet, snap: ProjectSnapshot, ctx: Ctx | None 
 
 
 def validate(forms: FormSet, snap: ProjectSnapshot) -> list[Finding]:
-    """Every finding for this snapshot, in rule order."""
+    """Every finding for this snapshot, in rule order. Values of hidden fields are not checked."""
+    snap = effective_snapshot(forms, snap)
     ctx = Ctx(forms, snap)
     out: list[Finding] = []
     for rule in RULES:

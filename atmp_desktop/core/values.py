@@ -16,8 +16,9 @@ from typing import Any
 
 from atmp_desktop.core.forms import Field
 
-# XML 1.0 cannot hold these; strip them at the door so every export stays valid.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 cannot hold these (nor can UTF-8 hold lone surrogates); strip them at the door so every
+# export stays valid and SQLite never sees an unencodable string.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 class FieldValueError(ValueError):

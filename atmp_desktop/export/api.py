@@ -80,6 +80,10 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
     from atmp_desktop.export.docx_writer import DocxWriter, open_template
     from atmp_desktop.export.pdf_writer import PdfWriter
 
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.core.project import effective_snapshot
+
+    snap = effective_snapshot(default_forms(), snap)  # what the writer cannot see is not exported either
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
