@@ -29,7 +29,7 @@ from atmp_desktop.ui.style import role
 # Built on first use (after the first paint): the step pages, navigator, help panel and findings dock need
 # the forms and pull in most of the UI code, none of which the start screen needs.
 _WORKSPACE_ATTRS = frozenset({"navigator", "page_stack", "back_button", "next_button", "position_label", "help",
-                              "splitter", "findings_dock", "validation", "_prebuild"})
+                              "splitter", "findings_dock", "sections_dock", "validation", "_prebuild"})
 
 FILE_FILTER = "ATMP projects (*.atmp)"
 
@@ -91,6 +91,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.BottomDockWidgetArea, self.findings_dock)
         self.resizeDocks([self.findings_dock], [170], Qt.Vertical)
         self.findings_dock.hide()
+        from atmp_desktop.ui.sections_dock import SectionsDock
+        self.sections_dock = SectionsDock(self.forms, lambda: self.project, self)
+        self.sections_dock.jump_requested.connect(self.go_to_field)
+        self.sections_dock.message.connect(lambda text: self.status.showMessage(text, 6000))
+        self.sections_dock.changed.connect(lambda _code: self._after_change(focus_step=None))
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.sections_dock)
+        self.tabifyDockWidget(self.findings_dock, self.sections_dock)
+        self.sections_dock.hide()
         self.validation = ValidationRunner(self.forms, self)
         self.validation.updated.connect(self._findings_updated)
         self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
@@ -99,6 +107,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.findings_dock.toggleViewAction())
         self.findings_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.view_menu.addAction(self.sections_dock.toggleViewAction())
+        self.sections_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+S"))
         self._restore_workspace_state()
 
     def _build_workspace(self) -> QWidget:
@@ -209,6 +219,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.start)
         if self._workspace_built:
             self.findings_dock.hide()
+            self.sections_dock.hide()
         self._update_actions()
         self._update_title()
 
@@ -305,6 +316,9 @@ class MainWindow(QMainWindow):
         if self.findings_dock.isHidden():
             self.findings_dock.show()
             self.resizeDocks([self.findings_dock], [160], Qt.Vertical)
+        if self.sections_dock.isHidden():
+            self.sections_dock.show()  # a tab beside the findings, which stay in front
+            self.findings_dock.raise_()
         self._refresh_states()
         last = self.settings.value(f"last_step/{project.path.name}", "")
         first = last if last in {s.id for s in self.forms.steps} else self.forms.steps[0].id
@@ -404,6 +418,7 @@ class MainWindow(QMainWindow):
         self.settings.add_recent(new.path)
         for page in self.pages.values():
             page.set_read_only(new.read_only)
+        self._refresh_states()  # the sections dock becomes editable in the copy
         self._update_title()
         self._update_actions()
         if step:
@@ -485,6 +500,7 @@ class MainWindow(QMainWindow):
         states = {s.id: logic.step_state(self.forms, s, self.snap) for s in self.forms.steps}
         from atmp_desktop.ui.findings import counts_by_step
         self.navigator.update_states(states, counts_by_step(self.forms, self.findings))
+        self.sections_dock.refresh(self.snap, self.findings)
 
     # ================================================================== editing
     def on_edited(self, path: str, value, label: str = "") -> None:
@@ -582,6 +598,11 @@ class MainWindow(QMainWindow):
         self.go_to_step(step)
         if not self.pages[step].focus_field(finding.location):
             self.status.showMessage("That field is hidden by an earlier answer in this step.", 6000)
+
+    def go_to_field(self, path: str) -> None:
+        """Show the step of a field and focus it (from the Sections dock)."""
+        from types import SimpleNamespace
+        self.go_to_finding(SimpleNamespace(location=path, step=""))
 
     def _focus_changed(self, _old, new) -> None:
         if not self._workspace_built:  # only step pages have fields to explain

@@ -1,0 +1,336 @@
+"""The Sections dock: every CTD section the dossier writes, with its fields, findings and the writer's status.
+
+For each section (1.6, 2.3, 3.2.S/P/A/R and their subsections): whether it applies to this product (greyed,
+with the justification as tooltip, when not), how many visible fields feed it and how many are filled, how
+many findings concern it, and the writer's status (Not started / Draft / In review / Ready) with a note.
+A parent row sums its subsections. Changing a status or note is one write through
+`ProjectFile.set_section_status` (one transaction, audited). Double-click or Enter jumps to the first field
+feeding the section; double-click on the Note column edits the note.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDockWidget, QHeaderView, QLabel, QMessageBox, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.interchange import SECTION_STATUSES
+from atmp_desktop.core.project import ProjectSnapshot, field_visible
+from atmp_desktop.core.sections import all_headings, display_title, section_applicability
+
+PREFIXES = ("1.6", "2.3", "3.2.S", "3.2.P", "3.2.A", "3.2.R")
+STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
+COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE = range(5)
+CODE_ROLE = Qt.UserRole
+TITLE_ROLE = Qt.UserRole + 1
+GREY = QColor("#9a9a9a")
+ERROR_RED = QColor("#c62828")
+
+
+# ================================================================== Qt-free counting
+@dataclass
+class SectionFacts:
+    """What the dock shows for one section (its subsections included)."""
+    applies: bool = True
+    reason: str = ""
+    fields: list[str] = field(default_factory=list)      # visible fields feeding it, in form order
+    filled: int = 0
+    required_empty: list[str] = field(default_factory=list)
+    findings: Counter = field(default_factory=Counter)   # severity -> count
+
+
+def shown_headings():
+    return [h for h in all_headings() if h.code.startswith(PREFIXES)]
+
+
+def _codes_of_finding(forms: FormSet, location: str, known: set[str]) -> set[str]:
+    if not location:
+        return set()
+    if location in known:
+        return {location}
+    path = re.sub(r"\[\d+\].*$", "", location)
+    if forms.has_field(path):
+        return {c for c in forms.field(path).feeds if c in known}
+    return set()
+
+
+def _subtree(code: str, known: list[str]) -> list[str]:
+    return [c for c in known if c == code or c.startswith(code + ".")]
+
+
+def section_facts(forms: FormSet, snap: ProjectSnapshot, findings) -> dict[str, SectionFacts]:
+    """CTD code -> facts, counting only visible fields; a finding on a field counts for every section it feeds."""
+    codes = [h.code for h in shown_headings()]
+    known = set(codes)
+    direct: dict[str, list] = {c: [] for c in codes}
+    for f in forms.all_fields():
+        targets = [c for c in f.feeds if c in known]
+        if targets and field_visible(forms, f.path, snap):
+            for c in targets:
+                direct[c].append(f)
+    finding_codes = [(fi, _codes_of_finding(forms, fi.location, known)) for fi in findings]
+    out: dict[str, SectionFacts] = {}
+    for code in codes:
+        sub = set(_subtree(code, codes))
+        seen: dict[str, object] = {}
+        for c in codes:
+            if c in sub:
+                for f in direct[c]:
+                    seen.setdefault(f.path, f)
+        app = section_applicability(code, snap)
+        facts = SectionFacts(app.applies, app.reason, list(seen))
+        for path, f in seen.items():
+            if snap.is_set(path):
+                facts.filled += 1
+            elif f.required:
+                facts.required_empty.append(path)
+        for fi, fcodes in finding_codes:
+            if fcodes & sub:
+                facts.findings[fi.severity] += 1
+        out[code] = facts
+    return out
+
+
+def first_field(forms: FormSet, snap: ProjectSnapshot | None, code: str) -> str:
+    """The first field (in form order) feeding the section or a subsection; visible ones first; '' if none."""
+    candidates = [f for f in forms.all_fields()
+                  if any(c == code or c.startswith(code + ".") for c in f.feeds)]
+    if snap is not None:
+        for f in candidates:
+            if field_visible(forms, f.path, snap):
+                return f.path
+    return candidates[0].path if candidates else ""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def findings_summary(c: Counter) -> str:
+    return ", ".join(_plural(c[s], w) for s, w in (("error", "error"), ("warning", "warning"), ("info", "note"))
+                     if c.get(s))
+
+
+# ================================================================== the dock
+class SectionsDock(QDockWidget):
+    jump_requested = Signal(str)   # field path
+    message = Signal(str)          # one sentence for the status bar
+    changed = Signal(str)          # CTD code whose status or note was written
+
+    def __init__(self, forms: FormSet, project: Callable[[], object], parent=None):
+        super().__init__("Sections", parent)
+        self.setObjectName("sectionsDock")
+        self.forms = forms
+        self._project = project
+        self.snap: ProjectSnapshot | None = None
+        self.facts: dict[str, SectionFacts] = {}
+        self.read_only = False
+        self._syncing = False
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 4, 6, 6)
+        self.summary = QLabel("Open a project to see its CTD sections.", body)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.tree = QTreeWidget(body)
+        self.tree.setAccessibleName("CTD sections")
+        self.tree.setHeaderLabels(["Section", "Fields filled", "Findings", "Status", "Note"])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)  # only the note is edited, see edit_note
+        QShortcut(QKeySequence(Qt.Key_F2), self.tree, self.edit_note, context=Qt.WidgetShortcut)
+        self.tree.setUniformRowHeights(True)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(COL_SECTION, QHeaderView.Interactive)
+        for col, width in ((COL_SECTION, 420), (COL_FIELDS, 95), (COL_FINDINGS, 130), (COL_STATUS, 120)):
+            self.tree.setColumnWidth(col, width)
+        layout.addWidget(self.tree)
+        self.setWidget(body)
+
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self.combos: dict[str, QComboBox] = {}
+        for h in shown_headings():
+            parent = self.items.get(h.parent_code() or "")
+            item = QTreeWidgetItem([f"{h.code}  {h.title}", "", "", "", ""])
+            item.setData(0, CODE_ROLE, h.code)
+            item.setData(0, TITLE_ROLE, h.title)
+            item.setFlags(item.flags() | Qt.ItemIsEditable)
+            (parent.addChild(item) if parent is not None else self.tree.addTopLevelItem(item))
+            self.items[h.code] = item
+        for code, item in self.items.items():  # combos after the items exist, so the tree can place them
+            combo = QComboBox(self.tree)
+            combo.setAccessibleName(f"Status of {code}")
+            for status in SECTION_STATUSES:
+                combo.addItem(STATUS_LABEL[status], status)
+            combo.currentIndexChanged.connect(lambda _i, c=code: self._status_chosen(c))
+            self.tree.setItemWidget(item, COL_STATUS, combo)
+            self.combos[code] = combo
+        self.tree.expandAll()
+        self.tree.itemActivated.connect(self._activated)  # double-click or Enter
+        self.tree.itemChanged.connect(self._item_changed)
+
+    # ------------------------------------------------------------------ reading
+    def status_of(self, code: str) -> tuple[str, str]:
+        entry = (self.snap.section_status.get(code) if self.snap is not None else None) or {}
+        return entry.get("status") or "not_started", entry.get("note") or ""
+
+    def refresh(self, snap: ProjectSnapshot, findings) -> None:
+        """Show the latest snapshot and findings (cheap enough for every edit)."""
+        project = self._project()
+        self.snap = snap
+        self.read_only = project is None or bool(getattr(project, "read_only", False))
+        self.facts = section_facts(self.forms, snap, findings)
+        self._syncing = True
+        try:
+            for code, item in self.items.items():
+                self._show(code, item)
+        finally:
+            self._syncing = False
+        ready = sum(1 for c in self.items if self.status_of(c)[0] == "ready")
+        text = f"{ready} of {len(self.items)} sections marked ready. Double-click a section to go to its first field."
+        if self.read_only:
+            text = "Read-only project: statuses are shown but cannot be changed. " + text
+        self.summary.setText(text)
+
+    def _show(self, code: str, item: QTreeWidgetItem) -> None:
+        facts = self.facts[code]
+        status, note = self.status_of(code)
+        item.setText(COL_SECTION, f"{code}  {item.data(0, TITLE_ROLE)}")
+        n = len(facts.fields)
+        item.setText(COL_FIELDS, f"{facts.filled}/{n}" if n else "–")
+        item.setToolTip(COL_FIELDS, (f"{_plural(n, 'visible field')} feed this section; {facts.filled} filled"
+                                     + (f", {_plural(len(facts.required_empty), 'required field')} empty."
+                                        if facts.required_empty else ".")) if n else
+                        "No visible field feeds this section directly; it is written from its subsections "
+                        "or by hand.")
+        found = findings_summary(facts.findings)
+        item.setText(COL_FINDINGS, found or "–")
+        item.setToolTip(COL_FINDINGS, found or "No findings.")
+        item.setForeground(COL_FINDINGS, QBrush(ERROR_RED) if facts.findings.get("error") else QBrush())
+        item.setText(COL_NOTE, note)
+        item.setToolTip(COL_NOTE, note or ("Double-click to add a note." if not self.read_only else ""))
+        grey = QBrush(GREY) if not facts.applies else QBrush()
+        for col in (COL_SECTION, COL_FIELDS, COL_NOTE):
+            item.setForeground(col, grey)
+        title_tip = display_title_tip(code, self.snap, facts)
+        item.setToolTip(COL_SECTION, title_tip)
+        combo = self.combos[code]
+        combo.blockSignals(True)
+        combo.setCurrentIndex(max(combo.findData(status), 0))
+        combo.blockSignals(False)
+        combo.setEnabled(not self.read_only)
+        combo.setToolTip(title_tip if not facts.applies else f"Your status for {code}.")
+
+    # ------------------------------------------------------------------ writing
+    def set_status(self, code: str, status: str, note: str | None = None, confirm: bool = True) -> bool:
+        """Write a section's status (asking first when marking Ready with errors or empty required fields)."""
+        if note is None:
+            note = self.status_of(code)[1]
+        if confirm and status == "ready" and not self._confirm_ready(code):
+            self._revert(code)
+            return False
+        return self._write(code, status, note)
+
+    def _confirm_ready(self, code: str) -> bool:
+        facts = self.facts.get(code)
+        if facts is None:
+            return True
+        problems = []
+        if facts.findings.get("error"):
+            problems.append(_plural(facts.findings["error"], "error"))
+        if facts.required_empty:
+            problems.append(_plural(len(facts.required_empty), "empty required field"))
+        if not problems:
+            return True
+        answer = QMessageBox.question(self, "Mark section ready?",
+                                      f"{code} still has {' and '.join(problems)}; mark it ready anyway?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def _write(self, code: str, status: str, note: str) -> bool:
+        from atmp_desktop.store import ProjectFileError
+        project = self._project()
+        if project is None or project.read_only:
+            self._revert(code)
+            return False
+        try:
+            project.set_section_status(code, status, note)
+        except ProjectFileError as exc:
+            self._revert(code)
+            QMessageBox.critical(self, "Status not saved", f"The status of {code} was not saved: {exc}.")
+            return False
+        except OSError as exc:
+            self._revert(code)
+            QMessageBox.critical(self, "Status not saved",
+                                 f"The status of {code} could not be written to “{project.path.name}” ({exc}); "
+                                 "check that the file still exists, the disk is not full and you may write to "
+                                 "it, then try again.")
+            return False
+        self.snap = project.snapshot()
+        self._syncing = True
+        try:
+            self._show(code, self.items[code])
+        finally:
+            self._syncing = False
+        self.message.emit(f"{code} marked {STATUS_LABEL[status].lower()}." if status != "not_started"
+                          else f"{code} marked not started.")
+        self.changed.emit(code)
+        return True
+
+    def _revert(self, code: str) -> None:
+        self._syncing = True
+        try:
+            self._show(code, self.items[code])
+        finally:
+            self._syncing = False
+
+    def _status_chosen(self, code: str) -> None:
+        if self._syncing:
+            return
+        self.set_status(code, self.combos[code].currentData())
+
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._syncing or column != COL_NOTE:
+            return
+        code = item.data(0, CODE_ROLE)
+        status, note = self.status_of(code)
+        new = item.text(COL_NOTE).strip()
+        if new != note:
+            self._write(code, status, new)
+
+    # ------------------------------------------------------------------ navigation
+    def edit_note(self, item: QTreeWidgetItem | None = None) -> None:
+        item = item or self.tree.currentItem()
+        if item is not None and not self.read_only:
+            self.tree.editItem(item, COL_NOTE)
+
+    def _activated(self, item: QTreeWidgetItem, column: int = 0) -> None:
+        if column == COL_NOTE and not self.read_only:
+            self.edit_note(item)
+            return
+        code = item.data(0, CODE_ROLE)
+        path = first_field(self.forms, self.snap, code)
+        if path:
+            self.jump_requested.emit(path)
+        else:
+            self.message.emit(f"No field feeds {code}; write it directly in the exported document.")
+
+    def select(self, code: str) -> None:
+        self.tree.setCurrentItem(self.items[code])
+
+
+def display_title_tip(code: str, snap: ProjectSnapshot | None, facts: SectionFacts) -> str:
+    from atmp_desktop.core.sections import heading
+    title = display_title(heading(code), snap)
+    if not facts.applies:
+        return f"{code} {title}\nDoes not apply to this product: {facts.reason}"
+    return f"{code} {title}"
