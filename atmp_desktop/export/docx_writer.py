@@ -228,6 +228,10 @@ class DocxWriter:
             for c_i in range(ncol):
                 cells[c_i].text = clean(row[c_i]) if c_i < len(row) else ""
             ooxml.set_cant_split(rows[r_i])
+        sec = d.sections[-1]
+        avail = (sec.page_width - sec.left_margin - sec.right_margin) // 635  # EMU -> twips
+        weights = t.column_weights()
+        ooxml.set_column_widths(table, [int(avail * w / sum(weights)) for w in weights])
         d.add_paragraph()
 
     def _orient(self, d, landscape: bool):

@@ -91,6 +91,22 @@ class Table:
         """More than five columns: writers put it on a landscape page."""
         return len(self.header) > 5
 
+    def column_weights(self) -> tuple[float, ...]:
+        """Relative column widths: the builder's `widths`, else sized from the content, so a "No." column stays
+        narrow and a description column gets the room (each column at least its longest word, capped)."""
+        ncol = max(1, len(self.header))
+        if len(self.widths) == ncol:
+            return tuple(float(w) for w in self.widths)
+        weights = []
+        for i in range(ncol):
+            cells = [str(r[i]) for r in self.rows if i < len(r)]
+            head = self.header[i] if i < len(self.header) else ""
+            words = [len(w) for c in cells for w in c.split()] + [len(w) * 1.15 for w in head.split()]  # bold
+            longest = min(max(words, default=1), 20)
+            mean = sum(len(c) for c in cells) / len(cells) if cells else len(head)
+            weights.append(max(6.0, 1.3 * longest + 0.4 * min(mean, 80.0)))
+        return tuple(weights)
+
 
 @dataclass(frozen=True)
 class ListBlock:

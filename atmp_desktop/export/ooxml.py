@@ -131,6 +131,35 @@ def set_cant_split(row) -> None:
     _set_trpr_flag(row, "w:cantSplit")
 
 
+_TBLPR_AFTER_LAYOUT = ("w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
+def set_column_widths(table, twips: list[int]) -> None:
+    """Fixed column widths (w:gridCol, every w:tcW, w:tblW, w:tblLayout fixed) so Word and LibreOffice keep a
+    narrow number column narrow instead of sharing the page equally."""
+    tbl = table._tbl
+    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips):
+        col.set(qn("w:w"), str(w))
+    for tr in tbl.findall(qn("w:tr")):
+        for tc, w in zip(tr.findall(qn("w:tc")), twips):
+            tcw = tc.get_or_add_tcPr().get_or_add_tcW()
+            tcw.set(qn("w:type"), "dxa")
+            tcw.set(qn("w:w"), str(w))
+    tblpr = tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is not None:
+        tblw.set(qn("w:type"), "dxa")
+        tblw.set(qn("w:w"), str(sum(twips)))
+    if tblpr.find(qn("w:tblLayout")) is None:
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        after = next((c for c in tblpr if any(c.tag == qn(t) for t in _TBLPR_AFTER_LAYOUT)), None)
+        if after is not None:
+            after.addprevious(layout)
+        else:
+            tblpr.append(layout)
+
+
 def set_update_fields(document) -> None:
     """Ask Word to refresh fields (TOC, page numbers) when the file is opened (w:updateFields)."""
     settings = document.settings.element

@@ -56,6 +56,9 @@ def _outline_depth(items, level=1) -> int:
     return depth
 
 
+_STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.S)
+
+
 def _has_javascript(reader: PdfReader, raw: bytes) -> bool:
     root = reader.trailer["/Root"]
     names = _resolve(root.get("/Names", DictionaryObject()))
@@ -64,8 +67,18 @@ def _has_javascript(reader: PdfReader, raw: bytes) -> bool:
     action = _resolve(root.get("/OpenAction"))
     if isinstance(action, DictionaryObject) and (action.get("/S") == "/JavaScript" or "/JS" in action):
         return True
-    # annotations/actions anywhere: look for the names in the (decompressed where possible) objects
-    return bool(re.search(rb"/(JavaScript|JS)\b", raw))
+    # annotations/actions anywhere: look for the names in the object dictionaries, not inside stream data
+    # (compressed page content can contain the bytes "/JS" by chance: a false alarm on a clean file)
+    if re.search(rb"/(JavaScript|JS)\b", _STREAM_DATA.sub(b"stream endstream", raw)):
+        return True
+    for num in getattr(reader, "xref_objStm", {}) or {}:  # objects packed inside object streams
+        try:
+            obj = reader.get_object(num)
+        except Exception:
+            continue
+        if isinstance(obj, DictionaryObject) and ("/JS" in obj or obj.get("/S") == "/JavaScript"):
+            return True
+    return False
 
 
 def check_pdf(path: Path) -> list[Check]:

@@ -183,7 +183,7 @@ class PdfWriter:
     # ---------------------------------------------------------------- tables
     def _table(self, t: m.Table, avail: float, clean: Cleaner, chunk: int) -> list:
         ncol = max(1, len(t.header))
-        weights = list(t.widths) if len(t.widths) == ncol else [1.0] * ncol
+        weights = list(t.column_weights())
         col_w = [avail * w / sum(weights) for w in weights]
         data = [[self._para(h, "cellhead", clean) for h in t.header]]
         for row in t.rows:
@@ -260,7 +260,7 @@ class PdfWriter:
             return [Paragraph(self._inline(item, doc, clean), st["body"], bulletText=f"{i}." if b.numbered else "•")
                     for i, item in enumerate(b.items, 1)]
         if isinstance(b, m.Figure):
-            text = f"Figure: {b.caption}" + (f" - {b.description}" if b.description else "")
+            text = f"Figure: {b.caption}" + (f" ({b.description})" if b.description else "")
             return [KeepTogether([self._para(text + "\n[Figure to be inserted]", "figure", clean)])]
         if isinstance(b, m.PageBreak):
             return [PageBreak()]

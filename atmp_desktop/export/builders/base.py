@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from atmp_desktop.core.documents import DocumentSpec, document
 from atmp_desktop.core.forms import FormSet, default_forms, parse_path
-from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.sections import display_title, headings_under, section_applicability
 from atmp_desktop.core.sections import heading as ctd_heading
 from atmp_desktop.core.values import format_value, is_empty
@@ -56,6 +56,36 @@ def fmt(field, value: Any) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=1)
+def _fed_by_code() -> dict[str, tuple[str, ...]]:
+    """CTD code -> the scalar fields that feed it (forms order), from each field's `feeds`."""
+    forms = _forms()
+    out: dict[str, list[str]] = {}
+    if forms is None:
+        return {}
+    for f in forms.all_fields():
+        if f.type == "table":
+            continue
+        for code in f.feeds:
+            out.setdefault(code, []).append(f.path)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def fed_fields(code: str) -> tuple[str, ...]:
+    return _fed_by_code().get(code, ())
+
+
+def visible(snap: ProjectSnapshot, path: str) -> bool:
+    """False for a field its visibility condition hides (e.g. the AAV serotype of a lentiviral product)."""
+    forms = _forms()
+    if forms is None:
+        return True
+    try:
+        return field_visible(forms, parse_path(path).field_path, snap)
+    except (KeyError, ValueError):
+        return True
+
+
 def label_of(path: str) -> str:
     f = _field(path)
     return f.label if f is not None else path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
@@ -85,6 +115,9 @@ class Ctx:
         # level 1 = this code's depth (e.g. "3.2.S" -> headings 3.2.S.x are level 2)
         self._base_depth = base_level_code.count(".") if base_level_code else 0
         self._level = 0
+        self._code = ""                      # the CTD heading being written
+        self._shown: dict[str, list[str]] = {}  # field path -> CTD codes where its value is shown
+        self._slots: list[tuple[int, str]] = []  # (block index, code) where fed-but-unshown fields go
 
     # ------------------------------------------------------------------ reading
     def value(self, path: str) -> Any:
@@ -115,7 +148,11 @@ class Ctx:
         h = ctd_heading(code)
         level = max(1, code.count(".") - self._base_depth + 1)
         self._level = level
+        self._code = code
         self.add(Heading(code, display_title(h, self.snap), level))
+
+    def _mark(self, path: str) -> None:
+        self._shown.setdefault(path, []).append(self._code)
 
     def sub(self, title: str, note: str = "") -> None:
         """An uncoded sub-heading one level below the current CTD heading."""
@@ -139,6 +176,7 @@ class Ctx:
         if not self.has(path):
             self.todo(what or label_of(path))
             return False
+        self._mark(path)
         if label:
             self.add(Paragraph((Run(label_of(path) + ": ", bold=True), Run(self.text(path)))))
         else:
@@ -157,11 +195,15 @@ class Ctx:
 
     def facts(self, paths: Iterable[str], caption: str = "", header=("Item", "Entry")) -> None:
         """A two-column table of labels and values; missing values show as a placeholder text."""
+        paths = [p for p in paths if visible(self.snap, p)]
+        for p in paths:
+            if self.has(p):
+                self._mark(p)
         rows = tuple((label_of(p), self.text(p) or "[To be completed]") for p in paths)
         self.add(Table(tuple(header), rows, caption=caption, widths=(2, 3)))
 
     def table(self, path: str, columns: list[str] | None = None, caption: str = "", what: str | None = None,
-              where=None) -> bool:
+              where=None, labels: dict[str, str] | None = None) -> bool:
         """A project table rendered with its column labels; a placeholder when it has no rows."""
         rows = [r for r in self.rows(path) if where is None or where(r)]
         tf = _field(path)
@@ -170,7 +212,9 @@ class Ctx:
             self.todo(what or f"{label_of(path)} (table)")
             return False
         col_fields = {c.id: c for c in tf.columns} if tf is not None else {}
-        header = tuple(col_fields[c].label if c in col_fields else c.replace("_", " ").capitalize() for c in cols)
+        labels = labels or {}
+        header = tuple(labels.get(c) or (col_fields[c].label if c in col_fields else c.replace("_", " ").capitalize())
+                       for c in cols)
         body = tuple(tuple(fmt(col_fields.get(c), r.get(c)) for c in cols) for r in rows)
         self.add(Table(header, body, caption=caption or label_of(path)))
         return True
@@ -203,10 +247,44 @@ class Ctx:
             writer = fill.get(h.code)
             if writer is not None:
                 writer(self)
-            elif not any(x.code.startswith(h.code + ".") for x in headings_under(prefix)):
+            elif not any(x.code.startswith(h.code + ".") for x in headings_under(prefix)) \
+                    and not any(self.has(p) for p in fed_fields(h.code)):
                 self.todo(f"{h.title} ({h.code})")
+            self.fed(h.code)
+
+    def fed(self, code: str) -> None:
+        """Mark where the filled fields feeding `code` that its writer did not show go (see `build`)."""
+        self._slots.append((len(self.doc.blocks), code))
+
+    def _fallback(self) -> None:
+        """No fed data is silently dropped: every filled field whose `feeds` names a section of this document
+        and that the section's writer did not show is added there, labelled; a field already shown in another
+        section of the document gets a cross-reference there instead of its text again."""
+        plans: list[tuple[int, list]] = []
+        for index, code in self._slots:
+            blocks = []
+            for path in fed_fields(code):
+                if not self.has(path) or code in self._shown.get(path, ()):
+                    continue
+                where = self._shown.get(path)
+                if where and where[0]:
+                    blocks.append(Paragraph((Run(label_of(path) + ": ", bold=True), Run("see "), XRef(where[0]),
+                                             Run("."))))
+                    continue
+                blocks.append(Paragraph((Run(label_of(path) + ": ", bold=True), Run(self.text(path)))))
+                self._shown.setdefault(path, []).insert(0, code)
+            if blocks:
+                while index > 1 and isinstance(self.doc.blocks[index - 1], Paragraph) \
+                        and self.doc.blocks[index - 1].style == "note" and not isinstance(
+                            self.doc.blocks[index - 2], Heading):
+                    index -= 1  # a closing note ("Details: Module 3 ...") stays last
+                plans.append((index, blocks))
+        for index, blocks in reversed(plans):
+            self.doc.blocks[index:index] = blocks
+        self._slots = []
 
     def build(self) -> Document:
+        self._fallback()
         return self.doc
 
 

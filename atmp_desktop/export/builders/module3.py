@@ -30,7 +30,7 @@ def process_flow(c: Ctx, stage: str | None) -> None:
                                      f"IPC: {r['in_process_controls']}") if x)
         items.append((Run(head, bold=True), Run(f" ({tail})" if tail else "")))
     c.add(ListBlock(tuple(items), numbered=False))
-    c.figure("Flow diagram of the manufacturing process", "generated from the process-step table")
+    c.figure("Flow diagram of the manufacturing process", "to be generated from the process-step table")
 
 
 def _sites(c: Ctx) -> None:
@@ -62,7 +62,8 @@ def _ds_process(c: Ctx) -> None:
               "manufacturing.batch_numbering", "manufacturing.closed_system", "manufacturing.ds_dp_continuous"],
              "description of the drug substance manufacturing process")
     process_flow(c, "DS")
-    c.table("manufacturing.process_steps", STEP_COLS, "Drug substance process steps", where=_stage("DS"))
+    c.table("manufacturing.process_steps", STEP_COLS, "Drug substance process steps", where=_stage("DS"),
+            labels={"site": "Site"})
 
 
 def _materials(c: Ctx) -> None:
@@ -180,7 +181,8 @@ def _dp_process(c: Ctx) -> None:
     c.fields(["manufacturing.process_overview", "manufacturing.reconstitution_at_site",
               "manufacturing.reconstitution_description"], "description of the drug product manufacturing process")
     process_flow(c, "DP")
-    c.table("manufacturing.process_steps", STEP_COLS, "Drug product process steps", where=_stage("DP"))
+    c.table("manufacturing.process_steps", STEP_COLS, "Drug product process steps", where=_stage("DP"),
+            labels={"site": "Site"})
 
 
 def build_p(snap) -> Document:
@@ -257,6 +259,8 @@ def build_r(snap) -> Document:
     c.heading("Certificates of suitability (TSE)", 2)
     c.fields(["materials.tse_statement"], "TSE certificates of suitability")
     c.heading("Traceability", 2)
-    c.fields(["traceability.traceability_system", "traceability.retention_years", "traceability.chain_of_identity"],
-             "traceability system (Art. 15 Reg. (EC) No 1394/2007)")
+    c.fields(["traceability.traceability_system", "traceability.retention_years", "traceability.chain_of_identity",
+              "traceability.coding_system", "traceability.traceability_scope", "traceability.hospital_traceability",
+              "traceability.traceability_continuity"], "traceability system (Art. 15 Reg. (EC) No 1394/2007)")
+    c.fed("3.2.R")
     return c.build()

@@ -82,6 +82,7 @@ def build(snap) -> Document:
     c = Ctx(snap, "m2-3-qos", "2.3")
     c.ctd("2.3")
     _intro(c)
+    c.fed("2.3")
     c.ctd_part("2.3.S", {
         "2.3.S.1": _s1, "2.3.S.2": _s2, "2.3.S.3": _s3, "2.3.S.4": _s4,
         "2.3.S.5": lambda c: c.field("quality.reference_standards", "reference standards or materials"),
