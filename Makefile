@@ -8,7 +8,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcom
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 \
 	fonts-dejavu-core sqlite3
 
-.PHONY: run test bench system-deps venv clean screenshots
+.PHONY: run test bench dist system-deps venv clean screenshots
 
 # System libraries Qt needs. Installed only when we are root and something is missing.
 system-deps:
@@ -33,6 +33,12 @@ test: venv
 
 bench: venv
 	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py
+
+# Frozen onedir build (PyInstaller) in dist/atmp-desktop/; needs objdump (binutils) on Linux.
+dist: venv
+	$(PY) -m pip install -q -e '.[build]'
+	$(VENV)/bin/pyinstaller --noconfirm build.spec
+	dist/atmp-desktop/atmp-desktop --version
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
