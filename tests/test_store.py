@@ -206,6 +206,9 @@ def test_save_as_copies_with_backup_api(tmp_path, mini, project):
         assert other.path.name == "copy.atmp"
         assert other.get("product.invented_name") == "Copied"
         assert raw(other.path, "PRAGMA application_id")[0][0] == APPLICATION_ID
+        other.undo()  # the undo history continues in the copy
+        assert other.get("product.invented_name") is None
+        assert raw(project.path, "SELECT value FROM field_values WHERE field = 'invented_name'") == [('"Copied"',)]
     finally:
         other.close()
 

@@ -334,9 +334,11 @@ class ProjectFile:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        forms = self.forms
+        forms, undo, redo = self.forms, self._undo, self._redo
         self.close()
-        return ProjectFile.open(target, forms)
+        copy = ProjectFile.open(target, forms)
+        copy._undo, copy._redo = undo, redo  # the copy holds the same values, so the history still applies
+        return copy
 
     # ---------------------------------------------------------------- internals
     def _writable(self) -> None:
