@@ -90,6 +90,13 @@ class Ctx:
         except KeyError:
             return _HUMAN.sub(" ", path.split(".")[-1]).capitalize()
 
+    def empty_cells(self, table_path: str, columns: tuple[str, ...]):
+        """(location, row, row index, lower-case column label) for each empty cell of `columns`."""
+        for i, row in enumerate(self.rows(table_path)):
+            for col in columns:
+                if not row.get(col):
+                    yield f"{table_path}[{i}].{col}", row, i, self.column_label(table_path, col).lower()
+
     def column_label(self, table_path: str, column: str) -> str:
         try:
             return self.forms.field(table_path).column(column).label

@@ -160,12 +160,8 @@ def mat_03(c: Ctx):
         yield ("materials.vectors",
                f"Describe the vector used to modify the cells in {c.label('materials.vectors')}, as deeply as an "
                "active substance (production, characterisation, specification, stability).")
-    for i, r in enumerate(vectors):
-        for col in ("transgene", "production_system"):
-            if not r.get(col):
-                yield (f"materials.vectors[{i}].{col}",
-                       f"Vector {r.get('name') or i + 1}: add the "
-                       f"{c.column_label('materials.vectors', col).lower()}.")
+    for loc, r, i, col in c.empty_cells("materials.vectors", ("transgene", "production_system")):
+        yield loc, f"Vector {r.get('name') or i + 1}: add the {col}."
 
 
 @rule("MAT-04", "warning", "a raw material is of human or animal origin",

@@ -263,12 +263,8 @@ SITES = "manufacturing.sites"
       "manufacturing/import authorisation number, qualified person and GMP certificate date",
       "Dir. 2001/83/EC Art. 40-41; EudraLex Vol. 4 Part IV", "K", step="manufacturing")
 def gmp_01(c: Ctx):
-    for i, r in enumerate(c.rows(SITES)):
-        for col in ("authorisation_number", "qualified_person", "gmp_certificate_date"):
-            if not r.get(col):
-                yield (f"{SITES}[{i}].{col}",
-                       f"Site ‘{r.get('name') or i + 1}’: add the {c.column_label(SITES, col).lower()} in "
-                       f"{c.label(SITES)}.")
+    for loc, r, i, col in c.empty_cells(SITES, ("authorisation_number", "qualified_person", "gmp_certificate_date")):
+        yield loc, f"Site ‘{r.get('name') or i + 1}’: add the {col} in {c.label(SITES)}."
 
 
 @rule("GMP-02", "warning", "the product is in clinical development",

@@ -148,12 +148,8 @@ def gmo_04(c: Ctx):
                f"List each target Member State in {c.label('gmo.member_states')} with its GMO framework (contained "
                "use, deliberate release, both or case by case) and when to file it relative to the CTA; national "
                "rules change, so verify them before filing.")
-    for i, r in enumerate(rows):
-        for col in ("framework", "sequence"):
-            if not r.get(col):
-                yield (f"gmo.member_states[{i}].{col}",
-                       f"Member State {r.get('member_state') or i + 1}: state the "
-                       f"{c.column_label('gmo.member_states', col).lower()} (verify it is current).")
+    for loc, r, i, col in c.empty_cells("gmo.member_states", ("framework", "sequence")):
+        yield loc, f"Member State {r.get('member_state') or i + 1}: state the {col} (verify it is current)."
 
 
 @rule("GMO-05", "error", "a clinical trial Member State uses the deliberate-release framework",
@@ -234,11 +230,8 @@ def gmo_09(c: Ctx):
     if not rows:
         yield ("gmo.shedding", f"Cite shedding data in {c.label('gmo.shedding')}: matrix, assay, duration and whether "
                                "it detects infectious particles or genomes.")
-    for i, r in enumerate(rows):
-        for col in ("matrix", "method", "duration", "detects"):
-            if not r.get(col):
-                yield (f"gmo.shedding[{i}].{col}",
-                       f"Shedding row {i + 1}: add the {c.column_label('gmo.shedding', col).lower()}.")
+    for loc, _r, i, col in c.empty_cells("gmo.shedding", ("matrix", "method", "duration", "detects")):
+        yield loc, f"Shedding row {i + 1}: add the {col}."
 
 
 @rule("GMO-10", "error", "the product is replication-competent by design (e.g. oncolytic virus)",
