@@ -126,6 +126,12 @@ class Ctx:
     def text(self, path: str) -> str:
         return fmt(_field(path), self.snap.get(path))
 
+    def cell(self, table_path: str, row: dict, column: str) -> str:
+        """One table cell formatted like the table itself (choice labels, EU dates, units)."""
+        tf = _field(table_path)
+        col = next((c for c in tf.columns if c.id == column), None) if tf is not None else None
+        return fmt(col, row.get(column))
+
     def has(self, path: str) -> bool:
         return self.snap.is_set(path)
 

@@ -181,7 +181,7 @@ def build_snif(snap) -> Document:
         ("1(a) Member State of notification", first.get("member_state") or (states[0].get("member_state", "")
                                                                               if states else "")),
         ("1(b) Notification number", first.get("notification_number", "")),
-        ("1(c) Date of acknowledgement of notification", str(first.get("consent_date", ""))),
+        ("1(c) Date of acknowledgement of notification", c.cell("gmo.part_b_consents", first, "consent_date")),
         ("1(d) Title of the project", ""),
         ("1(e) Proposed period of release", ""),
         ("2. Notifier", c.text("applicant.company_name")),
@@ -194,7 +194,7 @@ def build_snif(snap) -> Document:
         ("7. Summary of the potential environmental impact", c.text("gmo.era_step6_overall")),
     )
     from atmp_desktop.export.model import Table
-    c.add(Table(("Item", "Entry"), tuple((k, v or "[To be completed]") for k, v in rows), "Section A",
+    c.add(Table(("Item", "Entry"), tuple((k, v or "[To be completed]") for k, v in rows), "Sub-items 1 to 7",
                 widths=(2, 3)))
     c.fields(["gmo.snif_a_general"])
     for letter, title, field, extra, what in SNIF_SECTIONS:
