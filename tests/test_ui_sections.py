@@ -1,7 +1,7 @@
 """The Sections dock: the writer's status per CTD section, set in the window and found in the project file."""
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from atmp_desktop.core.validation import Finding
@@ -175,7 +175,9 @@ def test_view_menu_toggles_the_dock(window, empty_project):
     window.open_path(empty_project)
     act = window.sections_dock.toggleViewAction()
     assert act in window.view_menu.actions()
-    assert act.shortcut() == QKeySequence("Ctrl+Shift+S")
+    assert act.shortcut() == QKeySequence("Ctrl+Shift+C")
+    others = [a for a in window.findChildren(QAction) if a is not act]
+    assert not any(act.shortcut() in a.shortcuts() for a in others)  # Ctrl+Shift+S stays Save As
     act.trigger()
     assert window.sections_dock.isHidden()
     act.trigger()
@@ -189,3 +191,17 @@ def test_status_of_a_project_opened_later_is_not_mixed_up(window, sample_project
     assert window.sections_dock.isHidden()
     window.open_path(empty_project)
     assert window.sections_dock.combos["3.2.R"].currentText() == "Not started"
+
+
+def test_scrolling_over_the_list_does_not_change_statuses(window, sample_project, forms, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    path = sample_project("car-t")
+    window.open_path(path)
+    combo = window.sections_dock.combos["3.2.S.1"]
+    centre = QPointF(combo.rect().center())
+    event = QWheelEvent(centre, combo.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120), Qt.NoButton,
+                        Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(combo, event)
+    assert combo.currentText() == "Not started"
+    assert "3.2.S.1" not in stored(path, forms)[0].section_status

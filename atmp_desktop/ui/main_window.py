@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.findings_dock.toggleViewAction())
         self.findings_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.view_menu.addAction(self.sections_dock.toggleViewAction())
-        self.sections_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.sections_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+C"))  # C for CTD; S is Save As
         self._restore_workspace_state()
 
     def _build_workspace(self) -> QWidget:

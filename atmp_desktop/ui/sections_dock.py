@@ -120,6 +120,20 @@ def findings_summary(c: Counter) -> str:
 
 
 # ================================================================== the dock
+class _StatusCombo(QComboBox):
+    """A status drop-down that lets the wheel scroll the list instead of changing statuses in passing."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.StrongFocus)
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
 class SectionsDock(QDockWidget):
     jump_requested = Signal(str)   # field path
     message = Signal(str)          # one sentence for the status bar
@@ -131,9 +145,12 @@ class SectionsDock(QDockWidget):
         self.forms = forms
         self._project = project
         self.snap: ProjectSnapshot | None = None
-        self.facts: dict[str, SectionFacts] = {}
+        self._facts: dict[str, SectionFacts] = {}
         self.read_only = False
         self._syncing = False
+        self._pending = None  # (snap, findings) not yet shown: the tree is built and filled when first shown
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._combos: dict[str, QComboBox] = {}
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 6)
@@ -155,28 +172,55 @@ class SectionsDock(QDockWidget):
             self.tree.setColumnWidth(col, width)
         layout.addWidget(self.tree)
         self.setWidget(body)
+        self.tree.itemActivated.connect(self._activated)  # double-click or Enter
+        self.tree.itemChanged.connect(self._item_changed)
 
-        self.items: dict[str, QTreeWidgetItem] = {}
-        self.combos: dict[str, QComboBox] = {}
+    def _build(self) -> None:
         for h in shown_headings():
-            parent = self.items.get(h.parent_code() or "")
+            parent = self._items.get(h.parent_code() or "")
             item = QTreeWidgetItem([f"{h.code}  {h.title}", "", "", "", ""])
             item.setData(0, CODE_ROLE, h.code)
             item.setData(0, TITLE_ROLE, h.title)
             item.setFlags(item.flags() | Qt.ItemIsEditable)
             (parent.addChild(item) if parent is not None else self.tree.addTopLevelItem(item))
-            self.items[h.code] = item
-        for code, item in self.items.items():  # combos after the items exist, so the tree can place them
-            combo = QComboBox(self.tree)
+            self._items[h.code] = item
+        for code, item in self._items.items():  # combos after the items exist, so the tree can place them
+            combo = _StatusCombo(self.tree)
             combo.setAccessibleName(f"Status of {code}")
             for status in SECTION_STATUSES:
                 combo.addItem(STATUS_LABEL[status], status)
             combo.currentIndexChanged.connect(lambda _i, c=code: self._status_chosen(c))
             self.tree.setItemWidget(item, COL_STATUS, combo)
-            self.combos[code] = combo
+            self._combos[code] = combo
         self.tree.expandAll()
-        self.tree.itemActivated.connect(self._activated)  # double-click or Enter
-        self.tree.itemChanged.connect(self._item_changed)
+
+    def _ensure_current(self) -> None:
+        """Build the tree on first use and show the latest refresh that arrived while the dock was hidden."""
+        if not self._items:
+            self._build()
+        if self._pending is not None:
+            snap, findings = self._pending
+            self._pending = None
+            self._apply(snap, findings)
+
+    @property
+    def items(self) -> dict[str, QTreeWidgetItem]:
+        self._ensure_current()
+        return self._items
+
+    @property
+    def combos(self) -> dict[str, QComboBox]:
+        self._ensure_current()
+        return self._combos
+
+    @property
+    def facts(self) -> dict[str, SectionFacts]:
+        self._ensure_current()
+        return self._facts
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._ensure_current()
 
     # ------------------------------------------------------------------ reading
     def status_of(self, code: str) -> tuple[str, str]:
@@ -184,25 +228,31 @@ class SectionsDock(QDockWidget):
         return entry.get("status") or "not_started", entry.get("note") or ""
 
     def refresh(self, snap: ProjectSnapshot, findings) -> None:
-        """Show the latest snapshot and findings (cheap enough for every edit)."""
+        """Take the latest snapshot and findings; shown now if the dock is on screen, else when it is shown."""
+        self.snap = snap
+        self._pending = (snap, list(findings))
+        if self.isVisible():
+            self._ensure_current()
+
+    def _apply(self, snap: ProjectSnapshot, findings) -> None:
         project = self._project()
         self.snap = snap
         self.read_only = project is None or bool(getattr(project, "read_only", False))
-        self.facts = section_facts(self.forms, snap, findings)
+        self._facts = section_facts(self.forms, snap, findings)
         self._syncing = True
         try:
-            for code, item in self.items.items():
+            for code, item in self._items.items():
                 self._show(code, item)
         finally:
             self._syncing = False
-        ready = sum(1 for c in self.items if self.status_of(c)[0] == "ready")
-        text = f"{ready} of {len(self.items)} sections marked ready. Double-click a section to go to its first field."
+        ready = sum(1 for c in self._items if self.status_of(c)[0] == "ready")
+        text = f"{ready} of {len(self._items)} sections marked ready. Double-click a section to go to its first field."
         if self.read_only:
             text = "Read-only project: statuses are shown but cannot be changed. " + text
         self.summary.setText(text)
 
     def _show(self, code: str, item: QTreeWidgetItem) -> None:
-        facts = self.facts[code]
+        facts = self._facts[code]
         status, note = self.status_of(code)
         item.setText(COL_SECTION, f"{code}  {item.data(0, TITLE_ROLE)}")
         n = len(facts.fields)
@@ -223,7 +273,7 @@ class SectionsDock(QDockWidget):
             item.setForeground(col, grey)
         title_tip = display_title_tip(code, self.snap, facts)
         item.setToolTip(COL_SECTION, title_tip)
-        combo = self.combos[code]
+        combo = self._combos[code]
         combo.blockSignals(True)
         combo.setCurrentIndex(max(combo.findData(status), 0))
         combo.blockSignals(False)
@@ -233,6 +283,7 @@ class SectionsDock(QDockWidget):
     # ------------------------------------------------------------------ writing
     def set_status(self, code: str, status: str, note: str | None = None, confirm: bool = True) -> bool:
         """Write a section's status (asking first when marking Ready with errors or empty required fields)."""
+        self._ensure_current()
         if note is None:
             note = self.status_of(code)[1]
         if confirm and status == "ready" and not self._confirm_ready(code):
@@ -278,7 +329,7 @@ class SectionsDock(QDockWidget):
         self.snap = project.snapshot()
         self._syncing = True
         try:
-            self._show(code, self.items[code])
+            self._show(code, self._items[code])
         finally:
             self._syncing = False
         self.message.emit(f"{code} marked {STATUS_LABEL[status].lower()}." if status != "not_started"
@@ -289,7 +340,7 @@ class SectionsDock(QDockWidget):
     def _revert(self, code: str) -> None:
         self._syncing = True
         try:
-            self._show(code, self.items[code])
+            self._show(code, self._items[code])
         finally:
             self._syncing = False
 

@@ -91,9 +91,34 @@ def main() -> int:
     settle(app)
     dialog.grab().save(str(OUT / "export-dialog.png"))
     dialog.close()
+    sections_dock_shot(app, w)
     w.close()
     print("screenshots written to", OUT)
     return 0
+
+
+def sections_dock_shot(app, w) -> None:
+    """The Sections dock with a few statuses set and one required field emptied, so a section has findings."""
+    from PySide6.QtCore import Qt
+    dock = w.sections_dock
+    w.on_edited("quality.dp_specification", None)  # an empty required field: 3.2.P.5.1 gets findings
+    w.validation.request(w.snap, immediately=True)
+    w.validation.wait()
+    settle(app, 300)
+    dock.raise_()
+    w.resizeDocks([dock], [470], Qt.Vertical)
+    dock.set_status("1.6.2", "ready", confirm=False)
+    dock.set_status("3.2.S", "in_review", confirm=False)
+    dock.set_status("3.2.P.1", "ready", confirm=False)
+    dock.set_status("3.2.P.5.1", "draft", "Potency assay limits pending the PPQ data", confirm=False)
+    dock.set_status("3.2.P.5.2", "in_review", confirm=False)
+    settle(app, 300)
+    for code in ("2.3", "3.2.S", "3.2.P.2", "3.2.P.3", "3.2.P.4"):
+        dock.tree.collapseItem(dock.items[code])
+    dock.select("3.2.P.5.1")
+    dock.tree.scrollToItem(dock.items["1.6"])
+    settle(app)
+    w.grab().save(str(OUT / "sections-dock.png"))
 
 
 if __name__ == "__main__":
