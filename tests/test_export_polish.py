@@ -102,3 +102,22 @@ def test_js_bytes_inside_page_content_are_no_javascript(tmp_path):
     c.showPage()
     c.save()
     assert {rule: ok for rule, ok, _ in check_pdf(path)}["no JavaScript"]
+
+
+def test_a_heading_with_its_note_moves_to_the_landscape_page_of_its_wide_table():
+    from atmp_desktop.export.model import orientation_segments
+    wide = Table(tuple("abcdef"), (tuple("123456"),))
+    note = Paragraph(Paragraph.of("How to read it.").runs, style="note")
+    blocks = [Heading("", "Intro", 1), Paragraph.of("text"), Heading("", "Matrix", 2), note, wide]
+    segments = orientation_segments(blocks)
+    assert [len(b) for _, b in segments] == [2, 3]
+    assert segments[1][0] and segments[1][1][0].title == "Matrix"
+
+
+def test_readiness_summary_reads_well_without_findings(monkeypatch):
+    from atmp_desktop.export.builders import cat_readiness
+    from tests.test_export_data import hand_snapshot
+    monkeypatch.setattr(cat_readiness, "validate", lambda forms, snap: [])
+    text = _text(cat_readiness.build(hand_snapshot()))
+    assert "The checks found no errors, warnings or info findings." in text
+    assert "0 rule(s)" not in text

@@ -230,7 +230,7 @@ class DocxWriter:
             ooxml.set_cant_split(rows[r_i])
         sec = d.sections[-1]
         avail = (sec.page_width - sec.left_margin - sec.right_margin) // 635  # EMU -> twips
-        weights = t.column_weights()
+        weights = t.column_weights((avail / 20 - 11.5 * ncol) / (10.5 * 0.5))  # 10.5 pt Arial, cell margins
         ooxml.set_column_widths(table, [int(avail * w / sum(weights)) for w in weights])
         d.add_paragraph()
 

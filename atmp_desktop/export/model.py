@@ -91,21 +91,25 @@ class Table:
         """More than five columns: writers put it on a landscape page."""
         return len(self.header) > 5
 
-    def column_weights(self) -> tuple[float, ...]:
-        """Relative column widths: the builder's `widths`, else sized from the content, so a "No." column stays
-        narrow and a description column gets the room (each column at least its longest word, capped)."""
+    def column_weights(self, avail_chars: float | None = None) -> tuple[float, ...]:
+        """Relative column widths: the builder's `widths`, else sized from the content. Every column first gets
+        room for its longest word (a "No." column stays narrow, "Netherlands" is not split), the rest of the
+        line (`avail_chars`, in average characters) goes to the columns with the most text."""
         ncol = max(1, len(self.header))
         if len(self.widths) == ncol:
             return tuple(float(w) for w in self.widths)
-        weights = []
+        need, want = [], []
         for i in range(ncol):
             cells = [str(r[i]) for r in self.rows if i < len(r)]
             head = self.header[i] if i < len(self.header) else ""
-            words = [len(w) for c in cells for w in c.split()] + [len(w) * 1.15 for w in head.split()]  # bold
-            longest = min(max(words, default=1), 20)
+            words = [len(w) for c in cells for w in c.split()] + [len(w) * 1.3 for w in head.split()]  # bold
+            need.append(min(max(words, default=1), 16) + 1.5)
             mean = sum(len(c) for c in cells) / len(cells) if cells else len(head)
-            weights.append(max(6.0, 1.3 * longest + 0.4 * min(mean, 80.0)))
-        return tuple(weights)
+            want.append(max(0.0, min(mean, 120.0) - need[-1]))
+        spare = (avail_chars if avail_chars else sum(need) * 1.8) - sum(need)
+        if spare <= 0 or not sum(want):
+            return tuple(need)
+        return tuple(n + spare * w / sum(want) for n, w in zip(need, want))
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,11 @@ def orientation_segments(blocks: list[Block], lookahead: int = 3) -> list[tuple[
     for i, b in enumerate(blocks):
         if not landscape and _is_wide(b):
             moved: list[Block] = []
+            j = len(current)  # a heading followed only by short notes goes along with its notes
+            while j and isinstance(current[j - 1], Paragraph) and current[j - 1].style == "note":
+                j -= 1
+            if j < len(current) and j and isinstance(current[j - 1], Heading):
+                moved, current = current[j:], current[:j]
             while current and isinstance(current[-1], Heading):
                 moved.insert(0, current.pop())
             if current:

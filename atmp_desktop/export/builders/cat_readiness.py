@@ -126,9 +126,12 @@ def build(snap: ProjectSnapshot, forms: FormSet | None = None) -> Document:
     c = Ctx(snap, "cat-readiness")
     c.heading("CAT readiness report", 1)
     c.heading("Summary", 2)
-    c.para(f"{n['error']} error(s), {n['warning']} warning(s) and {n['info']} hint(s) were found by "
-           f"{len({f.rule for f in findings})} rule(s). Errors must be resolved before the dossier is complete; "
-           "warnings need a decision; hints are for information.")
+    if findings:
+        c.para(f"The checks found {n['error']} error(s), {n['warning']} warning(s) and {n['info']} info finding(s), "
+               f"raised by {len({f.rule for f in findings})} rule(s). Errors must be resolved before the dossier is "
+               "complete; warnings need a decision; info findings are for information.")
+    else:
+        c.para("The checks found no errors, warnings or info findings.")
     c.add(Table(("Severity", "Findings"), tuple((SEVERITY_LABEL[s], str(n[s])) for s in ("error", "warning", "info")),
                 caption="Findings by severity", widths=(2, 1)))
     c.note(CERTAINTY_NOTE)
