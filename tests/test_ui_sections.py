@@ -205,3 +205,21 @@ def test_scrolling_over_the_list_does_not_change_statuses(window, sample_project
     QApplication.sendEvent(combo, event)
     assert combo.currentText() == "Not started"
     assert "3.2.S.1" not in stored(path, forms)[0].section_status
+
+
+def test_note_typed_into_the_cell_editor_is_saved(window, sample_project, forms, qtbot):
+    path = sample_project("car-t")
+    window.open_path(path)
+    window.activateWindow()
+    dock = window.sections_dock
+    dock.raise_()
+    step = window.current_step
+    dock.tree.itemActivated.emit(dock.items["3.2.P.5.1"], COL_NOTE)  # double-click on the Note cell
+    assert window.current_step == step  # edits the note instead of jumping
+    qtbot.waitUntil(lambda: dock.tree.state() == dock.tree.State.EditingState, timeout=2000)
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "Potency limits pending")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: dock.tree.state() != dock.tree.State.EditingState, timeout=2000)  # commit is queued
+    assert stored(path, forms)[0].section_status["3.2.P.5.1"] == {"status": "not_started",
+                                                                  "note": "Potency limits pending"}
