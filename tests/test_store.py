@@ -235,3 +235,21 @@ def test_a_failed_write_is_one_sentence_and_changes_nothing(project, monkeypatch
 def test_unencodable_and_control_characters_are_removed_not_fatal(project):
     project.set_value("product.description", "ok\x00 \ud800text\x07 µ ≥ ±")
     assert project.get("product.description") == "ok text µ ≥ ±"
+
+
+def test_section_status_is_audited_and_undoable(project):
+    project.set_section_status("3.2.P.5.1", "draft")
+    project.set_section_status("3.2.P.5.1", "ready", "checked by QA")
+    assert project.snapshot().section_status == {"3.2.P.5.1": {"status": "ready", "note": "checked by QA"}}
+    assert project.undo_label == "status of section 3.2.P.5.1"
+    project.undo()
+    assert project.snapshot().section_status == {"3.2.P.5.1": {"status": "draft", "note": ""}}
+    project.undo()
+    assert project.snapshot().section_status == {}
+    project.redo()
+    assert project.snapshot().section_status["3.2.P.5.1"]["status"] == "draft"
+    log = [(e["action"], e["field"], e["old_value"], e["new_value"]) for e in reversed(project.audit_entries())
+           if e["field"] == "3.2.P.5.1"]
+    assert log == [("section status", "3.2.P.5.1", None, "draft"), ("section status", "3.2.P.5.1", "draft", "ready"),
+                   ("undo", "3.2.P.5.1", "ready", "draft"), ("undo", "3.2.P.5.1", "draft", None),
+                   ("redo", "3.2.P.5.1", None, "draft")]

@@ -223,3 +223,16 @@ def test_note_typed_into_the_cell_editor_is_saved(window, sample_project, forms,
     qtbot.waitUntil(lambda: dock.tree.state() != dock.tree.State.EditingState, timeout=2000)  # commit is queued
     assert stored(path, forms)[0].section_status["3.2.P.5.1"] == {"status": "not_started",
                                                                   "note": "Potency limits pending"}
+
+
+def test_a_status_change_is_undone_from_the_edit_menu(window, sample_project, forms, qtbot):
+    path = sample_project("car-t")
+    assert window.open_path(path)
+    dock = window.sections_dock
+    choose(dock, "3.2.S.2.1", "In review")
+    assert window.act_undo.text() == "&Undo status of section 3.2.S.2.1"
+    window.act_undo.trigger()
+    assert "3.2.S.2.1" not in stored(path, forms)[0].section_status
+    assert dock.combos["3.2.S.2.1"].currentText() == "Not started"
+    window.act_redo.trigger()
+    assert stored(path, forms)[0].section_status["3.2.S.2.1"]["status"] == "in_review"

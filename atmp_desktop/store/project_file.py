@@ -34,6 +34,7 @@ from atmp_desktop.store.header import APPLICATION_ID, check_header
 from atmp_desktop.store.migrations import SCHEMA_VERSION, migrate
 
 EXTENSION = ".atmp"
+SECTION_PREFIX = "section:"  # undo entries for a CTD section's status use this pseudo-path
 
 
 def _now() -> str:
@@ -267,17 +268,22 @@ class ProjectFile:
         self._redo.clear()
         return action
 
-    def set_section_status(self, code: str, status: str, note: str = "") -> None:
+    def set_section_status(self, code: str, status: str, note: str = "") -> Action | None:
+        """Set a CTD section's writer status and note: one transaction, audited, one undo step."""
         self._writable()
         if status not in SECTION_STATUSES:
             raise ProjectFileError(f"status must be one of {', '.join(SECTION_STATUSES)}")
-        now = _now()
-        with self._saving(), self._db.atomic():
-            old = list(self._db.query("SELECT status FROM section_status WHERE code = ?", [code]))
-            self._db["section_status"].insert({"code": code, "status": status, "note": note, "modified": now},
-                                              replace=True)
-            self._audit(now, "section status", code, old[0]["status"] if old else None, status)
-            self._touch(now)
+        rows = list(self._db.query("SELECT status, note FROM section_status WHERE code = ?", [code]))
+        old = {"status": rows[0]["status"], "note": rows[0]["note"]} if rows else None
+        new = {"status": status, "note": note}
+        if old == new:
+            return None
+        label = f"status of section {code}" if not old or old["status"] != status else f"note on section {code}"
+        action = Action(label, (Change(SECTION_PREFIX + code, old, new),))
+        self._commit(action, forward=True, audit_action="section status")
+        self._undo.append(action)
+        self._redo.clear()
+        return action
 
     def set_title(self, title: str) -> None:
         self._writable()
@@ -351,12 +357,23 @@ class ProjectFile:
         now = _now()
         with self._saving(), self._db.atomic():
             for ch in action.changes:
-                f = self.forms.field(ch.path)
                 old, new = (ch.old, ch.new) if forward else (ch.new, ch.old)
+                if ch.path.startswith(SECTION_PREFIX):
+                    self._write_section_status(ch.path[len(SECTION_PREFIX):], old, new, now, audit_action)
+                    continue
+                f = self.forms.field(ch.path)
                 _write_value(self._db, f, new, now)
                 for where, before, after in _audit_diff(f, old, new):
                     self._audit(now, audit_action, where, before, after)
             self._touch(now)
+
+    def _write_section_status(self, code: str, old: dict | None, new: dict | None, now: str, action: str) -> None:
+        if new is None:
+            self._db.execute("DELETE FROM section_status WHERE code = ?", [code])
+        else:
+            self._db["section_status"].insert({"code": code, **new, "modified": now}, replace=True)
+        before, after = (old or {}).get("status"), (new or {}).get("status")
+        self._audit(now, action if action != "edit" else "section status", code, before, after)
 
     @contextlib.contextmanager
     def _saving(self):
