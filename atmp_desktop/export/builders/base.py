@@ -6,6 +6,7 @@ values with the form definitions (choice labels, dates, units) and turns missing
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -86,6 +87,11 @@ def visible(snap: ProjectSnapshot, path: str) -> bool:
         return True
 
 
+def _same(a: str, b: str) -> bool:
+    norm = lambda t: " ".join(t.replace("*", " ").split()).casefold()  # noqa: E731
+    return norm(a) == norm(b)
+
+
 def label_of(path: str) -> str:
     f = _field(path)
     return f.label if f is not None else path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
@@ -143,6 +149,9 @@ class Ctx:
 
     # ------------------------------------------------------------------ blocks
     def add(self, block) -> None:
+        if isinstance(block, Table) and block.caption and self.doc.blocks \
+                and isinstance(self.doc.blocks[-1], Heading) and _same(self.doc.blocks[-1].title, block.caption):
+            block = replace(block, caption="")  # the heading right above already says it
         self.doc.blocks.append(block)
 
     def heading(self, title: str, level: int, code: str = "", note: str = "") -> None:
