@@ -42,6 +42,8 @@ def _text(doc) -> str:
 
 
 def _doc_for(code: str) -> str | None:
+    if code == "1.6.1":
+        return "m1-6-era"
     if code == "2.3" or code.startswith("2.3."):
         return "m2-3-qos"
     if code.startswith("3.2.") and code[4] in "SPAR":
@@ -50,7 +52,7 @@ def _doc_for(code: str) -> str | None:
 
 
 @pytest.mark.parametrize("sample", ["car-t", "combined-atmp"])
-def test_every_filled_field_feeding_module3_or_qos_is_in_the_document(sample, sample_snapshot):
+def test_every_filled_field_feeding_module3_qos_or_non_gmo_era_is_in_the_document(sample, sample_snapshot):
     forms = default_forms()
     snap = sample_snapshot(sample)
     texts: dict[str, str] = {}

@@ -47,8 +47,9 @@ def build(snap) -> Document:
                "absence of an ERA below (Art. 8(3)(ca) Dir. 2001/83/EC; EMEA/CHMP/SWP/4447/00) [K].")
         c.fields(["product.active_substance_description", "product.origin", "materials.cell_source"],
                  "description of the active substance")
-        c.todo("justification of the absence of environmental risk (e.g. cells do not survive or replicate "
-               "outside the patient; no release of GMOs or infectious material)")
+        c.field("product.non_gmo_era", "justification of the absence of environmental risk (e.g. cells do not "
+                "survive or replicate outside the patient; no release of GMOs or infectious material)")
+        c.fed("1.6.1")
     c.ctd("1.6.2")
     if c.not_applicable("1.6.2"):
         return c.build()
