@@ -123,3 +123,11 @@ def test_readiness_summary_reads_well_without_findings(monkeypatch):
     text = _text(cat_readiness.build(hand_snapshot()))
     assert "The checks found no errors, warnings or info findings." in text
     assert "0 rule(s)" not in text
+
+
+def test_column_widths_fill_the_line_and_give_each_column_its_longest_word():
+    t = Table(("Member State", "Framework", "Sequence with the CTA"),
+              (("Netherlands", "Deliberate release (Dir. 2001/18/EC Part B)", "Parallel, not linked"),))
+    widths = t.column_widths(450, 5, 6)
+    assert sum(widths) == pytest.approx(450)
+    assert widths[0] >= len("Netherlands") * 5 + 6

@@ -230,8 +230,8 @@ class DocxWriter:
             ooxml.set_cant_split(rows[r_i])
         sec = d.sections[-1]
         avail = (sec.page_width - sec.left_margin - sec.right_margin) // 635  # EMU -> twips
-        weights = t.column_weights((avail / 20 - 11.5 * ncol) / (10.5 * 0.5))  # 10.5 pt Arial, cell margins
-        ooxml.set_column_widths(table, [int(avail * w / sum(weights)) for w in weights])
+        # twips; 10.5 pt Arial body text (about 0.56 em a character, wider fallback fonts), 0.08 in cell margins each side
+        ooxml.set_column_widths(table, [int(w) for w in t.column_widths(avail, 20 * 10.5 * 0.56, 20 * 11.5)])
         d.add_paragraph()
 
     def _orient(self, d, landscape: bool):

@@ -112,6 +112,18 @@ class Table:
         return tuple(n + spare * w / sum(want) for n, w in zip(need, want))
 
 
+    def column_widths(self, avail: float, char_width: float, padding: float) -> list[float]:
+        """Absolute column widths filling `avail` (any unit): builder `widths` share it proportionally; else
+        every column gets its content width in characters of `char_width` plus its cell `padding`."""
+        ncol = max(1, len(self.header))
+        if len(self.widths) == ncol:
+            total = sum(self.widths)
+            return [avail * w / total for w in self.widths]
+        raw = [w * char_width + padding for w in self.column_weights((avail - padding * ncol) / char_width)]
+        scale = avail / sum(raw)
+        return [r * scale for r in raw]
+
+
 @dataclass(frozen=True)
 class ListBlock:
     items: tuple[tuple[Inline, ...], ...]

@@ -183,8 +183,7 @@ class PdfWriter:
     # ---------------------------------------------------------------- tables
     def _table(self, t: m.Table, avail: float, clean: Cleaner, chunk: int) -> list:
         ncol = max(1, len(t.header))
-        weights = list(t.column_weights((avail - 6 * ncol) / (8.5 * 0.55)))  # 8.5 pt DejaVu Sans cells
-        col_w = [avail * w / sum(weights) for w in weights]
+        col_w = t.column_widths(avail, 8.5 * 0.55, 6)  # 8.5 pt DejaVu Sans cells, 3 pt padding each side
         data = [[self._para(h, "cellhead", clean) for h in t.header]]
         for row in t.rows:
             cells = [str(c) for c in row] + [""] * (ncol - len(row))
