@@ -69,8 +69,9 @@ def add_commands(sub) -> None:
     p.add_argument("project")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--format", choices=("docx", "pdf", "both"), default="both")
-    p.add_argument("--document", action="append", metavar="ID",
-                   help="document id (repeatable; default: all applicable documents; see 'documents')")
+    p.add_argument("--document", action="extend", nargs="+", metavar="ID",
+                   help="document id(s), e.g. --document m3-2-s m3-2-p (repeatable; default: all applicable "
+                        "documents; see 'documents')")
     p.add_argument("--template", metavar="FILE", help="company Word base template (.docx or .dotx)")
     p.add_argument("--layout", choices=("flat", "ectd"), default="flat", help="flat folder or eCTD folder tree")
     wm = p.add_mutually_exclusive_group()

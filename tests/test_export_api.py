@@ -100,6 +100,11 @@ def test_cli_documents_export_and_check(tmp_path, capsys):
     assert "m3-2-a-appendices.pdf\tcheck-pdf: all checks passed" in out
     assert main(["check-pdf", str(tmp_path / "o" / "m3-2-a-appendices.pdf")]) == 0
     assert capsys.readouterr().out.count("PASS\t") == 6
+    # several ids after one --document, and --document repeated
+    assert main(["export", str(project), "--out", str(tmp_path / "two"), "--format", "docx", "--document",
+                 "m3-2-a", "m3-2-r", "--document", "m1-6-era"]) == 0
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [
+        "m1-6-era-environrisk.docx", "m3-2-a-appendices.docx", "m3-2-r-regional-information.docx"]
 
 
 def test_cli_errors_are_one_sentence(tmp_path, capsys):
