@@ -5,6 +5,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from atmp_desktop.store import ProjectFile
@@ -443,3 +444,12 @@ def test_a_failed_write_is_explained_and_the_field_shows_the_stored_value(window
     type_text(qtbot, ed, "Lumacel")
     assert len(messages) == 1 and "disk is full" in messages[0] and "dossier.atmp" in messages[0]
     assert ed.value() is None  # the box shows what is really in the file
+
+
+def test_menu_shortcuts_are_bound_once_the_window_has_painted(window, qtbot):
+    # bound right after the first paint (key conversion is kept off the first-paint path)
+    qtbot.waitUntil(lambda: bool(window.act_open.shortcuts()), timeout=3000)
+    assert QKeySequence("Ctrl+O") in window.act_open.shortcuts()
+    assert QKeySequence("Ctrl+Q") in window.act_quit.shortcuts()
+    assert {QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")} <= set(window.act_redo.shortcuts())
+    assert window.act_undo.shortcutContext() == Qt.ApplicationShortcut

@@ -8,7 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+# `QtCore.Qt` is looked up at call time on purpose: the first import of the Qt namespace builds ~100 enum
+# types (about 15 ms) that the first paint of the start screen does not need.
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDialog, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter,
@@ -85,19 +88,20 @@ class MainWindow(QMainWindow):
         if self._workspace_built:
             return
         self._workspace_built = True
+        self._after_first_paint()
         from atmp_desktop.ui.findings import FindingsDock, ValidationRunner
         self.stack.addWidget(self._build_workspace())
         self.findings_dock = FindingsDock(self.forms, self)
         self.findings_dock.activated.connect(self.go_to_finding)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.findings_dock)
-        self.resizeDocks([self.findings_dock], [170], Qt.Vertical)
+        self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.findings_dock)
+        self.resizeDocks([self.findings_dock], [170], QtCore.Qt.Vertical)
         self.findings_dock.hide()
         from atmp_desktop.ui.sections_dock import SectionsDock
         self.sections_dock = SectionsDock(self.forms, lambda: self.project, self)
         self.sections_dock.jump_requested.connect(self.go_to_field)
         self.sections_dock.message.connect(lambda text: self.status.showMessage(text, 6000))
         self.sections_dock.changed.connect(lambda _code: self._after_change(focus_step=None))
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.sections_dock)
+        self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.sections_dock)
         self.tabifyDockWidget(self.findings_dock, self.sections_dock)
         self.sections_dock.hide()
         self.validation = ValidationRunner(self.forms, self)
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
         col.addWidget(self.page_stack, 1)
         col.addLayout(bar)
         self.help = HelpPanel(self)
-        self.splitter = QSplitter(Qt.Horizontal, self)
+        self.splitter = QSplitter(QtCore.Qt.Horizontal, self)
         self.splitter.setObjectName("workspaceSplitter")
         self.splitter.addWidget(self.navigator)
         self.splitter.addWidget(centre)
@@ -149,51 +153,72 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         return self.splitter
 
-    def _action(self, menu, text, slot, shortcut=None, tip="") -> QAction:
+    def _action(self, menu, text, slot, keys: tuple[str, ...] = (), tip="") -> QAction:
+        """A menu action; `keys` ("Ctrl+E", or "std:New" for a platform standard key) are bound after the
+        first paint by _after_first_paint."""
         act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(shortcut)
+        if keys:
+            self._shortcut_specs.append((act, keys))
         if tip:
             act.setStatusTip(tip)
         act.triggered.connect(slot)
         menu.addAction(act)
         return act
 
+    def _after_first_paint(self) -> None:
+        """Work the first paint does not need: binding the menu shortcuts and finishing the start screen.
+        Both touch Qt's enum types, whose first use builds about a hundred Python enums (~30 ms)."""
+        if self._shortcuts_applied:
+            return
+        self._shortcuts_applied = True
+        self.start.finish_setup()
+        for act, keys in self._shortcut_specs:
+            sequences: list[QKeySequence] = []
+            for key in keys:
+                if key.startswith("std:"):
+                    found = QKeySequence.keyBindings(getattr(QKeySequence.StandardKey, key[4:]))
+                else:
+                    found = [QKeySequence(key)]
+                sequences += [k for k in found if not k.isEmpty() and k not in sequences]
+            act.setShortcuts(sequences)
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(QtCore.Qt.ApplicationShortcut)
+
     def _build_menus(self) -> None:
+        self._shortcut_specs: list[tuple[QAction, tuple[str, ...]]] = []
+        self._shortcuts_applied = False
         bar = self.menuBar()
         m = bar.addMenu("&File")
-        self.act_new = self._action(m, "&New Project…", self.new_project, QKeySequence.New)
-        self.act_open = self._action(m, "&Open…", self.open_dialog, QKeySequence.Open)
+        self.act_new = self._action(m, "&New Project…", self.new_project, ("std:New",))
+        self.act_open = self._action(m, "&Open…", self.open_dialog, ("std:Open",))
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
-        self.act_save_as = self._action(m, "Save &As…", self.save_as, QKeySequence.SaveAs,
+        self.act_save_as = self._action(m, "Save &As…", self.save_as, ("std:SaveAs",),
                                         "Copy the project to a new file and continue there")
-        self.act_export = self._action(m, "&Export Documents…", self.export, QKeySequence("Ctrl+E"))
+        self.act_export = self._action(m, "&Export Documents…", self.export, ("Ctrl+E",))
         m.addSeparator()
-        self.act_close = self._action(m, "&Close Project", self.close_project, QKeySequence.Close)
-        self.act_quit = self._action(m, "&Quit", self.close, QKeySequence.Quit)
+        # some platforms define no standard key for these; the usual ones are added
+        self.act_close = self._action(m, "&Close Project", self.close_project, ("std:Close", "Ctrl+W"))
+        self.act_quit = self._action(m, "&Quit", self.close, ("std:Quit", "Ctrl+Q"))
         self.act_quit.setMenuRole(QAction.QuitRole)
-        # some platforms define no standard key for these; give the usual ones
-        for act, extra in ((self.act_quit, "Ctrl+Q"), (self.act_close, "Ctrl+W")):
-            if QKeySequence(extra) not in act.shortcuts():
-                act.setShortcuts(act.shortcuts() + [QKeySequence(extra)])
 
         m = bar.addMenu("&Edit")
-        self.act_undo = self._action(m, "&Undo", self.undo, QKeySequence.Undo)
-        self.act_redo = self._action(m, "&Redo", self.redo, QKeySequence.Redo)
-        for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):
-            if QKeySequence(extra) not in self.act_redo.shortcuts():
-                self.act_redo.setShortcuts(self.act_redo.shortcuts() + [QKeySequence(extra)])
-        for act in (self.act_undo, self.act_redo):
-            act.setShortcutContext(Qt.ApplicationShortcut)
+        self.act_undo = self._action(m, "&Undo", self.undo, ("std:Undo",))
+        self.act_redo = self._action(m, "&Redo", self.redo, ("std:Redo", "Ctrl+Shift+Z", "Ctrl+Y"))
 
         m = self.view_menu = bar.addMenu("&View")
-        self.act_prev = self._action(m, "&Previous Step", lambda: self.step_by(-1), QKeySequence("Alt+Left"))
-        self.act_next = self._action(m, "Ne&xt Step", lambda: self.step_by(1), QKeySequence("Alt+Right"))
+        self.act_prev = self._action(m, "&Previous Step", lambda: self.step_by(-1), ("Alt+Left",))
+        self.act_next = self._action(m, "Ne&xt Step", lambda: self.step_by(1), ("Alt+Right",))
 
         m = bar.addMenu("&Help")
         self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
+
+    def event(self, event) -> bool:
+        # (events arrive during construction too, before the menus exist)
+        if self.__dict__.get("_shortcuts_applied") is False and event.type() == QtCore.QEvent.Paint:
+            QTimer.singleShot(0, self._after_first_paint)  # the window is on screen
+        return super().event(event)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -316,7 +341,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(1)
         if self.findings_dock.isHidden():
             self.findings_dock.show()
-            self.resizeDocks([self.findings_dock], [160], Qt.Vertical)
+            self.resizeDocks([self.findings_dock], [160], QtCore.Qt.Vertical)
         if self.sections_dock.isHidden():
             self.sections_dock.show()  # a tab beside the findings, which stay in front
             self.findings_dock.raise_()
@@ -492,7 +517,7 @@ class MainWindow(QMainWindow):
             if first is not None and self.focusWidget() in (self.back_button, self.next_button, None):
                 pass  # keep focus on the button so repeated Enter keeps stepping
             elif first is not None:
-                first.setFocus(Qt.TabFocusReason)
+                first.setFocus(QtCore.Qt.TabFocusReason)
 
     def _refresh_states(self) -> None:
         from atmp_desktop.ui import logic
@@ -633,7 +658,7 @@ class MainWindow(QMainWindow):
         from atmp_desktop.ui.about import about_html
         box = QMessageBox(self)
         box.setWindowTitle(f"About {APP_NAME}")
-        box.setTextFormat(Qt.RichText)
+        box.setTextFormat(QtCore.Qt.RichText)
         box.setText(about_html())
         box.setStandardButtons(QMessageBox.Close)
         box.exec()
