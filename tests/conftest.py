@@ -38,3 +38,34 @@ def sample_project(tmp_path, forms):
         ProjectFile.create(path, forms, document=load_sample(name)).close()
         return path
     return make
+
+
+# ------------------------------------------------------------------ GUI fixtures (pytest-qt, offscreen)
+@pytest.fixture
+def settings(tmp_path):
+    """Window settings in a file of this test's own, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    from atmp_desktop.ui.settings import Settings
+    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+
+
+@pytest.fixture
+def window(qtbot, forms, settings):
+    """The main window, shown, with no project open."""
+    from atmp_desktop.ui.app import make_app
+    from atmp_desktop.ui.main_window import MainWindow
+    make_app()
+    w = MainWindow(forms, settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close_project()
+
+
+@pytest.fixture
+def empty_project(tmp_path, forms):
+    from atmp_desktop.store import ProjectFile
+    path = tmp_path / "dossier.atmp"
+    ProjectFile.create(path, forms).close()
+    return path

@@ -3,7 +3,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from atmp_desktop.export.api import ExportResult
 from atmp_desktop.export.errors import ExportError
@@ -12,12 +12,6 @@ from atmp_desktop.ui import export_dialog
 from atmp_desktop.ui.app import make_app
 from atmp_desktop.ui.export_dialog import ExportDialog
 from atmp_desktop.ui.main_window import MainWindow
-from atmp_desktop.ui.settings import Settings
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
 
 
 @pytest.fixture

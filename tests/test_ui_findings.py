@@ -1,26 +1,15 @@
 """Findings: computed off the UI thread after edits, counted per step, and taking the user to the field."""
 import pytest
-from PySide6.QtCore import QSettings
 
 from atmp_desktop.core.validation import Finding
-from atmp_desktop.store import ProjectFile
 from atmp_desktop.ui import findings as findings_module
-from atmp_desktop.ui.app import make_app
-from atmp_desktop.ui.main_window import MainWindow
-from atmp_desktop.ui.settings import Settings
 
 
 @pytest.fixture
-def window(qtbot, forms, tmp_path):
-    make_app()
-    w = MainWindow(forms, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)))
-    qtbot.addWidget(w)
-    w.show()
-    path = tmp_path / "f.atmp"
-    ProjectFile.create(path, forms).close()
-    w.open_path(path)
-    yield w
-    w.close_project()
+def window(window, empty_project):
+    """The main window with a new, empty project open."""
+    assert window.open_path(empty_project)
+    return window
 
 
 def fake_validate(forms, snap):

@@ -3,8 +3,7 @@ import json
 import socket
 import sqlite3
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
@@ -12,29 +11,6 @@ from atmp_desktop.store import ProjectFile
 from atmp_desktop.store.locking import lock_path
 from atmp_desktop.ui.app import make_app
 from atmp_desktop.ui.main_window import MainWindow
-from atmp_desktop.ui.settings import Settings
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-
-
-@pytest.fixture
-def window(qtbot, forms, settings):
-    make_app()
-    w = MainWindow(forms, settings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close_project()
-
-
-@pytest.fixture
-def empty_project(tmp_path, forms):
-    path = tmp_path / "dossier.atmp"
-    ProjectFile.create(path, forms).close()
-    return path
 
 
 def stored(path, forms):

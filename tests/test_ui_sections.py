@@ -1,33 +1,13 @@
 """The Sections dock: the writer's status per CTD section, set in the window and found in the project file."""
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from atmp_desktop.core.validation import Finding
 from atmp_desktop.store import ProjectFile
 from atmp_desktop.ui import findings as findings_module
-from atmp_desktop.ui.app import make_app
-from atmp_desktop.ui.main_window import MainWindow
 from atmp_desktop.ui.sections_dock import COL_FIELDS, COL_FINDINGS, COL_NOTE, COL_SECTION
-from atmp_desktop.ui.settings import Settings
-
-
-@pytest.fixture
-def window(qtbot, forms, tmp_path):
-    make_app()
-    w = MainWindow(forms, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)))
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close_project()
-
-
-@pytest.fixture
-def empty_project(tmp_path, forms):
-    path = tmp_path / "dossier.atmp"
-    ProjectFile.create(path, forms).close()
-    return path
 
 
 def stored(path, forms):

@@ -1,25 +1,16 @@
 """The table editor: rows, typed cells, spreadsheet paste; assertions read the project file."""
 import pytest
-from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QSpinBox
 
 from atmp_desktop.store import ProjectFile
-from atmp_desktop.ui.app import make_app
-from atmp_desktop.ui.main_window import MainWindow
-from atmp_desktop.ui.settings import Settings
 
 
 @pytest.fixture
-def window(qtbot, forms, tmp_path):
-    make_app()
-    w = MainWindow(forms, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)))
-    qtbot.addWidget(w)
-    w.show()
-    path = tmp_path / "t.atmp"
-    ProjectFile.create(path, forms).close()
-    assert w.open_path(path)
-    yield w
-    w.close_project()
+def window(window, empty_project):
+    """The main window with a new, empty project open."""
+    assert window.open_path(empty_project)
+    return window
 
 
 def rows(window, path):
