@@ -5,6 +5,14 @@ os.environ.setdefault("LANG", "C.UTF-8")
 
 from pathlib import Path  # noqa: E402
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# CI runs the property tests on a fixed set of examples so a landing never depends on luck; locally they
+# stay random and keep finding new cases.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
 import pytest  # noqa: E402
 
 from atmp_desktop.core.forms import default_forms  # noqa: E402
