@@ -128,3 +128,29 @@ def test_every_sample_exports_in_both_formats_with_its_values(sample_project, tm
                 assert inn in text, (name, path.name)
     if not found:
         pytest.skip("no sample projects shipped yet")
+
+
+def _section_texts(doc, code):
+    """Texts of paragraphs and placeholders between heading `code` and the next heading."""
+    out, inside = [], False
+    for b in doc.blocks:
+        if getattr(b, "code", None):
+            inside = b.code == code
+            continue
+        if inside and isinstance(b, Placeholder):
+            out.append(b.text)
+        elif inside and hasattr(b, "runs"):
+            out.append("".join(getattr(r, "text", "") for r in b.runs))
+    return out
+
+
+def test_excipient_controls_are_written_from_the_composition():
+    composition = [{"component": "Lumacel cells", "function": "Active substance"},
+                   {"component": "DMSO", "function": "Cryoprotectant", "quality_standard": "Ph. Eur. 2.1"},
+                   {"component": "Albumin", "function": "Stabiliser", "quality_standard": "Ph. Eur. 0255"},
+                   {"component": "Gel X", "function": "Carrier", "quality_standard": "In-house"}]
+    doc = builders.build("m3-2-p", hand_snapshot(quality={"dp_composition": composition}))
+    procedures = _section_texts(doc, "3.2.P.4.2")
+    assert any("DMSO and Albumin are of pharmacopoeial quality" in t for t in procedures)
+    assert "[To be completed: analytical procedures for the non-compendial excipient(s) Gel X]" in procedures
+    assert not any("Lumacel cells" in t for t in procedures)  # the active substance is not an excipient

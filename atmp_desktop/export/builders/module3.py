@@ -4,6 +4,8 @@ and non-applicable sections keep their heading with the justification.
 """
 from __future__ import annotations
 
+import re
+
 from atmp_desktop.core.sections import has_device, is_cell_based, is_gmo
 from atmp_desktop.export.builders.base import Ctx
 from atmp_desktop.export.model import Document, ListBlock, Run
@@ -204,8 +206,12 @@ def build_p(snap) -> Document:
         "3.2.P.3.2": lambda c: c.fields(["manufacturing.batch_formula", "manufacturing.batch_scale"],
                                         "batch formula"),
         "3.2.P.3.3": _dp_process, "3.2.P.3.4": lambda c: _critical(c, "DP"), "3.2.P.3.5": _validation,
-        "3.2.P.4.1": lambda c: c.table("quality.dp_composition", ["component", "quality_standard"],
-                                       "Excipient quality standards"),
+        "3.2.P.4.1": lambda c: c.table("quality.dp_composition", ["component", "function", "quality_standard"],
+                                       "Excipient quality standards", "excipients in the composition (3.2.P.1)",
+                                       where=_is_excipient),
+        "3.2.P.4.2": _excipient_controls("analytical procedures"),
+        "3.2.P.4.3": _excipient_controls("validation of the analytical procedures"),
+        "3.2.P.4.4": _excipient_controls("justification of the specifications"),
         "3.2.P.4.5": lambda c: c.field("quality.excipients_human_animal"),
         "3.2.P.4.6": lambda c: c.field("quality.novel_excipients"),
         "3.2.P.5.1": _spec("quality.dp_specification"),
@@ -264,3 +270,41 @@ def build_r(snap) -> Document:
               "traceability.traceability_continuity"], "traceability system (Art. 15 Reg. (EC) No 1394/2007)")
     c.fed("3.2.R")
     return c.build()
+
+
+# ----------------------------------------------------------------------------- 3.2.P.4 excipients
+_COMPENDIAL = re.compile(r"Ph\.?\s?Eur|USP|JP\b|pharmacop", re.I)
+_EXCIPIENT_TEXT = {
+    "analytical procedures": "The excipients {names} are of pharmacopoeial quality and are tested with the "
+                             "analytical procedures of their monographs (see 3.2.P.4.1).",
+    "validation of the analytical procedures": "The procedures for {names} are those of the pharmacopoeial "
+                                               "monographs; they are used as described there and need no further "
+                                               "validation.",
+    "justification of the specifications": "The specifications of {names} are those of their pharmacopoeial "
+                                           "monographs.",
+}
+
+
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else "; ".join(names[:-1]) + " and " + names[-1]
+
+
+def _is_excipient(row: dict) -> bool:
+    return "active" not in str(row.get("function", "")).lower()
+
+
+def _excipient_controls(kind: str):
+    """3.2.P.4.2-4.4 written from the composition: compendial excipients need only a statement; others are
+    left as placeholders naming them."""
+    def build(c: Ctx) -> None:
+        rows = [r for r in c.rows("quality.dp_composition") if _is_excipient(r)]
+        if not rows:
+            c.todo(f"{kind} for the excipients (list them in the drug product composition, 3.2.P.1)")
+            return
+        compendial = [str(r.get("component", "")) for r in rows if _COMPENDIAL.search(str(r.get("quality_standard", "")))]
+        others = [str(r.get("component", "")) for r in rows if str(r.get("component", "")) not in compendial]
+        if compendial:
+            c.para(_EXCIPIENT_TEXT[kind].format(names=_and_list(compendial)))
+        if others:
+            c.todo(f"{kind} for the non-compendial excipient(s) {', '.join(others)}")
+    return build
