@@ -91,6 +91,19 @@ def test_snif_has_sections_a_to_j_and_verified_a_items():
     assert "[To be completed: monitoring methods, area, duration]" in t
 
 
+def test_snif_a_items_come_from_this_notification_not_earlier_consents():
+    snap = hand_snapshot(gmo={"snif_member_state": "Germany", "snif_notification_number": "B/DE/26/PEI5120",
+                              "snif_acknowledgement_date": "2026-09-15",
+                              "part_b_consents": [{"member_state": "Netherlands", "notification_number": "B/NL/22/004"}]})
+    t = texts(builders.build("gmo-snif", snap))
+    assert "1(a) Member State of notification | Germany" in t
+    assert "1(b) Notification number | B/DE/26/PEI5120" in t
+    assert "1(c) Date of acknowledgement of notification | 15 September 2026" in t
+    assert "| B/NL/22/004" not in t  # an earlier consent is not this notification
+    t_empty = texts(builders.build("gmo-snif", hand_snapshot()))
+    assert "1(d) Title of the project | [To be completed]" in t_empty
+
+
 def test_classification_request_fields_and_verbatim_preamble():
     doc = builders.build("cat-classification", hand_snapshot())
     t = texts(doc)

@@ -174,23 +174,18 @@ def build_snif(snap) -> Document:
            "2002/813/EC. Section titles A-J and the A sub-items are verified; sub-items of B-J are [U]. Since "
            "3 October 2022 the SNIF is submitted via the Commission's E-Submission Food Chain Platform.")
     c.heading("General information", 1, "A.")
-    consents = c.rows("gmo.part_b_consents")
-    first = consents[0] if consents else {}
-    states = c.rows("gmo.member_states")
     rows = (
-        ("1(a) Member State of notification", first.get("member_state") or (states[0].get("member_state", "")
-                                                                              if states else "")),
-        ("1(b) Notification number", first.get("notification_number", "")),
-        ("1(c) Date of acknowledgement of notification", c.cell("gmo.part_b_consents", first, "consent_date")),
-        ("1(d) Title of the project", ""),
-        ("1(e) Proposed period of release", ""),
+        ("1(a) Member State of notification", c.text("gmo.snif_member_state")),
+        ("1(b) Notification number", c.text("gmo.snif_notification_number")),
+        ("1(c) Date of acknowledgement of notification", c.text("gmo.snif_acknowledgement_date")),
+        ("1(d) Title of the project", c.text("gmo.snif_project_title")),
+        ("1(e) Proposed period of release", c.text("gmo.snif_release_period")),
         ("2. Notifier", c.text("applicant.company_name")),
         ("3(a) Type of GMO", _gmo_kind(snap)),
         ("3(b) Identity of the GMO", c.text("gmo.gmo_identity")),
         ("3(c) Genetic stability (Annex IIIA II.A(10))", c.text("quality.genetic_stability")),
-        ("4. Same release planned elsewhere in the Community by the same notifier?", ""),
-        ("5. Same GMO notified for release elsewhere in the Community by the same notifier?", ""),
-        ("6. Same GMO notified for release or placing on the market outside the Community?", ""),
+        ("4.–6. Same release planned elsewhere in the Community; same GMO notified elsewhere in the Community; "
+         "same GMO notified outside the Community", c.text("gmo.snif_other_notifications")),
         ("7. Summary of the potential environmental impact", c.text("gmo.era_step6_overall")),
     )
     from atmp_desktop.export.model import Table
