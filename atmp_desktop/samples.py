@@ -24,7 +24,29 @@ def sample_title(name: str) -> str:
 
 
 def user_sample_copy(name: str, folder: Path | None = None) -> Path:
-    """Where `gui --sample` materialises a sample as a real project file the user can edit."""
+    """Where a sample becomes a real project file the user can edit: NAME.atmp, NAME-2.atmp, ... in the
+    app's data folder, the first that is free. A copy may be replaced only while it holds no edits and no
+    window has it open, so opening a sample again never throws away the user's work."""
     folder = folder or Path.home() / ".local" / "share" / "atmp-desktop" / "samples"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.atmp"
+    n = 1
+    while True:
+        target = folder / (f"{name}.atmp" if n == 1 else f"{name}-{n}.atmp")
+        if _replaceable(target):
+            return target
+        n += 1
+
+
+def _replaceable(path: Path) -> bool:
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.store import ProjectFile, ProjectFileError
+    from atmp_desktop.store.locking import lock_path
+    if not path.exists():
+        return True
+    if lock_path(path).exists():
+        return False
+    try:
+        with ProjectFile.open(path, default_forms(), read_only=True) as project:
+            return all(entry["action"] == "create" for entry in project.audit_entries())
+    except ProjectFileError:
+        return False  # not ours to overwrite

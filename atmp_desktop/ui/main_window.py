@@ -379,13 +379,8 @@ class MainWindow(QMainWindow):
     def open_sample(self, name: str) -> bool:
         from atmp_desktop.store import ProjectFile, ProjectFileError
         from atmp_desktop.samples import load_sample, user_sample_copy
-        from atmp_desktop.store.locking import lock_path
-        target = user_sample_copy(name)
-        n = 2
-        while lock_path(target).exists():  # a copy is open in another window: make another one
-            target = target.with_name(f"{name}-{n}.atmp")
-            n += 1
         try:
+            target = user_sample_copy(name)  # never a copy the user has edited or has open
             ProjectFile.create(target, self.forms, document=load_sample(name), overwrite=True).close()
         except (ProjectFileError, KeyError, OSError, ValueError) as exc:
             QMessageBox.critical(self, "Cannot open sample", f"The sample “{name}” could not be copied: {exc}")
