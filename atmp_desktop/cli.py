@@ -133,7 +133,17 @@ def cmd_set(args) -> int:
     return EXIT_OK
 
 
+def _check_display() -> None:
+    """Without a display Qt aborts the process; say so in one sentence instead."""
+    import os
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        raise CliError("no display found (DISPLAY is not set); start the app from a desktop session, "
+                       "or use the command-line commands (see --help).")
+
+
 def cmd_gui(args) -> int:
+    _check_display()
     path = args.project
     if args.sample:
         from atmp_desktop.samples import load_sample, user_sample_copy

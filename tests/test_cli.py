@@ -102,3 +102,12 @@ def test_samples_command_lists_names_and_titles(capsys):
     code, out, _ = run(capsys, "samples")
     assert code == 0
     assert len(out.strip().splitlines()) >= 5 and "car-t\t" in out
+
+
+def test_gui_without_a_display_says_so_instead_of_crashing(tmp_path):
+    import os
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "atmp_desktop"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert "no display found" in proc.stderr and "Traceback" not in proc.stderr
