@@ -248,7 +248,8 @@ def test_fixed_field_ids_and_types(forms, step_id):
 
 def test_steps_have_a_realistic_number_of_fields(forms):
     for step in forms.steps:
-        assert 15 <= len(step.fields) <= 50, (step.id, len(step.fields))
+        # the GMO step is the largest: ERA, SNIF and the common application forms' trial data
+        assert 15 <= len(step.fields) <= 60, (step.id, len(step.fields))
 
 
 def test_required_fixed_fields(forms):

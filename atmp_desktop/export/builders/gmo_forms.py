@@ -17,15 +17,16 @@ def _sponsor(c: Ctx) -> None:
 
 
 def _delegate(c: Ctx) -> None:
-    c.todo("applicant to whom the sponsor has entrusted the submission (or state 'not applicable')")
+    c.field("gmo.submission_delegate", "applicant to whom the sponsor has entrusted the submission "
+                                       "(or state 'not applicable')")
 
 
 def _trial(c: Ctx) -> None:
-    c.facts(["gmo.eu_ct_number", "product.indication", "applicant.planned_submission_date"],
+    c.facts(["gmo.eu_ct_number", "gmo.ct_title", "gmo.ct_principal_investigator", "gmo.ct_objective",
+             "product.indication", "gmo.ct_start_date", "gmo.ct_end_date", "gmo.ct_participants"],
             caption="Clinical trial")
     c.table("gmo.member_states", caption="Member States and GMO procedures",
             what="other EEA Member States where an application for the same product is made")
-    c.todo("trial title, principal investigator, objective, planned start and end dates, number of participants")
 
 
 def _sites(c: Ctx) -> None:
