@@ -37,6 +37,12 @@ class AfterFirstPaint(QObject):
 
 def run_gui(path: str | None = None) -> int:
     app = make_app()
+    from atmp_desktop.ui.binding_check import binding_problem
+    problem = binding_problem()
+    if problem:  # refuse now, in one sentence, rather than abort during the user's edits
+        print(problem, file=sys.stderr)
+        QMessageBox.critical(None, APP_NAME, problem)
+        return 2
     from atmp_desktop.ui.main_window import MainWindow
     window = MainWindow()
     if path:
