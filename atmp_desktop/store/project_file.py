@@ -24,6 +24,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from atmp_desktop import __version__
+from atmp_desktop.core.changes import ChangeSet, RowChanges
 from atmp_desktop.core.forms import Field, FormSet, parse_path
 from atmp_desktop.core.interchange import SECTION_STATUSES, check_document
 from atmp_desktop.core.project import ProjectSnapshot
@@ -58,8 +59,10 @@ class Change:
 
 @dataclass(frozen=True)
 class Action:
+    """One undo step: the changes of one user action."""
     label: str
     changes: tuple[Change, ...]
+
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
@@ -235,12 +238,12 @@ class ProjectFile:
         return list(self._db.query(sql))
 
     # ---------------------------------------------------------------- writing
-    def set_value(self, path: str, value: Any, label: str | None = None) -> Action | None:
+    def set_value(self, path: str, value: Any, label: str | None = None) -> ChangeSet | None:
         """Set one field or one table cell. One transaction, audited, one undo step."""
         return self.apply([(path, value)], label)
 
-    def apply(self, edits: Iterable[tuple[str, Any]], label: str | None = None) -> Action | None:
-        """Apply several edits as one user action. Returns the Action, or None if nothing changed."""
+    def apply(self, edits: Iterable[tuple[str, Any]], label: str | None = None) -> ChangeSet | None:
+        """Apply several edits as one user action. Returns what changed, or None if nothing did."""
         self._writable()
         edits = list(edits)
         changes: list[Change] = []
@@ -266,9 +269,9 @@ class ProjectFile:
         self._commit(action, forward=True, audit_action="edit")
         self._undo.append(action)
         self._redo.clear()
-        return action
+        return self._changeset(action, "edit")
 
-    def set_section_status(self, code: str, status: str, note: str = "") -> Action | None:
+    def set_section_status(self, code: str, status: str, note: str = "") -> ChangeSet | None:
         """Set a CTD section's writer status and note: one transaction, audited, one undo step."""
         self._writable()
         if status not in SECTION_STATUSES:
@@ -283,7 +286,7 @@ class ProjectFile:
         self._commit(action, forward=True, audit_action="section status")
         self._undo.append(action)
         self._redo.clear()
-        return action
+        return self._changeset(action, "edit")
 
     def set_title(self, title: str) -> None:
         self._writable()
@@ -303,23 +306,23 @@ class ProjectFile:
     def redo_label(self) -> str | None:
         return self._redo[-1].label if self._redo else None
 
-    def undo(self) -> Action | None:
+    def undo(self) -> ChangeSet | None:
         if not self._undo:
             return None
         self._writable()
         action = self._undo.pop()
         self._commit(action, forward=False, audit_action="undo")
         self._redo.append(action)
-        return action
+        return self._changeset(action, "undo")
 
-    def redo(self) -> Action | None:
+    def redo(self) -> ChangeSet | None:
         if not self._redo:
             return None
         self._writable()
         action = self._redo.pop()
         self._commit(action, forward=True, audit_action="redo")
         self._undo.append(action)
-        return action
+        return self._changeset(action, "redo")
 
     # ---------------------------------------------------------------- save as
     def save_as(self, target: str | Path) -> "ProjectFile":
@@ -347,6 +350,17 @@ class ProjectFile:
         return copy
 
     # ---------------------------------------------------------------- internals
+    def _changeset(self, action: Action, kind: str) -> ChangeSet:
+        fields, tables, sections = set(), {}, set()
+        for ch in action.changes:
+            if ch.path.startswith(SECTION_PREFIX):
+                sections.add(ch.path[len(SECTION_PREFIX):])
+            elif self.forms.field(ch.path).is_table:
+                tables[ch.path] = RowChanges(whole=True)
+            else:
+                fields.add(ch.path)
+        return ChangeSet(action.label, frozenset(fields), tables, frozenset(sections), kind=kind)
+
     def _writable(self) -> None:
         if self.read_only:
             raise ReadOnlyError(f"'{self.path.name}' is open read-only; changes are not saved.")

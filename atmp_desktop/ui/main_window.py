@@ -35,7 +35,6 @@ _WORKSPACE_ATTRS = frozenset({"navigator", "page_stack", "back_button", "next_bu
                               "splitter", "findings_dock", "sections_dock", "validation", "_prebuild"})
 
 FILE_FILTER = "ATMP projects (*.atmp)"
-SECTION_PREFIX = "section:"  # store.project_file.SECTION_PREFIX, kept here so the store loads lazily
 
 
 class MainWindow(QMainWindow):
@@ -596,15 +595,15 @@ class MainWindow(QMainWindow):
             return
         if action is None:
             return
-        paths = [c.path for c in action.changes]
-        if paths[0].startswith(SECTION_PREFIX):  # a section status: show it in the Sections dock
+        first = action.first_path()
+        if first is None:  # a section status: show it in the Sections dock
             self._after_change(focus_step=None)
             self.sections_dock.show()
             self.sections_dock.raise_()
         else:
-            step = paths[0].split(".", 1)[0]
-            self._after_change(focus_step=step, changed_paths=paths)
-            self.pages[step].focus_field(paths[0])
+            step = first.split(".", 1)[0]
+            self._after_change(focus_step=step, changed_paths=sorted(action.paths))
+            self.pages[step].focus_field(first)
         self.status.showMessage(f"{'Redone' if redo else 'Undone'}: {action.label}", 5000)
 
     # ================================================================== findings and help
