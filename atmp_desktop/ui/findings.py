@@ -112,6 +112,7 @@ class FindingsDock(QDockWidget):
         self.setObjectName("findingsDock")
         self.forms = forms
         self.findings: list = []
+        self.error: str | None = None  # None: nothing shown yet
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 6)
@@ -147,7 +148,9 @@ class FindingsDock(QDockWidget):
             return f"{step} › {f.label}"
         return location
 
-    def show_findings(self, findings, error: str = "") -> None:
+    def show_findings(self, findings, error: str | None = "") -> None:
+        self.error = error
+        error = error or ""
         self.findings = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.rule, f.location))
         self.tree.clear()
         for f in self.findings:

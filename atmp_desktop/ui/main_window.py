@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from atmp_desktop import APP_NAME
 
 if TYPE_CHECKING:
+    from atmp_desktop.core.changes import ChangeSet
     from atmp_desktop.core.forms import FormSet
     from atmp_desktop.core.project import ProjectSnapshot
     from atmp_desktop.store import ProjectFile
@@ -99,7 +100,7 @@ class MainWindow(QMainWindow):
         self.sections_dock = SectionsDock(self.forms, lambda: self.project, self)
         self.sections_dock.jump_requested.connect(self.go_to_field)
         self.sections_dock.message.connect(lambda text: self.status.showMessage(text, 6000))
-        self.sections_dock.changed.connect(lambda _code: self._after_change(focus_step=None))
+        self.sections_dock.changed.connect(self._after_change)
         self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.sections_dock)
         self.tabifyDockWidget(self.findings_dock, self.sections_dock)
         self.sections_dock.hide()
@@ -258,10 +259,14 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has = self.project is not None
         writable = has and not self.project.read_only
-        for act in (self.act_save_as, self.act_export, self.act_close, self.act_prev, self.act_next):
-            act.setEnabled(has)
         undo = self.project.undo_label if writable else None
         redo = self.project.redo_label if writable else None
+        state = (has, undo, redo)
+        if state == self.__dict__.get("_actions_state"):
+            return  # an edit usually changes only the undo label
+        self._actions_state = state
+        for act in (self.act_save_as, self.act_export, self.act_close, self.act_prev, self.act_next):
+            act.setEnabled(has)
         self.act_undo.setEnabled(bool(undo))
         self.act_redo.setEnabled(bool(redo))
         self.act_undo.setText(f"&Undo {undo}" if undo else "&Undo")
@@ -366,7 +371,9 @@ class MainWindow(QMainWindow):
         self.project = None
         self.snap = None
         self.help.show_field(None)
-        self.findings_dock.show_findings([])
+        self.findings = []
+        self.findings_dock.show_findings([], None)
+        self.navigator.reset_states()
         self._show_start()
         return True
 
@@ -484,9 +491,12 @@ class MainWindow(QMainWindow):
         if changed:
             self.help.show_step(page.step)
         self.navigator.select_step(step_id)
-        ids = [s.id for s in self.forms.steps]
-        i = ids.index(step_id)
-        self.position_label.setText(f"Step {i + 1} of {len(ids)}")
+        if changed:
+            ids = [s.id for s in self.forms.steps]
+            self.position_label.setText(f"Step {ids.index(step_id) + 1} of {len(ids)}")
+        self._update_step_buttons()
+
+    def _update_step_buttons(self) -> None:
         self.back_button.setEnabled(self._neighbour(-1) is not None)
         self.next_button.setEnabled(self._neighbour(1) is not None)
 
@@ -513,14 +523,17 @@ class MainWindow(QMainWindow):
             elif first is not None:
                 first.setFocus(QtCore.Qt.TabFocusReason)
 
-    def _refresh_states(self) -> None:
+    def _refresh_states(self, steps=None) -> None:
+        """Navigator completeness of `steps` (None: all) and, for all, the Sections dock."""
         from atmp_desktop.ui import logic
+        from atmp_desktop.ui.findings import counts_by_step
         if self.snap is None:
             return
-        states = {s.id: logic.step_state(self.forms, s, self.snap) for s in self.forms.steps}
-        from atmp_desktop.ui.findings import counts_by_step
+        chosen = self.forms.steps if steps is None else [s for s in self.forms.steps if s.id in steps]
+        states = {s.id: logic.step_state(self.forms, s, self.snap) for s in chosen}
         self.navigator.update_states(states, counts_by_step(self.forms, self.findings))
-        self.sections_dock.refresh(self.snap, self.findings)
+        if steps is None:
+            self.sections_dock.refresh(self.snap, self.findings)
 
     # ================================================================== editing
     def on_edited(self, path: str, value, label: str = "") -> None:
@@ -528,7 +541,7 @@ class MainWindow(QMainWindow):
         if self.project is None or self.project.read_only:
             return
         try:
-            action = self.project.apply([(path, value)], label or None)
+            change = self.project.apply([(path, value)], label or None)
         except _field_value_error() as exc:
             self.status.showMessage(str(exc), 8000)
             QMessageBox.warning(self, "Value not saved", _sentence(str(exc)))
@@ -542,30 +555,65 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Change not saved", self._write_failed(exc))
             self._reload_fields([path])
             return
-        if action is None:
-            return
-        self._after_change(focus_step=None)
+        if change is not None:
+            self._after_change(change, source=path)
 
-    def _after_change(self, focus_step: str | None, changed_paths: list[str] | None = None) -> None:
-        self.snap = self.project.snapshot()
-        if changed_paths is not None:
-            for page in self.pages.values():
-                page.load_fields(self.snap, changed_paths)
-        for page in self.pages.values():
-            page.refresh_state(self.snap)
-        self._refresh_states()
+    def _after_change(self, change: "ChangeSet", source: str | None = None, focus_step: str | None = None) -> None:
+        """Refresh what the change set names, nothing else: the editors of the changed fields (not `source`,
+        the editor the user is typing in), the visibility of fields whose conditions read a changed field,
+        the applicability of steps that read one, the navigator rows of those steps and the Sections dock
+        rows of the CTD sections they feed. Findings follow after the validation debounce."""
+        from atmp_desktop.ui import logic
+        if change.everything:
+            self._reload_everything()
+            return
+        self.snap = self._read_snapshot(change)
+        hit = logic.affected(self.forms, change.paths)
+        for step_id in hit.steps:
+            page = self.pages.get(step_id)
+            if page is None:
+                continue  # built later from the snapshot of that time
+            prefix = step_id + "."
+            page.load_fields(self.snap, [p for p in hit.paths if p.startswith(prefix)], keep=source)
+            page.refresh_state(self.snap, [p for p in hit.visibility if p.startswith(prefix)],
+                               applicability=step_id in hit.applicability)
+        if hit.steps:
+            self._refresh_states(hit.steps)
+        dock_paths = set(hit.paths | hit.visibility)
+        for step_id in hit.applicability:  # a step that stops applying hides all its fields from the sections
+            dock_paths.update(f.path for f in self.forms.step(step_id).fields)
+        self.sections_dock.refresh(self.snap, self.findings, paths=dock_paths, sections=change.sections)
         self._update_actions()
+        if change.meta:
+            self._update_title()
         self.validation.request(self.snap)
         if focus_step:
             self.go_to_step(focus_step)
-        elif self.current_step:
-            self.go_to_step(self.current_step)  # Back/Next may change when a step starts or stops applying
+        elif hit.applicability and self.current_step:
+            self._update_step_buttons()  # Back/Next skip steps that do not apply
+
+    def _read_snapshot(self, change: "ChangeSet") -> "ProjectSnapshot":
+        """The snapshot after a change (the findings, exporters and conditions read it)."""
+        return self.project.snapshot()
+
+    def _reload_everything(self) -> None:
+        """After a change that names no detail (restore, merge, file changed under us): reload all pages."""
+        self.snap = self.project.snapshot()
+        for page in self.pages.values():
+            page.load(self.snap)
+        self._refresh_states()
+        self._update_actions()
+        self._update_title()
+        self.validation.request(self.snap)
+        if self.current_step:
+            self.go_to_step(self.current_step)
 
     def _write_failed(self, exc: Exception) -> str:
         return (f"The change could not be written to “{self.project.path.name}” ({exc}); check that the file "
                 "still exists, the disk is not full and you may write to it, then try again.")
 
     def _reload_fields(self, paths: list[str]) -> None:
+        """Show the stored values again after a refused edit."""
         snap = self.project.snapshot()
         for page in self.pages.values():
             page.load_fields(snap, paths)
@@ -597,20 +645,26 @@ class MainWindow(QMainWindow):
             return
         first = action.first_path()
         if first is None:  # a section status: show it in the Sections dock
-            self._after_change(focus_step=None)
+            self._after_change(action)
             self.sections_dock.show()
             self.sections_dock.raise_()
         else:
             step = first.split(".", 1)[0]
-            self._after_change(focus_step=step, changed_paths=sorted(action.paths))
+            self._after_change(action, focus_step=step)
             self.pages[step].focus_field(first)
         self.status.showMessage(f"{'Redone' if redo else 'Undone'}: {action.label}", 5000)
 
     # ================================================================== findings and help
     def _findings_updated(self, findings, error: str) -> None:
-        self.findings = list(findings)
+        from atmp_desktop.ui.findings import counts_by_step
+        findings = list(findings)
+        if findings == self.findings and error == self.findings_dock.error:
+            return  # most edits change no finding: leave the docks alone
+        self.findings = findings
         self.findings_dock.show_findings(self.findings, error)
-        self._refresh_states()
+        self.navigator.update_findings(counts_by_step(self.forms, self.findings))
+        if self.snap is not None:
+            self.sections_dock.refresh(self.snap, self.findings)
 
     def go_to_finding(self, finding) -> None:
         from atmp_desktop.ui import logic

@@ -120,6 +120,9 @@ class Navigator(QListWidget):
         self.setTextElideMode(Qt.ElideNone)
         self.setResizeMode(QListWidget.Adjust)  # re-wrap item text when the splitter moves
         self._items: dict[str, QListWidgetItem] = {}
+        self._states: dict[str, StepState] = {}
+        self._findings: dict[str, dict[str, int]] = {}
+        self._shown: dict[str, tuple] = {}   # step id -> (text, icon kind, tooltip) on screen
         for i, step in enumerate(forms.steps, start=1):
             item = QListWidgetItem(f"{i}. {step.title}", self)
             item.setData(Qt.UserRole, step.id)
@@ -141,26 +144,48 @@ class Navigator(QListWidget):
         return self._items[step_id].text()
 
     def update_states(self, states: dict[str, StepState], findings: dict[str, dict[str, int]]) -> None:
-        grey = self.palette().color(QPalette.Disabled, QPalette.Text)
+        """Show the state of the steps in `states` (all or some); an item is touched only when what it shows
+        changes, so an edit costs a handful of Qt calls instead of a repaint of every step."""
+        self._states.update(states)
+        self._findings = findings
         for i, step in enumerate(self.forms.steps, start=1):
-            item = self._items[step.id]
-            st = states[step.id]
-            counts = findings.get(step.id, {})
-            second = st.summary
-            ftext = findings_text(counts) if st.applies else ""
-            if ftext:
-                second += " · " + ftext
-            text = f"{i}. {step.title}\n{second}"
-            if item.text() != text:
-                item.setText(text)
-            if not st.applies:
-                kind = "na"
-                item.setToolTip(f"Does not apply: {st.reason}")
-                item.setForeground(QBrush(grey))
-            else:
-                kind = ("error" if counts.get("error") else "complete" if st.complete
-                        else "empty" if st.filled == 0 else "partial")
-                item.setToolTip(f"{step.title}: {second}")
-                item.setData(Qt.ForegroundRole, None)
-            item.setIcon(status_icon(kind))
-            item.setData(Qt.AccessibleTextRole, text.replace("\n", ", "))
+            if step.id in states:
+                self._show(i, step)
+
+    def update_findings(self, findings: dict[str, dict[str, int]]) -> None:
+        self._findings = findings
+        for i, step in enumerate(self.forms.steps, start=1):
+            if step.id in self._states:
+                self._show(i, step)
+
+    def _show(self, number: int, step) -> None:
+        item = self._items[step.id]
+        st = self._states[step.id]
+        counts = self._findings.get(step.id, {})
+        second = st.summary
+        ftext = findings_text(counts) if st.applies else ""
+        if ftext:
+            second += " · " + ftext
+        text = f"{number}. {step.title}\n{second}"
+        if not st.applies:
+            kind, tip = "na", f"Does not apply: {st.reason}"
+        else:
+            kind = ("error" if counts.get("error") else "complete" if st.complete
+                    else "empty" if st.filled == 0 else "partial")
+            tip = f"{step.title}: {second}"
+        shown = (text, kind, tip)
+        if self._shown.get(step.id) == shown:
+            return
+        self._shown[step.id] = shown
+        item.setText(text)
+        item.setToolTip(tip)
+        if kind == "na":
+            item.setForeground(QBrush(self.palette().color(QPalette.Disabled, QPalette.Text)))
+        else:
+            item.setData(Qt.ForegroundRole, None)
+        item.setIcon(status_icon(kind))
+        item.setData(Qt.AccessibleTextRole, text.replace("\n", ", "))
+
+    def reset_states(self) -> None:
+        self._states.clear()
+        self._shown.clear()

@@ -51,6 +51,10 @@ def shown_headings():
     return [h for h in all_headings() if h.code.startswith(PREFIXES)]
 
 
+# sections whose displayed title quotes the product's name, form and maker (core.sections.display_title)
+_DYNAMIC_TITLES = frozenset(h.code for h in shown_headings() if "(name" in h.title)
+
+
 def _codes_of_finding(forms: FormSet, location: str, known: set[str]) -> set[str]:
     if not location:
         return set()
@@ -66,35 +70,73 @@ def _subtree(code: str, known: list[str]) -> list[str]:
     return [c for c in known if c == code or c.startswith(code + ".")]
 
 
-def section_facts(forms: FormSet, snap: ProjectSnapshot, findings) -> dict[str, SectionFacts]:
-    """CTD code -> facts, counting only visible fields; a finding on a field counts for every section it feeds."""
+_SUBTREE_FIELDS: dict[int, tuple[FormSet, dict[str, list]]] = {}
+
+
+def _subtree_fields(forms: FormSet) -> dict[str, list]:
+    """CTD code -> every field feeding it or a subsection (each once, in CTD then form order). Static, so
+    it is built once per form set; a refresh then only filters by visibility."""
+    cached = _SUBTREE_FIELDS.get(id(forms))
+    if cached is not None and cached[0] is forms:
+        return cached[1]
     codes = [h.code for h in shown_headings()]
-    known = set(codes)
     direct: dict[str, list] = {c: [] for c in codes}
     for f in forms.all_fields():
-        targets = [c for c in f.feeds if c in known]
-        if targets and field_visible(forms, f.path, snap):
-            for c in targets:
+        for c in f.feeds:
+            if c in direct:
                 direct[c].append(f)
+    out: dict[str, list] = {}
+    for code in codes:
+        seen: dict[str, object] = {}
+        for c in _subtree(code, codes):
+            for f in direct[c]:
+                seen.setdefault(f.path, f)
+        out[code] = list(seen.values())
+    _SUBTREE_FIELDS[id(forms)] = (forms, out)
+    return out
+
+
+def with_ancestors(codes) -> set[str]:
+    out = set()
+    for code in codes:
+        while code and code not in out:
+            out.add(code)
+            code = code.rsplit(".", 1)[0] if "." in code else ""
+    return out
+
+
+def section_facts(forms: FormSet, snap: ProjectSnapshot, findings, codes=None) -> dict[str, SectionFacts]:
+    """CTD code -> facts, counting only visible fields; a finding on a field counts for every section it feeds.
+    `codes`: compute only these sections (None: all)."""
+    all_codes = [h.code for h in shown_headings()]
+    known = set(all_codes)
+    wanted = all_codes if codes is None else [c for c in all_codes if c in codes]
+    subtree_fields = _subtree_fields(forms)
+    visible: dict[str, bool] = {}
+    filled: dict[str, bool] = {}
     finding_codes = [(fi, _codes_of_finding(forms, fi.location, known)) for fi in findings]
     out: dict[str, SectionFacts] = {}
-    for code in codes:
-        sub = set(_subtree(code, codes))
-        seen: dict[str, object] = {}
-        for c in codes:
-            if c in sub:
-                for f in direct[c]:
-                    seen.setdefault(f.path, f)
+    for code in wanted:
+        shown = []
+        for f in subtree_fields[code]:
+            if f.path not in visible:
+                visible[f.path] = field_visible(forms, f.path, snap)
+            if visible[f.path]:
+                shown.append(f)
         app = section_applicability(code, snap)
-        facts = SectionFacts(app.applies, app.reason, list(seen))
-        for path, f in seen.items():
-            if snap.is_set(path):
+        facts = SectionFacts(app.applies, app.reason, [f.path for f in shown])
+        for f in shown:
+            if f.path not in filled:
+                filled[f.path] = snap.is_set(f.path)
+            if filled[f.path]:
                 facts.filled += 1
             elif f.required:
-                facts.required_empty.append(path)
-        for fi, fcodes in finding_codes:
-            if fcodes & sub:
-                facts.findings[fi.severity] += 1
+                facts.required_empty.append(f.path)
+        if finding_codes:
+            sub = set(_subtree(code, all_codes))
+            for fi, fcodes in finding_codes:
+                if fcodes & sub:
+                    facts.findings[fi.severity] += 1
         out[code] = facts
     return out
 
@@ -137,7 +179,7 @@ class _StatusCombo(QComboBox):
 class SectionsDock(QDockWidget):
     jump_requested = Signal(str)   # field path
     message = Signal(str)          # one sentence for the status bar
-    changed = Signal(str)          # CTD code whose status or note was written
+    changed = Signal(object)       # the ChangeSet of a status or note written
 
     def __init__(self, forms: FormSet, project: Callable[[], object], parent=None):
         super().__init__("Sections", parent)
@@ -148,7 +190,9 @@ class SectionsDock(QDockWidget):
         self._facts: dict[str, SectionFacts] = {}
         self.read_only = False
         self._syncing = False
-        self._pending = None  # (snap, findings) not yet shown: the tree is built and filled when first shown
+        self._pending = None  # (snap, findings, codes) not yet shown: the tree is built and filled when shown
+        self._shown: dict[str, tuple] = {}  # code -> what its row shows, so a refresh touches changed rows only
+        self._summary_text = ""
         self._items: dict[str, QTreeWidgetItem] = {}
         self._combos: dict[str, QComboBox] = {}
         body = QWidget(self)
@@ -199,9 +243,9 @@ class SectionsDock(QDockWidget):
         if not self._items:
             self._build()
         if self._pending is not None:
-            snap, findings = self._pending
+            snap, findings, codes = self._pending
             self._pending = None
-            self._apply(snap, findings)
+            self._apply(snap, findings, codes)
 
     @property
     def items(self) -> dict[str, QTreeWidgetItem]:
@@ -227,42 +271,73 @@ class SectionsDock(QDockWidget):
         entry = (self.snap.section_status.get(code) if self.snap is not None else None) or {}
         return entry.get("status") or "not_started", entry.get("note") or ""
 
-    def refresh(self, snap: ProjectSnapshot, findings) -> None:
-        """Take the latest snapshot and findings; shown now if the dock is on screen, else when it is shown."""
+    def refresh(self, snap: ProjectSnapshot, findings, paths=None, sections=()) -> None:
+        """Take the latest snapshot and findings; shown now if the dock is on screen, else when it is shown.
+        `paths`: the fields an edit changed (and those whose visibility it changed); only the sections they
+        feed, their parents and sections whose applicability or title changed are recomputed. None: all."""
         self.snap = snap
-        self._pending = (snap, list(findings))
+        codes = None if paths is None else self._codes_for(paths, snap) | set(sections)
+        if self._pending is not None:
+            pending_codes = self._pending[2]
+            codes = None if codes is None or pending_codes is None else codes | pending_codes
+        self._pending = (snap, list(findings), codes)
         if self.isVisible():
             self._ensure_current()
 
-    def _apply(self, snap: ProjectSnapshot, findings) -> None:
+    def _codes_for(self, paths, snap: ProjectSnapshot) -> set[str]:
+        known = {h.code for h in shown_headings()}
+        codes: set[str] = set()
+        for path in paths:
+            if self.forms.has_field(path):
+                codes.update(c for c in self.forms.field(path).feeds if c in known)
+        for code, facts in self._facts.items():  # applicability reads the product's answers
+            if section_applicability(code, snap).applies != facts.applies:
+                codes.add(code)
+        codes |= _DYNAMIC_TITLES
+        return with_ancestors(codes) & known
+
+    def _apply(self, snap: ProjectSnapshot, findings, codes=None) -> None:
         project = self._project()
         self.snap = snap
-        self.read_only = project is None or bool(getattr(project, "read_only", False))
-        self._facts = section_facts(self.forms, snap, findings)
+        read_only = project is None or bool(getattr(project, "read_only", False))
+        if read_only != self.read_only:
+            self.read_only = read_only
+            codes = None  # every row's editability changes
+        if codes is None or not self._facts:
+            codes = None
+        self._facts.update(section_facts(self.forms, snap, findings, codes))
         self._syncing = True
         try:
             for code, item in self._items.items():
-                self._show(code, item)
+                if codes is None or code in codes:
+                    self._show(code, item)
         finally:
             self._syncing = False
         ready = sum(1 for c in self._items if self.status_of(c)[0] == "ready")
         text = f"{ready} of {len(self._items)} sections marked ready. Double-click a section to go to its first field."
         if self.read_only:
             text = "Read-only project: statuses are shown but cannot be changed. " + text
-        self.summary.setText(text)
+        if text != self._summary_text:
+            self._summary_text = text
+            self.summary.setText(text)
 
     def _show(self, code: str, item: QTreeWidgetItem) -> None:
         facts = self._facts[code]
         status, note = self.status_of(code)
-        item.setText(COL_SECTION, f"{code}  {item.data(0, TITLE_ROLE)}")
         n = len(facts.fields)
+        found = findings_summary(facts.findings)
+        title_tip = display_title_tip(code, self.snap, facts)
+        shown = (facts.applies, facts.filled, n, len(facts.required_empty), found, bool(facts.findings.get("error")),
+                 status, note, title_tip, self.read_only)
+        if self._shown.get(code) == shown:
+            return  # nothing this row shows has changed
+        self._shown[code] = shown
         item.setText(COL_FIELDS, f"{facts.filled}/{n}" if n else "–")
         item.setToolTip(COL_FIELDS, (f"{_plural(n, 'visible field')} feed this section; {facts.filled} filled"
                                      + (f", {_plural(len(facts.required_empty), 'required field')} empty."
                                         if facts.required_empty else ".")) if n else
                         "No visible field feeds this section directly; it is written from its subsections "
                         "or by hand.")
-        found = findings_summary(facts.findings)
         item.setText(COL_FINDINGS, found or "–")
         item.setToolTip(COL_FINDINGS, found or "No findings.")
         item.setForeground(COL_FINDINGS, QBrush(ERROR_RED) if facts.findings.get("error") else QBrush())
@@ -271,7 +346,6 @@ class SectionsDock(QDockWidget):
         grey = QBrush(GREY) if not facts.applies else QBrush()
         for col in (COL_SECTION, COL_FIELDS, COL_NOTE):
             item.setForeground(col, grey)
-        title_tip = display_title_tip(code, self.snap, facts)
         item.setToolTip(COL_SECTION, title_tip)
         combo = self._combos[code]
         combo.blockSignals(True)
@@ -314,7 +388,7 @@ class SectionsDock(QDockWidget):
             self._revert(code)
             return False
         try:
-            project.set_section_status(code, status, note)
+            change = project.set_section_status(code, status, note)
         except ProjectFileError as exc:
             self._revert(code)
             QMessageBox.critical(self, "Status not saved", f"The status of {code} was not saved: {exc}.")
@@ -326,20 +400,16 @@ class SectionsDock(QDockWidget):
                                  "check that the file still exists, the disk is not full and you may write to "
                                  "it, then try again.")
             return False
-        self.snap = project.snapshot()
-        self._syncing = True
-        try:
-            self._show(code, self._items[code])
-        finally:
-            self._syncing = False
         self.message.emit(f"{code} marked {STATUS_LABEL[status].lower()}." if status != "not_started"
                           else f"{code} marked not started.")
-        self.changed.emit(code)
+        if change is not None:
+            self.changed.emit(change)  # the window refreshes this row (and anything else) from the change set
         return True
 
     def _revert(self, code: str) -> None:
         self._syncing = True
         try:
+            self._shown.pop(code, None)  # the user changed the combo or note: show the stored values again
             self._show(code, self._items[code])
         finally:
             self._syncing = False

@@ -47,6 +47,9 @@ class StepPage(QScrollArea):
         self.editors: dict[str, FieldEditor] = {}
         self.rows: dict[str, FieldRow] = {}
         self._read_only = False
+        self._applies: bool | None = None           # what the page shows now, so a refresh touches only
+        self._visible: dict[str, bool] = {}         # the widgets whose state really changes
+        self._group_shown: dict[str, bool] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         body = QWidget(self)
@@ -106,27 +109,49 @@ class StepPage(QScrollArea):
             editor.set_value(snap.get(path))
         self.refresh_state(snap)
 
-    def load_fields(self, snap: ProjectSnapshot, paths) -> None:
+    def load_fields(self, snap: ProjectSnapshot, paths, keep: str | None = None) -> None:
+        """Show the stored value of these fields; an editor already showing it is left alone, and so is
+        `keep` (the editor the edit came from: reloading it would move the cursor while the user types)."""
         for path in paths:
-            if path in self.editors:
-                self.editors[path].set_value(snap.get(path))
-        self.refresh_state(snap)
+            editor = self.editors.get(path)
+            if editor is not None and path != keep:
+                value = snap.get(path)
+                if editor.value() != value:
+                    editor.set_value(value)
 
-    def refresh_state(self, snap: ProjectSnapshot) -> None:
-        """Re-evaluate applicability of the step and visibility of each field after any change."""
-        applies = logic.step_applies(self.step, snap)
-        if applies:
-            self.banner.hide()
-        else:
-            self.banner.setText("This step does not apply to this product: "
-                                + logic.not_applicable_reason(self.forms, self.step)
-                                + " You can still read what is stored here.")
-            self.banner.show()
-        self.form_area.setEnabled(applies)
-        for path, row in self.rows.items():
-            row.setVisible(logic.field_visible(row.field, snap))
-        for name, box in self.groups.items():
-            box.setVisible(any(not r.isHidden() for r in self.rows.values() if r.field.group == name))
+    def refresh_state(self, snap: ProjectSnapshot, paths=None, applicability: bool = True) -> None:
+        """Re-evaluate the step's applicability and the visibility of fields (`paths`: only those fields,
+        None: all). Widgets are touched only where something changes."""
+        if applicability:
+            applies = logic.step_applies(self.step, snap)
+            if applies != self._applies:
+                self._applies = applies
+                if applies:
+                    self.banner.hide()
+                else:
+                    self.banner.setText("This step does not apply to this product: "
+                                        + logic.not_applicable_reason(self.forms, self.step)
+                                        + " You can still read what is stored here.")
+                    self.banner.show()
+                self.form_area.setEnabled(applies)
+        groups = set()
+        for path in self.rows if paths is None else paths:
+            row = self.rows.get(path)
+            if row is None:
+                continue
+            visible = logic.field_visible(row.field, snap)
+            if self._visible.get(path) != visible:
+                self._visible[path] = visible
+                row.setVisible(visible)
+                groups.add(row.field.group or "")
+        for name in groups:
+            shown = any(self._visible.get(r.field.path) for r in self.rows.values() if (r.field.group or "") == name)
+            if self._group_shown.get(name) != shown:
+                self._group_shown[name] = shown
+                self.groups[name].setVisible(shown)
+
+    def is_field_shown(self, path: str) -> bool:
+        return bool(self._visible.get(path, True))
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -147,7 +172,7 @@ class StepPage(QScrollArea):
         row = self.rows.get(p.field_path)
         if row is None:
             return False
-        if row.isHidden():
+        if not self.is_field_shown(p.field_path):
             return False
         self.ensureWidgetVisible(row, 20, 60)
         editor = row.editor
@@ -158,7 +183,7 @@ class StepPage(QScrollArea):
         return True
 
     def first_field_widget(self):
-        for row in self.rows.values():
-            if not row.isHidden():
+        for path, row in self.rows.items():
+            if self.is_field_shown(path):
                 return row.editor.focus_target()
         return None
