@@ -29,7 +29,7 @@ def check_document(forms: FormSet, doc: Any) -> tuple[list[str], dict]:
         problems.append("$.format_version: expected a positive integer")
     elif version > FORMAT_VERSION:
         problems.append(f"$.format_version: {version} is newer than this app understands ({FORMAT_VERSION}); update the app")
-    extra = set(doc) - {"format", "format_version", "project", "data", "section_status"}
+    extra = set(doc) - {"format", "format_version", "project", "data", "section_status", "row_ids"}
     for key in sorted(extra):
         problems.append(f"$.{key}: unknown key")
     project = doc.get("project", {})
@@ -95,6 +95,37 @@ def _check_value(f, value: Any, where: str, out: dict) -> list[str]:
     if norm is not None:
         out.setdefault(f.step_id, {})[f.id] = norm
     return []
+
+
+_ROW_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def check_row_ids(doc: Any, data: dict) -> tuple[list[str], dict[str, list[str]]]:
+    """The optional `row_ids` of a document ({table path: [id per row]}), checked against the normalised data.
+
+    Ids keep row identities across dump and import (two copies of a project share them). Each problem names
+    its JSON path; nothing is written."""
+    raw = doc.get("row_ids", {}) if isinstance(doc, dict) else {}
+    if not isinstance(raw, dict):
+        return ["$.row_ids: expected an object of table paths"], {}
+    problems: list[str] = []
+    out: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for path, ids in raw.items():
+        where = f"$.row_ids.{path}"
+        step_id, _, field_id = str(path).partition(".")
+        rows = (data.get(step_id) or {}).get(field_id)
+        if not isinstance(ids, list) or not all(isinstance(i, str) and 0 < len(i) <= 64
+                                                and set(i) <= _ROW_ID_CHARS for i in ids):
+            problems.append(f"{where}: expected a list of row ids (letters, digits, - and _)")
+        elif not isinstance(rows, list) or len(rows) != len(ids):
+            problems.append(f"{where}: {len(ids)} ids for {len(rows) if isinstance(rows, list) else 0} rows")
+        elif len(set(ids)) != len(ids) or seen & set(ids):
+            problems.append(f"{where}: a row id appears twice")
+        else:
+            seen.update(ids)
+            out[str(path)] = list(ids)
+    return problems, out
 
 
 def ordered_data(forms: FormSet, data: dict) -> dict:

@@ -71,6 +71,9 @@ def project_schema(forms: FormSet) -> dict:
             "section_status": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["status"], "additionalProperties": False,
                 "properties": {"status": {"enum": list(SECTION_STATUSES)}, "note": {"type": "string"}}}},
+            "row_ids": {"type": "object", "description": "stable row ids per table path, one per row, in order",
+                        "additionalProperties": {"type": "array", "items": {
+                            "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}},
         },
     }
 

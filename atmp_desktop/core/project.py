@@ -5,7 +5,7 @@ Exporters and validation take a snapshot, never the database (data flows forms -
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from atmp_desktop.core.forms import FormSet, parse_path
@@ -20,6 +20,12 @@ class ProjectSnapshot:
     meta: Mapping[str, Any]
     values: Mapping[str, Mapping[str, Any]]  # step id -> field id -> value (tables: list of row dicts)
     section_status: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # CTD code -> {status, note}
+    # table field path -> the store's stable row ids, aligned with the rows in `values` (empty for snapshots
+    # not made by the store, e.g. from a JSON document).
+    table_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # stored values that could not be used (bad JSON, wrong type, unknown choice ...): (field path, sentence).
+    # Such values are left out of `values`; the window shows them as damaged, the CLI and export report them.
+    problems: tuple[tuple[str, str], ...] = ()
 
     def get(self, path: str, default: Any = None) -> Any:
         p = parse_path(path)
@@ -38,6 +44,21 @@ class ProjectSnapshot:
     def rows(self, path: str) -> list[dict]:
         value = self.get(path)
         return list(value) if isinstance(value, list) else []
+
+    def row_ids(self, path: str) -> tuple[str, ...]:
+        """The stable ids of the rows of table `path`, in table order (same length as `rows(path)`)."""
+        return tuple(self.table_ids.get(path, ()))
+
+    def row_index(self, path: str, row_id: str) -> int | None:
+        ids = self.table_ids.get(path, ())
+        try:
+            return ids.index(row_id)
+        except ValueError:
+            return None
+
+    def row(self, path: str, row_id: str) -> dict | None:
+        i = self.row_index(path, row_id)
+        return None if i is None else self.rows(path)[i]
 
     def is_yes(self, path: str) -> bool:
         return self.get(path) is True
@@ -58,14 +79,32 @@ def field_visible(forms: FormSet, path: str, snap: ProjectSnapshot) -> bool:
 
 
 def to_document(snap: ProjectSnapshot) -> dict:
-    """The JSON interchange document (stable key order is applied by the serialiser)."""
-    return {
+    """The JSON interchange document (stable key order is applied by the serialiser). Empty rows are left out
+    (an import drops them too); `row_ids` keeps row identities across dump and import."""
+    data = copy.deepcopy({k: dict(v) for k, v in snap.values.items() if v})
+    row_ids: dict[str, list[str]] = {}
+    for step_id, fields in data.items():
+        for field_id, value in list(fields.items()):
+            if not isinstance(value, list):
+                continue
+            path = f"{step_id}.{field_id}"
+            ids = snap.table_ids.get(path, ())
+            kept = [(i, row) for i, row in enumerate(value) if row]
+            fields[field_id] = [row for _, row in kept]
+            if len(ids) == len(value):
+                row_ids[path] = [ids[i] for i, _ in kept]
+            if not kept:
+                del fields[field_id]
+    doc = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "project": dict(snap.meta),
-        "data": copy.deepcopy({k: dict(v) for k, v in snap.values.items() if v}),
+        "data": {k: v for k, v in data.items() if v},
         "section_status": {k: dict(v) for k, v in snap.section_status.items()},
     }
+    if row_ids:
+        doc["row_ids"] = {k: v for k, v in sorted(row_ids.items()) if v}
+    return doc
 
 
 def effective_snapshot(forms: FormSet, snap: ProjectSnapshot) -> ProjectSnapshot:
@@ -74,11 +113,11 @@ def effective_snapshot(forms: FormSet, snap: ProjectSnapshot) -> ProjectSnapshot
     marked an in vivo gene therapy) must not drive checks or documents."""
     values = {step: dict(fields) for step, fields in snap.values.items()}
     for _ in range(5):  # conditions may read fields that are themselves hidden: repeat until stable
-        current = ProjectSnapshot(snap.meta, values, snap.section_status)
+        current = replace(snap, values=values)
         hidden = [(f.step_id, f.id) for f in forms.all_fields()
                   if f.id in values.get(f.step_id, {}) and not field_visible(forms, f.path, current)]
         if not hidden:
             return current
         for step_id, field_id in hidden:
             del values[step_id][field_id]
-    return ProjectSnapshot(snap.meta, values, snap.section_status)
+    return replace(snap, values=values)

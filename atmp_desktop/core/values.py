@@ -19,6 +19,12 @@ from atmp_desktop.core.forms import Field
 # XML 1.0 cannot hold these (nor can UTF-8 hold lone surrogates); strip them at the door so every
 # export stays valid and SQLite never sees an unencodable string.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Bidirectional embedding, override and isolate controls make text display in another order than it is
+# stored ("gnp.exe" shown as "exe.png"): text that lies. Removed at the door and reported (`door_notes`).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+MAX_TEXT_CHARS = 1_000_000   # a long narrative is a few hundred thousand characters
+MAX_JSON_DEPTH = 32          # a project document nests 6 deep; deeper input is refused, not recursed into
 
 
 class FieldValueError(ValueError):
@@ -30,18 +36,97 @@ def is_empty(value: Any) -> bool:
 
 
 def strip_control(text: str) -> str:
-    return _CONTROL.sub("", text)
+    return _BIDI.sub("", _CONTROL.sub("", text))
+
+
+def door_notes(field: Field, value: Any) -> list[str]:
+    """What the door changed in `value` besides its shape, for the user to be told (bidi controls removed)."""
+    found = sorted({f"U+{ord(ch):04X}" for ch in _texts(value) for ch in _BIDI.findall(ch)})
+    if not found:
+        return []
+    return [f"{field.label}: invisible text-direction control characters ({', '.join(found)}) were removed, "
+            "because they make text display in a different order than it is written"]
+
+
+def _texts(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _texts(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _texts(v)
+
+
+def loads_json(text: str) -> Any:
+    """json.loads for input from outside: a leading byte-order mark is ignored; NaN, Infinity and numbers too
+    large for a float, and nesting deeper than MAX_JSON_DEPTH, raise ValueError with one sentence."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    depth = 0
+    in_string = escaped = False
+    opening = text.count("[") + text.count("{")
+    for ch in text if opening > MAX_JSON_DEPTH else "":  # scanned only when it could be deep
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels, which no project value does")
+        elif ch in "]}":
+            depth -= 1
+
+    def constant(name: str):
+        raise ValueError(f"it holds {name}, which is not a number a project can store")
+
+    def number(text: str):
+        value = float(text)
+        if value in (float("inf"), float("-inf")):
+            raise ValueError(f"the number {text[:20]} is too large")
+        return value
+    try:
+        return json.loads(text, parse_constant=constant, parse_float=number)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels") from None
+
+
+def _range(field: Field) -> str:
+    if field.min is not None and field.max is not None:
+        return f"must be between {field.min} and {field.max}"
+    if field.min is not None:
+        return f"must be at least {field.min}"
+    return f"must be at most {field.max}"
 
 
 def normalise(field: Field, value: Any) -> Any:
-    """Return the canonical value for `field`, or None when empty. Raises FieldValueError naming the problem."""
-    if is_empty(value):
-        return None
+    """Return the canonical value for `field`, or None when empty. Raises FieldValueError naming the problem.
+
+    None clears any field; a table takes only a list of rows (or None / [] to clear), so a stray scalar or
+    object never silently deletes every row."""
     t = field.type
     name = field.label
+    if t == "table" and value is not None and not isinstance(value, list):
+        raise FieldValueError(f"{name}: expected a list of rows (JSON [...]); to remove every row, clear the table")
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise FieldValueError(f"{name}: {value} is not a number a project can store")
     if t in ("text", "long_text"):
         if not isinstance(value, str):
             raise FieldValueError(f"{name}: expected text, got {type(value).__name__}")
+        if len(value) > MAX_TEXT_CHARS:
+            raise FieldValueError(f"{name}: the text is {len(value):,} characters long; at most "
+                                  f"{MAX_TEXT_CHARS:,} fit in one field")
         value = strip_control(value)
         if t == "text":
             value = value.replace("\r", " ").replace("\n", " ")
@@ -81,17 +166,22 @@ def normalise(field: Field, value: Any) -> Any:
                 value = int(value)
             else:
                 raise FieldValueError(f"{name}: expected a whole number")
-        if field.min is not None and value < field.min:
-            raise FieldValueError(f"{name}: {value} is below the minimum {field.min}")
-        if field.max is not None and value > field.max:
-            raise FieldValueError(f"{name}: {value} is above the maximum {field.max}")
+        if (field.min is not None and value < field.min) or (field.max is not None and value > field.max):
+            raise FieldValueError(f"{name}: {value} is out of range; it {_range(field)}")
         return value
     if t == "quantity":
         if not isinstance(value, dict) or set(value) != {"value", "unit"}:
             raise FieldValueError(f"{name}: expected a number with a unit ({', '.join(field.units)})")
         num, unit = value["value"], value["unit"]
-        if isinstance(num, bool) or not isinstance(num, (int, float)):
+        if isinstance(num, bool) or not isinstance(num, (int, float)) or num != num or num in (
+                float("inf"), float("-inf")):
             raise FieldValueError(f"{name}: the amount must be a number")
+        # amounts (durations, shelf lives, volumes) cannot be negative unless the form says so with `min`
+        low = field.min if field.min is not None else 0
+        if num < low or (field.max is not None and num > field.max):
+            if field.min is None and field.max is None:
+                raise FieldValueError(f"{name}: {num:g} is negative; the amount must be 0 or more")
+            raise FieldValueError(f"{name}: {num:g} is out of range; the amount {_range(field)}")
         if unit not in field.units:
             raise FieldValueError(f"{name}: unit '{unit}' is not one of {', '.join(field.units)}")
         if isinstance(num, float) and num.is_integer():
@@ -152,9 +242,11 @@ def parse_text(field: Field, text: str) -> Any:
         raise FieldValueError(f"{field.label}: write yes or no, not '{text}'")
     if t == "integer":
         try:
-            return normalise(field, int(text.replace(" ", "")))
+            number = int(text.replace(" ", "").replace("\u2212", "-"))
         except ValueError:
-            raise FieldValueError(f"{field.label}: '{text}' is not a whole number") from None
+            hint = f"; it {_range(field)}" if field.min is not None or field.max is not None else ""
+            raise FieldValueError(f"{field.label}: '{text}' is not a whole number{hint}") from None
+        return normalise(field, number)
     if t == "quantity":
         if text.startswith("{"):
             return normalise(field, _json(field, text))
@@ -177,9 +269,12 @@ def parse_text_choice(field: Field, text: str) -> str:
 
 def _json(field: Field, text: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FieldValueError(f"{field.label}: not valid JSON ({exc.msg})") from None
+        value = loads_json(text)
+    except ValueError as exc:
+        raise FieldValueError(f"{field.label}: the value cannot be used: {exc}") from None
+    if value is None:
+        raise FieldValueError(f"{field.label}: the value is JSON null; to clear the field, clear it explicitly")
+    return value
 
 
 def format_value(field: Field, value: Any) -> str:

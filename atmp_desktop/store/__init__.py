@@ -1,5 +1,6 @@
 """The project file: the only package that speaks SQL."""
 from atmp_desktop.store.errors import (  # noqa: F401
-    ProjectFileError, ProjectLockedError, ReadOnlyError,
+    DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ProjectLockedError, ReadOnlyError,
 )
 from atmp_desktop.store.project_file import ProjectFile  # noqa: F401
+from atmp_desktop.store.rows import DeleteRows, InsertRows, MoveRows, SetCell, SetRow  # noqa: F401

@@ -57,11 +57,74 @@ _M2_SECTION_STATUS = """
 """
 
 
+_M3_ROW_IDS = """
+    -- Table rows get a stable identity that survives edits, reorders, Save As and copies of the file, so two
+    -- copies of one project share row identities (merge, links from results to specification rows).
+    -- `position` only orders rows within their table: it has gaps, so an insert or a move rewrites one row.
+    -- The table is rebuilt by CREATE + copy (not ALTER ... RENAME) so its stored SQL text is exactly the
+    -- statement below in every file, whatever the SQLite version: the schema check compares that text.
+    -- Files are opened with trusted_schema=OFF, under which SQLite 3.40 refuses a schema whose CHECK calls
+    -- json_valid(); stored JSON is checked by the store when read instead (every value, every time).
+    CREATE TABLE table_rows_v2 AS SELECT step, field, position, cells FROM table_rows;
+    DROP TABLE table_rows;
+    CREATE TABLE table_rows (
+        row_id   TEXT PRIMARY KEY NOT NULL,
+        step     TEXT NOT NULL,
+        field    TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        cells    TEXT NOT NULL
+    );
+    INSERT INTO table_rows (row_id, step, field, position, cells)
+        SELECT lower(hex(randomblob(8))), step, field, position * 65536, cells FROM table_rows_v2;
+    DROP TABLE table_rows_v2;
+    CREATE INDEX table_rows_order ON table_rows (step, field, position);
+    CREATE TABLE field_values_v2 AS SELECT step, field, value, modified FROM field_values;
+    DROP TABLE field_values;
+    CREATE TABLE field_values (
+        step     TEXT NOT NULL,
+        field    TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        PRIMARY KEY (step, field)
+    );
+    INSERT INTO field_values SELECT step, field, value, modified FROM field_values_v2;
+    DROP TABLE field_values_v2;
+    -- The undo history lives in the file (row-level differences, JSON), so it survives a restart and costs
+    -- no memory. `undone` = 1 marks the redo side. Bounded by the store (oldest steps are dropped).
+    CREATE TABLE undo_steps (
+        seq     INTEGER PRIMARY KEY,
+        label   TEXT NOT NULL,
+        undone  INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+        changes TEXT NOT NULL
+    );
+"""
+
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", _M1_INITIAL),
     ("0002_section_status", _M2_SECTION_STATUS),
+    ("0003_row_ids_and_undo", _M3_ROW_IDS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+_EXPECTED: dict[int, frozenset] = {}
+
+
+def expected_schema(version: int = SCHEMA_VERSION) -> frozenset[tuple[str, str, str, str]]:
+    """What `sqlite_master` holds in a file of `version` made by this app: (type, name, table, sql) with the
+    SQL's whitespace collapsed. Built once per version by running our own migrations on an empty database."""
+    if version not in _EXPECTED:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            migrate(conn, version)
+            _EXPECTED[version] = read_schema(conn)
+        finally:
+            conn.close()
+    return _EXPECTED[version]
+
+
+def read_schema(conn: sqlite3.Connection) -> frozenset[tuple[str, str, str, str]]:
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    return frozenset((t, n, tb, " ".join((sql or "").split())) for t, n, tb, sql in rows)
 
 
 def migrate(conn: sqlite3.Connection, to_version: int = SCHEMA_VERSION) -> list[str]:

@@ -2,9 +2,13 @@
 
 - fixed `PRAGMA application_id`, `user_version` = schema version, rollback journal (no -wal/-shm files
   beside a file users copy and e-mail), foreign keys on;
-- every user action is one transaction, one audit entry per changed value, one undo step;
-- new files are built in a temp file and moved into place; Save As uses the SQLite backup API;
-- files that are not ours, newer, truncated or damaged are refused before SQLite touches them.
+- the file is untrusted: its schema must be exactly ours before anything is read or written (guard.py), and
+  every stored value is checked when read (problems are reported by field path, never raised);
+- table rows have stable ids; every user action is one transaction, one audit entry per changed value, one
+  undo step holding row-level differences, kept in the file (`undo_steps`), so history costs no memory and
+  survives a restart;
+- every write checks that no other program changed the file since we read it;
+- new files are built under a temp name and moved into place; Save As uses the SQLite backup API.
 """
 from __future__ import annotations
 
@@ -13,29 +17,35 @@ import datetime as _dt
 import getpass
 import json
 import os
-import shutil
 import sqlite3
-import tempfile
 import uuid as _uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlite_utils import Database
-
 from atmp_desktop import __version__
 from atmp_desktop.core.changes import ChangeSet, RowChanges
 from atmp_desktop.core.forms import Field, FormSet, parse_path
-from atmp_desktop.core.interchange import SECTION_STATUSES, check_document
+from atmp_desktop.core.interchange import SECTION_STATUSES, check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.values import FieldValueError, format_value, is_empty, normalise
-from atmp_desktop.store import locking
-from atmp_desktop.store.errors import ProjectFileError, ReadOnlyError
+from atmp_desktop.core.values import FieldValueError, format_value, is_empty, normalise, normalise_row
+from atmp_desktop.store import guard, locking, tempfiles
+from atmp_desktop.store.errors import (
+    DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError,
+)
 from atmp_desktop.store.header import APPLICATION_ID, check_header
-from atmp_desktop.store.migrations import SCHEMA_VERSION, migrate
+from atmp_desktop.store.migrations import SCHEMA_VERSION, expected_schema, migrate, read_schema
+from atmp_desktop.store.rows import (
+    GAP, DeleteRows, InsertRows, MoveRows, ROW_OPS, SetCell, SetRow, Table, new_row_id,
+)
 
 EXTENSION = ".atmp"
 SECTION_PREFIX = "section:"  # undo entries for a CTD section's status use this pseudo-path
+MAX_ROWS_PER_TABLE = 100_000      # a real product has a few thousand; more is refused at the door
+MAX_ROWS_IN_FILE = 1_000_000      # a file with more is refused at open (a row bomb), before it is read
+MAX_UNDO_STEPS = 1_000            # the oldest undo steps are dropped beyond this
+
+_META_ORDER = ("uuid", "title", "created", "modified", "app_version", "schema_version")
 
 
 def _now() -> str:
@@ -49,12 +59,11 @@ def _user() -> str:
         return "unknown"
 
 
-@dataclass(frozen=True)
-class Change:
-    """One field's value before and after an action (tables: the whole row list)."""
-    path: str
-    old: Any
-    new: Any
+# A change is one of (kept as plain tuples so an undo step is cheap JSON):
+#   ("f", field_path, old, new)                    a scalar field (None = absent)
+#   ("r", table_path, row_id, old, new)            a table row; old/new = (position, cells) or None
+#   ("s", section_code, old, new)                  a CTD section status {status, note} or None
+Change = tuple
 
 
 @dataclass(frozen=True)
@@ -64,77 +73,76 @@ class Action:
     changes: tuple[Change, ...]
 
 
-
-def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
-    uri = f"file:{path.as_posix()}?mode={'ro' if read_only else 'rw'}"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
+def _invert(changes: Iterable[Change]) -> tuple[Change, ...]:
+    return tuple((c[0], *c[1:-2], c[-1], c[-2]) for c in reversed(list(changes)))
 
 
 class ProjectFile:
     """An open project. Create with `create()` or `open()`; always `close()` (or use `with`)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, forms: FormSet, read_only: bool, lock: Path | None,
-                 backup_path: Path | None = None):
+                 backup_path: Path | None = None, read_only_reason: str | None = None):
         self.path = path
         self.forms = forms
         self.read_only = read_only
+        # why the file is open read-only when editing was asked for (the window shows it in a banner)
+        self.read_only_reason = read_only_reason
         self.backup_path = backup_path  # set when opening migrated an older file
-        self._conn = conn
-        self._db = Database(conn)
-        self._lock = lock
-        self._undo: list[Action] = []
-        self._redo: list[Action] = []
         self.user = _user()
+        self._conn = conn
+        self._lock = lock
+        self._identity = _identity(path)
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self._load()
 
     # ---------------------------------------------------------------- opening and creating
     @classmethod
     def open(cls, path: str | Path, forms: FormSet, read_only: bool = False) -> "ProjectFile":
         path = Path(path)
         header = check_header(path, SCHEMA_VERSION)
-        try:
-            probe = _connect(path, read_only=True)
-            try:
-                ok = probe.execute("PRAGMA quick_check").fetchone()[0]
-                tables = {r[0] for r in probe.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            finally:
-                probe.close()
-        except sqlite3.DatabaseError as exc:
-            raise ProjectFileError(f"'{path.name}' is damaged and cannot be read ({exc}); restore it from a backup.") from None
-        if ok != "ok" or "project_meta" not in tables:
-            raise ProjectFileError(f"'{path.name}' is damaged (integrity check failed); restore it from a backup.")
-        if read_only and header.user_version < SCHEMA_VERSION:
-            raise ProjectFileError(
-                f"'{path.name}' uses an older file format and must be upgraded before it can be viewed; "
-                "open it for editing once (a backup is made first).")
-        lock = None if read_only else locking.acquire(path)
+        reason = None
+        if not read_only:
+            reason = _read_only_reason(path)
+            read_only = reason is not None
+        _roll_back_hot_journal(path, writable=reason is None)
+        conn = _open_checked(path, header.user_version, read_only)
+        lock = None
         backup_path = None
         try:
-            conn = _connect(path, read_only)
             if not read_only:
+                tempfiles.cleanup(path.parent)
+                lock = locking.acquire(path)
                 conn.execute("PRAGMA journal_mode = DELETE")
                 if header.user_version < SCHEMA_VERSION:
-                    backup_path = _backup_before_migration(path, header.user_version)
-                    migrate(conn)
+                    backup_path = _backup_before_migration(path, conn, header.user_version)
+                    with guard.bounded(conn, 120):
+                        migrate(conn)
+                    guard.forget(conn)
+                    conn.close()
+                    conn = _open_checked(path, SCHEMA_VERSION, read_only=False)  # untrusted again
+                    conn.execute("PRAGMA journal_mode = DELETE")
+            elif header.user_version < SCHEMA_VERSION:
+                conn = _migrated_in_memory(conn)
+            return cls(path, conn, forms, read_only, lock, backup_path, reason)
         except (sqlite3.Error, OSError) as exc:
+            conn.close()
             if lock:
                 locking.release(lock)
             raise ProjectFileError(f"'{path.name}' cannot be opened for editing ({exc}); check that the file and "
                                    "its folder are writable, or open it read-only.") from None
         except BaseException:
+            conn.close()
             if lock:
                 locking.release(lock)
             raise
-        return cls(path, conn, forms, read_only, lock, backup_path)
 
     @classmethod
-    def create(cls, path: str | Path, forms: FormSet, document: dict | None = None,
+    def create(cls, path: str | Path, forms: FormSet, document: Any = None,
                title: str | None = None, overwrite: bool = False) -> "ProjectFile":
         """Create a new project, optionally filled from a JSON interchange document.
 
         The document is checked first; when it has problems nothing is created and ProjectFileError lists them.
-        The file is built as a temp file in the target folder and moved into place.
+        The file is built under a temp name in the target folder and moved into place.
         """
         path = Path(path)
         if path.exists() and not overwrite:
@@ -142,10 +150,14 @@ class ProjectFile:
         if not path.parent.is_dir():
             raise ProjectFileError(f"the folder '{path.parent}' does not exist.")
         data: dict = {}
+        ids: dict[str, list[str]] = {}
         meta_in: dict = {}
         status_in: dict = {}
         if document is not None:
             problems, data = check_document(forms, document)
+            if not problems:
+                id_problems, ids = check_row_ids(document, data)
+                problems += id_problems
             if problems:
                 raise ProjectFileError("the JSON cannot be imported; nothing was created:\n  " + "\n  ".join(problems))
             meta_in = document.get("project") or {}
@@ -159,38 +171,20 @@ class ProjectFile:
             "app_version": __version__,
             "schema_version": str(SCHEMA_VERSION),
         }
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=EXTENSION, dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
+        lock = locking.acquire(path) if path.exists() else None  # never replace a file another window has open
         try:
-            conn = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute("PRAGMA journal_mode = DELETE")
-                migrate(conn)
-                db = Database(conn)
-                with db.atomic():
-                    db["project_meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()],
-                                                  replace=True)
-                    for step_id, fields in data.items():
-                        for field_id, value in fields.items():
-                            _write_value(db, forms.step(step_id).field(field_id), value, meta["modified"])
-                    for code, entry in status_in.items():
-                        db["section_status"].insert({"code": code, "status": entry["status"],
-                                                     "note": entry.get("note", ""), "modified": meta["modified"]})
-                    db["audit_log"].insert({"at": now, "user": _user(), "action": "create",
-                                            "field": None, "old_value": None,
-                                            "new_value": "imported from JSON" if document else "new project"})
-            finally:
-                conn.close()
-            os.replace(tmp, path)
+            _build_file(path, lambda conn: _fill_new(conn, forms, data, ids, meta, status_in, now, bool(document)))
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            if lock:
+                locking.release(lock)
             raise
+        if lock:
+            locking.release(lock)
         return cls.open(path, forms)
 
     def close(self) -> None:
         if self._conn is not None:
+            guard.forget(self._conn)
             self._conn.close()
             self._conn = None
         if self._lock:
@@ -205,70 +199,142 @@ class ProjectFile:
 
     # ---------------------------------------------------------------- reading
     def meta(self) -> dict[str, str]:
-        return {r["key"]: r["value"] for r in self._db.query("SELECT key, value FROM project_meta")}
+        return dict(self._meta)
 
     def snapshot(self) -> ProjectSnapshot:
-        values: dict[str, dict[str, Any]] = {}
-        for r in self._db.query("SELECT step, field, value FROM field_values"):
-            values.setdefault(r["step"], {})[r["field"]] = json.loads(r["value"])
-        for r in self._db.query("SELECT step, field, cells FROM table_rows ORDER BY step, field, position"):
-            values.setdefault(r["step"], {}).setdefault(r["field"], []).append(json.loads(r["cells"]))
-        status = {r["code"]: {"status": r["status"], "note": r["note"]}
-                  for r in self._db.query("SELECT code, status, note FROM section_status ORDER BY code")}
-        meta = self.meta()
-        ordered_meta = {k: meta[k] for k in ("uuid", "title", "created", "modified") if k in meta}
-        ordered_meta.update({k: meta[k] for k in ("app_version", "schema_version") if k in meta})
-        return ProjectSnapshot(meta=ordered_meta, values=values, section_status=status)
+        """The project as plain data. Cached and updated per action: cheap to call after every edit. Treat it as
+        immutable (later snapshots share unchanged rows with it)."""
+        if self._snap is None:
+            meta = {k: self._meta[k] for k in _META_ORDER if k in self._meta}
+            ids = {}
+            for path, table in self._tables.items():
+                if path not in self._id_cache:
+                    self._id_cache[path] = tuple(table.ids)
+                if table.ids:
+                    ids[path] = self._id_cache[path]
+            self._snap = ProjectSnapshot(meta=meta, values=self._values, section_status=self._status,
+                                         table_ids=ids, problems=self.problems)
+        return self._snap
 
     def get(self, path: str) -> Any:
         return self.snapshot().get(path)
 
-    def _current(self, f: Field) -> Any:
-        if f.is_table:
-            rows = [json.loads(r["cells"]) for r in self._db.query(
-                "SELECT cells FROM table_rows WHERE step = ? AND field = ? ORDER BY position", [f.step_id, f.id])]
-            return rows or None
-        row = list(self._db.query("SELECT value FROM field_values WHERE step = ? AND field = ?", [f.step_id, f.id]))
-        return json.loads(row[0]["value"]) if row else None
+    @property
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        """Stored values that could not be used, as (field path, sentence); see ProjectSnapshot.problems."""
+        out = list(self._problems)
+        if self._row_problems:
+            for path, table in self._tables.items():
+                for rid in table.ids:
+                    for column, sentence in self._row_problems.get(rid, ()):
+                        i = table.find(rid)
+                        out.append((f"{path}[{i}]" + (f".{column}" if column else ""), sentence))
+        return tuple(out)
 
     def audit_entries(self, limit: int | None = None) -> list[dict]:
         sql = "SELECT id, at, user, action, field, old_value, new_value FROM audit_log ORDER BY id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return list(self._db.query(sql))
+        with self._reading():
+            cur = self._conn.execute(sql)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    # ---------------------------------------------------------------- changed by someone else
+    def changed_on_disk(self) -> bool:
+        """True when another program wrote to the file (or replaced it) since we last read it."""
+        if self._conn is None:
+            return False
+        try:
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return True
+        return version != self._data_version or _identity(self.path) != self._identity
+
+    def reload(self) -> ChangeSet:
+        """Read the file again after another program changed it; the window reloads everything."""
+        if self._conn is None:
+            raise ProjectFileError("the project is closed.")
+        if _identity(self.path) != self._identity:  # replaced by another file: connect to the new one
+            header = check_header(self.path, SCHEMA_VERSION)
+            conn = _open_checked(self.path, header.user_version, read_only=True)
+            if header.user_version < SCHEMA_VERSION:
+                conn.close()
+                raise ProjectFileError(f"'{self.path.name}' was replaced by a file in an older format; "
+                                       "close it and open it again.")
+            if not self.read_only:
+                conn.close()
+                conn = _open_checked(self.path, header.user_version, read_only=False)
+            guard.forget(self._conn)
+            self._conn.close()
+            self._conn = conn
+            self._identity = _identity(self.path)
+        self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        self._load()
+        return ChangeSet("reload", everything=True, kind="external")
 
     # ---------------------------------------------------------------- writing
     def set_value(self, path: str, value: Any, label: str | None = None) -> ChangeSet | None:
         """Set one field or one table cell. One transaction, audited, one undo step."""
         return self.apply([(path, value)], label)
 
-    def apply(self, edits: Iterable[tuple[str, Any]], label: str | None = None) -> ChangeSet | None:
-        """Apply several edits as one user action. Returns what changed, or None if nothing did."""
+    def set_cell(self, path: str, row_id: str, column: str, value: Any, label: str | None = None) -> ChangeSet | None:
+        return self.apply([SetCell(path, row_id, column, value)], label)
+
+    def insert_rows(self, path: str, index: int, rows: list[dict], label: str | None = None) -> ChangeSet | None:
+        """Insert rows (empty dicts allowed: a blank row the user fills in later). The ChangeSet's
+        `tables[path].inserted` holds the new ids in order."""
+        return self.apply([InsertRows(path, index, rows)], label)
+
+    def delete_rows(self, path: str, row_ids: Iterable[str], label: str | None = None) -> ChangeSet | None:
+        return self.apply([DeleteRows(path, tuple(row_ids))], label)
+
+    def move_rows(self, path: str, row_ids: Iterable[str], index: int, label: str | None = None) -> ChangeSet | None:
+        return self.apply([MoveRows(path, tuple(row_ids), index)], label)
+
+    def apply(self, edits: Iterable[Any], label: str | None = None) -> ChangeSet | None:
+        """Apply several edits as one user action; returns what changed, or None if nothing did.
+
+        An edit is `(path, value)` (a field, a whole table as a list of rows, `table[i]` a row, `table[i].col`
+        a cell) or a row operation (SetCell, SetRow, InsertRows, DeleteRows, MoveRows from store.rows).
+        Values are checked first (FieldValueError names the problem); nothing is written unless all fit."""
         self._writable()
         edits = list(edits)
-        changes: list[Change] = []
-        pending: dict[str, Any] = {}
-        for path, value in edits:
+        if not edits:
+            return None
+        scalars: dict[str, Any] = {}
+        work: dict[str, Table] = {}
+        for edit in edits:
+            if isinstance(edit, ROW_OPS):
+                self._row_op(edit, self._work_table(work, edit.path))
+                continue
+            path, value = edit
             p = parse_path(path)
             f = self.forms.field(p.field_path)
-            base = pending.get(f.path, self._current(f))
-            if p.index is not None:
-                new = _with_cell(f, base, p.index, p.column, value)
+            if not f.is_table:
+                if p.index is not None:
+                    raise FieldValueError(f"{f.label} is not a table; '{path}' names no value")
+                scalars[f.path] = normalise(f, value)
+            elif p.index is None:
+                self._replace_table(f, value, self._work_table(work, f.path))
             else:
-                new = normalise(f, value)
-            pending[f.path] = new
-        for fpath, new in pending.items():
-            old = self._current(self.forms.field(fpath))
-            if old != new:
-                changes.append(Change(fpath, old, new))
+                self._index_edit(f, p.index, p.column, value, self._work_table(work, f.path))
+        changes: list[Change] = []
+        for fpath, new in scalars.items():
+            old = self._scalar(fpath)
+            if old != new or fpath in self._damaged:
+                changes.append(("f", fpath, old, new))
+        for tpath, table in work.items():
+            if len(table) > MAX_ROWS_PER_TABLE:
+                raise FieldValueError(f"{self.forms.field(tpath).label}: a table holds at most "
+                                      f"{MAX_ROWS_PER_TABLE:,} rows")
+            changes.extend(self._row_changes(tpath, table))
         if not changes:
             return None
         if label is None:
             label = _default_label(self.forms, edits)
         action = Action(label, tuple(changes))
-        self._commit(action, forward=True, audit_action="edit")
-        self._undo.append(action)
-        self._redo.clear()
+        self._run(action, "edit", work, history=lambda: self._record(action))
         return self._changeset(action, "edit")
 
     def set_section_status(self, code: str, status: str, note: str = "") -> ChangeSet | None:
@@ -276,204 +342,937 @@ class ProjectFile:
         self._writable()
         if status not in SECTION_STATUSES:
             raise ProjectFileError(f"status must be one of {', '.join(SECTION_STATUSES)}")
-        rows = list(self._db.query("SELECT status, note FROM section_status WHERE code = ?", [code]))
-        old = {"status": rows[0]["status"], "note": rows[0]["note"]} if rows else None
+        old = self._status.get(code)
+        old = dict(old) if old else None
         new = {"status": status, "note": note}
         if old == new:
             return None
         label = f"status of section {code}" if not old or old["status"] != status else f"note on section {code}"
-        action = Action(label, (Change(SECTION_PREFIX + code, old, new),))
-        self._commit(action, forward=True, audit_action="section status")
-        self._undo.append(action)
-        self._redo.clear()
+        action = Action(label, (("s", code, old, new),))
+        self._run(action, "section status", {}, history=lambda: self._record(action))
         return self._changeset(action, "edit")
 
-    def set_title(self, title: str) -> None:
+    def set_title(self, title: str) -> ChangeSet | None:
         self._writable()
+        old = self._meta.get("title")
+        if old == title:
+            return None
         now = _now()
-        with self._saving(), self._db.atomic():
-            old = self.meta().get("title")
-            self._db["project_meta"].insert({"key": "title", "value": title}, replace=True)
+        with self._writing():
+            self._conn.execute("INSERT OR REPLACE INTO project_meta (key, value) VALUES ('title', ?)", [title])
             self._audit(now, "rename project", None, old, title)
             self._touch(now)
+        self._meta = {**self._meta, "title": title, "modified": now}
+        self._snap = None
+        return ChangeSet(f"rename to {title}", meta=True)
 
-    # ---------------------------------------------------------------- undo / redo
+    # ---------------------------------------------------------------- undo / redo (kept in the file)
     @property
     def undo_label(self) -> str | None:
-        return self._undo[-1].label if self._undo else None
+        return self._history_label(undone=0)
 
     @property
     def redo_label(self) -> str | None:
-        return self._redo[-1].label if self._redo else None
+        return self._history_label(undone=1)
 
     def undo(self) -> ChangeSet | None:
-        if not self._undo:
-            return None
-        self._writable()
-        action = self._undo.pop()
-        self._commit(action, forward=False, audit_action="undo")
-        self._redo.append(action)
-        return self._changeset(action, "undo")
+        return self._step(redo=False)
 
     def redo(self) -> ChangeSet | None:
-        if not self._redo:
-            return None
+        return self._step(redo=True)
+
+    def clear_history(self) -> None:
         self._writable()
-        action = self._redo.pop()
-        self._commit(action, forward=True, audit_action="redo")
-        self._undo.append(action)
-        return self._changeset(action, "redo")
+        with self._writing():
+            self._conn.execute("DELETE FROM undo_steps")
 
     # ---------------------------------------------------------------- save as
     def save_as(self, target: str | Path) -> "ProjectFile":
-        """Copy the project to `target` with the SQLite backup API and return it opened (this one is closed)."""
+        """Copy the project to `target` with the SQLite backup API and return it opened (this one is closed).
+
+        The target's lock is taken before anything is replaced, so a file another window has open is never
+        overwritten; the copy is written under a temp name and renamed only when complete. On failure this
+        project stays open and unchanged, and the target is untouched."""
         target = Path(target)
-        if target.resolve() == self.path.resolve():
+        if target.exists() and target.resolve() == self.path.resolve():
             return self
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=EXTENSION, dir=target.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
+        if not target.parent.is_dir():
+            raise ProjectFileError(f"the folder '{target.parent}' does not exist.")
+        target_lock = locking.acquire(target)
         try:
-            dst = sqlite3.connect(tmp)
-            try:
-                self._conn.backup(dst)
-            finally:
-                dst.close()
-            os.replace(tmp, target)
+            _build_file(target, self._copy_into, replace_lock_held=True)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            locking.release(target_lock)
             raise
-        forms, undo, redo = self.forms, self._undo, self._redo
+        forms = self.forms
         self.close()
-        copy = ProjectFile.open(target, forms)
-        copy._undo, copy._redo = undo, redo  # the copy holds the same values, so the history still applies
-        return copy
+        try:
+            return ProjectFile._open_with_lock(target, forms, target_lock)
+        except BaseException:
+            locking.release(target_lock)
+            raise
 
-    # ---------------------------------------------------------------- internals
-    def _changeset(self, action: Action, kind: str) -> ChangeSet:
-        fields, tables, sections = set(), {}, set()
-        for ch in action.changes:
-            if ch.path.startswith(SECTION_PREFIX):
-                sections.add(ch.path[len(SECTION_PREFIX):])
-            elif self.forms.field(ch.path).is_table:
-                tables[ch.path] = RowChanges(whole=True)
+    @classmethod
+    def _open_with_lock(cls, path: Path, forms: FormSet, lock: Path) -> "ProjectFile":
+        conn = _open_checked(path, SCHEMA_VERSION, read_only=False)
+        conn.execute("PRAGMA journal_mode = DELETE")
+        return cls(path, conn, forms, False, lock)
+
+    def _copy_into(self, dst: sqlite3.Connection) -> None:
+        with self._reading():
+            self._conn.backup(dst)
+
+    # ================================================================ internals: loading and checking values
+    def _load(self) -> None:
+        """Read every stored value, checking each (JSON, UTF-8, type, choice, row shape). A bad value is left
+        out and reported in `problems` by field path; nothing here raises for what a file holds."""
+        self._values: dict[str, dict[str, Any]] = {}
+        self._tables: dict[str, Table] = {}
+        self._id_cache: dict[str, tuple[str, ...]] = {}
+        self._problems: list[tuple[str, str]] = []        # field-level and file-level problems
+        self._row_problems: dict[str, list[tuple[str, str]]] = {}  # row id -> (column or "", sentence)
+        self._damaged: set[str] = set()
+        self._snap: ProjectSnapshot | None = None
+        conn = self._conn
+        conn.text_factory = bytes  # decode ourselves: invalid UTF-8 is a reported problem, not a crash
+        try:
+            with self._reading(seconds=60):
+                total = conn.execute("SELECT (SELECT count(*) FROM table_rows) + "
+                                     "(SELECT count(*) FROM field_values)").fetchone()[0]
+                if total > MAX_ROWS_IN_FILE:
+                    raise ProjectFileError(
+                        f"'{self.path.name}' holds {total:,} stored values, more than a project can have "
+                        f"({MAX_ROWS_IN_FILE:,}); it was not opened. It may have been made to stall this app.")
+                meta_rows = conn.execute("SELECT key, value FROM project_meta").fetchall()
+                value_rows = conn.execute("SELECT step, field, value FROM field_values").fetchall()
+                row_rows = conn.execute("SELECT step, field, row_id, position, cells FROM table_rows "
+                                        "ORDER BY step, field, position, row_id").fetchall()
+                status_rows = conn.execute("SELECT code, status, note FROM section_status ORDER BY code").fetchall()
+        finally:
+            conn.text_factory = str
+        self._meta = {}
+        for key, value in meta_rows:
+            k, v = _decode(key), _decode(value)
+            if isinstance(k, str) and isinstance(v, str):
+                self._meta[k] = v
             else:
-                fields.add(ch.path)
-        return ChangeSet(action.label, frozenset(fields), tables, frozenset(sections), kind=kind)
+                self._problem("project", "a project detail is not readable text and was ignored")
+        for step, field, raw in value_rows:
+            self._load_scalar(_decode(step), _decode(field), raw)
+        current: tuple | None = None
+        buf: list = []
+        for step, field, row_id, position, cells in row_rows:
+            key = (step, field)
+            if key != current and current is not None:
+                self._load_table(*current, buf)
+                buf = []
+            current = key
+            buf.append((row_id, position, cells))
+        if current is not None:
+            self._load_table(*current, buf)
+        self._status = {}
+        for code, status, note in status_rows:
+            c, s, n = _decode(code), _decode(status), _decode(note)
+            if isinstance(c, str) and s in SECTION_STATUSES and isinstance(n, str):
+                self._status[c] = {"status": s, "note": n}
+            else:
+                self._problem(f"section {c if isinstance(c, str) else '?'}",
+                              "the writer's status is not readable and was ignored")
 
+    def _problem(self, path: str, sentence: str) -> None:
+        self._problems.append((path, sentence))
+
+    def _field(self, step: Any, field: Any) -> Field | None:
+        if not isinstance(step, str) or not isinstance(field, str):
+            self._problem("?", "a stored field name is not readable text; the value was ignored")
+            return None
+        try:
+            return self.forms.step(step).field(field)
+        except KeyError:
+            self._problem(f"{step}.{field}", "is not a field of this version of the app; its stored value is "
+                          "kept in the file but not shown")
+            return None
+
+    def _load_scalar(self, step: Any, field: Any, raw: Any) -> None:
+        f = self._field(step, field)
+        if f is None:
+            return
+        if f.is_table:
+            self._problem(f.path, "holds a single value where a table belongs; it was ignored (enter the rows "
+                          "again to repair it)")
+            self._damaged.add(f.path)
+            return
+        value = self._checked(f, f.path, raw)
+        if value is not None:
+            self._values.setdefault(f.step_id, {})[f.id] = value
+
+    def _checked(self, f: Field, where: str, raw: Any) -> Any:
+        """A stored JSON text checked against its field: the normalised value, or None after a reported problem."""
+        text = _decode(raw)
+        if not isinstance(text, str):
+            self._problem(where, "holds bytes that are not UTF-8 text; enter the value again to repair it")
+            self._damaged.add(where)
+            return None
+        try:
+            value = _loads(text)
+        except ValueError:
+            self._problem(where, "holds a value that is not valid JSON; enter the value again to repair it")
+            self._damaged.add(where)
+            return None
+        return self._checked_value(f, where, value)
+
+    def _checked_value(self, f: Field, where: str, value: Any, sink: list | None = None) -> Any:
+        """`value` checked against its field; a bad one is reported (into `sink` for table cells) and dropped."""
+        report = self._report_field(where) if sink is None else (lambda sentence: sink.append((f.id, sentence)))
+        try:
+            norm = normalise(f, value)
+        except FieldValueError as exc:
+            report(f"holds {_short(value)}, which does not fit: {exc}; enter the value again to repair it")
+            return None
+        if norm != value and isinstance(value, str) and _has_bidi(value):
+            report("held invisible text-direction characters, which are not shown")
+        return norm
+
+    def _report_field(self, where: str):
+        def report(sentence: str) -> None:
+            self._problem(where, sentence)
+            self._damaged.add(where)
+        return report
+
+    def _load_table(self, step: Any, field: Any, entries: list) -> None:
+        f = self._field(_decode(step), _decode(field))
+        if f is None:
+            return
+        if not f.is_table:
+            self._problem(f.path, "holds table rows where a single value belongs; they were ignored")
+            self._damaged.add(f.path)
+            return
+        ids, pos, rows = [], [], []
+        for row_id, position, cells_raw in entries:
+            rid = _decode(row_id)
+            if not isinstance(rid, str) or not rid:
+                self._problem(f"{f.path}[{len(ids)}]", "has no readable row id; the row was ignored")
+                continue
+            sink: list[tuple[str, str]] = []
+            if isinstance(position, bool) or not isinstance(position, int):
+                sink.append(("", "has a damaged position; the order of this table may be wrong"))
+                position = (pos[-1] + 1) if pos else 0
+            text = _decode(cells_raw)
+            cells: Any = None
+            if isinstance(text, str):
+                try:
+                    cells = _loads(text)
+                except ValueError:
+                    cells = None
+            if not isinstance(cells, dict):
+                sink.append(("", "is not readable (its cells are not an object of column values); the row is shown "
+                             "empty: fill it in again or delete it"))
+                cells = {}
+            else:
+                good = {}
+                for col_id, value in cells.items():
+                    try:
+                        col = f.column(col_id)
+                    except KeyError:
+                        sink.append((str(col_id), "is not a column of this table; the value was ignored"))
+                        continue
+                    v = self._checked_value(col, "", value, sink)
+                    if v is not None:
+                        good[col.id] = v
+                cells = {c.id: good[c.id] for c in f.columns if c.id in good}
+            if sink:
+                self._row_problems[rid] = sink
+            ids.append(rid)
+            pos.append(position)
+            rows.append(cells)
+        if ids:
+            self._tables[f.path] = Table(ids, pos, rows)
+            self._values.setdefault(f.step_id, {})[f.id] = rows
+
+    # ================================================================ internals: edits in memory
+    def _scalar(self, path: str) -> Any:
+        step, field = path.split(".", 1)
+        return self._values.get(step, {}).get(field)
+
+    def _table(self, path: str) -> Table:
+        return self._tables.get(path) or Table.empty()
+
+    def _work_table(self, work: dict[str, Table], path: str) -> Table:
+        if path not in work:
+            f = self.forms.field(path)
+            if not f.is_table:
+                raise FieldValueError(f"{f.label} is not a table")
+            work[path] = self._table(path).copy()
+        return work[path]
+
+    def _row_op(self, op: Any, table: Table) -> None:
+        f = self.forms.field(op.path)
+        if isinstance(op, SetCell):
+            i = _row_number(f, table, op.row_id)
+            cell = normalise(f.column(op.column), op.value)
+            cells = dict(table.rows[i])
+            if cell is None:
+                cells.pop(op.column, None)
+            else:
+                cells[op.column] = cell
+            table.set_cells(i, _ordered(f, cells))
+        elif isinstance(op, SetRow):
+            table.set_cells(_row_number(f, table, op.row_id), _ordered(f, normalise_row(f, op.cells or {})))
+        elif isinstance(op, InsertRows):
+            rows = [_ordered(f, normalise_row(f, r or {})) for r in op.rows]
+            ids = list(op.row_ids) if op.row_ids is not None else [new_row_id() for _ in rows]
+            if len(ids) != len(rows) or len(set(ids)) != len(ids) or any(
+                    not isinstance(r, str) or not r or len(r) > 64 or self._row_id_taken(r) for r in ids):
+                raise FieldValueError(f"{f.label}: the new rows need one fresh, unique id each")
+            table.insert(op.index, rows, ids)
+        elif isinstance(op, DeleteRows):
+            for rid in op.row_ids:
+                _row_number(f, table, rid)
+            table.delete(op.row_ids)
+        elif isinstance(op, MoveRows):
+            for rid in op.row_ids:
+                _row_number(f, table, rid)
+            table.move(op.row_ids, op.index)
+
+    def _row_id_taken(self, row_id: str) -> bool:
+        return any(t.find(row_id) is not None for t in self._tables.values())
+
+    def _replace_table(self, f: Field, value: Any, table: Table) -> None:
+        rows = normalise(f, value)  # refuses anything that is not a list of rows
+        table.replace_all([_ordered(f, r) for r in rows or []])
+
+    def _index_edit(self, f: Field, index: int, column: str | None, value: Any, table: Table) -> None:
+        """`table[i]` and `table[i].col` edits (kept for callers that address rows by number). A row left empty
+        by such an edit is removed, as before row ids existed."""
+        n = len(table)
+        if index > n or (index == n and column is None and is_empty(value)):
+            if index > n:
+                raise FieldValueError(f"{f.label}: there is no row {index + 1} (the table has {n})")
+            return
+        if column is None:
+            cells = {} if value is None else _ordered(f, normalise_row(f, value))
+        else:
+            cell = normalise(f.column(column), value)
+            cells = dict(table.rows[index]) if index < n else {}
+            if cell is None:
+                cells.pop(column, None)
+            else:
+                cells[column] = cell
+            cells = _ordered(f, cells)
+        if index == n:
+            if cells:
+                table.insert(n, [cells], [new_row_id()])
+        elif cells:
+            table.set_cells(index, cells)
+        else:
+            table.delete([table.ids[index]])
+
+    def _row_changes(self, path: str, table: Table) -> list[Change]:
+        before = self._table(path)
+        out = []
+        order = table.index
+        for rid in sorted(table.touched, key=lambda r: (order.get(r, -1), r)):  # table order; deleted first
+            old, new = before.entry(rid), table.entry(rid)
+            if old != new:
+                out.append(("r", path, rid, old, new))
+        return out
+
+    # ================================================================ internals: writing
     def _writable(self) -> None:
-        if self.read_only:
-            raise ReadOnlyError(f"'{self.path.name}' is open read-only; changes are not saved.")
         if self._conn is None:
             raise ProjectFileError("the project is closed.")
-
-    def _commit(self, action: Action, forward: bool, audit_action: str) -> None:
-        now = _now()
-        with self._saving(), self._db.atomic():
-            for ch in action.changes:
-                old, new = (ch.old, ch.new) if forward else (ch.new, ch.old)
-                if ch.path.startswith(SECTION_PREFIX):
-                    self._write_section_status(ch.path[len(SECTION_PREFIX):], old, new, now, audit_action)
-                    continue
-                f = self.forms.field(ch.path)
-                _write_value(self._db, f, new, now)
-                for where, before, after in _audit_diff(f, old, new):
-                    self._audit(now, audit_action, where, before, after)
-            self._touch(now)
-
-    def _write_section_status(self, code: str, old: dict | None, new: dict | None, now: str, action: str) -> None:
-        if new is None:
-            self._db.execute("DELETE FROM section_status WHERE code = ?", [code])
-        else:
-            self._db["section_status"].insert({"code": code, **new, "modified": now}, replace=True)
-        before, after = (old or {}).get("status"), (new or {}).get("status")
-        self._audit(now, action if action != "edit" else "section status", code, before, after)
+        if self.read_only:
+            why = f" ({self.read_only_reason})" if self.read_only_reason else ""
+            raise ReadOnlyError(f"'{self.path.name}' is open read-only{why}; changes are not saved.")
 
     @contextlib.contextmanager
-    def _saving(self):
-        """SQLite errors while writing (disk full, file deleted or made read-only) become one sentence."""
+    def _reading(self, seconds: float = guard.STATEMENT_SECONDS):
         try:
-            yield
+            with guard.bounded(self._conn, seconds):
+                yield
         except sqlite3.Error as exc:
+            raise _read_error(self.path, exc) from None
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """One write transaction. Refuses to write when another program changed the file since we read it
+        (data_version, or the file was replaced); SQLite errors (disk full, file gone) become one sentence and
+        the transaction is rolled back, so nothing is half written."""
+        conn = self._conn
+        try:
+            with guard.bounded(conn):
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if (conn.execute("PRAGMA data_version").fetchone()[0] != self._data_version
+                            or _identity(self.path) != self._identity):
+                        raise FileChangedError(
+                            f"'{self.path.name}' was changed by another program since it was opened, so this "
+                            "change was not saved; reload the project and make it again.")
+                    yield
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            if guard.interrupted(exc):
+                raise ProjectFileError(f"saving to '{self.path.name}' took too long and was stopped; nothing was "
+                                       "changed.") from None
             raise ProjectFileError(
                 f"the change could not be saved to '{self.path.name}' ({exc}); check that the disk has space "
                 "and that the file still exists and is writable.") from None
 
+    def _run(self, action: Action, audit_action: str, work: dict[str, Table], history: Any = None) -> None:
+        """Write an action's changes in one transaction, then update the in-memory state."""
+        now = _now()
+        with self._writing():
+            for change in action.changes:
+                self._write_change(change, now, audit_action, work)
+            self._touch(now)
+            if history is not None:
+                history()
+        self._apply_in_memory(action, work)
+        self._meta = {**self._meta, "modified": now}
+
+    def _write_change(self, change: Change, now: str, audit_action: str, work: dict[str, Table]) -> None:
+        _write_value(self._conn, change, now, change[1] in self._damaged)
+        kind = change[0]
+        if kind == "f":
+            self._audit(now, audit_action, change[1], change[2], change[3])
+        elif kind == "r":
+            self._audit_row(now, audit_action, *change[1:], work)
+        elif kind == "s":
+            self._audit(now, audit_action, change[1], (change[2] or {}).get("status"), (change[3] or {}).get("status"))
+
+    def _audit_row(self, now, audit_action, path, rid, old, new, work) -> None:
+        table = work.get(path)
+        after = table.find(rid) if table is not None else None
+        before = self._table(path).find(rid)
+        if old is None:
+            self._audit(now, audit_action, f"{path}[{after if after is not None else '?'}]", None, new[1])
+        elif new is None:
+            self._audit(now, audit_action, f"{path}[{before if before is not None else '?'}]", old[1], None)
+        else:
+            i = after if after is not None else before
+            for col in self.forms.field(path).columns:
+                a, b = old[1].get(col.id), new[1].get(col.id)
+                if a != b:
+                    self._audit(now, audit_action, f"{path}[{i}].{col.id}", a, b)
+            if before is not None and after is not None and before != after:
+                self._audit(now, audit_action, f"{path}[{after}]", f"row {before + 1}", f"row {after + 1}")
+
+    def _apply_in_memory(self, action: Action, work: dict[str, Table]) -> None:
+        values = dict(self._values)
+        touched_steps: dict[str, dict] = {}
+
+        def step_dict(step: str) -> dict:
+            if step not in touched_steps:
+                touched_steps[step] = dict(values.get(step, {}))
+            return touched_steps[step]
+
+        diffs: dict[str, list] = {}
+        for change in action.changes:
+            kind = change[0]
+            if kind == "f":
+                step, field = change[1].split(".", 1)
+                d = step_dict(step)
+                if change[3] is None:
+                    d.pop(field, None)
+                else:
+                    d[field] = change[3]
+                self._damaged.discard(change[1])
+            elif kind == "r":
+                if change[1] not in work:
+                    diffs.setdefault(change[1], []).append((change[2], change[4]))
+            elif kind == "s":
+                status = dict(self._status)
+                if change[3] is None:
+                    status.pop(change[1], None)
+                else:
+                    status[change[1]] = dict(change[3])
+                self._status = status
+        for path, diff in diffs.items():  # undo and redo: rebuild the table from its stored differences
+            table = self._table(path).copy()
+            table.apply_diff(diff)
+            work = {**work, path: table}
+        for path, table in work.items():
+            table.touched = set()
+            step, field = path.split(".", 1)
+            if table.ids:
+                self._tables[path] = table
+                step_dict(step)[field] = table.rows
+            else:
+                self._tables.pop(path, None)
+                self._id_cache.pop(path, None)
+                step_dict(step).pop(field, None)
+            if any(c[0] == "r" and c[1] == path and (c[3] is None or c[4] is None or c[3][0] != c[4][0])
+                   for c in action.changes):
+                self._id_cache.pop(path, None)  # the order changed: the snapshot needs new ids
+            self._damaged.discard(path)
+        for change in action.changes:
+            if change[0] == "r":  # a rewritten row holds only checked cells: its stored damage is gone
+                self._row_problems.pop(change[2], None)
+        for step, d in touched_steps.items():
+            if d:
+                values[step] = d
+            else:
+                values.pop(step, None)
+        self._values = values
+        self._snap = None
+        written = {c[1] for c in action.changes if c[0] in "fr"}
+        self._problems = [p for p in self._problems if p[0] not in written]
+
     def _audit(self, at: str, action: str, field: str | None, old: Any, new: Any) -> None:
-        self._db["audit_log"].insert({
-            "at": at, "user": self.user, "action": action, "field": field,
-            "old_value": None if old is None else (old if isinstance(old, str) else json.dumps(old, ensure_ascii=False)),
-            "new_value": None if new is None else (new if isinstance(new, str) else json.dumps(new, ensure_ascii=False)),
-        })
+        self._conn.execute(
+            "INSERT INTO audit_log (at, user, action, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
+            [at, self.user, action, field, _audit_text(old), _audit_text(new)])
 
     def _touch(self, now: str) -> None:
-        self._db["project_meta"].insert({"key": "modified", "value": now}, replace=True)
+        self._conn.execute("INSERT OR REPLACE INTO project_meta (key, value) VALUES ('modified', ?)", [now])
+
+    # ================================================================ internals: history
+    def _record(self, action: Action) -> None:
+        """Store the action as the newest undo step, inside the action's own transaction (dropping the redo side
+        and the oldest steps)."""
+        self._conn.execute("DELETE FROM undo_steps WHERE undone = 1")
+        cur = self._conn.execute("INSERT INTO undo_steps (label, undone, changes) VALUES (?, 0, ?)",
+                                 [action.label, _dumps([list(c) for c in action.changes])])
+        self._conn.execute("DELETE FROM undo_steps WHERE seq <= ?", [cur.lastrowid - MAX_UNDO_STEPS])
+
+    def _history_label(self, undone: int) -> str | None:
+        if self._conn is None or self.read_only:
+            return None
+        order = "DESC" if undone == 0 else "ASC"
+        try:
+            with guard.bounded(self._conn, 2):
+                row = self._conn.execute(f"SELECT label FROM undo_steps WHERE undone = ? ORDER BY seq {order} "
+                                         "LIMIT 1", [undone]).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def _step(self, redo: bool) -> ChangeSet | None:
+        self._writable()
+        order = "ASC" if redo else "DESC"
+        with self._reading():
+            row = self._conn.execute(f"SELECT seq, label, changes FROM undo_steps WHERE undone = ? ORDER BY seq "
+                                     f"{order} LIMIT 1", [1 if redo else 0]).fetchone()
+        if row is None:
+            return None
+        seq, label, raw = row
+        stored = self._stored_action(label, raw)
+        if stored is None:
+            self.clear_history()
+            raise ProjectFileError("the undo history in this file is not usable (it does not match the project); "
+                                   "it was cleared and nothing was changed.")
+        action = stored if redo else Action(stored.label, _invert(stored.changes))
+        if not self._matches(action):
+            self.clear_history()
+            raise ProjectFileError("the project changed since this step was recorded, so it cannot be "
+                                   f"{'redone' if redo else 'undone'}; the undo history was cleared.")
+
+        def flip():
+            self._conn.execute("UPDATE undo_steps SET undone = ? WHERE seq = ?", [0 if redo else 1, seq])
+        self._run(action, "redo" if redo else "undo", {}, history=flip)
+        return self._changeset(action, "redo" if redo else "undo")
+
+    def _stored_action(self, label: Any, raw: Any) -> Action | None:
+        """An undo step read back from the file: checked like any stored value (it could come from anyone)."""
+        try:
+            items = _loads(raw) if isinstance(raw, str) else None
+            if not isinstance(label, str) or not isinstance(items, list) or not items:
+                return None
+            changes = []
+            for item in items:
+                kind = item[0]
+                if kind == "f":
+                    _, path, old, new = item
+                    f = self.forms.field(path)
+                    if f.is_table or any(v is not None and normalise(f, v) != v for v in (old, new)):
+                        return None
+                    changes.append(("f", path, old, new))
+                elif kind == "r":
+                    _, path, rid, old, new = item
+                    f = self.forms.field(path)
+                    if not f.is_table or not isinstance(rid, str):
+                        return None
+                    ends = []
+                    for end in (old, new):
+                        if end is None:
+                            ends.append(None)
+                            continue
+                        p, cells = end
+                        if isinstance(p, bool) or not isinstance(p, int) or normalise_row(f, cells) != cells:
+                            return None
+                        ends.append((p, _ordered(f, cells)))
+                    changes.append(("r", path, rid, ends[0], ends[1]))
+                elif kind == "s":
+                    _, code, old, new = item
+                    for end in (old, new):
+                        if end is not None and (not isinstance(end, dict) or end.get("status") not in SECTION_STATUSES
+                                                or not isinstance(end.get("note", ""), str)):
+                            return None
+                    changes.append(("s", code, old, new))
+                else:
+                    return None
+            return Action(label, tuple(changes))
+        except (ValueError, TypeError, KeyError, FieldValueError):
+            return None
+
+    def _matches(self, action: Action) -> bool:
+        """The project holds what each change expects to find (its `old` side)."""
+        for change in action.changes:
+            kind = change[0]
+            if kind == "f" and self._scalar(change[1]) != change[2] and change[1] not in self._damaged:
+                return False
+            if kind == "r" and self._table(change[1]).entry(change[2]) != change[3]:
+                return False
+            if kind == "s" and (dict(self._status[change[1]]) if change[1] in self._status else None) != change[2]:
+                return False
+        return True
+
+    def _changeset(self, action: Action, kind: str) -> ChangeSet:
+        fields, sections = set(), set()
+        rows: dict[str, dict] = {}
+        for change in action.changes:
+            if change[0] == "f":
+                fields.add(change[1])
+            elif change[0] == "s":
+                sections.add(change[1])
+            else:
+                _, path, rid, old, new = change
+                r = rows.setdefault(path, {"changed": set(), "inserted": [], "deleted": set(), "moved": False})
+                if old is None:
+                    r["inserted"].append(rid)
+                elif new is None:
+                    r["deleted"].add(rid)
+                else:
+                    if old[1] != new[1]:
+                        r["changed"].add(rid)
+                    if old[0] != new[0]:
+                        r["moved"] = True
+        tables = {}
+        for path, r in rows.items():
+            order = self._table(path).index
+            inserted = tuple(sorted(r["inserted"], key=lambda rid: order.get(rid, 0)))
+            tables[path] = RowChanges(changed=frozenset(r["changed"]), inserted=inserted,
+                                      deleted=frozenset(r["deleted"]), moved=r["moved"], whole=False)
+        return ChangeSet(action.label, frozenset(fields), tables, frozenset(sections), kind=kind)
 
 
-def _write_value(db: Database, f: Field, value: Any, now: str) -> None:
-    if f.is_table:
-        db.execute("DELETE FROM table_rows WHERE step = ? AND field = ?", [f.step_id, f.id])
-        if value:
-            db["table_rows"].insert_all([
-                {"step": f.step_id, "field": f.id, "position": i, "cells": json.dumps(row, ensure_ascii=False)}
-                for i, row in enumerate(value)])
-        return
-    if is_empty(value):
-        db.execute("DELETE FROM field_values WHERE step = ? AND field = ?", [f.step_id, f.id])
-    else:
-        db["field_values"].insert({"step": f.step_id, "field": f.id, "value": json.dumps(value, ensure_ascii=False),
-                                   "modified": now}, replace=True)
-
-
-def _with_cell(f: Field, rows: Any, index: int, column: str | None, value: Any) -> list | None:
-    rows = [dict(r) for r in (rows or [])]
-    if column is None:  # replace or append a whole row
-        row = {} if value is None else value
-        if index == len(rows):
-            rows.append(row)
-        elif index < len(rows):
-            rows[index] = row
+# ==================================================================== module helpers
+def _write_value(conn: sqlite3.Connection, change: Change, now: str, damaged: bool) -> None:
+    """The SQL of one change (see Change). `damaged`: the field also holds a stored value of the wrong kind
+    (a single value under a table or rows under a single field), which goes when the field is written."""
+    kind = change[0]
+    if kind == "f":
+        _, path, old, new = change
+        step, field = path.split(".", 1)
+        if damaged:
+            conn.execute("DELETE FROM table_rows WHERE step = ? AND field = ?", [step, field])
+        if new is None:
+            conn.execute("DELETE FROM field_values WHERE step = ? AND field = ?", [step, field])
         else:
-            raise FieldValueError(f"{f.label}: there is no row {index + 1} (the table has {len(rows)})")
-        return normalise(f, [r for r in rows if r]) if rows else None
-    if index > len(rows):
-        raise FieldValueError(f"{f.label}: there is no row {index + 1} (the table has {len(rows)})")
-    if index == len(rows):
-        rows.append({})
-    col = f.column(column)
-    cell = normalise(col, value)
-    if cell is None:
-        rows[index].pop(column, None)
-    else:
-        rows[index][column] = cell
-    return [r for r in rows if r] or None
+            conn.execute("INSERT OR REPLACE INTO field_values (step, field, value, modified) VALUES (?, ?, ?, ?)",
+                         [step, field, _dumps(new), now])
+    elif kind == "r":
+        _, path, rid, old, new = change
+        step, field = path.split(".", 1)
+        if damaged:
+            conn.execute("DELETE FROM field_values WHERE step = ? AND field = ?", [step, field])
+        if new is None:
+            conn.execute("DELETE FROM table_rows WHERE row_id = ?", [rid])
+        elif old is None:
+            conn.execute("INSERT INTO table_rows (row_id, step, field, position, cells) VALUES (?, ?, ?, ?, ?)",
+                         [rid, step, field, new[0], _dumps(new[1])])
+        elif old[1] == new[1]:
+            conn.execute("UPDATE table_rows SET position = ? WHERE row_id = ?", [new[0], rid])
+        else:
+            conn.execute("UPDATE table_rows SET position = ?, cells = ? WHERE row_id = ?",
+                         [new[0], _dumps(new[1]), rid])
+    elif kind == "s":
+        _, code, old, new = change
+        if new is None:
+            conn.execute("DELETE FROM section_status WHERE code = ?", [code])
+        else:
+            conn.execute("INSERT OR REPLACE INTO section_status (code, status, note, modified) VALUES (?, ?, ?, ?)",
+                         [code, new["status"], new.get("note", ""), now])
 
 
-def _audit_diff(f: Field, old: Any, new: Any) -> list[tuple[str, Any, Any]]:
-    """Audit entries for one change: per cell for tables of equal length, per field otherwise."""
-    if f.is_table and old and new and len(old) == len(new):
-        out = []
-        for i, (a, b) in enumerate(zip(old, new)):
-            for col in f.columns:
-                if a.get(col.id) != b.get(col.id):
-                    out.append((f"{f.path}[{i}].{col.id}", a.get(col.id), b.get(col.id)))
-        return out or [(f.path, old, new)]
-    return [(f.path, old, new)]
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
-def _default_label(forms: FormSet, edits: list[tuple[str, Any]]) -> str:
-    p = parse_path(edits[0][0])
+def _row_number(f: Field, table: Table, row_id: Any) -> int:
+    i = table.find(row_id) if isinstance(row_id, str) else None
+    if i is None:
+        raise FieldValueError(f"{f.label}: there is no row with id {row_id!r} (it may have been deleted)")
+    return i
+
+
+def _ordered(f: Field, cells: dict) -> dict:
+    return {c.id: cells[c.id] for c in f.columns if c.id in cells}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return value
+
+
+def _loads(text: str) -> Any:
+    from atmp_desktop.core.values import loads_json
+    return loads_json(text)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _audit_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else _dumps(value)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _has_bidi(text: str) -> bool:
+    from atmp_desktop.core.values import BIDI_CONTROLS
+    return any(ch in BIDI_CONTROLS for ch in text)
+
+
+def _default_label(forms: FormSet, edits: list) -> str:
+    first = edits[0]
+    more = "" if len(edits) == 1 else f" and {len(edits) - 1} more"
+    if isinstance(first, ROW_OPS):
+        f = forms.field(first.path)
+        if isinstance(first, SetCell):
+            return f"edit of {f.column(first.column).label} in {f.label}{more}"
+        if isinstance(first, SetRow):
+            return f"edit of a row of {f.label}{more}"
+        if isinstance(first, InsertRows):
+            n = len(first.rows)
+            return f"insertion of {n} row{'s' if n != 1 else ''} into {f.label}{more}"
+        if isinstance(first, DeleteRows):
+            n = len(first.row_ids)
+            return f"removal of {n} row{'s' if n != 1 else ''} from {f.label}{more}"
+        return f"move of rows in {f.label}{more}"
+    p = parse_path(first[0])
     f = forms.field(p.field_path)
     name = f.label
     if p.column:
         name = f"{f.column(p.column).label} (row {p.index + 1} of {f.label})"
-    return f"edit of {name}" if len(edits) == 1 else f"edit of {name} and {len(edits) - 1} more"
+    return f"edit of {name}{more}"
 
 
-def _backup_before_migration(path: Path, version: int) -> Path:
+def _read_error(path: Path, exc: sqlite3.Error) -> ProjectFileError:
+    if guard.interrupted(exc):
+        return ProjectFileError(f"reading '{path.name}' took longer than {guard.STATEMENT_SECONDS:g} seconds and was "
+                                "stopped; the file may be damaged or made to stall this app.")
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return ProjectFileError(f"'{path.name}' is busy (another program is writing to it); try again in a moment.")
+    return DamagedFileError(path, f"({exc})")
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why edits to `path` could not be saved, checked before opening (None: it is writable)."""
+    try:
+        st = path.stat()
+        if not os.access(path, os.W_OK) or not st.st_mode & 0o222:
+            return "the file is read-only"
+        folder = path.parent
+        if not os.access(folder, os.W_OK) or not folder.stat().st_mode & 0o222:
+            return f"its folder '{folder.name or folder}' is read-only, and saving needs to write beside the file"
+        if hasattr(os, "statvfs"):
+            fs = os.statvfs(folder)
+            if fs.f_flag & getattr(os, "ST_RDONLY", 1):
+                return "the disk it is on is mounted read-only"
+            if fs.f_bavail * fs.f_frsize < 1024 * 1024:
+                return "the disk it is on is full"
+    except OSError as exc:
+        return f"it cannot be checked for writing ({exc.strerror or exc})"
+    return None
+
+
+def _roll_back_hot_journal(path: Path, writable: bool) -> None:
+    """After a crash mid-save a `-journal` beside the file holds the pages to restore. SQLite rolls it back on
+    the first read by a connection that may write; a read-only connection cannot, and would call the file
+    damaged. So connect read-write once (this runs no SQL stored in the file)."""
+    journal = path.with_name(path.name + "-journal")
+    try:
+        hot = journal.stat().st_size > 0
+    except OSError:
+        return
+    if not hot:
+        return
+    if not writable:
+        raise ProjectFileError(
+            f"'{path.name}' has an unfinished save from a crash that can only be rolled back where the file can be "
+            f"written; copy '{path.name}' together with '{journal.name}' to a writable folder and open it there.")
+    try:
+        conn = guard.connect(path, read_only=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            guard.forget(conn)
+            conn.close()
+    except sqlite3.Error:
+        pass  # the checks below say what is wrong
+
+
+def _open_checked(path: Path, version: int, read_only: bool) -> sqlite3.Connection:
+    """A hardened connection to a file whose schema is exactly ours and that passes quick_check."""
+    try:
+        conn = guard.connect(path, read_only=read_only)
+    except sqlite3.Error as exc:
+        raise ProjectFileError(f"'{path.name}' cannot be opened ({exc}); check that it exists and may be read.") from None
+    try:
+        with guard.bounded(conn, 60):
+            try:
+                schema = read_schema(conn)
+            except sqlite3.DatabaseError as exc:
+                if guard.interrupted(exc) or "locked" in str(exc):
+                    raise
+                if not guard.unsafe_schema(exc):
+                    raise DamagedFileError(path, f"({exc})") from None
+                # Reading sqlite_master evaluates nothing, so it is safe to parse the schema trusted in order
+                # to compare it; only our own older schemas (json_valid in CHECK) pass the comparison below.
+                guard.forget(conn)
+                conn.close()
+                conn = guard.connect(path, read_only=read_only, trusted=True)
+                schema = read_schema(conn)
+            foreign = sorted(schema - expected_schema(version))
+            missing = sorted(expected_schema(version) - schema)
+            if foreign or missing:
+                raise ForeignSchemaError(path, [f"{t} '{n}'" for t, n, _, _ in foreign],
+                                         [f"{t} '{n}'" for t, n, _, _ in missing])
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise DamagedFileError(path, "(integrity check failed)")
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app_id != APPLICATION_ID:
+                raise ProjectFileError(f"'{path.name}' is an SQLite database but not an ATMP Dossier project; "
+                                       "open a .atmp file made by this app.")
+        return conn
+    except sqlite3.Error as exc:
+        guard.forget(conn)
+        conn.close()
+        raise _read_error(path, exc) from None
+    except BaseException:
+        guard.forget(conn)
+        conn.close()
+        raise
+
+
+def _migrated_in_memory(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """An older file opened read-only: migrate a copy in memory, so it can be viewed without being changed."""
+    mem = guard.harden(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False), trusted=True)
+    with guard.bounded(conn, 60):
+        conn.backup(mem)
+    guard.forget(conn)
+    conn.close()
+    migrate(mem)
+    mem.execute("PRAGMA trusted_schema = OFF")
+    return mem
+
+
+def _build_file(path: Path, fill, replace_lock_held: bool = False) -> None:
+    """Write a new database under a temp name beside `path`, then rename it into place (never a half file
+    under the real name). `fill(conn)` writes the content. Disk full or any failure: the temp is removed and
+    `path` is untouched."""
+    tmp = tempfiles.create_temp(path)
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            fill(conn)
+            conn.execute("PRAGMA journal_mode = DELETE")
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise ProjectFileError(f"the new copy of '{path.name}' did not read back correctly; nothing was "
+                                       "replaced.")
+        finally:
+            conn.close()
+        os.chmod(tmp, tempfiles.user_mode())
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except (sqlite3.Error, OSError) as exc:
+        _remove_temp(tmp)
+        raise ProjectFileError(f"'{path.name}' could not be written ({_os_reason(exc)}); nothing was replaced and "
+                               "your project is unchanged.") from None
+    except BaseException:
+        _remove_temp(tmp)
+        raise
+
+
+def _remove_temp(tmp: Path) -> None:
+    for p in (tmp, tmp.with_name(tmp.name + "-journal")):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def _os_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        return "the disk is full"
+    return getattr(exc, "strerror", None) or text
+
+
+def _fill_new(conn: sqlite3.Connection, forms: FormSet, data: dict, ids: dict[str, list[str]], meta: dict,
+              status_in: dict, now: str, imported: bool) -> None:
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    migrate(conn)
+    conn.execute("BEGIN")
+    conn.executemany("INSERT OR REPLACE INTO project_meta (key, value) VALUES (?, ?)", list(meta.items()))
+    for step_id, fields in data.items():
+        for field_id, value in fields.items():
+            f = forms.step(step_id).field(field_id)
+            if f.is_table:
+                row_ids = ids.get(f.path) or [new_row_id() for _ in value]
+                conn.executemany(
+                    "INSERT INTO table_rows (row_id, step, field, position, cells) VALUES (?, ?, ?, ?, ?)",
+                    [(rid, step_id, field_id, i * GAP, _dumps(row)) for i, (rid, row) in enumerate(zip(row_ids, value))])
+            else:
+                conn.execute("INSERT INTO field_values (step, field, value, modified) VALUES (?, ?, ?, ?)",
+                             [step_id, field_id, _dumps(value), meta["modified"]])
+    for code, entry in status_in.items():
+        conn.execute("INSERT INTO section_status (code, status, note, modified) VALUES (?, ?, ?, ?)",
+                     [code, entry["status"], entry.get("note", ""), meta["modified"]])
+    conn.execute("INSERT INTO audit_log (at, user, action, field, old_value, new_value) VALUES (?, ?, 'create', NULL, "
+                 "NULL, ?)", [now, _user(), "imported from JSON" if imported else "new project"])
+    conn.execute("COMMIT")
+
+
+def _backup_before_migration(path: Path, conn: sqlite3.Connection, version: int) -> Path:
+    """A byte-for-byte copy of the file as it was, written under a temp name and renamed when complete (a killed
+    copy never leaves a truncated file under the backup's name). We hold the lock: no one else writes."""
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.stem}.format{version}-backup-{stamp}{path.suffix}")
-    shutil.copy2(path, backup)
+    tmp = tempfiles.create_temp(backup)
+    try:
+        with open(path, "rb") as src, open(tmp, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, backup)
+    except OSError as exc:
+        _remove_temp(tmp)
+        raise ProjectFileError(f"'{path.name}' must be upgraded to this version's format, but the backup made first "
+                               f"could not be written ({_os_reason(exc)}); nothing was changed.") from None
     return backup
 
 

@@ -1,0 +1,199 @@
+"""Row-level storage: stable row ids, row operations, row-level change sets and undo kept in the file."""
+import json
+import sqlite3
+
+import pytest
+
+from atmp_desktop.core.forms import load_forms
+from atmp_desktop.core.project import to_document
+from atmp_desktop.core.values import FieldValueError
+from atmp_desktop.store import DeleteRows, InsertRows, MoveRows, ProjectFile, SetCell
+from tests.conftest import DATA
+
+SITES = "manufacturing.sites"
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_forms(DATA / "forms-mini")
+
+
+@pytest.fixture
+def project(tmp_path, mini):
+    p = ProjectFile.create(tmp_path / "p.atmp", mini)
+    p.insert_rows(SITES, 0, [{"name": f"Site {c}"} for c in "ABCD"])
+    yield p
+    p.close()
+
+
+def rows_in_file(path):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT row_id, position, cells FROM table_rows ORDER BY position").fetchall()
+    finally:
+        conn.close()
+
+
+def names(project):
+    return [r.get("name") for r in project.snapshot().rows(SITES)]
+
+
+def test_snapshot_row_ids_align_with_rows_and_rows_stay_plain(project):
+    snap = project.snapshot()
+    ids = snap.row_ids(SITES)
+    assert len(ids) == 4 and len(set(ids)) == 4
+    assert snap.rows(SITES)[2] == {"name": "Site C"}  # rules and exporters read plain dicts
+    assert snap.row(SITES, ids[2]) == {"name": "Site C"} and snap.row_index(SITES, ids[2]) == 2
+    assert [r[0] for r in rows_in_file(project.path)] == list(ids)
+
+
+def test_a_cell_edit_writes_that_row_only(project):
+    before = {rid: (pos, cells) for rid, pos, cells in rows_in_file(project.path)}
+    rid = project.snapshot().row_ids(SITES)[1]
+    cs = project.set_cell(SITES, rid, "country", "AT")
+    after = {rid: (pos, cells) for rid, pos, cells in rows_in_file(project.path)}
+    assert [k for k in after if after[k] != before[k]] == [rid]
+    rc = cs.tables[SITES]
+    assert (rc.changed, rc.inserted, rc.deleted, rc.moved, rc.whole) == (frozenset({rid}), (), frozenset(), False, False)
+    assert project.get(f"{SITES}[1]") == {"name": "Site B", "country": "AT"}
+
+
+def test_insert_delete_and_move_keep_identities(project):
+    ids = project.snapshot().row_ids(SITES)
+    cs = project.insert_rows(SITES, 1, [{"name": "New 1"}, {}])
+    new = cs.tables[SITES].inserted
+    assert len(new) == 2 and names(project) == ["Site A", "New 1", None, "Site B", "Site C", "Site D"]
+    assert project.snapshot().row_ids(SITES)[1:3] == new  # a blank row stays until the user removes it
+    cs = project.delete_rows(SITES, [ids[0], new[1]])
+    assert cs.tables[SITES].deleted == {ids[0], new[1]}
+    positions = dict((r[0], r[1]) for r in rows_in_file(project.path))
+    cs = project.move_rows(SITES, [ids[3]], 0)  # D to the top: only D's position changes
+    assert cs.tables[SITES].moved and not cs.tables[SITES].changed
+    assert names(project) == ["Site D", "New 1", "Site B", "Site C"]
+    moved = {k: v for k, v in dict((r[0], r[1]) for r in rows_in_file(project.path)).items() if positions[k] != v}
+    assert list(moved) == [ids[3]]
+    assert project.snapshot().row_ids(SITES) == (ids[3], new[0], ids[1], ids[2])
+
+
+def test_many_moves_into_one_gap_renumber_and_keep_order(project):
+    ids = list(project.snapshot().row_ids(SITES))
+    for _ in range(40):  # always between the first two rows: gaps run out, the table is renumbered
+        project.move_rows(SITES, [project.snapshot().row_ids(SITES)[-1]], 1)
+    order = list(project.snapshot().row_ids(SITES))
+    assert sorted(order) == sorted(ids)
+    file_order = [r[0] for r in rows_in_file(project.path)]
+    assert file_order == order
+    project.close()
+    with ProjectFile.open(project.path, project.forms) as again:
+        assert list(again.snapshot().row_ids(SITES)) == order
+
+
+def test_whole_table_replace_keeps_ids_of_unchanged_and_edited_rows(project):
+    ids = project.snapshot().row_ids(SITES)
+    rows = project.snapshot().rows(SITES)
+    new_rows = [rows[0], {"name": "Site B2"}, rows[2], {"name": "Inserted"}, rows[3]]
+    cs = project.set_value(SITES, new_rows)
+    snap = project.snapshot()
+    assert snap.rows(SITES) == new_rows
+    got = snap.row_ids(SITES)
+    assert (got[0], got[1], got[2], got[4]) == (ids[0], ids[1], ids[2], ids[3])
+    assert cs.tables[SITES].changed == {ids[1]} and cs.tables[SITES].inserted == (got[3],)
+
+
+def test_index_paths_still_work(project):
+    project.set_value(f"{SITES}[0].country", "DE")
+    project.set_value(f"{SITES}[4].name", "Appended")
+    assert names(project)[-1] == "Appended"
+    project.set_value(f"{SITES}[4].name", None)  # emptying a row by its number removes it, as before
+    assert len(project.snapshot().rows(SITES)) == 4
+
+
+def test_bad_row_operations_are_refused_and_change_nothing(project):
+    before = project.snapshot()
+    for op in [SetCell(SITES, "no-such-id", "name", "x"), DeleteRows(SITES, ["no-such-id"]),
+               SetCell(SITES, before.row_ids(SITES)[0], "gmp_date", "31/02/2025"),
+               InsertRows(SITES, 0, [{"colour": "red"}]),
+               InsertRows(SITES, 0, [{"name": "dup"}], row_ids=[before.row_ids(SITES)[0]])]:
+        with pytest.raises(FieldValueError):
+            project.apply([op])
+    assert project.snapshot() == before
+    with pytest.raises(FieldValueError, match="list of rows"):
+        project.set_value(SITES, {})  # `set ... sites '{}'` used to delete every row
+
+
+def test_one_action_of_several_row_ops_is_one_undo_step(project):
+    ids = project.snapshot().row_ids(SITES)
+    before = project.snapshot().rows(SITES)
+    project.apply([SetCell(SITES, ids[0], "country", "FR"), DeleteRows(SITES, [ids[1]]),
+                   MoveRows(SITES, [ids[3]], 0), InsertRows(SITES, 2, [{"name": "X"}])], label="reorganise sites")
+    assert project.undo_label == "reorganise sites"
+    cs = project.undo()
+    assert project.snapshot().rows(SITES) == before and project.snapshot().row_ids(SITES) == ids
+    assert cs.kind == "undo" and ids[1] in cs.tables[SITES].inserted
+    project.redo()
+    assert names(project) == ["Site D", "Site A", "X", "Site C"]
+
+
+def test_undo_history_lives_in_the_file_and_survives_a_restart(project, mini):
+    rid = project.snapshot().row_ids(SITES)[0]
+    project.set_cell(SITES, rid, "name", "Renamed")
+    project.set_value("product.invented_name", "Lumacel")
+    path = project.path
+    project.close()
+    with ProjectFile.open(path, mini) as again:
+        assert again.undo_label == "edit of Invented name"
+        again.undo()
+        again.undo()
+        assert again.get(f"{SITES}[0].name") == "Site A" and again.get("product.invented_name") is None
+        assert again.redo_label == "edit of Site name in Manufacturing sites"
+
+
+def test_undo_refuses_when_the_project_no_longer_matches(project, mini):
+    project.set_value("product.invented_name", "A")
+    path = project.path
+    project.close()
+    conn = sqlite3.connect(path)  # another program changes the value behind the history's back
+    conn.execute("""UPDATE field_values SET value = '"B"' WHERE field = 'invented_name'""")
+    conn.commit()
+    conn.close()
+    with ProjectFile.open(path, mini) as again:
+        with pytest.raises(Exception, match="cannot be undone"):
+            again.undo()
+        assert again.get("product.invented_name") == "B" and again.undo_label is None
+
+
+def test_save_as_and_dump_keep_row_identities(project, tmp_path, mini):
+    ids = project.snapshot().row_ids(SITES)
+    copy = project.save_as(tmp_path / "copy.atmp")
+    try:
+        assert copy.snapshot().row_ids(SITES) == ids
+        doc = to_document(copy.snapshot())
+        assert doc["row_ids"][SITES] == list(ids)
+        again = ProjectFile.create(tmp_path / "again.atmp", mini, document=json.loads(json.dumps(doc)))
+        assert again.snapshot().row_ids(SITES) == ids
+        again.close()
+    finally:
+        copy.close()
+
+
+def test_old_files_get_row_ids(tmp_path, mini):
+    import shutil
+    path = tmp_path / "old.atmp"
+    shutil.copy(DATA / "format1.atmp", path)
+    with ProjectFile.open(path, mini) as project:
+        ids = project.snapshot().row_ids(SITES)
+        assert len(ids) == len(project.snapshot().rows(SITES)) >= 1
+        project.set_cell(SITES, ids[0], "country", "NL")
+        assert project.get(f"{SITES}[0].country") == "NL"
+
+
+def test_undo_history_is_bounded(project, monkeypatch):
+    monkeypatch.setattr("atmp_desktop.store.project_file.MAX_UNDO_STEPS", 5)
+    for i in range(12):
+        project.set_value("product.invented_name", f"N{i}")
+    conn = sqlite3.connect(project.path)
+    assert conn.execute("SELECT count(*) FROM undo_steps").fetchone()[0] == 5
+    conn.close()
+    for _ in range(5):
+        project.undo()
+    assert project.undo() is None and project.get("product.invented_name") == "N6"
