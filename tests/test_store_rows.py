@@ -197,3 +197,25 @@ def test_undo_history_is_bounded(project, monkeypatch):
     for _ in range(5):
         project.undo()
     assert project.undo() is None and project.get("product.invented_name") == "N6"
+
+
+def test_snapshot_after_an_edit_is_cheap_and_earlier_snapshots_keep_their_rows(project):
+    first = project.snapshot()
+    assert project.snapshot() is first  # cached until something changes
+    rid = first.row_ids(SITES)[0]
+    project.set_cell(SITES, rid, "name", "Changed")
+    second = project.snapshot()
+    assert first.rows(SITES)[0] == {"name": "Site A"} and second.rows(SITES)[0] == {"name": "Changed"}
+    assert second.rows(SITES)[1] is first.rows(SITES)[1]  # unchanged rows are shared, not copied
+    assert project.values([SITES + "[0].name", "product.invented_name"]) == {
+        SITES + "[0].name": "Changed", "product.invented_name": None}
+
+
+def test_new_files_get_the_users_permissions(tmp_path, mini):
+    import os
+    old = os.umask(0o022)
+    try:
+        with ProjectFile.create(tmp_path / "perm.atmp", mini) as p:
+            assert (p.path.stat().st_mode & 0o777) == 0o644
+    finally:
+        os.umask(old)

@@ -219,6 +219,11 @@ class ProjectFile:
     def get(self, path: str) -> Any:
         return self.snapshot().get(path)
 
+    def values(self, paths: Iterable[str]) -> dict[str, Any]:
+        """{field path: current value} for the given fields or tables (None when empty); from memory, no I/O."""
+        snap = self.snapshot()
+        return {p: snap.get(p) for p in paths}
+
     @property
     def problems(self) -> tuple[tuple[str, str], ...]:
         """Stored values that could not be used, as (field path, sentence); see ProjectSnapshot.problems."""
