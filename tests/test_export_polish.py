@@ -91,10 +91,12 @@ def test_hidden_fields_are_not_listed_as_to_be_completed(sample_snapshot):
 
 
 def test_content_sized_columns_keep_a_number_column_narrow():
+    from atmp_desktop.export.layout import plan_table
     t = Table(("No.", "Step", "Description"), (("1", "Harvest", "Two washes in electrolyte solution " * 3),))
-    w = t.column_weights()
+    w = plan_table(t).widths
     assert w[0] < w[1] < w[2]
-    assert Table(("A", "B"), (("x", "y"),), widths=(2, 3)).column_weights() == (2.0, 3.0)
+    w = plan_table(Table(("A", "B"), (("x", "y"),), widths=(2, 3))).widths
+    assert w[1] / w[0] == pytest.approx(1.5)
 
 
 def test_js_bytes_inside_page_content_are_no_javascript(tmp_path):
@@ -126,8 +128,9 @@ def test_readiness_summary_reads_well_without_findings(monkeypatch):
 
 
 def test_column_widths_fill_the_line_and_give_each_column_its_longest_word():
+    from atmp_desktop.export import layout as L
     t = Table(("Member State", "Framework", "Sequence with the CTA"),
               (("Netherlands", "Deliberate release (Dir. 2001/18/EC Part B)", "Parallel, not linked"),))
-    widths = t.column_widths(450, 5, 6)
-    assert sum(widths) == pytest.approx(450)
-    assert widths[0] >= len("Netherlands") * 5 + 6
+    plan = L.plan_table(t)
+    assert sum(plan.widths) == pytest.approx(L.frame_width(plan.landscape))
+    assert plan.widths[0] >= L.text_width("Netherlands", plan.size) + 2 * L.CELL_PAD

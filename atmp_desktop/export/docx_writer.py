@@ -15,10 +15,11 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import PackageNotFoundError
-from docx.shared import Pt, RGBColor
+from docx.shared import Emu, Pt, RGBColor
 
 from atmp_desktop import APP_NAME, __version__
 from atmp_desktop.core.paths import resources_dir
+from atmp_desktop.export import layout as L
 from atmp_desktop.export import model as m
 from atmp_desktop.export import ooxml
 from atmp_desktop.export.errors import ExportError
@@ -40,11 +41,28 @@ def _style_names(document) -> set[str]:
 BASE_TEMPLATE = resources_dir() / "templates" / "atmp-base.docx"
 
 
+def _pt_emu(points: float) -> Emu:
+    return Emu(int(round(points * 12700)))
+
+
+def apply_page_setup(document) -> None:
+    """The built-in template takes page size, margins and type sizes from export.layout, as the PDF does, so
+    both paginate alike (a company template keeps its own page setup)."""
+    for sec in document.sections:
+        sec.page_width, sec.page_height = _pt_emu(L.PAGE_W), _pt_emu(L.PAGE_H)
+        sec.top_margin, sec.bottom_margin = _pt_emu(L.MARGIN_TOP), _pt_emu(L.MARGIN_BOTTOM)
+        sec.left_margin, sec.right_margin = _pt_emu(L.MARGIN_LEFT), _pt_emu(L.MARGIN_RIGHT)
+        sec.header_distance, sec.footer_distance = _pt_emu(L.HEADER_DISTANCE), _pt_emu(L.FOOTER_DISTANCE)
+    document.styles["Normal"].font.size = Pt(L.BODY_PT)
+    document.styles["Caption"].font.size = Pt(L.BODY_PT)
+
+
 def open_template(template: Path | None, max_level: int = 4):
     """The base document: our A4 base template or the company template (.docx / .dotx), linted first."""
     if template is None:
         document = new_docx(str(BASE_TEMPLATE))
         ooxml.clear_body(document)
+        apply_page_setup(document)
         return document
     template = Path(template)
     if not template.is_file():
@@ -63,7 +81,11 @@ def open_template(template: Path | None, max_level: int = 4):
     return document
 
 
-def _ensure_toc_styles(document) -> None:
+CAPTION_STYLES = {"table": "Table Caption", "figure": "Figure Caption"}  # the lists of tables/figures read these
+CELL_STYLES = {L.CELL_PT: "Table Text", L.MIN_PT: "Table Text Small"}
+
+
+def _ensure_styles(document) -> None:
     names = _style_names(document)
     for i in range(1, TOC_LEVELS + 1):
         name = f"TOC {i}"  # absent from python-docx's default template; Word styles them when it refreshes
@@ -72,6 +94,23 @@ def _ensure_toc_styles(document) -> None:
             st.base_style = document.styles["Normal"]
             st.paragraph_format.left_indent = Pt(12 * (i - 1))
             st.paragraph_format.space_after = Pt(2)
+    for name in CAPTION_STYLES.values():
+        if name not in names:
+            st = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            st.base_style = document.styles["Caption"]
+            st.font.bold = True
+            st.paragraph_format.keep_with_next = name == CAPTION_STYLES["table"]
+    for size, name in CELL_STYLES.items():
+        if name not in names:
+            st = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            st.base_style = document.styles["Normal"]
+            st.font.size = Pt(size)
+            st.paragraph_format.space_after = Pt(0)
+            st.paragraph_format.space_before = Pt(0)
+    for i in range(1, MAX_HEADING + 1):  # a heading never ends a page (a company template may forget it)
+        name = f"Heading {i}"
+        if name in names:
+            document.styles[name].paragraph_format.keep_with_next = True
 
 
 def _free_paragraph(part):
@@ -81,6 +120,16 @@ def _free_paragraph(part):
     if len(paras) == 1 and not paras[0].text.strip() and not paras[0]._p.xpath(".//w:drawing | .//w:pict"):
         return paras[0]
     return part.add_paragraph()
+
+
+def _word_breaks(text: str, width: float, size: float, bold: bool) -> str:
+    """Word breaks after a hyphen by itself but not after a slash before a digit ("2019/0088"): a word too
+    wide for its cell gets a zero-width space after each slash, so it wraps there and never mid-token."""
+    if "/" not in text:
+        return text
+    room = width - 2 * L.CELL_PAD
+    return " ".join(w.replace("/", "/\u200b") if "/" in w and L.text_width(w, size, bold) > room else w
+                    for w in text.split(" "))
 
 
 def _iso(value: str) -> _dt.datetime | None:
@@ -100,7 +149,8 @@ class DocxWriter:
         max_level = max([h.level for h in doc.headings()] or [1])
         d = open_template(self.template, max_level)
         self._sid: dict[str, str] = {}
-        _ensure_toc_styles(d)
+        _ensure_styles(d)
+        doc = m.finish(doc)
         self._properties(d, doc, clean, created, modified)
         self._header_footer(d.sections[0], doc, clean)
         self._title_block(d, doc, clean)
@@ -147,12 +197,12 @@ class DocxWriter:
         hp = _free_paragraph(section.header)
         head = f"{meta.product}  |  {meta.title}" + (f"  |  CTD {meta.ctd_code}" if meta.ctd_code else "")
         r = hp.add_run(clean(head))
-        r.font.size = Pt(8)
+        r.font.size = Pt(L.MIN_PT)
         fp = _free_paragraph(section.footer)
         r = fp.add_run(clean(f"Version {meta.version}  |  {meta.status.upper()}  |  {meta.display_date}  |  Page "))
-        r.font.size = Pt(8)
+        r.font.size = Pt(L.MIN_PT)
         ooxml.add_field(fp, "PAGE", "1")
-        fp.add_run(" of ").font.size = Pt(8)
+        fp.add_run(" of ").font.size = Pt(L.MIN_PT)
         ooxml.add_field(fp, "NUMPAGES", "1")
 
     def _title_block(self, d, doc, clean):
@@ -184,6 +234,26 @@ class DocxWriter:
             ooxml.add_internal_link(para, key, clean(h.text), color=None)
             last = para
         ooxml.field_end(last)
+        for kind, title, blocks in (("table", "List of tables", doc.tables()),
+                                    ("figure", "List of figures", doc.figures())):
+            numbered = [b for b in blocks if b.number]
+            if numbered:
+                self._caption_list(d, heading_style, title, CAPTION_STYLES[kind], numbered, clean)
+
+    def _caption_list(self, d, heading_style, title, caption_style, blocks, clean):
+        """A list of tables or figures: a TOC field over the caption style, pre-filled with linked entries."""
+        p = self._p(d, title, heading_style)
+        if heading_style == "Normal":
+            p.runs[0].bold = True
+        first = last = None
+        for b in blocks:
+            para = self._p(d, style="TOC 1")
+            if first is None:
+                first = para
+                ooxml.field_begin(first, f'TOC \\h \\z \\t "{caption_style},1"')
+            ooxml.add_internal_link(para, m.caption_key(b), clean(b.full_caption), color=None)
+            last = para
+        ooxml.field_end(last)
 
     def _style_table(self, d, table):
         if "Table Grid" in _style_names(d):
@@ -194,12 +264,11 @@ class DocxWriter:
     def _inline(self, para, runs, doc, clean):
         for r in runs:
             if isinstance(r, m.XRef):
-                target = doc.find_heading(r.target)
-                text = clean(r.text or (target.text if target else r.target))
-                if target:
-                    ooxml.add_internal_link(para, target.key, text)
+                text, key = doc.xref_text(r)
+                if key:
+                    ooxml.add_internal_link(para, key, clean(text))
                 else:
-                    para.add_run(text)
+                    para.add_run(clean(text))
                 continue
             run = para.add_run(clean(r.text))
             run.bold = r.bold or None
@@ -209,29 +278,51 @@ class DocxWriter:
             if r.sup:
                 run.font.superscript = True
 
-    def _table(self, d, t: m.Table, clean):
-        if t.caption:
+    def _caption(self, d, block, clean, kind: str):
+        p = self._p(d, style=CAPTION_STYLES[kind])
+        p.add_run(clean(block.full_caption + (f" ({block.description})" if getattr(block, "description", "")
+                                               else "")))
+        ooxml.add_bookmark(p, m.caption_key(block), self._next_bm())
+        return p
+
+    def _next_bm(self) -> int:
+        self._cap_bm += 1
+        return 100000 + self._cap_bm  # heading bookmarks use 1..n
+
+    def _table(self, d, t: m.Table, clean, landscape: bool = False):
+        plan = L.plan_table(t, prefer_landscape=landscape)
+        if t.number:
+            self._caption(d, t, clean, "table")
+        elif t.caption:
             self._p(d, clean(t.caption), "Caption").paragraph_format.keep_with_next = True
         ncol = max(1, len(t.header))
         table = d.add_table(rows=1 + len(t.rows), cols=ncol)
         self._style_table(d, table)
-        rows = table.rows
-        for i, text in enumerate(t.header):
-            cell = rows[0].cells[i]
-            cell.text = clean(text)
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        ooxml.set_repeat_header(rows[0])
-        ooxml.set_cant_split(rows[0])
-        for r_i, row in enumerate(t.rows, 1):
-            cells = rows[r_i].cells
-            for c_i in range(ncol):
-                cells[c_i].text = clean(row[c_i]) if c_i < len(row) else ""
-            ooxml.set_cant_split(rows[r_i])
-        sec = d.sections[-1]
-        avail = (sec.page_width - sec.left_margin - sec.right_margin) // 635  # EMU -> twips
-        # twips; 10.5 pt Arial body text (about 0.56 em a character, wider fallback fonts), 0.08 in cell margins each side
-        ooxml.set_column_widths(table, [int(w) for w in t.column_widths(avail, 20 * 10.5 * 0.56, 20 * 11.5)])
+        cell_style = self._sid.get(CELL_STYLES[plan.size]) or self._sid.setdefault(
+            CELL_STYLES[plan.size], d.styles[CELL_STYLES[plan.size]].style_id)
+        rows = list(table.rows)  # python-docx rebuilds the row list on every rows[i]: take it once (C.8)
+        widths = plan.widths
+        for r_i, row in enumerate(rows):
+            values = t.header if r_i == 0 else t.rows[r_i - 1]
+            tcs = row._tr.tc_lst
+            long_row = False
+            for c_i, tc in enumerate(tcs):
+                text = clean(values[c_i]) if c_i < len(values) else ""
+                long_row = long_row or len(text) > 400
+                p = tc.p_lst[0]
+                p.style = cell_style
+                if text:
+                    r = p.add_r()
+                    r.text = _word_breaks(text, widths[c_i], plan.size, r_i == 0)
+                    if r_i == 0:
+                        r.get_or_add_rPr().get_or_add_b()
+            if r_i == 0:
+                ooxml.set_repeat_header(row)
+                ooxml.set_cant_split(row)
+            elif not long_row:  # a long row may break across pages (a row taller than a page must)
+                ooxml.set_cant_split(row)
+        ooxml.set_column_widths(table, [int(round(w * 20)) for w in widths])  # pt -> twips
+        ooxml.set_cell_margins(table, int(round(L.CELL_PAD * 20)))
         d.add_paragraph()
 
     def _orient(self, d, landscape: bool):
@@ -246,7 +337,17 @@ class DocxWriter:
 
     def _body(self, d, doc, clean):
         self._bm_id = 0
+        self._cap_bm = 0
+        self._landscape = False
         self._keys = doc.heading_keys()
+        self._anchor = None
+        # heading notes (certainty of a heading's numbering) are comments on that heading; review paragraphs
+        # are in the blocks and become comments where they stand
+        paragraphs = {m._plain(b.runs) for b in doc.blocks if isinstance(b, m.Paragraph) and b.style == "review"}
+        self._heading_notes: dict[str, list] = {}
+        for section, note in doc.review_notes:
+            if note not in paragraphs:
+                self._heading_notes.setdefault(section, []).append((section, note))
         landscape = False
         for i, (wide, blocks) in enumerate(m.orientation_segments(doc.blocks)):
             if wide != landscape:
@@ -254,6 +355,7 @@ class DocxWriter:
                 landscape = wide
             elif i == 0:
                 d.add_page_break()
+            self._landscape = landscape
             for b in blocks:
                 self._block(d, b, doc, clean)
 
@@ -264,6 +366,14 @@ class DocxWriter:
             p.add_run(clean(b.text))
             ooxml.add_bookmark(p, self._keys[self._bm_id], self._bm_id + 1)
             self._bm_id += 1
+            self._anchor = p
+            for section, note in self._heading_notes.pop(b.text, ()):
+                d.add_comment(p.runs, clean(note), author=APP_NAME, initials="AD")
+        elif isinstance(b, m.Paragraph) and b.style == "review":
+            # a note for reviewers is a Word comment on the section heading, never body text
+            anchor = self._anchor if self._anchor is not None and self._anchor.runs else d.add_paragraph()
+            runs = anchor.runs or [anchor.add_run("")]
+            d.add_comment(runs, clean(m._plain(b.runs)), author=APP_NAME, initials="AD")
         elif isinstance(b, m.Paragraph):
             self._inline(d.add_paragraph(), b.runs, doc, clean)
         elif isinstance(b, m.Placeholder):
@@ -271,7 +381,7 @@ class DocxWriter:
             r.italic = True
             r.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
         elif isinstance(b, m.Table):
-            self._table(d, b, clean)
+            self._table(d, b, clean, self._landscape)
         elif isinstance(b, m.ListBlock):
             style = "List Number" if b.numbered else "List Bullet"
             for item in b.items:
@@ -279,7 +389,16 @@ class DocxWriter:
         elif isinstance(b, m.Figure):
             p = d.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run(clean(f"[Figure to be inserted: {b.caption}]")).italic = True
-            self._p(d, clean(f"Figure: {b.caption}" + (f" ({b.description})" if b.description else "")), "Caption")
+            p.paragraph_format.keep_with_next = True  # the slot stays with its caption below
+            if b.image and Path(b.image).is_file():
+                sec = d.sections[-1]
+                p.add_run().add_picture(b.image, width=Emu(min(sec.page_width - sec.left_margin - sec.right_margin,
+                                                               Emu(int(L.frame_width(False) * 12700)))))
+            else:
+                p.add_run(clean("[Figure to be inserted]")).italic = True
+            if b.number:
+                self._caption(d, b, clean, "figure")
+            else:
+                self._p(d, clean(b.full_caption + (f" ({b.description})" if b.description else "")), "Caption")
         elif isinstance(b, m.PageBreak):
             d.add_page_break()

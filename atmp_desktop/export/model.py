@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Union
 
 
@@ -25,9 +26,11 @@ class Run:
 
 @dataclass(frozen=True)
 class XRef:
-    """An inline cross-reference to a heading of the same document, by CTD code or heading key."""
-    target: str          # CTD code (e.g. "3.2.S.2.2") or heading key
-    text: str = ""       # shown text; defaults to "<code> <title>" of the target
+    """An inline cross-reference within the document: to a heading (CTD code or heading key), or to a table
+    or figure by its `id` ("table:<id>", "figure:<id>"). A target that does not exist is printed as plain
+    text and reported as an export warning naming it (`finish`)."""
+    target: str          # CTD code (e.g. "3.2.S.2.2"), heading key, "table:<id>" or "figure:<id>"
+    text: str = ""       # shown text; defaults to "<code> <title>" of a heading, "Table <number>" of a table
 
 
 Inline = Union[Run, XRef]
@@ -61,7 +64,7 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     runs: tuple[Inline, ...]
-    style: str = "body"  # body | note | label
+    style: str = "body"  # body | note | label | review (a note for reviewers, never submission text)
 
     @staticmethod
     def of(text: str, **emphasis) -> "Paragraph":
@@ -84,44 +87,27 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     header_rows: int = 1   # how many of `header` lines repeat; the model keeps one header line
-    widths: tuple[float, ...] = ()  # relative column widths; empty = equal
+    widths: tuple[float, ...] = ()  # relative column widths; empty = sized from the content
+    id: str = ""           # target of XRef("table:<id>")
+    number: str = ""       # "3.2.P.5.1-1", given by `finish`; never set by builders
 
     @property
     def wide(self) -> bool:
-        """More than five columns: writers put it on a landscape page."""
-        return len(self.header) > 5
+        """Writers put it on a landscape page: more than five columns, or an identifier that would not stay
+        whole on a portrait line (export.layout.plan_table)."""
+        from atmp_desktop.export.layout import plan_table
+        return len(self.header) > 5 or plan_table(self).landscape
 
-    def column_weights(self, avail_chars: float | None = None) -> tuple[float, ...]:
-        """Relative column widths: the builder's `widths`, else sized from the content. Every column first gets
-        room for its longest word (a "No." column stays narrow, "Netherlands" is not split), the rest of the
-        line (`avail_chars`, in average characters) goes to the columns with the most text."""
-        ncol = max(1, len(self.header))
-        if len(self.widths) == ncol:
-            return tuple(float(w) for w in self.widths)
-        need, want = [], []
-        for i in range(ncol):
-            cells = [str(r[i]) for r in self.rows if i < len(r)]
-            head = self.header[i] if i < len(self.header) else ""
-            words = [len(w) for c in cells for w in c.split()] + [len(w) * 1.3 for w in head.split()]  # bold
-            need.append(min(max(words, default=1), 16) + 1.5)
-            mean = sum(len(c) for c in cells) / len(cells) if cells else len(head)
-            want.append(max(0.0, min(mean, 120.0) - need[-1]))
-        spare = (avail_chars if avail_chars else sum(need) * 1.8) - sum(need)
-        if spare <= 0 or not sum(want):
-            return tuple(need)
-        return tuple(n + spare * w / sum(want) for n, w in zip(need, want))
+    @property
+    def label(self) -> str:
+        return f"Table {self.number}" if self.number else "Table"
 
-
-    def column_widths(self, avail: float, char_width: float, padding: float) -> list[float]:
-        """Absolute column widths filling `avail` (any unit): builder `widths` share it proportionally; else
-        every column gets its content width in characters of `char_width` plus its cell `padding`."""
-        ncol = max(1, len(self.header))
-        if len(self.widths) == ncol:
-            total = sum(self.widths)
-            return [avail * w / total for w in self.widths]
-        raw = [w * char_width + padding for w in self.column_weights((avail - padding * ncol) / char_width)]
-        scale = avail / sum(raw)
-        return [r * scale for r in raw]
+    @property
+    def full_caption(self) -> str:
+        """The caption both writers print and list: "Table 3.2.P.5.1-1: Specification"."""
+        if not self.number:
+            return self.caption
+        return f"{self.label}: {self.caption}" if self.caption else self.label
 
 
 @dataclass(frozen=True)
@@ -136,6 +122,16 @@ class Figure:
     caption: str
     image: str = ""
     description: str = ""
+    id: str = ""           # target of XRef("figure:<id>")
+    number: str = ""       # "3.2.S.2.2-1", given by `finish`
+
+    @property
+    def label(self) -> str:
+        return f"Figure {self.number}" if self.number else "Figure"
+
+    @property
+    def full_caption(self) -> str:
+        return f"{self.label}: {self.caption}" if self.caption else self.label
 
 
 @dataclass(frozen=True)
@@ -160,6 +156,7 @@ class DocMeta:
     ctd_code: str = ""
     final: bool = False   # status is final: no DRAFT watermark by default
     basis: str = ""       # regulatory basis of the document, printed under the title block
+    internal: bool = False  # a report for the writer (readiness report), not submission text
 
     @property
     def display_date(self) -> str:
@@ -175,6 +172,32 @@ class Document:
     meta: DocMeta
     blocks: list[Block] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    finished: bool = False   # `finish` has numbered tables and figures and checked cross-references
+    review_notes: list[tuple[str, str]] = field(default_factory=list)  # (section, note) of a draft
+
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    def figures(self) -> list[Figure]:
+        return [b for b in self.blocks if isinstance(b, Figure)]
+
+    def find_block(self, target: str):
+        """The table or figure an XRef names ("table:<id>" / "figure:<id>"), else None."""
+        kind, _, ident = target.partition(":")
+        cls = {"table": Table, "figure": Figure}.get(kind)
+        if cls is None or not ident:
+            return None
+        return next((b for b in self.blocks if isinstance(b, cls) and b.id == ident), None)
+
+    def xref_text(self, ref: XRef) -> tuple[str, str | None]:
+        """(shown text, bookmark key or None) of a cross-reference; both writers use it."""
+        block = self.find_block(ref.target)
+        if block is not None:
+            return ref.text or block.label, caption_key(block)
+        head = self.find_heading(ref.target)
+        if head is not None:
+            return ref.text or head.text, head.key
+        return ref.text or ref.target, None
 
     def headings(self) -> list[Heading]:
         return [b for b in self.blocks if isinstance(b, Heading)]
@@ -201,6 +224,122 @@ class Document:
                 ("Version", m.version), ("Status", m.status), ("Date", m.display_date)]
 
 
+# Certainty tags ("[U]", "[K]", "[U: numbering]", "[U on numbering]", "[secondary]") are for the writer's
+# eyes only (brief): never printed in a final document.
+CERTAINTY_TAG = re.compile(r"\s*\[(?:U|K|V|secondary)(?:(?::|\s+on\b)[^\]]*)?\]")
+_INTERNAL = re.compile(r"\bthis app'?s?\b|\bcheck against\b|\bto be verified\b", re.I)
+
+
+_TAG_MEANING = {"[U]": "[U] unsure: check this heading's number and title against the official template.",
+                "[K]": "[K] domain knowledge: re-check against the source before submission.",
+                "[V]": "[V] verified against the source."}
+
+
+def explain_tag(note: str) -> str:
+    return _TAG_MEANING.get(note.strip(), note)
+
+
+def strip_tags(text: str) -> str:
+    return CERTAINTY_TAG.sub("", text) if "[" in text else text
+
+
+def _tags_of(text: str) -> str:
+    return " ".join(m.group(0).strip() for m in CERTAINTY_TAG.finditer(text))
+
+
+def is_internal_note(text: str) -> bool:
+    """A note about the app or the certainty of its own structure, for reviewers only."""
+    return bool(CERTAINTY_TAG.search(text) or _INTERNAL.search(text))
+
+
+def _plain(runs) -> str:
+    return "".join(r.text if isinstance(r, Run) else (r.text or r.target) for r in runs)
+
+
+def _clean_runs(runs):
+    return tuple(replace(r, text=strip_tags(r.text)) if isinstance(r, Run) and "[" in r.text else r for r in runs)
+
+
+def _clean_block(b):
+    """A final document's block without certainty tags in its text."""
+    if isinstance(b, Paragraph):
+        return replace(b, runs=_clean_runs(b.runs))
+    if isinstance(b, ListBlock):
+        return replace(b, items=tuple(_clean_runs(i) for i in b.items))
+    if isinstance(b, Table):
+        if not any("[" in c for r in b.rows for c in map(str, r)) and "[" not in b.caption:
+            return b
+        return replace(b, caption=strip_tags(b.caption), header=tuple(strip_tags(h) for h in b.header),
+                       rows=tuple(tuple(strip_tags(str(c)) for c in r) for r in b.rows))
+    if isinstance(b, Figure):
+        return replace(b, caption=strip_tags(b.caption), description=strip_tags(b.description))
+    return b
+
+
+def caption_key(block) -> str:
+    """Bookmark name of a numbered table or figure caption (Word: starts with a letter, ≤ 40 characters)."""
+    kind = "t" if isinstance(block, Table) else "f"
+    return ("_Ref_" + kind + "_" + "".join(c if c.isalnum() else "_" for c in block.number))[:40]
+
+
+def _scope(code: str) -> str:
+    return code.rstrip(".").strip()
+
+
+def finish(doc: Document) -> Document:
+    """Number every table and figure per section (the nearest heading with a code: "Table 3.2.P.5.1-1",
+    "Figure A-1"; "Table 1" in documents without codes), give captionless ones the section title as caption,
+    and report cross-references whose target does not exist. Idempotent; both writers call it."""
+    if doc.finished:
+        return doc
+    counters: dict[tuple[str, str], int] = {}
+    scope, title, section = "", "", ""
+    blocks: list[Block] = []
+    notes: list[tuple[str, str]] = []
+    submission = not doc.meta.internal
+    final = doc.meta.final and submission
+    meta = replace(doc.meta, basis=strip_tags(doc.meta.basis)) if final else doc.meta
+    for b in (_clean_block(b) for b in doc.blocks) if final else doc.blocks:
+        if isinstance(b, Heading):
+            if b.code:
+                scope = _scope(b.code)
+            title = b.title
+            if submission and (b.note or CERTAINTY_TAG.search(b.title)):
+                note = explain_tag(" ".join(x for x in (_tags_of(b.title), b.note) if x))
+                b = replace(b, title=strip_tags(b.title), note="")
+                notes.append((b.text, note))
+            section = b.text
+        elif submission and isinstance(b, Paragraph) and (b.style == "review" or b.style == "note" and
+                                                          is_internal_note(_plain(b.runs))):
+            notes.append((section or meta.title, _plain(b.runs)))
+            if final:
+                continue
+            b = replace(b, style="review")
+        elif isinstance(b, (Table, Figure)) and not b.number:
+            kind = "t" if isinstance(b, Table) else "f"
+            n = counters[(kind, scope)] = counters.get((kind, scope), 0) + 1
+            b = replace(b, number=f"{scope}-{n}" if scope else str(n), caption=b.caption or title)
+        blocks.append(b)
+    out = Document(meta, blocks, list(doc.warnings), finished=True, review_notes=[] if final else notes)
+    if final:
+        todo = [b for b in blocks if isinstance(b, Placeholder)]
+        if todo:
+            out.warnings.append(f"{meta.title} is final but still holds {len(todo)} placeholder(s) "
+                                f"('{todo[0].text}'{' ...' if len(todo) > 1 else ''}); complete them or set the "
+                                f"dossier status back to draft.")
+    missing: list[str] = []
+    for b in blocks:
+        runs = b.runs if isinstance(b, Paragraph) else [r for item in b.items for r in item] \
+            if isinstance(b, ListBlock) else ()
+        for r in runs:
+            if isinstance(r, XRef) and out.xref_text(r)[1] is None and r.target not in missing:
+                missing.append(r.target)
+    if missing:
+        out.warnings.append(f"{doc.meta.title}: cross-reference(s) to {', '.join(missing)}, which this document "
+                            f"does not contain; they are printed as plain text.")
+    return out
+
+
 def _is_wide(b) -> bool:
     return isinstance(b, Table) and b.wide
 
@@ -209,14 +348,15 @@ def orientation_segments(blocks: list[Block], lookahead: int = 3) -> list[tuple[
     """Split blocks into (landscape, blocks) runs for both writers.
 
     A wide table starts a landscape run and takes the headings just before it along (no orphaned heading at
-    the bottom of a portrait page); the run continues over short text while another wide table follows within
+    the bottom of a portrait page), and a figure right before it (no near-empty page for a figure slot); the run continues over short text while another wide table follows within
     `lookahead` blocks, so neighbouring wide tables share pages instead of each forcing two page breaks.
     """
     segments: list[tuple[bool, list[Block]]] = []
     current: list[Block] = []
     landscape = False
+    wide = [_is_wide(b) for b in blocks]  # planned once: planning measures the table's text
     for i, b in enumerate(blocks):
-        if not landscape and _is_wide(b):
+        if not landscape and wide[i]:
             moved: list[Block] = []
             j = len(current)  # a heading followed only by short notes goes along with its notes
             while j and isinstance(current[j - 1], Paragraph) and current[j - 1].style == "note":
@@ -225,15 +365,17 @@ def orientation_segments(blocks: list[Block], lookahead: int = 3) -> list[tuple[
                 moved, current = current[j:], current[:j]
             while current and isinstance(current[-1], Heading):
                 moved.insert(0, current.pop())
+            while current and isinstance(current[-1], Figure):  # a figure slot alone on a portrait page: no
+                moved.insert(0, current.pop())
             if current:
                 segments.append((False, current))
             current, landscape = moved + [b], True
             continue
-        if landscape and not _is_wide(b):
-            ahead = blocks[i + 1:i + 1 + lookahead]
-            keep = not isinstance(b, (Table, PageBreak)) and any(_is_wide(x) for x in ahead) and \
-                not any(isinstance(x, Table) and not x.wide for x in ahead[:next(
-                    (k for k, x in enumerate(ahead) if _is_wide(x)), len(ahead))])
+        if landscape and not wide[i]:
+            ahead = range(i + 1, min(len(blocks), i + 1 + lookahead))
+            first_wide = next((k for k in ahead if wide[k]), None)
+            keep = not isinstance(b, (Table, PageBreak)) and first_wide is not None and \
+                not any(isinstance(blocks[k], Table) for k in range(i + 1, first_wide))
             if not keep:
                 segments.append((True, current))
                 current, landscape = [], False

@@ -160,6 +160,31 @@ def set_column_widths(table, twips: list[int]) -> None:
             tblpr.append(layout)
 
 
+def set_cell_margins(table, left_right_twips: int) -> None:
+    """Left and right cell margins of the whole table (w:tblCellMar), so Word's 0.08 in default does not eat
+    the width the layout planned for an identifier."""
+    tblpr = table._tbl.tblPr
+    mar = tblpr.find(qn("w:tblCellMar"))
+    if mar is None:
+        mar = OxmlElement("w:tblCellMar")
+        after = next((c for c in tblpr if any(c.tag == qn(t) for t in _TBLPR_AFTER_LAYOUT[1:])), None)
+        if after is not None:
+            after.addprevious(mar)
+        else:
+            tblpr.append(mar)
+    for side in ("w:left", "w:right"):  # CT_TblCellMar order: top, left (start), bottom, right (end)
+        el = mar.find(qn(side))
+        if el is None:
+            el = OxmlElement(side)
+            mar.append(el)
+        el.set(qn("w:w"), str(left_right_twips))
+        el.set(qn("w:type"), "dxa")
+    order = {qn("w:top"): 0, qn("w:left"): 1, qn("w:start"): 1, qn("w:bottom"): 2, qn("w:right"): 3,
+             qn("w:end"): 3}
+    for el in sorted(mar, key=lambda e: order.get(e.tag, 9)):
+        mar.append(el)
+
+
 def set_update_fields(document) -> None:
     """Ask Word to refresh fields (TOC, page numbers) when the file is opened (w:updateFields)."""
     settings = document.settings.element

@@ -1,5 +1,7 @@
 """Check a PDF against the eCTD (ICH M8) rules this app promises: version 1.4-1.7, every font embedded,
-bookmarks ≤ 4 levels, opens on the bookmarks panel, no encryption, no JavaScript. Reads the file, not intent.
+bookmarks ≤ 4 levels, opens on the bookmarks panel, no encryption, no JavaScript, linearised (fast web view),
+no text smaller than 9 pt, no watermark text, and in a final document no internal notes (certainty tags,
+"verify"). Reads the file, not intent.
 """
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 Check = tuple[str, bool, str]  # (rule, passed, detail)
 MAX_DEPTH = 4
+MIN_FONT_PT = 9.0
+WATERMARK_PT = 36.0   # text this large is a watermark, not content (our largest title is 20 pt)
+INTERNAL_NOTE = re.compile(r"\[(?:U|K|V)(?:[:\]]|\s*on\b)|\bverif(?:y|ied)\b|this app'?s? grouping", re.I)
 
 
 def _resolve(obj):
@@ -81,6 +86,93 @@ def _has_javascript(reader: PdfReader, raw: bytes) -> bool:
     return False
 
 
+def _mul(a, b):
+    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2],
+            a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+
+def _scale(mx) -> float:
+    return abs(mx[0] * mx[3] - mx[1] * mx[2]) ** 0.5
+
+
+def text_sizes(path: Path) -> tuple[float | None, float | None, int]:
+    """(smallest size of baseline text, smallest size of raised or lowered text, text runs at watermark size),
+    in effective points (font size x text matrix x CTM), from every page's content stream and its forms."""
+    import pikepdf
+    smallest = [None, None]
+    big = 0
+
+    def walk(ops, ctm0, depth=0):
+        nonlocal big
+        ctm, stack = list(ctm0), []
+        size, tm, rise = 0.0, [1, 0, 0, 1, 0, 0], 0.0
+        for operands, op in ops:
+            name = str(op)
+            if name == "q":
+                stack.append(list(ctm))
+            elif name == "Q" and stack:
+                ctm = stack.pop()
+            elif name == "cm":
+                ctm = _mul([float(x) for x in operands], ctm)
+            elif name == "BT":
+                tm = [1, 0, 0, 1, 0, 0]
+            elif name == "Tm":
+                tm = [float(x) for x in operands]
+            elif name == "Tf":
+                size = float(operands[1])
+            elif name == "Ts":
+                rise = float(operands[0])
+            elif name in ("Tj", "TJ", "'", '"'):
+                shown = operands[-1]
+                if name == "TJ":
+                    has = any(isinstance(x, pikepdf.String) and len(bytes(x)) for x in shown)
+                else:
+                    has = len(bytes(shown)) > 0
+                if not has:
+                    continue
+                eff = round(size * _scale(tm) * _scale(ctm), 2)
+                slot = 0 if rise == 0 else 1
+                if smallest[slot] is None or eff < smallest[slot]:
+                    smallest[slot] = eff
+                if eff >= WATERMARK_PT:
+                    big += 1
+            elif name == "Do" and depth < 3:
+                pass  # forms are walked from the page resources below
+
+    with pikepdf.open(path) as pdf:
+        seen = set()
+        for page in pdf.pages:
+            walk(pikepdf.parse_content_stream(page), [1, 0, 0, 1, 0, 0])
+            xobjs = page.obj.get("/Resources", {}).get("/XObject", {})
+            for _, xo in (xobjs.items() if hasattr(xobjs, "items") else []):
+                if xo.get("/Subtype") == "/Form" and xo.objgen not in seen:
+                    seen.add(xo.objgen)
+                    walk(pikepdf.parse_content_stream(xo), [1, 0, 0, 1, 0, 0], 1)
+    return smallest[0], smallest[1], big
+
+
+def is_linearized(path: Path) -> bool:
+    import pikepdf
+    with pikepdf.open(path) as pdf:
+        return bool(pdf.is_linearized)
+
+
+def is_final(reader: PdfReader) -> bool:
+    """Our exports name the document status in the keywords ("status Final")."""
+    info = reader.metadata or {}
+    return "status final" in str(info.get("/Keywords", "")).lower()
+
+
+def internal_notes(reader: PdfReader, limit: int = 5) -> list[str]:
+    found = []
+    for number, page in enumerate(reader.pages, 1):
+        for m in INTERNAL_NOTE.finditer(page.extract_text() or ""):
+            found.append(f"page {number}: {m.group(0)!r}")
+            if len(found) >= limit:
+                return found
+    return found
+
+
 def check_pdf(path: Path) -> list[Check]:
     path = Path(path)
     raw = path.read_bytes()
@@ -104,6 +196,20 @@ def check_pdf(path: Path) -> list[Check]:
     checks.append(("opens on bookmarks (/PageMode /UseOutlines)", mode == "/UseOutlines", f"PageMode {mode}"))
     js = _has_javascript(reader, raw)
     checks.append(("no JavaScript", not js, "JavaScript found" if js else "none"))
+    lin = is_linearized(path)
+    checks.append(("linearised (fast web view)", lin, "linearised" if lin else "not linearised"))
+    body, raised, big = text_sizes(path)
+    detail = f"smallest text {body:g} pt" if body is not None else "no text"
+    if raised is not None:
+        detail += f"; sub/superscripts from {raised:g} pt"
+    checks.append((f"text at least {MIN_FONT_PT:g} pt", body is None or body >= MIN_FONT_PT, detail))
+    checks.append(("no watermark text", not big,
+                   f"{big} text run(s) at {WATERMARK_PT:g} pt or more" if big else "none (a watermark is drawn as "
+                                                                                  "outlines)"))
+    if is_final(reader):
+        notes = internal_notes(reader)
+        checks.append(("no internal notes in a final document", not notes,
+                       "; ".join(notes) if notes else "none"))
     return checks
 
 

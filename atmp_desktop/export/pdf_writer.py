@@ -1,6 +1,9 @@
 """Document model -> PDF (ReportLab), shaped for eCTD (ICH M8): PDF 1.7, DejaVu Sans embedded everywhere,
-bookmarks mirroring headings (≤ 4 levels), opens on the bookmarks panel, TOC with page numbers and links,
-"Page X of Y", optional DRAFT watermark, no JavaScript, no encryption, deterministic bytes (invariant=1).
+bookmarks mirroring headings (≤ 4 levels), opens on the bookmarks panel, TOC and lists of tables and figures
+with page numbers and links, "Page X of Y", an optional DRAFT watermark drawn as outlines (no extractable
+text), no JavaScript, no encryption; linearised ("fast web view") with document dates and XMP metadata from
+the project (pdf_finish), deterministic bytes. Page geometry and table widths come from export.layout, which
+the Word writer shares.
 """
 from __future__ import annotations
 
@@ -10,73 +13,75 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, LongTable, NextPageTemplate,
-                                PageBreak, PageTemplate, Paragraph, Spacer, TableStyle)
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, Image, KeepTogether, LongTable,
+                                NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, TableStyle)
 from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from atmp_desktop import APP_NAME, __version__
-from atmp_desktop.core.paths import fonts_dir
+from atmp_desktop.export import layout as L
 from atmp_desktop.export import model as m
 from atmp_desktop.export.errors import ExportError
+from atmp_desktop.export.layout import FONT, register_fonts
+from atmp_desktop.export.pdf_finish import finish_pdf, watermark_outline
 from atmp_desktop.export.text import Cleaner
 
-FONT = "DejaVuSans"
 PDF_VERSION = (1, 7)
 MAX_OUTLINE = 4
 CELL_CHUNK = 1200  # characters per table row piece when a cell is too tall for a page
-
-
-@functools.lru_cache(maxsize=1)
-def register_fonts() -> str:
-    """Register the bundled DejaVu Sans family once (TTFs are subset and embedded by ReportLab)."""
-    d = fonts_dir()
-    faces = {"": "DejaVuSans.ttf", "-Bold": "DejaVuSans-Bold.ttf", "-Oblique": "DejaVuSans-Oblique.ttf",
-             "-BoldOblique": "DejaVuSans-BoldOblique.ttf"}
-    for suffix, file in faces.items():
-        pdfmetrics.registerFont(TTFont(FONT + suffix, str(d / file)))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT + "-Bold", italic=FONT + "-Oblique",
-                                  boldItalic=FONT + "-BoldOblique")
-    return FONT
+PORTRAIT = (L.PAGE_W, L.PAGE_H)
+LANDSCAPE = (L.PAGE_H, L.PAGE_W)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, bulletFontName=FONT, fontSize=10, leading=13.5, spaceAfter=5)
+    base = ParagraphStyle("body", fontName=FONT, bulletFontName=FONT, fontSize=L.BODY_PT, leading=13.5,
+                          spaceAfter=5)
     s = {
         "body": base,
         "note": ParagraphStyle("note", parent=base, textColor=colors.HexColor("#444444")),
         "todo": ParagraphStyle("todo", parent=base, textColor=colors.HexColor("#9a3412"),
                                backColor=colors.HexColor("#fff7ed"), borderPadding=2),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "cellhead": ParagraphStyle("cellhead", parent=base, fontName=FONT + "-Bold", fontSize=8.5, leading=10.5,
-                                   spaceAfter=0),
-        "caption": ParagraphStyle("caption", parent=base, fontName=FONT + "-Bold", fontSize=9, spaceBefore=4,
-                                  keepWithNext=1),
+        "caption": ParagraphStyle("caption", parent=base, fontName=FONT + "-Bold", fontSize=L.BODY_PT,
+                                  spaceBefore=6, spaceAfter=4),
         "title": ParagraphStyle("title", parent=base, fontName=FONT + "-Bold", fontSize=20, leading=25,
                                 spaceAfter=14, spaceBefore=40),
-        "toctitle": ParagraphStyle("toctitle", parent=base, fontName=FONT + "-Bold", fontSize=14, spaceAfter=10),
+        "toctitle": ParagraphStyle("toctitle", parent=base, fontName=FONT + "-Bold", fontSize=14, spaceAfter=10,
+                                   spaceBefore=6),
         "figure": ParagraphStyle("figure", parent=base, alignment=TA_CENTER, textColor=colors.HexColor("#555555"),
-                                 borderColor=colors.HexColor("#999999"), borderWidth=0.5, borderPadding=18,
-                                 spaceBefore=20, spaceAfter=20),
+                                 borderColor=colors.HexColor("#999999"), borderWidth=0.5, borderPadding=12,
+                                 spaceBefore=14, spaceAfter=14),
     }
+    for size in (L.CELL_PT, L.MIN_PT):
+        s[f"cell{size}"] = ParagraphStyle(f"cell{size}", parent=base, fontSize=size, leading=size * 1.2,
+                                          spaceAfter=0)
+        s[f"cellhead{size}"] = ParagraphStyle(f"cellhead{size}", parent=base, fontName=FONT + "-Bold",
+                                              fontSize=size, leading=size * 1.2, spaceAfter=0)
     sizes = {1: 15, 2: 13, 3: 11.5, 4: 10.5, 5: 10, 6: 10}
     for lvl, size in sizes.items():
+        # no keepWithNext: ReportLab would wrap the heading and a whole following table in KeepTogether and lay
+        # the table out just to test the fit; a CondPageBreak before the heading keeps it off the page foot
         s[f"h{lvl}"] = ParagraphStyle(f"h{lvl}", parent=base, fontName=FONT + "-Bold", fontSize=size,
                                       leading=size * 1.25, spaceBefore=12 if lvl <= 2 else 8, spaceAfter=5,
-                                      keepWithNext=1, textColor=colors.HexColor("#1f3a5f"))
+                                      textColor=colors.HexColor("#1f3a5f"))
     return s
 
 
 def _toc_styles() -> list[ParagraphStyle]:
-    return [ParagraphStyle(f"toc{i}", fontName=FONT + ("-Bold" if i == 0 else ""), bulletFontName=FONT, fontSize=10 if i == 0 else 9.5,
-                           leading=12.5, leftIndent=12 * i + 6, firstLineIndent=-6, spaceBefore=3 if i == 0 else 0)
+    return [ParagraphStyle(f"toc{i}", fontName=FONT + ("-Bold" if i == 0 else ""), bulletFontName=FONT,
+                           fontSize=10 if i == 0 else 9.5, leading=12.5, leftIndent=12 * i + 6, firstLineIndent=-6,
+                           rightIndent=30,  # room for the page number: ReportLab shrinks it to fit otherwise
+                           spaceBefore=3 if i == 0 else 0)
             for i in range(MAX_OUTLINE)]
+
+
+def _list(kind: str) -> TableOfContents:
+    """A TOC-like list fed by afterFlowable notifications of `kind` (headings, tables or figures)."""
+    toc = TableOfContents(levelStyles=_toc_styles(), dotsMinLevel=0, notifyKind=kind)
+    toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+    return toc
 
 
 class _HeadingPara(Paragraph):
@@ -87,22 +92,32 @@ class _HeadingPara(Paragraph):
         self.bm_key, self.bm_level, self.bm_text = key, level, plain
 
 
+class _CaptionPara(Paragraph):
+    """A numbered table or figure caption: a link target and an entry of the list of tables or figures."""
+
+    def __init__(self, text, style, key, kind, plain):
+        super().__init__(text, style)
+        self.bm_key, self.kind, self.bm_text = key, kind, plain
+
+
 class _DocTemplate(BaseDocTemplate):
     def __init__(self, filename, meta: m.DocMeta, watermark: bool, **kw):
         self.meta, self.watermark = meta, watermark
         super().__init__(filename, **kw)
-        portrait_frame = Frame(25 * mm, 22 * mm, A4[0] - 45 * mm, A4[1] - 44 * mm, id="p")
-        lw, lh = landscape(A4)
-        land_frame = Frame(20 * mm, 22 * mm, lw - 40 * mm, lh - 44 * mm, id="l")
+        frames = {}
+        for name, land in (("portrait", False), ("landscape", True)):
+            frames[name] = Frame(L.MARGIN_LEFT, L.MARGIN_BOTTOM, L.frame_width(land), L.frame_height(land),
+                                 id=name[0], leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([
-            PageTemplate("portrait", [portrait_frame], onPage=self._decorate, pagesize=A4),
-            PageTemplate("landscape", [land_frame], onPage=self._decorate, pagesize=landscape(A4)),
+            PageTemplate("portrait", [frames["portrait"]], onPage=self._decorate, pagesize=PORTRAIT),
+            PageTemplate("landscape", [frames["landscape"]], onPage=self._decorate, pagesize=LANDSCAPE),
         ])
         self.total_pages = 0   # pages of the previous pass: the "Y" of "Page X of Y"
         self.pass_pages = 0
 
     def beforeDocument(self):
         self._outline_seen = set()
+        self._wm_form = False
 
     def handle_documentBegin(self):
         self.total_pages, self.pass_pages = self.pass_pages, 0
@@ -117,6 +132,9 @@ class _DocTemplate(BaseDocTemplate):
                 self.canv.addOutlineEntry(flowable.bm_text, key, level=flowable.bm_level, closed=flowable.bm_level > 0)
             # the TOC renders its entries as paragraph markup, so the text goes in escaped
             self.notify("TOCEntry", (flowable.bm_level, escape(flowable.bm_text), self.page, key))
+        elif isinstance(flowable, _CaptionPara):
+            self.canv.bookmarkPage(flowable.bm_key)
+            self.notify(flowable.kind, (1, escape(flowable.bm_text), self.page, flowable.bm_key))
 
     def afterPage(self):
         self.pass_pages = self.page
@@ -128,26 +146,50 @@ class _DocTemplate(BaseDocTemplate):
         if doc.page == 1:
             canv.showOutline()  # /PageMode /UseOutlines: open on the bookmarks panel
         if self.watermark:
-            canv.setFont(FONT + "-Bold", 90)
-            canv.setFillColor(colors.Color(0.85, 0.85, 0.85, alpha=0.45))
+            if not self._wm_form:  # drawn once as a form of glyph outlines, placed on every page
+                canv.beginForm("draft-watermark", lowerx=-400, lowery=-120, upperx=400, uppery=120)
+                watermark_outline(canv, "DRAFT", 90)
+                canv.endForm()
+                self._wm_form = True
+            canv.saveState()
             canv.translate(w / 2, h / 2)
             canv.rotate(45)
-            canv.drawCentredString(0, -30, "DRAFT")
+            canv.doForm("draft-watermark")
             canv.restoreState()
-            canv.saveState()
-        canv.setFont(FONT, 8)
+        canv.setFont(FONT, L.MIN_PT)
         canv.setFillColor(colors.HexColor("#333333"))
-        left, right = 20 * mm, w - 20 * mm
-        canv.drawString(left, h - 12 * mm, meta.product[:70])
+        left, right = L.MARGIN_LEFT, w - L.MARGIN_RIGHT
+        top_line = h - L.HEADER_DISTANCE - 2.5
+        canv.drawString(left, h - L.HEADER_DISTANCE, meta.product[:60])
         head_right = meta.title if meta.ctd_code in meta.title else f"CTD {meta.ctd_code}  {meta.title}"
-        canv.drawRightString(right, h - 12 * mm, head_right[:90])
+        canv.drawRightString(right, h - L.HEADER_DISTANCE, head_right[:80])
         canv.setStrokeColor(colors.HexColor("#999999"))
-        canv.line(left, h - 14 * mm, right, h - 14 * mm)
-        canv.line(left, 15 * mm, right, 15 * mm)
-        canv.drawString(left, 10 * mm, f"Version {meta.version} - {meta.status.upper()} - {meta.display_date}")
+        canv.line(left, top_line, right, top_line)
+        canv.line(left, L.FOOTER_DISTANCE + 11, right, L.FOOTER_DISTANCE + 11)
+        canv.drawString(left, L.FOOTER_DISTANCE, f"Version {meta.version} - {meta.status.upper()} - "
+                                                 f"{meta.display_date}")
         total = self.total_pages or doc.page
-        canv.drawRightString(right, 10 * mm, f"Page {doc.page} of {total}")
+        canv.drawRightString(right, L.FOOTER_DISTANCE, f"Page {doc.page} of {total}")
         canv.restoreState()
+
+
+def _cell_markup(text: str, width: float, size: float, bold: bool, clean: Cleaner) -> str:
+    """Cell text as paragraph markup where a word wider than the cell is broken only after its hyphens or
+    slashes (explicit line breaks), so ReportLab never cuts an identifier in the middle."""
+    text = clean(text)
+    if not text:
+        return ""
+    room = width - 2 * L.CELL_PAD - 0.5
+    out_lines = []
+    for line in text.split("\n"):
+        words = []
+        for word in line.split(" "):
+            if word and L.text_width(word, size, bold) > room:
+                words.append("<br/>".join(escape(p) for p in L.break_token(word, room, size, bold)))
+            else:
+                words.append(escape(word))
+        out_lines.append(" ".join(words))
+    return "<br/>".join(out_lines)
 
 
 class PdfWriter:
@@ -161,9 +203,9 @@ class PdfWriter:
         out = []
         for r in runs:
             if isinstance(r, m.XRef):
-                target = doc.find_heading(r.target)
-                label = escape(clean(r.text or (target.text if target else r.target)))
-                out.append(f'<a href="#{target.key}" color="#1d4ed8">{label}</a>' if target else label)
+                text, key = doc.xref_text(r)
+                label = escape(clean(text))
+                out.append(f'<a href="#{key}" color="#1d4ed8">{label}</a>' if key else label)
                 continue
             t = escape(clean(r.text)).replace("\n", "<br/>")
             if r.bold:
@@ -181,54 +223,94 @@ class PdfWriter:
         return Paragraph(escape(clean(text)).replace("\n", "<br/>"), self.styles[style])
 
     # ---------------------------------------------------------------- tables
-    def _table(self, t: m.Table, avail: float, clean: Cleaner, chunk: int) -> list:
+    def _table(self, t: m.Table, clean: Cleaner, chunk: int, plan: L.TablePlan | None = None) -> list:
+        plan = plan or L.plan_table(t)
         ncol = max(1, len(t.header))
-        col_w = t.column_widths(avail, 8.5 * 0.55, 6)  # 8.5 pt DejaVu Sans cells, 3 pt padding each side
-        data = [[self._para(h, "cellhead", clean) for h in t.header]]
+        col_w = list(plan.widths)
+        cs, hs = self.styles[f"cell{plan.size}"], self.styles[f"cellhead{plan.size}"]
+        data = [[Paragraph(_cell_markup(h, col_w[i], plan.size, True, clean), hs) for i, h in enumerate(t.header)]]
         for row in t.rows:
-            cells = [str(c) for c in row] + [""] * (ncol - len(row))
+            cells = [str(c) for c in row[:ncol]] + [""] * (ncol - len(row))
             # a cell longer than `chunk` becomes several rows so no single row is taller than a page
-            pieces = max(1, max((len(c) + chunk - 1) // chunk for c in cells[:ncol]) if cells else 1)
+            pieces = max(1, max((len(c) + chunk - 1) // chunk for c in cells))
             for i in range(pieces):
-                data.append([self._para(c[i * chunk:(i + 1) * chunk], "cell", clean) for c in cells[:ncol]])
+                data.append([Paragraph(_cell_markup(c[i * chunk:(i + 1) * chunk], col_w[k], plan.size, False,
+                                                    clean), cs) for k, c in enumerate(cells)])
         table = LongTable(data, colWidths=col_w, repeatRows=1, splitInRow=1)
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8c8c8c")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5ebf2")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), L.CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), L.CELL_PAD),
         ]))
-        out = []
-        if t.caption:
+        out: list = []
+        if t.number:
+            # the caption stays with the header and first rows (not the whole table: KeepTogether would lay
+            # a long table out in full just to test the fit)
+            out.append(CondPageBreak(4 * 12 * 1.2 + 20))
+            text = clean(t.full_caption)
+            out.append(_CaptionPara(escape(text), self.styles["caption"], m.caption_key(t), "TOCTable", text))
+        elif t.caption:
             out.append(self._para(t.caption, "caption", clean))
-        out.append(table)
-        out.append(Spacer(1, 6))
+        out += [table, Spacer(1, 6)]
         return out
+
+    def _figure(self, b: m.Figure, clean: Cleaner, width: float) -> list:
+        text = clean(b.full_caption + (f" ({b.description})" if b.description else ""))
+        caption = _CaptionPara(escape(text), self.styles["caption"], m.caption_key(b), "TOCFigure", text) \
+            if b.number else self._para(text, "caption", clean)
+        if b.image and Path(b.image).is_file():
+            img = Image(b.image)
+            scale = min(width / img.imageWidth, L.frame_height(False) * 0.6 / img.imageHeight, 1.0)
+            img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
+            return [KeepTogether([img, caption])]
+        # an empty slot is a small framed note, never a page of its own
+        return [KeepTogether([self._para("[Figure to be inserted]", "figure", clean), caption])]
 
     # ---------------------------------------------------------------- story
     def _story(self, doc: m.Document, clean: Cleaner, chunk: int) -> list:
-        st = self.styles
         meta = doc.meta
         story: list = [self._para(meta.title, "title", clean)]
-        story += self._table(m.Table(("Item", "Entry"), tuple(doc.title_block())), A4[0] - 45 * mm, clean, chunk)
+        story += self._table(m.Table(("Item", "Entry"), tuple(doc.title_block()), widths=(1, 3)), clean, chunk)
         if meta.basis:
             story.append(self._para(f"Basis: {meta.basis}", "note", clean))
         story.append(PageBreak())
         story.append(self._para("Table of contents", "toctitle", clean))
-        toc = TableOfContents(levelStyles=_toc_styles(), dotsMinLevel=0)
-        toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
-        story += [toc, PageBreak()]
-        portrait_w, land_w = A4[0] - 45 * mm, landscape(A4)[0] - 40 * mm
+        story.append(_list("TOCEntry"))
+        if any(t.number for t in doc.tables()):
+            story += [self._para("List of tables", "toctitle", clean), _list("TOCTable")]
+        if any(f.number for f in doc.figures()):
+            story += [self._para("List of figures", "toctitle", clean), _list("TOCFigure")]
+        story.append(PageBreak())
         levels = m.outline_levels(doc.headings(), MAX_OUTLINE)
         level_iter = iter(zip(levels, doc.heading_keys()))
         for wide, blocks in m.orientation_segments(doc.blocks):
             self._turn(story, "landscape" if wide else "portrait")
-            width = land_w if wide else portrait_w
-            for b in blocks:
-                story += self._block(b, doc, clean, chunk, width, level_iter)
+            width = L.frame_width(wide)
+            for i, b in enumerate(blocks):
+                if isinstance(b, m.Heading) and not (i and isinstance(blocks[i - 1], m.Heading)):
+                    # keep a heading (and the headings right below it) with the first lines that follow
+                    run = next((k for k in range(i, len(blocks)) if not isinstance(blocks[k], m.Heading)),
+                               len(blocks)) - i
+                    story.append(CondPageBreak(24 * run + 60))
+                story += self._block(b, doc, clean, chunk, width, level_iter, wide)
+        if doc.review_notes:
+            self._turn(story, "portrait")
+            if not isinstance(story[-1], PageBreak):
+                story.append(PageBreak())
+            story += self._review_appendix(doc, clean)
         return story
+
+    def _review_appendix(self, doc, clean) -> list:
+        """A draft's notes for reviewers (certainty of the structure, what to verify), by section."""
+        plain = "Notes for reviewers"
+        out: list = [_HeadingPara(escape(plain), self.styles["h1"], "h_review_notes", 0, plain),
+                     self._para("This appendix is printed in drafts only; a final document has none of it.",
+                                "note", clean)]
+        rows = tuple((section, note) for section, note in doc.review_notes)
+        out += self._table(m.Table(("Section", "Note"), rows, widths=(2, 3)), clean, CELL_CHUNK)
+        return out
 
     @staticmethod
     def _turn(story: list, template: str) -> None:
@@ -241,26 +323,27 @@ class PdfWriter:
         else:
             story += [NextPageTemplate(template), PageBreak()]
 
-    def _block(self, b, doc, clean, chunk, width, level_iter) -> list:
+    def _block(self, b, doc, clean, chunk, width, level_iter, wide=False) -> list:
         st = self.styles
         if isinstance(b, m.Heading):
             lvl, key = next(level_iter)
             clean.section = b.text
             plain = clean(b.text)
-            return [CondPageBreak(40 * mm) if b.level <= 2 else Spacer(1, 0),
-                    _HeadingPara(escape(plain), st[f"h{min(b.level, 6)}"], key, lvl, plain)]
+            return [_HeadingPara(escape(plain), st[f"h{min(b.level, 6)}"], key, lvl, plain)]
         if isinstance(b, m.Paragraph):
+            if b.style == "review":
+                return []  # listed in "Notes for reviewers" at the end (eCTD forbids PDF annotations)
             return [Paragraph(self._inline(b.runs, doc, clean), st["note" if b.style == "note" else "body"])]
         if isinstance(b, m.Placeholder):
             return [self._para(b.text, "todo", clean)]
         if isinstance(b, m.Table):
-            return self._table(b, width, clean, chunk)
+            plan = L.plan_table(b, prefer_landscape=wide)
+            return self._table(b, clean, chunk, plan)
         if isinstance(b, m.ListBlock):
             return [Paragraph(self._inline(item, doc, clean), st["body"], bulletText=f"{i}." if b.numbered else "•")
                     for i, item in enumerate(b.items, 1)]
         if isinstance(b, m.Figure):
-            text = f"Figure: {b.caption}" + (f" ({b.description})" if b.description else "")
-            return [KeepTogether([self._para(text + "\n[Figure to be inserted]", "figure", clean)])]
+            return self._figure(b, clean, width)
         if isinstance(b, m.PageBreak):
             return [PageBreak()]
         return []
@@ -268,6 +351,7 @@ class PdfWriter:
     def write(self, doc: m.Document, path: Path, watermark: bool | None = None, label: str = "") -> list[str]:
         """Write `doc` to `path`; returns warnings (removed characters, table fallbacks) naming `label`."""
         label = label or path.name
+        doc = m.finish(doc)
         wm = watermark if watermark is not None else (self.watermark if self.watermark is not None
                                                       else not doc.meta.final)
         warnings: list[str] = []
@@ -282,17 +366,23 @@ class PdfWriter:
                                       f"page even after splitting; shorten or break up that text.") from None
                 warnings.append(f"{label}: a table cell in '{clean.section or doc.meta.title}' was taller "
                                 f"than a page, so long cells were split into several rows ({str(exc)[:80]}).")
+        split = [t.label for t in doc.tables() if L.plan_table(t).splits]
+        if split:
+            warnings.append(f"{label}: {', '.join(split[:5])} hold(s) a word wider than a landscape column; it is "
+                            f"split across lines.")
         w = clean.warning(label)
         if w:
             warnings.append(w)
+        finish_pdf(path, doc.meta)
         return warnings
 
     def _build(self, doc, path, wm, clean, chunk):
         meta = doc.meta
-        tmpl = _DocTemplate(str(path), meta, wm, pagesize=A4, title=clean(meta.title), author=clean(meta.author),
+        tmpl = _DocTemplate(str(path), meta, wm, pagesize=PORTRAIT, title=clean(meta.title), author=clean(meta.author),
                             subject=clean(meta.subject), creator=f"{APP_NAME} {__version__}",
                             initialFontName=FONT, invariant=1, displayDocTitle=1, pageCompression=1,
-                            lang="en")
+                            lang="en", leftMargin=L.MARGIN_LEFT, rightMargin=L.MARGIN_RIGHT,
+                            topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM)
         story = self._story(doc, clean, chunk)
         canvasmaker = functools.partial(Canvas, pdfVersion=PDF_VERSION)
         tmpl.multiBuild(story, canvasmaker=canvasmaker, maxPasses=12)

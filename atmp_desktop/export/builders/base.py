@@ -108,7 +108,7 @@ def doc_meta(snap: ProjectSnapshot, spec: DocumentSpec) -> DocMeta:
                    status=STATUS_LABELS.get(status_raw, str(status_raw)), date=date,
                    author=str(snap.get("applicant.author_name") or snap.get("applicant.company_name") or ""),
                    subject=f"{spec.title}, {product}", ctd_code=spec.ctd_code, final=status_raw == "final",
-                   basis=spec.basis)
+                   basis=spec.basis, internal=spec.ectd_folder == "reports")
 
 
 class Ctx:

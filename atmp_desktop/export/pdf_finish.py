@@ -1,0 +1,118 @@
+"""What ReportLab cannot do for an eCTD PDF, done after it: the DRAFT watermark as glyph outlines (vector
+paths, so no text extractor or search finds stray D/R/A/F/T letters), and a last pass with pikepdf (qpdf) that
+linearises the file ("fast web view"), sets the document dates from the project instead of ReportLab's
+invariant 2000-01-01, and writes XMP metadata (title, subject, author, dates, creator tool) matching the
+document information. Deterministic: same input, same bytes.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+from pathlib import Path
+
+import pikepdf
+from reportlab.lib import colors
+
+from atmp_desktop import APP_NAME, __version__
+from atmp_desktop.core.paths import fonts_dir
+
+
+@functools.lru_cache(maxsize=4)
+def _glyphs(text: str):
+    """(outline path segments, advance width) per character of `text` in DejaVu Sans Bold, font units."""
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.ttLib import TTFont as FtFont
+    font = FtFont(str(fonts_dir() / "DejaVuSans-Bold.ttf"), lazy=True)
+    cmap, gs = font.getBestCmap(), font.getGlyphSet()
+    out = []
+    for ch in text:
+        name = cmap.get(ord(ch), ".notdef")
+        pen = DecomposingRecordingPen(gs)
+        gs[name].draw(pen)
+        out.append((tuple(pen.value), gs[name].width))
+    return tuple(out), font["head"].unitsPerEm
+
+
+def watermark_outline(canv, text: str, size: float) -> None:
+    """Draw `text` centred on the origin as filled outlines (light grey; no transparency group needed)."""
+    glyphs, upem = _glyphs(text)
+    scale = size / upem
+    total = sum(w for _, w in glyphs) * scale
+    path = canv.beginPath()
+    x0 = -total / 2
+    for ops, width in glyphs:
+        cur = (0.0, 0.0)
+        for op, args in ops:
+            pts = [(x0 + x * scale, y * scale - size * 0.35) for x, y in args]
+            if op == "moveTo":
+                path.moveTo(*pts[0])
+            elif op == "lineTo":
+                path.lineTo(*pts[0])
+            elif op == "curveTo":
+                path.curveTo(*pts[0], *pts[1], *pts[2])
+            elif op == "qCurveTo":  # TrueType quadratic splines: implied on-curve points between off-curve ones
+                offs, end = pts[:-1], pts[-1]
+                for i, c in enumerate(offs):
+                    nxt = end if i == len(offs) - 1 else ((c[0] + offs[i + 1][0]) / 2, (c[1] + offs[i + 1][1]) / 2)
+                    c1 = (cur[0] + 2 / 3 * (c[0] - cur[0]), cur[1] + 2 / 3 * (c[1] - cur[1]))
+                    c2 = (nxt[0] + 2 / 3 * (c[0] - nxt[0]), nxt[1] + 2 / 3 * (c[1] - nxt[1]))
+                    path.curveTo(*c1, *c2, *nxt)
+                    cur = nxt
+                continue
+            elif op in ("closePath", "endPath"):
+                path.close()
+                continue
+            cur = pts[-1]
+        x0 += width * scale
+    canv.saveState()
+    canv.setFillColor(colors.Color(0.88, 0.88, 0.88))  # drawn before the page content, so beneath it
+    canv.drawPath(path, stroke=0, fill=1, fillMode=0)
+    canv.restoreState()
+
+
+def _date(iso: str) -> _dt.datetime | None:
+    try:
+        d = _dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            d = _dt.datetime.combine(_dt.date.fromisoformat(str(iso)[:10]), _dt.time())
+        except ValueError:
+            return None
+    return d if d.tzinfo else d.replace(tzinfo=_dt.timezone.utc)
+
+
+def pdf_date(d: _dt.datetime) -> str:
+    return d.astimezone(_dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ")
+
+
+def keywords(meta) -> str:
+    """Document keywords: the CTD section and the status (check-pdf reads "status Final")."""
+    status = "internal report" if getattr(meta, "internal", False) else f"status {meta.status}"
+    return "; ".join(p for p in (f"CTD {meta.ctd_code}" if meta.ctd_code else "", status) if p)
+
+
+def finish_pdf(path: Path, meta) -> None:
+    """Linearise `path` in place and set its dates and XMP metadata from `meta` (export.model.DocMeta)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".lin")
+    created = _date(meta.date) or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+    with pikepdf.open(path) as pdf:
+        pdf.docinfo["/CreationDate"] = pdf_date(created)
+        pdf.docinfo["/ModDate"] = pdf_date(created)
+        pdf.docinfo["/Creator"] = f"{APP_NAME} {__version__}"
+        pdf.docinfo["/Keywords"] = keywords(meta)
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            xmp["dc:title"] = meta.title
+            xmp["dc:description"] = meta.subject or meta.title
+            if meta.author:
+                xmp["dc:creator"] = [meta.author]
+            xmp["xmp:CreateDate"] = created.isoformat()
+            xmp["xmp:ModifyDate"] = created.isoformat()
+            xmp["xmp:MetadataDate"] = created.isoformat()
+            xmp["xmp:CreatorTool"] = f"{APP_NAME} {__version__}"
+            xmp["pdf:Producer"] = str(pdf.docinfo.get("/Producer", "ReportLab"))
+            xmp["pdf:Keywords"] = keywords(meta)
+        pdf.save(tmp, linearize=True, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    os.replace(tmp, path)
