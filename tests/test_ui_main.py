@@ -40,11 +40,8 @@ def test_edits_on_several_steps_are_in_the_file_after_reopening(window, empty_pr
     editor(window, "product.contains_gmo").buttons[False].click()
     life = editor(window, "quality.shelf_life")
     life.unit.setCurrentText("months")
-    life.spin.setValue(24)
-    life.spin.editingFinished.emit()
-    years = editor(window, "traceability.retention_years")
-    years.spin.setValue(30)
-    years.spin.editingFinished.emit()
+    type_text(qtbot, life, "24")
+    type_text(qtbot, editor(window, "traceability.retention_years"), "30")
     procs = editor(window, "applicant.other_procedures")
     procs.boxes["sme_certification"].setChecked(True)
     desc = editor(window, "product.mode_of_action")
@@ -75,12 +72,10 @@ def test_long_text_is_saved_after_a_pause_in_typing(window, empty_project, forms
                     timeout=3000)
 
 
-def test_clearing_a_date_and_a_number_removes_the_value(window, empty_project, forms):
+def test_clearing_a_date_and_a_number_removes_the_value(window, empty_project, forms, qtbot):
     window.open_path(empty_project)
     date = editor(window, "applicant.planned_submission_date")
-    from PySide6.QtCore import QDate
-    date.edit.setDate(QDate(2027, 3, 1))
-    date.edit.editingFinished.emit()
+    type_text(qtbot, date, "2027-03-01")
     assert stored(empty_project, forms).get("applicant.planned_submission_date") == "2027-03-01"
     date.clear()
     assert stored(empty_project, forms).get("applicant.planned_submission_date") is None
@@ -398,11 +393,10 @@ def test_empty_date_calendar_opens_on_the_current_month(window, empty_project):
     from PySide6.QtCore import QDate
     window.open_path(empty_project)
     date = editor(window, "applicant.planned_submission_date")
-    cal = date.edit.calendarWidget()
-    cal.window().show()  # the pop-up the calendar lives in, as a click on the arrow shows it
+    date._ensure_calendar()
+    date._menu.aboutToShow.emit()  # what a click on Calendar does before the pop-up shows
     today = QDate.currentDate()
-    assert (cal.yearShown(), cal.monthShown()) == (today.year(), today.month())
-    cal.window().hide()
+    assert (date.calendar.yearShown(), date.calendar.monthShown()) == (today.year(), today.month())
 
 
 def test_a_failed_write_is_explained_and_the_field_shows_the_stored_value(window, empty_project, qtbot,

@@ -1,7 +1,7 @@
 """The table editor: rows, typed cells, spreadsheet paste; assertions read the project file."""
 import pytest
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QSpinBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
 from atmp_desktop.store import ProjectFile
 
@@ -54,8 +54,8 @@ def test_typed_cell_editors_for_choice_date_and_integer(window):
 
     ed = edit("containment_class", lambda e: e.setCurrentIndex(e.findData("class_2")))
     assert isinstance(ed, QComboBox) and ed.itemText(0) == "—"
-    ed = edit("gmp_certificate_date", lambda e: e.setDate(QDate(2025, 6, 30)))
-    assert isinstance(ed, QDateEdit)
+    ed = edit("gmp_certificate_date", lambda e: e.setText("30/06/2025"))  # the C locale writes day first
+    assert isinstance(ed, QLineEdit)
     stored = rows(window, "manufacturing.sites")[0]
     assert stored == {"containment_class": "class_2", "gmp_certificate_date": "2025-06-30"}
 
@@ -63,10 +63,9 @@ def test_typed_cell_editors_for_choice_date_and_integer(window):
     steps.add_button.click()
     d = steps.view.itemDelegate()
     idx = steps.model.index(0, 0)
-    spin = d.createEditor(steps.view.viewport(), None, idx)
-    assert isinstance(spin, QSpinBox)
-    spin.setValue(3)
-    d.setModelData(spin, steps.model, idx)
+    box = d.createEditor(steps.view.viewport(), None, idx)
+    box.setText("3")
+    d.setModelData(box, steps.model, idx)
     assert rows(window, "manufacturing.process_steps") == [{"number": 3}]
 
 

@@ -2,53 +2,88 @@
 
 Editors never write to the project themselves: the window does that (one edit = one transaction = one undo
 step). `set_value` loads a value without emitting; `commit` emits only when the value really changed, so
-focus changes and reloads never create empty undo steps.
+focus changes and reloads never create empty undo steps. Dates and numbers are typed into plain text boxes
+(an empty box is "not set"; nothing swallows keystrokes) and read on Enter or on leaving the box; what
+cannot be read is shown under the field (`problem`) and never saved.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox, QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QGridLayout, QHBoxLayout,
-    QLineEdit, QPlainTextEdit, QRadioButton, QSpinBox, QToolButton, QWidget,
+    QButtonGroup, QCalendarWidget, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QMenu,
+    QPlainTextEdit, QRadioButton, QToolButton, QWidget, QWidgetAction,
 )
 
 from atmp_desktop.core.forms import Field
+from atmp_desktop.core.values import FieldValueError
+from atmp_desktop.ui import logic
 
 EMPTY = "—"
-_NO_DATE = QDate(1900, 1, 1)  # the date editor's "not set" sentinel (shown as its special text)
-DEBOUNCE_MS = 800  # long text is saved this long after the last keystroke, or on leaving the field
+DEBOUNCE_MS = 800  # text is saved this long after the last keystroke, or on leaving the field
+INVALID_CSS = "QLineEdit { border: 1px solid #c62828; border-radius: 2px; padding: 1px; }"
 
 
-class _CalendarOpensToday(QObject):
-    """An empty date shows the minimum date internally; open its calendar pop-up on this month instead."""
+class DateFormat:
+    """How this user's locale writes dates: the order of day, month and year, an example and month names."""
+    _cache: dict[str, "DateFormat"] = {}
 
-    def __init__(self, edit: QDateEdit):
-        super().__init__(edit)
-        self.edit = edit
+    def __init__(self, locale: QLocale):
+        pattern = locale.dateFormat(QLocale.ShortFormat)
+        self.order = logic.date_order(pattern)
+        sep = next((ch for ch in pattern if not ch.isalpha()), "/").strip() or "/"
+        self.example = sep.join({"D": "15", "M": "03", "Y": "2027"}[k] for k in self.order)
+        self.pattern = sep.join({"D": "DD", "M": "MM", "Y": "YYYY"}[k] for k in self.order)
+        self.month_names = [locale.monthName(i) for i in range(1, 13)]
+        self.decimal_point = locale.decimalPoint() or "."
 
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Show and self.edit.date() == self.edit.minimumDate():
-            today = QDate.currentDate()
-            obj.setCurrentPage(today.year(), today.month())
-        return False
+    @classmethod
+    def current(cls) -> "DateFormat":
+        locale = QLocale()
+        key = locale.name()
+        if key not in cls._cache:
+            cls._cache[key] = cls(locale)
+        return cls._cache[key]
+
+    def parse(self, text: str) -> str | None:
+        """ISO date or None (empty); raises FieldValueError with one sentence when the text is no date."""
+        value, problem = logic.parse_date(text, self.order, self.month_names, self.example)
+        if problem:
+            raise FieldValueError(problem)
+        return value
+
+    @property
+    def placeholder(self) -> str:
+        return f"YYYY-MM-DD or {self.pattern}"
 
 
-def date_edit(parent: QWidget, label: str) -> QDateEdit:
-    """A date box with a calendar pop-up whose lowest date means 'not set'."""
-    ed = QDateEdit(parent)
+def parse_amount(text: str, integer: bool, low=None, high=None):
+    value, problem = logic.parse_number(text, integer, DateFormat.current().decimal_point, low, high)
+    if problem:
+        raise FieldValueError(problem)
+    return value
+
+
+def show_amount(value) -> str:
+    if value is None:
+        return ""
+    text = str(value) if isinstance(value, int) else repr(float(value))
+    return text.replace(".", DateFormat.current().decimal_point)
+
+
+def date_line(parent: QWidget, label: str) -> QLineEdit:
+    """A date box: type 2027-03-15 or the locale's form; empty means not set."""
+    ed = QLineEdit(parent)
     ed.setAccessibleName(label)
-    ed.setCalendarPopup(True)
-    ed.setDisplayFormat("yyyy-MM-dd")
-    ed.setMinimumDate(_NO_DATE)
-    ed.setSpecialValueText("Not set")  # shown when the date equals the minimum
-    ed.calendarWidget().installEventFilter(_CalendarOpensToday(ed))
+    ed.setPlaceholderText(DateFormat.current().placeholder)
+    ed.setToolTip(f"Type a date as 2027-03-15 or {DateFormat.current().example}, or pick it from the calendar.")
     return ed
 
 
 class FieldEditor(QWidget):
     edited = Signal(str, object, str)  # field path, new value (None = cleared), undo label ("" = default)
+    problem = Signal(str)              # why the typed text was not saved ("" once it is fine again)
 
     def __init__(self, field: Field, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,14 +113,37 @@ class FieldEditor(QWidget):
         finally:
             self._loading = False
         self._loaded = self._read()
+        self._set_problem("")
 
     def commit(self) -> None:
         if self._loading:
             return
-        current = self._read()
+        try:
+            current = self._read()
+        except FieldValueError as exc:  # typed text that is not a value of this field: say so, save nothing
+            self._set_problem(str(exc))
+            return
+        self._set_problem("")
         if current != self._loaded:
             self._loaded = current
             self.edited.emit(self.field.path, current, "")
+        self._tidy(current)
+
+    def _tidy(self, value: Any) -> None:
+        """After a commit, show the value the way it was understood (e.g. a typed date in ISO form)."""
+
+    def _set_problem(self, text: str) -> None:
+        if text == self.__dict__.get("_problem", ""):
+            return
+        self._problem = text
+        target = self.focus_target()
+        target.setStyleSheet(INVALID_CSS if text else "")
+        target.setAccessibleDescription(text)
+        self.problem.emit(text)
+
+    @property
+    def problem_text(self) -> str:
+        return self.__dict__.get("_problem", "")
 
     def set_read_only(self, read_only: bool) -> None:
         self.setEnabled(not read_only)
@@ -244,108 +302,174 @@ class YesNoEditor(FieldEditor):
 
 
 class DateEditor(FieldEditor):
+    """A date typed as text (ISO or the locale's form) with a calendar pop-up and Clear."""
+
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
-        self.edit = date_edit(self, field.label)
-        self.edit.setMinimumWidth(130)
+        self.edit = date_line(self, field.label)
+        self.edit.setMinimumWidth(150)
+        self.edit.setMaximumWidth(220)
         self.edit.editingFinished.connect(self.commit)
-        self._timer = _debouncer(self, self.commit)
-        self.edit.dateChanged.connect(lambda _d: None if self._loading else self._timer.start())
-        self.edit.calendarWidget().clicked.connect(lambda _d: self.commit())
-        _with_clear(self, self.edit, field.label, self.clear)
+        self.calendar_button = QToolButton(self)
+        self.calendar_button.setText("Calendar")
+        self.calendar_button.setToolTip(f"Pick {field.label} from a calendar")
+        self.calendar_button.setAccessibleName(f"Calendar for {field.label}")
+        self.calendar_button.setFocusPolicy(Qt.TabFocus)
+        self.calendar_button.setPopupMode(QToolButton.InstantPopup)
+        self._menu: QMenu | None = None
+        self.calendar_button.pressed.connect(self._ensure_calendar)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit)
+        row.addWidget(self.calendar_button)
+        row.addWidget(_clear_button(self, field.label, self.clear))
+        row.addStretch(1)
+        self.setFocusProxy(self.edit)
+
+    def _ensure_calendar(self) -> None:
+        """The calendar is built on first use: most date fields are never opened with it."""
+        if self._menu is None:
+            self._menu = QMenu(self.calendar_button)
+            self.calendar = QCalendarWidget(self._menu)
+            self.calendar.setGridVisible(True)
+            action = QWidgetAction(self._menu)
+            action.setDefaultWidget(self.calendar)
+            self._menu.addAction(action)
+            self.calendar.clicked.connect(self.pick)
+            self._menu.aboutToShow.connect(self._calendar_to_value)
+            self.calendar_button.setMenu(self._menu)
+
+    def _calendar_to_value(self) -> None:
+        try:
+            value = self._read()
+        except FieldValueError:
+            value = None
+        d = QDate.fromString(value, "yyyy-MM-dd") if value else QDate.currentDate()
+        self.calendar.setSelectedDate(d)
+        self.calendar.setCurrentPage(d.year(), d.month())
+
+    def pick(self, d: QDate) -> None:
+        self.edit.setText(d.toString("yyyy-MM-dd"))
+        if self._menu is not None:
+            self._menu.hide()
+        self.commit()
 
     def clear(self):
-        self.edit.setDate(_NO_DATE)
+        self.edit.clear()
         self.commit()
 
     def _read(self):
-        d = self.edit.date()
-        return None if d == _NO_DATE else d.toString("yyyy-MM-dd")
+        return DateFormat.current().parse(self.edit.text())
 
     def _write(self, value):
-        d = QDate.fromString(value, "yyyy-MM-dd") if value else _NO_DATE
-        self.edit.setDate(d if d.isValid() else _NO_DATE)
+        self.edit.setText(value or "")
+
+    def _tidy(self, value):
+        shown = value or ""
+        if self.edit.text() != shown:
+            self.edit.setText(shown)
 
     def focus_target(self):
         return self.edit
 
+    def set_read_only(self, read_only):
+        self.edit.setReadOnly(read_only)
+        self.calendar_button.setEnabled(not read_only)
+
 
 class IntegerEditor(FieldEditor):
-    """A spin box whose lowest position (one below the field minimum) means 'not set'."""
+    """A whole number typed as text; an empty box means not set."""
 
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
-        self.spin = QSpinBox(self)
-        self.spin.setAccessibleName(field.label)
-        low = field.min if field.min is not None else 0
-        self._none = low - 1
-        self.spin.setRange(self._none, field.max if field.max is not None else 2_000_000_000)
-        self.spin.setSpecialValueText("Not set")
-        self.spin.setMinimumWidth(110)
-        self.spin.setCorrectionMode(QAbstractSpinBox.CorrectToNearestValue)
-        self.spin.editingFinished.connect(self.commit)
-        self._timer = _debouncer(self, self.commit)
-        self.spin.valueChanged.connect(lambda _v: None if self._loading else self._timer.start())
-        _with_clear(self, self.spin, field.label, self.clear)
+        self.edit = QLineEdit(self)
+        self.edit.setAccessibleName(field.label)
+        self.edit.setPlaceholderText("Not set")
+        self.edit.setMinimumWidth(110)
+        self.edit.setMaximumWidth(160)
+        self.edit.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        if field.min is not None or field.max is not None:
+            low = field.min if field.min is not None else "…"
+            high = field.max if field.max is not None else "…"
+            self.edit.setToolTip(f"A whole number from {low} to {high}.")
+        self.edit.editingFinished.connect(self.commit)
+        _with_clear(self, self.edit, field.label, self.clear)
 
     def clear(self):
-        self.spin.setValue(self._none)
+        self.edit.clear()
         self.commit()
 
     def _read(self):
-        v = self.spin.value()
-        return None if v == self._none else v
+        return parse_amount(self.edit.text(), True, self.field.min, self.field.max)
 
     def _write(self, value):
-        self.spin.setValue(self._none if value is None else int(value))
+        self.edit.setText("" if value is None else str(int(value)))
+
+    def _tidy(self, value):
+        shown = "" if value is None else str(value)
+        if self.edit.text() != shown:
+            self.edit.setText(shown)
 
     def focus_target(self):
-        return self.spin
+        return self.edit
+
+    def set_read_only(self, read_only):
+        self.edit.setReadOnly(read_only)
 
 
 class QuantityEditor(FieldEditor):
+    """An amount typed as text (the locale's decimal point or a point) and a unit."""
+
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
-        self.spin = QDoubleSpinBox(self)
-        self.spin.setAccessibleName(f"{field.label}: amount")
-        self.spin.setDecimals(2)
-        self.spin.setRange(-1, 1_000_000_000)
-        self.spin.setSpecialValueText("Not set")
-        self.spin.setMinimumWidth(120)
+        self.edit = QLineEdit(self)
+        self.edit.setAccessibleName(f"{field.label}: amount")
+        self.edit.setPlaceholderText("Not set")
+        self.edit.setMinimumWidth(110)
+        self.edit.setMaximumWidth(160)
+        self.edit.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.unit = QComboBox(self)
         self.unit.setAccessibleName(f"{field.label}: unit")
         self.unit.addItems(list(field.units))
-        self.spin.editingFinished.connect(self.commit)
-        self._timer = _debouncer(self, self.commit)
-        self.spin.valueChanged.connect(lambda _v: None if self._loading else self._timer.start())
+        self.edit.editingFinished.connect(self.commit)
         self.unit.currentIndexChanged.connect(lambda _i: self.commit())
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.spin)
+        row.addWidget(self.edit)
         row.addWidget(self.unit)
         row.addWidget(_clear_button(self, field.label, self.clear))
         row.addStretch(1)
+        self.setFocusProxy(self.edit)
 
     def clear(self):
-        self.spin.setValue(-1)
+        self.edit.clear()
         self.commit()
 
     def _read(self):
-        v = self.spin.value()
-        if v < 0:
+        amount = parse_amount(self.edit.text(), False)
+        if amount is None:
             return None
-        return {"value": int(v) if float(v).is_integer() else v, "unit": self.unit.currentText()}
+        return {"value": amount, "unit": self.unit.currentText()}
 
     def _write(self, value):
         if not value:
-            self.spin.setValue(-1)
+            self.edit.setText("")
             return
-        self.spin.setValue(float(value["value"]))
+        self.edit.setText(show_amount(value["value"]))
         i = self.unit.findText(value["unit"])
         self.unit.setCurrentIndex(max(i, 0))
 
+    def _tidy(self, value):
+        shown = show_amount(value["value"]) if value else ""
+        if self.edit.text() != shown:
+            self.edit.setText(shown)
+
     def focus_target(self):
-        return self.spin
+        return self.edit
+
+    def set_read_only(self, read_only):
+        self.edit.setReadOnly(read_only)
+        self.unit.setEnabled(not read_only)
 
 
 def _debouncer(parent, slot) -> QTimer:

@@ -35,6 +35,19 @@ class FieldRow(QWidget):
         layout.setSpacing(3)
         layout.addWidget(self.label)
         layout.addWidget(editor)
+        self.message: QLabel | None = None  # why typed text was not saved; made on first use
+        editor.problem.connect(self.show_problem)
+
+    def show_problem(self, text: str) -> None:
+        if self.message is None:
+            if not text:
+                return
+            self.message = QLabel(self)
+            self.message.setWordWrap(True)
+            role(self.message, "error")
+            self.layout().addWidget(self.message)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
 
 class StepPage(QScrollArea):

@@ -7,19 +7,18 @@ in the view until a cell in it is filled: empty rows are "not filled in" and are
 from __future__ import annotations
 
 import copy
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
-    QStyledItemDelegate, QTableView, QVBoxLayout,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStyledItemDelegate,
+    QTableView, QVBoxLayout,
 )
 
 from atmp_desktop.core.forms import Field
 from atmp_desktop.core.values import FieldValueError, format_value, normalise, parse_text
-from atmp_desktop.ui.fields import EMPTY, FieldEditor, date_edit
+from atmp_desktop.ui.fields import EMPTY, DateFormat, FieldEditor, date_line
 from atmp_desktop.ui.style import role
 
-_NO_DATE = QDate(1900, 1, 1)
 _DISPLAY, _EDIT, _TIP = Qt.DisplayRole.value, Qt.EditRole.value, Qt.ToolTipRole.value
 
 
@@ -71,7 +70,10 @@ class RowsModel(QAbstractTableModel):
             return False
         col = self.field.columns[index.column()]
         try:
-            new = parse_text(col, value) if isinstance(value, str) else normalise(col, value)
+            if isinstance(value, str) and col.type == "date":
+                new = DateFormat.current().parse(value)  # ISO or the locale's form, never a guessed date
+            else:
+                new = parse_text(col, value) if isinstance(value, str) else normalise(col, value)
         except FieldValueError as exc:
             self.error.emit(f"Row {index.row() + 1}: {exc}")
             return False
@@ -98,7 +100,8 @@ class RowsModel(QAbstractTableModel):
 
 
 class CellDelegate(QStyledItemDelegate):
-    """Typed editors inside cells: drop-downs for choices and yes/no, a date picker, a spin box for integers."""
+    """Typed editors inside cells: drop-downs for choices and yes/no; dates, numbers and amounts are typed as
+    text and read the way the column expects (a problem is shown under the table, the cell is unchanged)."""
 
     def __init__(self, field: Field, parent=None):
         super().__init__(parent)
@@ -121,15 +124,8 @@ class CellDelegate(QStyledItemDelegate):
             box.setAccessibleName(col.label)
             return box
         if col.type == "date":
-            return date_edit(parent, col.label)
-        if col.type == "integer":
-            spin = QSpinBox(parent)
-            low = col.min if col.min is not None else 0
-            spin.setRange(low - 1, col.max if col.max is not None else 2_000_000_000)
-            spin.setSpecialValueText("Not set")
-            spin.setAccessibleName(col.label)
-            return spin
-        ed = QLineEdit(parent)
+            return date_line(parent, col.label)
+        ed = QLineEdit(parent)  # numbers, amounts and text: typed, read the way the column expects
         ed.setAccessibleName(col.label)
         return ed
 
@@ -139,11 +135,6 @@ class CellDelegate(QStyledItemDelegate):
         if isinstance(editor, QComboBox):
             i = editor.findData(value) if value is not None else 0
             editor.setCurrentIndex(max(i, 0))
-        elif isinstance(editor, QDateEdit):
-            d = QDate.fromString(value, "yyyy-MM-dd") if value else _NO_DATE
-            editor.setDate(d if d.isValid() else _NO_DATE)
-        elif isinstance(editor, QSpinBox):
-            editor.setValue(editor.minimum() if value is None else int(value))
         else:
             if col.type == "multi_choice" and value:
                 editor.setText("; ".join(col.choice_label(v) for v in value))
@@ -155,12 +146,6 @@ class CellDelegate(QStyledItemDelegate):
     def setModelData(self, editor, model, index):
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentData(), Qt.EditRole)
-        elif isinstance(editor, QDateEdit):
-            d = editor.date()
-            model.setData(index, None if d == _NO_DATE else d.toString("yyyy-MM-dd"), Qt.EditRole)
-        elif isinstance(editor, QSpinBox):
-            v = editor.value()
-            model.setData(index, None if v == editor.minimum() else v, Qt.EditRole)
         else:
             model.setData(index, editor.text(), Qt.EditRole)
 
