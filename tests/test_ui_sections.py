@@ -153,8 +153,8 @@ def test_field_counts_follow_edits(window, empty_project, qtbot):
 
 def test_view_menu_toggles_the_dock(window, empty_project):
     window.open_path(empty_project)
-    act = window.sections_dock.toggleViewAction()
-    assert act in window.view_menu.actions()
+    act = window.act_sections
+    assert act in window.view_menu.actions() and act.text() == "CTD &Sections"
     assert act.shortcut() == QKeySequence("Ctrl+Shift+C")
     others = [a for a in window.findChildren(QAction) if a is not act]
     assert not any(act.shortcut() in a.shortcuts() for a in others)  # Ctrl+Shift+S stays Save As

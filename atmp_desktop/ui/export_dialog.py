@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QProgressBar, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout,
+    QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout,
 )
 
 from atmp_desktop.core.documents import DOCUMENTS
@@ -130,7 +130,7 @@ class ExportDialog(QDialog):
         layout_box = QGroupBox("Folder layout", self)
         ll = QVBoxLayout(layout_box)
         self.flat = QRadioButton("&Flat: all files in one folder", layout_box)
-        self.ectd = QRadioButton("&eCTD folder structure (m1, m2, m3 …)", layout_box)
+        self.ectd = QRadioButton("e&CTD folder structure (m1, m2, m3 …)", layout_box)
         self.flat.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.flat)
@@ -144,21 +144,19 @@ class ExportDialog(QDialog):
         out_label = QLabel("&Output folder", where)
         self.out_dir = QLineEdit(where)
         self.out_dir.setAccessibleName("Output folder")
-        default = Path(str(settings.value("export_folder", "") or "")) if settings else None
-        if not default or not default.is_dir():
-            default = project_path.parent / f"{project_path.stem}-export"
-        self.out_dir.setText(str(default))
+        self.project_path = project_path
+        self.out_dir.setText(str(default_folder(settings, project_path)))
         out_label.setBuddy(self.out_dir)
         browse = QPushButton("&Browse…", where)
         browse.setAutoDefault(False)
         browse.clicked.connect(self._browse_folder)
-        tpl_label = QLabel("Company &Word template (optional)", where)
+        tpl_label = QLabel("Company Word &template (optional)", where)
         tpl_label.setWordWrap(True)
         self.template = QLineEdit(where)
         self.template.setAccessibleName("Company Word template")
         self.template.setPlaceholderText("Built-in styles")
         tpl_label.setBuddy(self.template)
-        tpl_browse = QPushButton("Choose…", where)
+        tpl_browse = QPushButton("C&hoose…", where)
         tpl_browse.setAutoDefault(False)
         tpl_browse.clicked.connect(self._browse_template)
         grid.addWidget(out_label, 0, 0, 1, 2)
@@ -188,7 +186,7 @@ class ExportDialog(QDialog):
         self.open_folder_button.setAutoDefault(False)
         self.open_folder_button.clicked.connect(self.open_folder)
         self.open_folder_button.hide()
-        self.export_button = QPushButton("E&xport", self)
+        self.export_button = QPushButton("&Export", self)
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start)
         self.cancel_button = QPushButton("Cancel", self)
@@ -243,21 +241,58 @@ class ExportDialog(QDialog):
         if template is not None and not template.is_file():
             self.status.setText(f"The template '{template}' does not exist; choose a .docx file or leave it empty.")
             return
+        target = self._target_folder(Path(out), ids, formats)
+        if target is None:
+            return
+        self.out_dir.setText(str(target))
         if self.settings is not None:
-            self.settings.set_value("export_folder", str(Path(out).parent if out else ""))
+            self.settings.set_value(_folder_key(self.project_path), str(target))
         self.result, self.error = None, ""
         self.results.hide()
         self.open_folder_button.hide()
         self.progress.setRange(0, 0)  # busy until the first progress report
         self.status.setText("Preparing the documents…")
         self._set_running(True)
-        self.thread = ExportThread(self.snap, ids, Path(out), formats, template,
-                                   "ectd" if self.ectd.isChecked() else "flat", self)
+        self.thread = ExportThread(self.snap, ids, target, formats, template,
+                                   self._layout(), self)
         self.thread.progressed.connect(self._progress)
         self.thread.succeeded.connect(self._done)
         self.thread.failed.connect(self._failed)
         self.thread.finished.connect(lambda: self._set_running(False))
         self.thread.start()
+
+    def _layout(self) -> str:
+        return "ectd" if self.ectd.isChecked() else "flat"
+
+    def existing_files(self, out: Path, ids, formats) -> list[Path]:
+        """The files this export would replace."""
+        from atmp_desktop.core.documents import document
+        from atmp_desktop.export.api import relative_path
+        paths = [out / relative_path(document(i), self.snap, self._layout(), fmt) for i in ids for fmt in formats]
+        return [p for p in paths if p.exists()]
+
+    def _target_folder(self, out: Path, ids, formats) -> Path | None:
+        """Ask before replacing files of an earlier export (writers edit the exported Word files): replace
+        them, write a new dated folder beside, or cancel (None)."""
+        existing = self.existing_files(out, ids, formats)
+        if not existing:
+            return out
+        dated = dated_folder(out)
+        box = QMessageBox(QMessageBox.Question, "Replace exported files?",
+                          f"“{out.name}” already holds {len(existing)} file(s) this export would replace, such "
+                          f"as “{existing[0].name}”. If you edited them, replacing loses those edits.", parent=self)
+        box.setInformativeText(f"Write into a new folder “{dated.name}” instead, or replace the files?")
+        new = box.addButton("&New Folder", QMessageBox.AcceptRole)
+        replace = box.addButton("&Replace Files", QMessageBox.DestructiveRole)
+        box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(new)
+        box.exec()
+        if box.clickedButton() is new:
+            return dated
+        if box.clickedButton() is replace:
+            return out
+        self.status.setText("Nothing exported. Choose another folder, or export again to be asked once more.")
+        return None
 
     def _set_running(self, running: bool) -> None:
         self.export_button.setEnabled(not running)
@@ -316,6 +351,30 @@ class ExportDialog(QDialog):
     def wait(self) -> None:
         if self.thread is not None:
             self.thread.wait()
+
+
+def _folder_key(project_path: Path) -> str:
+    return "export_folder/" + str(project_path.resolve()).replace("/", "|")
+
+
+def default_folder(settings, project_path: Path) -> Path:
+    """This project's last export folder if it still exists, else a folder beside the project file (never the
+    working directory, never another project's folder)."""
+    remembered = str(settings.value(_folder_key(project_path), "") or "") if settings else ""
+    if remembered and Path(remembered).is_dir():
+        return Path(remembered)
+    return project_path.resolve().parent / f"{project_path.stem}-export"
+
+
+def dated_folder(out: Path) -> Path:
+    """out-YYYY-MM-DD beside `out`, or -2, -3 … when that exists too."""
+    import datetime as _dt
+    base = out.parent / f"{out.name}-{_dt.date.today().isoformat()}"
+    candidate, n = base, 2
+    while candidate.exists():
+        candidate = base.with_name(f"{base.name}-{n}")
+        n += 1
+    return candidate
 
 
 def results_html(result, out_dir: Path) -> str:

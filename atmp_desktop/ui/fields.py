@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup, QCalendarWidget, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QMenu,
     QPlainTextEdit, QRadioButton, QToolButton, QWidget, QWidgetAction,
@@ -282,6 +282,7 @@ class YesNoEditor(FieldEditor):
         for value, text in ((True, "Yes"), (False, "No"), (None, "Not answered")):
             b = QRadioButton(text, self)
             b.setAccessibleName(f"{field.label}: {text}")
+            b.installEventFilter(self)
             self.group.addButton(b)
             self.buttons[value] = b
             row.addWidget(b)
@@ -298,7 +299,16 @@ class YesNoEditor(FieldEditor):
         self.buttons[value if value in (True, False) else None].setChecked(True)
 
     def focus_target(self):
-        return self.buttons[True]
+        return self.group.checkedButton() or self.buttons[None]
+
+    def eventFilter(self, obj, event):
+        # Tab into the group lands on the checked answer (Qt would land on the first button, "Yes")
+        if event.type() == QEvent.FocusIn and event.reason() in (Qt.TabFocusReason, Qt.BacktabFocusReason):
+            checked = self.group.checkedButton()
+            if checked is not None and checked is not obj:
+                reason = event.reason()
+                QTimer.singleShot(0, lambda: checked.setFocus(reason) if obj.hasFocus() else None)
+        return False
 
 
 class DateEditor(FieldEditor):

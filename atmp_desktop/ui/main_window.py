@@ -49,6 +49,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, StepPage] = {}
         self.current_step: str | None = None
         self.findings: list = []
+        self._problems: dict[str, str] = {}  # field path -> why its typed text is not saved
+        self._write_error = ""               # why the last write failed ("" when it worked)
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 820)
 
@@ -110,17 +112,27 @@ class MainWindow(QMainWindow):
         self._prebuild.setInterval(30)
         self._prebuild.timeout.connect(self._build_next_page)
         self.view_menu.addSeparator()
-        self.view_menu.addAction(self.findings_dock.toggleViewAction())
-        self.findings_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+F"))
-        self.view_menu.addAction(self.sections_dock.toggleViewAction())
-        self.sections_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+C"))  # C for CTD; S is Save As
+        # own actions, not the docks' toggle actions: those take the dock's changing title ("Findings (12)")
+        # and so could carry no mnemonic
+        self.act_findings = self._dock_action("&Findings", self.findings_dock, "Ctrl+Shift+F")
+        self.act_sections = self._dock_action("CTD &Sections", self.sections_dock, "Ctrl+Shift+C")  # S: Save As
         self._restore_workspace_state()
+
+    def _dock_action(self, text: str, dock, keys: str) -> QAction:
+        act = QAction(text, self)
+        act.setCheckable(True)
+        act.setShortcut(QKeySequence(keys))
+        dock.toggleViewAction().toggled.connect(act.setChecked)
+        act.triggered.connect(lambda on: (dock.setVisible(on), on and dock.raise_()))
+        self.view_menu.addAction(act)
+        return act
 
     def _build_workspace(self) -> QWidget:
         from atmp_desktop.ui.help_panel import HelpPanel
         from atmp_desktop.ui.navigator import Navigator
         self.navigator = Navigator(self.forms, self)
         self.navigator.step_chosen.connect(self.go_to_step)
+        self.navigator.tab_out.connect(self._focus_first_field)
         self.page_stack = QStackedWidget(self)
         self.back_button = QPushButton("< &Back", self)
         self.next_button = QPushButton("&Next >", self)
@@ -194,6 +206,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
+        self.act_save = self._action(m, "&Save", self.save, ("std:Save",),
+                                     "Every change is saved as you make it; this confirms it")
         self.act_save_as = self._action(m, "Save &As…", self.save_as, ("std:SaveAs",),
                                         "Copy the project to a new file and continue there")
         self.act_export = self._action(m, "&Export Documents…", self.export, ("Ctrl+E",))
@@ -206,12 +220,24 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Edit")
         self.act_undo = self._action(m, "&Undo", self.undo, ("std:Undo",))
         self.act_redo = self._action(m, "&Redo", self.redo, ("std:Redo", "Ctrl+Shift+Z", "Ctrl+Y"))
+        m.addSeparator()
+        from atmp_desktop.ui import clipboard
+        self.act_cut = self._action(m, "Cu&t", lambda: clipboard.act(self, "cut"), ("std:Cut",))
+        self.act_copy = self._action(m, "&Copy", lambda: clipboard.act(self, "copy"), ("std:Copy",))
+        self.act_paste = self._action(m, "&Paste", lambda: clipboard.act(self, "paste"), ("std:Paste",))
+        self.act_select_all = self._action(m, "Select &All", lambda: clipboard.act(self, "selectAll"),
+                                           ("std:SelectAll",))
+        m.addSeparator()
+        self.act_find = self._action(m, "&Find…", self.find, ("std:Find", "Ctrl+F"),
+                                     "Search labels, help, values and CTD codes of the whole project")
 
         m = self.view_menu = bar.addMenu("&View")
         self.act_prev = self._action(m, "&Previous Step", lambda: self.step_by(-1), ("Alt+Left",))
         self.act_next = self._action(m, "Ne&xt Step", lambda: self.step_by(1), ("Alt+Right",))
 
         m = bar.addMenu("&Help")
+        self.act_guide = self._action(m, "&User Guide", self.show_guide, ("std:HelpContents", "F1"),
+                                      "The user guide, opened at the topic of the current step")
         self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
 
     def event(self, event) -> bool:
@@ -265,7 +291,8 @@ class MainWindow(QMainWindow):
         if state == self.__dict__.get("_actions_state"):
             return  # an edit usually changes only the undo label
         self._actions_state = state
-        for act in (self.act_save_as, self.act_export, self.act_close, self.act_prev, self.act_next):
+        for act in (self.act_save, self.act_save_as, self.act_export, self.act_close, self.act_prev,
+                    self.act_next, self.act_find):
             act.setEnabled(has)
         self.act_undo.setEnabled(bool(undo))
         self.act_redo.setEnabled(bool(redo))
@@ -298,9 +325,11 @@ class MainWindow(QMainWindow):
         # imported here, not at the top: the store pulls in sqlite-utils, which need not delay the first paint
         from atmp_desktop.store import ProjectFile, ProjectFileError, ProjectLockedError
         path = Path(path)
-        if not self.close_project():
-            return False
-        try:
+        if self.project is not None and _same_file(path, self.project.path) and read_only == self.project.read_only:
+            self.status.showMessage(f"“{path.name}” is already open.", 4000)
+            return True
+        self._commit_pending()
+        try:  # the current project stays open until the new one has opened
             project = ProjectFile.open(path, self.forms, read_only=read_only)
         except ProjectLockedError as exc:
             holder = exc.holder or {}
@@ -323,6 +352,9 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Cannot open project",
                                  f"“{path.name}” could not be read ({getattr(exc, 'strerror', None) or exc}); "
                                  "check the file and your access to its folder.")
+            return False
+        if not self.close_project():
+            project.close()
             return False
         self._attach(project)
         if project.backup_path:
@@ -357,8 +389,8 @@ class MainWindow(QMainWindow):
         self._prebuild.start()
         self._update_title()
         self._update_actions()
-        self.saved_label.setText("Read-only: changes are not saved" if project.read_only
-                                 else "All changes are saved automatically")
+        self._write_error = ""
+        self._update_saved_label()
 
     def close_project(self) -> bool:
         if self.project is None:
@@ -374,6 +406,8 @@ class MainWindow(QMainWindow):
         self.findings = []
         self.findings_dock.show_findings([], None)
         self.navigator.reset_states()
+        self._problems.clear()
+        self._update_saved_label()
         self._show_start()
         return True
 
@@ -452,6 +486,38 @@ class MainWindow(QMainWindow):
             self.go_to_step(step)
         self.status.showMessage(f"Now working in {new.path.name}", 5000)
 
+    def save(self) -> None:
+        """Ctrl+S in an app that saves every change: write what is still being typed and say so."""
+        if self.project is None:
+            return
+        self._commit_pending()
+        if self.project.read_only:
+            self.status.showMessage(f"“{self.project.path.name}” is open read-only, so nothing can change here. "
+                                    "Use File ▸ Save As to make an editable copy.", 8000)
+        elif self._write_error or self._problems:
+            self.status.showMessage("Not everything is saved: " + (self._write_error or next(iter(
+                self._problems.values()))), 8000)
+        else:
+            self.status.showMessage(f"All changes are saved in “{self.project.path.name}”: every change is "
+                                    "written as you make it.", 6000)
+
+    def find(self) -> None:
+        if self.project is None:
+            return
+        from atmp_desktop.ui.search import SearchDialog
+        dialog = self.__dict__.get("_search")
+        if dialog is None:
+            dialog = self._search = SearchDialog(self.forms, self)
+            dialog.chosen.connect(self.go_to_field)
+        dialog.search_in(self.snap)
+
+    def show_guide(self) -> None:
+        from atmp_desktop.ui.guide import GuideWindow
+        guide = self.__dict__.get("_guide")
+        if guide is None:
+            guide = self._guide = GuideWindow(self)
+        guide.show_topic(self.current_step if self.project is not None else "start")
+
     def closeEvent(self, event) -> None:
         self.close_project()
         self._save_geometry()
@@ -465,6 +531,7 @@ class MainWindow(QMainWindow):
             from atmp_desktop.ui.step_page import StepPage
             page = StepPage(self.forms, self.forms.step(step_id), self.page_stack)
             page.edited.connect(self.on_edited)
+            page.problem.connect(self._field_problem)
             if self.snap is not None:
                 page.load(self.snap)
             page.set_read_only(self.project is not None and self.project.read_only)
@@ -499,6 +566,13 @@ class MainWindow(QMainWindow):
     def _update_step_buttons(self) -> None:
         self.back_button.setEnabled(self._neighbour(-1) is not None)
         self.next_button.setEnabled(self._neighbour(1) is not None)
+
+    def _focus_first_field(self) -> None:
+        """Tab in the navigator goes to the first field of the step shown."""
+        page = self.pages.get(self.current_step or "")
+        first = page.first_field_widget() if page is not None else None
+        if first is not None:
+            first.setFocus(QtCore.Qt.TabFocusReason)
 
     def _neighbour(self, delta: int) -> str | None:
         from atmp_desktop.ui import logic
@@ -548,15 +622,55 @@ class MainWindow(QMainWindow):
             self._reload_fields([path])
             return
         except ProjectFileError as exc:  # disk full, file removed or made read-only meanwhile
-            QMessageBox.critical(self, "Change not saved", _sentence(str(exc)))
+            self._failed_write(_sentence(str(exc)))
             self._reload_fields([path])
             return
         except OSError as exc:
-            QMessageBox.critical(self, "Change not saved", self._write_failed(exc))
+            self._failed_write(self._write_failed(exc))
             self._reload_fields([path])
             return
+        if self._write_error:
+            self._write_error = ""
+            self._update_saved_label()
         if change is not None:
             self._after_change(change, source=path)
+
+    def _failed_write(self, message: str) -> None:
+        self._write_error = message
+        self._update_saved_label()
+        QMessageBox.critical(self, "Change not saved", message)
+
+    def _field_problem(self, path: str, text: str) -> None:
+        if text:
+            self._problems[path] = text
+        else:
+            self._problems.pop(path, None)
+        self._update_saved_label()
+
+    def _update_saved_label(self) -> None:
+        """The status bar's promise about saving, kept true: nothing on the start screen, the reason on a
+        read-only file, and a warning while a typed value or the last write could not be saved."""
+        if self.project is None:
+            text, tip, bad = "", "", False
+        elif self.project.read_only:
+            reason = getattr(self.project, "read_only_reason", "") or "opened read-only"
+            text, tip, bad = "Read-only: changes cannot be made", _sentence(reason), False
+        elif self._write_error:
+            text, tip, bad = "Last change NOT saved", self._write_error, True
+        elif self._problems:
+            path, problem = next(iter(self._problems.items()))
+            text = f"Not saved: {self.forms.label(path)}" + (f" and {len(self._problems) - 1} more"
+                                                             if len(self._problems) > 1 else "")
+            tip, bad = problem, True
+        else:
+            text, tip, bad = "All changes are saved automatically", "", False
+        if (text, tip, bad) == self.__dict__.get("_saved_state"):
+            return
+        self._saved_state = (text, tip, bad)
+        self.saved_label.setText(text)
+        self.saved_label.setToolTip(tip)
+        from atmp_desktop.ui.style import role
+        role(self.saved_label, "error" if bad else "plain")
 
     def _after_change(self, change: "ChangeSet", source: str | None = None, focus_step: str | None = None) -> None:
         """Refresh what the change set names, nothing else: the editors of the changed fields (not `source`,
@@ -715,6 +829,13 @@ class MainWindow(QMainWindow):
 def _field_value_error():
     from atmp_desktop.core.values import FieldValueError
     return FieldValueError
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _sentence(text: str) -> str:

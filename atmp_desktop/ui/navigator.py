@@ -104,6 +104,14 @@ class StepDelegate(QStyledItemDelegate):
 
 class Navigator(QListWidget):
     step_chosen = Signal(str)
+    tab_out = Signal()  # Tab pressed: the window moves to the first field of the step
+
+    def focusNextPrevChild(self, next_: bool) -> bool:
+        # the pages are built after the navigator, so Qt's focus chain would go elsewhere
+        if next_:
+            self.tab_out.emit()
+            return True
+        return super().focusNextPrevChild(next_)
 
     def __init__(self, forms: FormSet, parent=None):
         super().__init__(parent)

@@ -52,6 +52,7 @@ class FieldRow(QWidget):
 
 class StepPage(QScrollArea):
     edited = Signal(str, object, str)
+    problem = Signal(str, str)  # field path, why its typed text is not saved ("" when fixed)
 
     def __init__(self, forms: FormSet, step: Step, parent=None):
         super().__init__(parent)
@@ -96,6 +97,7 @@ class StepPage(QScrollArea):
             container = self._group(f.group, form_layout)
             editor = make_editor(f, container)
             editor.edited.connect(self.edited)
+            editor.problem.connect(lambda text, path=f.path: self.problem.emit(path, text))
             row = FieldRow(editor, container)
             container.layout().addWidget(row)
             self.editors[f.path] = editor

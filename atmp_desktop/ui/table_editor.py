@@ -6,7 +6,6 @@ in the view until a cell in it is filled: empty rows are "not filled in" and are
 """
 from __future__ import annotations
 
-import copy
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -91,7 +90,7 @@ class RowsModel(QAbstractTableModel):
     # -- row operations used by the editor
     def load(self, rows: list[dict]) -> None:
         self.beginResetModel()
-        self.rows = copy.deepcopy(rows)
+        self.rows = [dict(r) for r in rows]  # cell values are replaced, never changed in place
         self.endResetModel()
 
     def stored(self) -> list[dict] | None:
@@ -164,13 +163,18 @@ class TableEditor(FieldEditor):
         self.view.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
                                   | QAbstractItemView.AnyKeyPressed)
         self.view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move between cells
-        self.view.setWordWrap(True)
         self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # Uniform row heights: nothing measures rows, so a table of thousands of rows builds and scrolls as
+        # fast as one of ten. Tables with long text show two wrapped lines; the tooltip has the whole cell.
+        lines = 2 if any(c.type == "long_text" for c in field.columns) else 1
+        self.view.setWordWrap(lines > 1)
+        self.view.setTextElideMode(Qt.ElideRight)
+        rows_header = self.view.verticalHeader()
+        rows_header.setSectionResizeMode(QHeaderView.Fixed)
+        rows_header.setDefaultSectionSize(QFontMetrics(self.view.font()).lineSpacing() * lines + 10)
         self._size_columns()
         self._fit_height()
         self.model.changed.connect(self._emit)
-        self.model.changed.connect(self._fit_height)  # an edited cell may wrap onto more lines
         self.model.error.connect(self.show_error)
         self.model.modelReset.connect(self._fit_height)  # covers load() and paste
         self.model.rowsInserted.connect(self._fit_height)
@@ -205,8 +209,8 @@ class TableEditor(FieldEditor):
         layout.addWidget(self.message)
         self.setFocusProxy(self.view)
 
-        paste = QShortcut(QKeySequence.Paste, self.view, self.paste)
-        paste.setContext(Qt.WidgetWithChildrenShortcut)
+        # Ctrl+C / Ctrl+X / Ctrl+V reach the table through the window's Edit menu (ui/clipboard.py); a
+        # shortcut of its own here would make the keys ambiguous and neither would fire
         delete = QShortcut(QKeySequence.Delete, self.view, self.clear_cells)
         delete.setContext(Qt.WidgetShortcut)
 
@@ -229,15 +233,26 @@ class TableEditor(FieldEditor):
             header.resizeSection(i, min(width, 360))
 
     def _fit_height(self, *args) -> None:
-        """Show every row up to a limit, so short tables need no inner scrolling."""
-        self.view.resizeRowsToContents()
+        """Show every row up to a limit, so short tables need no inner scrolling (computed, not measured)."""
+        n = self.model.rowCount()
+        if n == self.__dict__.get("_fitted_rows"):
+            return
+        self._fitted_rows = n
+        row = self.view.verticalHeader().defaultSectionSize()
         header = self.view.horizontalHeader().sizeHint().height()
-        rows = self.view.verticalHeader().length()
-        empty = self.view.verticalHeader().defaultSectionSize() * max(0, 3 - self.model.rowCount())
         scroll = self.view.horizontalScrollBar().sizeHint().height()
-        self.view.setFixedHeight(min(max(header + rows + empty + scroll + 2 * self.view.frameWidth(), 120), 460))
+        self.view.setFixedHeight(min(max(header + row * max(n, 3) + scroll + 2 * self.view.frameWidth(), 120), 460))
 
     # -- FieldEditor
+    def commit(self) -> None:
+        """Write a cell still being edited (before Quit, Close, a step switch, Save As or Undo)."""
+        editor = self.view.indexWidget(self.view.currentIndex())
+        if editor is not None and self.view.state() == QAbstractItemView.EditingState:
+            delegate = self.view.itemDelegate()
+            delegate.commitData.emit(editor)
+            delegate.closeEditor.emit(editor, QStyledItemDelegate.NoHint)
+        super().commit()
+
     def _read(self):
         return self.model.stored()
 
@@ -315,6 +330,29 @@ class TableEditor(FieldEditor):
                                         self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1))
             self._emit(f"clearing of {cleared} cell(s) in {self.field.label}")
 
+    def copy_cells(self) -> None:
+        """Copy the selected cells as tab-separated text (rows by line), as spreadsheets do."""
+        indexes = self.view.selectionModel().selectedIndexes() or (
+            [self.view.currentIndex()] if self.view.currentIndex().isValid() else [])
+        if not indexes:
+            return
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes})
+        chosen = {(i.row(), i.column()) for i in indexes}
+        lines = []
+        for r in rows:
+            cells = []
+            for c in cols:
+                col = self.field.columns[c]
+                value = self.model.rows[r].get(col.id) if (r, c) in chosen else None
+                cells.append(_cell_text(col, value))
+            lines.append("\t".join(cells))
+        QGuiApplication.clipboard().setText("\n".join(lines))
+
+    def cut_cells(self) -> None:
+        self.copy_cells()
+        self.clear_cells()
+
     def paste(self) -> None:
         """Paste tab-separated text (as copied from Excel or LibreOffice) from the current cell on."""
         if self.model.read_only:
@@ -335,7 +373,7 @@ class TableEditor(FieldEditor):
         start_col = idx.column() if idx.isValid() else 0
         ncols = len(self.field.columns)
         problems: list[str] = []
-        rows = copy.deepcopy(self.model.rows)
+        rows = [dict(r) for r in self.model.rows]
         for i, line in enumerate(lines):
             r = start_row + i
             while r >= len(rows):
@@ -374,3 +412,15 @@ class TableEditor(FieldEditor):
             self.view.scrollTo(idx)
         self.view.setFocus()
 
+
+def _cell_text(col: Field, value) -> str:
+    """A cell as text that paste_text reads back as the same value."""
+    if value is None:
+        return ""
+    if col.type == "multi_choice":
+        return "; ".join(col.choice_label(v) for v in value)
+    if col.type == "yes_no":
+        return "yes" if value else "no"
+    if col.type in ("choice", "quantity"):
+        return format_value(col, value)
+    return str(value).replace("\t", " ").replace("\n", " ")
