@@ -31,18 +31,34 @@ def _forms():
         raise CliError(f"the form definitions are broken: {exc}") from None
 
 
-def open_project(path: str, read_only: bool = True):
-    """Open a project for a command; store errors become CliError (exit 2)."""
-    from atmp_desktop.store import ProjectFile, ProjectFileError
+def open_project(path: str, read_only: bool = True, break_lock: bool = False):
+    """Open a project for a command; store errors become CliError (exit 2). A file that cannot be written
+    while writing was asked for is refused with the reason (it would open read-only in the window)."""
+    from atmp_desktop.store import ProjectFile, ProjectFileError, ProjectLockedError
     try:
-        return ProjectFile.open(Path(path), _forms(), read_only=read_only)
+        project = ProjectFile.open(Path(path), _forms(), read_only=read_only, break_lock=break_lock)
+    except ProjectLockedError as exc:
+        hint = " (atmp-desktop break-lock breaks it)" if exc.can_break else ""
+        raise CliError(str(exc).rstrip(".") + hint + ".") from None
     except ProjectFileError as exc:
         raise CliError(str(exc)) from None
+    if not read_only and project.read_only:
+        project.close()
+        raise CliError(f"'{Path(path).name}' cannot be changed: {project.read_only_reason}.")
+    return project
+
+
+def report_problems(problems) -> None:
+    """Stored values the store could not use, one line each on stderr (the command still runs)."""
+    for path, sentence in problems:
+        print(f"atmp-desktop: warning: {path} {sentence}.", file=sys.stderr)
 
 
 def snapshot_of(path: str):
     with open_project(path) as project:
-        return project.snapshot()
+        snap = project.snapshot()
+    report_problems(snap.problems)
+    return snap
 
 
 def _dump_document(path: str) -> dict:
@@ -72,12 +88,23 @@ def cmd_new(args) -> int:
         except KeyError as exc:
             raise CliError(str(exc.args[0])) from None
     elif args.from_json:
+        from atmp_desktop.core.values import loads_json
         try:
-            document = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+            document = loads_json(Path(args.from_json).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise CliError(f"'{args.from_json}' does not exist.") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CliError(f"'{args.from_json}' is not valid JSON ({exc}); nothing was created.") from None
+        except IsADirectoryError:
+            raise CliError(f"'{args.from_json}' is a folder, not a JSON file.") from None
+        except UnicodeDecodeError:
+            raise CliError(f"'{args.from_json}' is not UTF-8 text; save it as UTF-8 and try again. "
+                           "Nothing was created.") from None
+        except OSError as exc:
+            raise CliError(f"'{args.from_json}' cannot be read ({exc.strerror or exc}).") from None
+        except ValueError as exc:
+            raise CliError(f"'{args.from_json}' cannot be imported: {exc}; nothing was created.") from None
+        if not isinstance(document, dict):
+            raise CliError(f"'{args.from_json}' holds {json.dumps(document)[:20]} instead of a project (a JSON object "
+                           "made by 'dump'); nothing was created.")
     target = Path(args.project)
     if target.suffix != ".atmp":
         raise CliError(f"project files end in .atmp; use '{target.with_suffix('.atmp')}'.")
@@ -112,24 +139,108 @@ def cmd_get(args) -> int:
 def cmd_set(args) -> int:
     from atmp_desktop.core.forms import parse_path
     from atmp_desktop.core.values import FieldValueError, parse_text
+    from atmp_desktop.core.values import door_notes, loads_json
     forms = _forms()
     try:
         p = parse_path(args.field_path)
         f = forms.field(p.field_path)
         target = f.column(p.column) if p.column else f
+        if args.value.strip() == "":
+            raise CliError(f"no value given for {args.field_path}; to clear it, use "
+                           f"'atmp-desktop clear {args.project} {args.field_path}'.")
         if p.index is not None and p.column is None:
-            value = json.loads(args.value)
+            try:
+                value = loads_json(args.value)
+            except ValueError as exc:
+                raise FieldValueError(f"{f.label}: the row cannot be used: {exc}") from None
+            if not isinstance(value, dict):
+                raise FieldValueError(f"{f.label}: a row is a JSON object of column values, e.g. "
+                                      '\'{"name": "..."}\'')
         else:
             value = parse_text(target, args.value)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
-    except (FieldValueError, json.JSONDecodeError) as exc:
+    except FieldValueError as exc:
         raise CliError(str(exc)) from None
-    with open_project(args.project, read_only=False) as project:
+    _write(args, [(args.field_path, value)])
+    for note in door_notes(target, args.value):
+        print(f"atmp-desktop: note: {note}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write(args, edits) -> None:
+    from atmp_desktop.core.values import FieldValueError
+    from atmp_desktop.store import ProjectFileError
+    with open_project(args.project, read_only=False, break_lock=getattr(args, "break_lock", False)) as project:
         try:
-            project.set_value(args.field_path, value)
+            project.apply(edits)
         except FieldValueError as exc:
             raise CliError(str(exc)) from None
+        except ProjectFileError as exc:
+            raise CliError(str(exc)) from None
+
+
+def cmd_clear(args) -> int:
+    forms = _forms()
+    from atmp_desktop.core.forms import parse_path
+    try:
+        forms.field(parse_path(args.field_path).field_path)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    _write(args, [(args.field_path, None)])
+    return EXIT_OK
+
+
+def cmd_backups(args) -> int:
+    from atmp_desktop.store.backups import list_backups
+    found = list_backups(Path(args.project))
+    if not found:
+        print(f"atmp-desktop: no backups of '{Path(args.project).name}' yet (one is made each time it is opened "
+              "for editing and every 10 minutes of editing).", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for b in found:
+        print(f"{b.path}\t{b.label}")
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from atmp_desktop.store import ProjectFileError
+    from atmp_desktop.store.recovery import restore_backup
+    target = Path(args.to)
+    if target.suffix != ".atmp":
+        raise CliError(f"project files end in .atmp; use '{target.with_suffix('.atmp')}'.")
+    try:
+        restore_backup(Path(args.backup), target, _forms())
+    except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+    print(target)
+    return EXIT_OK
+
+
+def cmd_clean_copy(args) -> int:
+    from atmp_desktop.store import ProjectFileError
+    from atmp_desktop.store.recovery import clean_copy
+    target = Path(args.to)
+    if target.suffix != ".atmp":
+        raise CliError(f"project files end in .atmp; use '{target.with_suffix('.atmp')}'.")
+    try:
+        report = clean_copy(Path(args.project), target, _forms())
+    except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+    for problem in report.problems:
+        print(f"atmp-desktop: left out: {problem}", file=sys.stderr)
+    print(target)
+    return EXIT_PROBLEMS if report.problems else EXIT_OK
+
+
+def cmd_break_lock(args) -> int:
+    from atmp_desktop.store.locking import describe, read_holder
+    holder = read_holder(Path(args.project))
+    if holder is None:
+        print(f"'{Path(args.project).name}' is not locked.")
+        return EXIT_OK
+    open_project(args.project, read_only=False, break_lock=True).close()
+    print(f"the lock of {describe(holder)} on '{Path(args.project).name}' was broken.")
     return EXIT_OK
 
 
@@ -190,7 +301,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("field_path")
     p.add_argument("value", help="text; yes/no; 12 h; 2026-05-01; a,b for multi-choice; JSON for tables and rows")
+    p.add_argument("--break-lock", action="store_true", help="take over a lock you know is dead")
     p.set_defaults(func=cmd_set)
+
+    p = sub.add_parser("clear", help="clear one value, row or table (one transaction, audited)")
+    p.add_argument("project")
+    p.add_argument("field_path")
+    p.add_argument("--break-lock", action="store_true", help="take over a lock you know is dead")
+    p.set_defaults(func=cmd_clear)
+
+    p = sub.add_parser("backups", help="list the automatic backups of a project (newest first)")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_backups)
+
+    p = sub.add_parser("restore", help="restore a backup to a project file")
+    p.add_argument("backup", help="a file listed by 'backups'")
+    p.add_argument("--to", required=True, metavar="FILE", help="the .atmp file to restore into")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("clean-copy", help="copy the values of a refused file into a new, clean project")
+    p.add_argument("project")
+    p.add_argument("--to", required=True, metavar="FILE", help="the new .atmp file")
+    p.set_defaults(func=cmd_clean_copy)
+
+    p = sub.add_parser("break-lock", help="break a lock you know is dead (e.g. after a crash on another computer)")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_break_lock)
 
     p = sub.add_parser("gui", help="open the window (the default)")
     p.add_argument("project", nargs="?")

@@ -191,7 +191,8 @@ def test_old_file_is_backed_up_then_migrated(tmp_path, mini):
 def test_second_instance_is_told_who_holds_the_file(tmp_path, mini, project):
     lock = project.path.with_name(project.path.name + ".lock")
     holder = json.loads(lock.read_text())
-    holder["pid"] = 1  # pretend another live process (init) holds it
+    from atmp_desktop.store.locking import process_start
+    holder.update(pid=1, start=process_start(1))  # pretend another live process (init) holds it
     lock.write_text(json.dumps(holder))
     with pytest.raises(ProjectLockedError, match="already open") as err:
         ProjectFile.open(project.path, mini)

@@ -79,15 +79,6 @@ def make_backup(conn: sqlite3.Connection, project: Path, reason: str, uuid: str 
     folder = folder_for(project)
     folder.mkdir(parents=True, exist_ok=True)
     tempfiles.cleanup(folder)
-    source = folder / "source.json"
-    info = {"path": str(Path(project).resolve()), "uuid": uuid}
-    try:
-        if json.loads(source.read_text(encoding="utf-8")) != info:
-            raise ValueError
-    except (OSError, ValueError):
-        tmp = tempfiles.temp_path(source)
-        tmp.write_text(json.dumps(info), encoding="utf-8")
-        tmp.replace(source)
     now = now or _dt.datetime.now()
     target = folder / f"{Path(project).stem}-{now:%Y%m%d-%H%M%S-%f}-{reason}.atmp"
     tmp = tempfiles.create_temp(target)
@@ -134,3 +125,19 @@ def rotate(folder: Path, now: _dt.datetime | None = None) -> list[Path]:
             except OSError:
                 pass
     return removed
+
+
+def last_backed_up(project: Path) -> str | None:
+    """The project's `modified` time at its newest backup (so an unchanged project is not backed up again)."""
+    try:
+        return json.loads((folder_for(project) / "source.json").read_text(encoding="utf-8")).get("modified")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def note_backed_up(project: Path, uuid: str | None, modified: str | None) -> None:
+    source = folder_for(project) / "source.json"
+    info = {"path": str(Path(project).resolve()), "uuid": uuid, "modified": modified}
+    tmp = tempfiles.temp_path(source)
+    tmp.write_text(json.dumps(info), encoding="utf-8")
+    tmp.replace(source)

@@ -41,7 +41,8 @@ class DamagedFileError(ProjectFileError):
         offer = (f"restore one of its {len(found)} backups (atmp-desktop backups '{self.path.name}' lists them; "
                  "in the window: File > Backups)" if found else
                  "restore it from a backup or ask the sender for a new copy")
-        super().__init__(f"'{self.path.name}' is damaged and cannot be read {detail}; {offer}.".replace("  ", " "))
+        what = "truncated or damaged" if "truncated" in detail else "damaged"
+        super().__init__(f"'{self.path.name}' is {what} and cannot be read {detail}; {offer}.".replace("  ", " "))
         self.backups = found
 
 

@@ -18,6 +18,7 @@ class Header:
     user_version: int
     application_id: int
     size_valid: bool
+    size_ok: bool = True  # the file is as long as its header says (False may also be a writer mid-save)
 
 
 def read_header(path: Path) -> Header:
@@ -55,8 +56,11 @@ def check_header(path: Path, schema_version: int) -> Header:
             f"'{path.name}' was saved by a newer version of ATMP Dossier Desktop (file format {h.user_version}, "
             f"this version reads up to {schema_version}); update the app to open it.")
     size = path.stat().st_size
-    if h.page_size < 512 or size % h.page_size or (h.size_valid and size < h.page_size * h.page_count):
+    if h.page_size < 512 or h.page_size & (h.page_size - 1):
         raise ProjectFileError(
-            f"'{path.name}' is truncated or damaged ({size} bytes on disk); "
+            f"'{path.name}' is truncated or damaged (its header is not valid); "
             "restore it from a backup or ask the sender for a new copy.")
-    return h
+    # A size that does not match the header is not called damaged here: a reader can see a file in the middle
+    # of another program's save. SQLite decides, under its lock and after quick_check (ProjectFile.open).
+    ok = not (size % h.page_size or (h.size_valid and size < h.page_size * h.page_count))
+    return Header(h.page_size, h.page_count, h.user_version, h.application_id, h.size_valid, ok)

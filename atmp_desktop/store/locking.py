@@ -1,21 +1,39 @@
-"""A lock file beside an open project (`NAME.atmp.lock`) so a second instance can offer read-only."""
+"""A lock file beside a project open for editing (`NAME.atmp.lock`): exactly one writer, others read-only.
+
+- Created atomically: the holder's details are written to a temp file that is hard-linked to the lock name
+  (a link fails if the name exists, and the lock never exists half written); where links are not supported,
+  O_CREAT|O_EXCL.
+- Released only by its owner (the lock holds a random token; release removes it only while it is ours).
+- Stale locks of this computer are recognised by pid *and* process start time (a reused pid is not the
+  holder) and taken over; the take-over renames the stale lock away first, so two processes cannot both take
+  it over.
+- A lock of another computer, or one that cannot be read, is not guessed at: ProjectLockedError names the
+  holder and `can_break` is True, and the user may break it (`acquire(..., break_lock=True)`).
+"""
 from __future__ import annotations
 
 import datetime as _dt
 import getpass
 import json
 import os
+import secrets
 import socket
+import time
 from pathlib import Path
 
 from atmp_desktop.store.errors import ProjectLockedError
 
+_HELD: dict[str, tuple[str, int]] = {}  # lock path -> (our token, how many ProjectFiles of this process use it)
+
 
 def lock_path(project: Path) -> Path:
+    project = Path(project)
     return project.with_name(project.name + ".lock")
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -27,37 +45,185 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def read_holder(project: Path) -> dict | None:
+def _boot_id() -> str:
     try:
-        return json.loads(lock_path(project).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def process_start(pid: int) -> str | None:
+    """An id of when process `pid` started (None when it cannot be known), so a reused pid is told apart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return f"{_boot_id()}:{stat.rsplit(')', 1)[1].split()[19]}"
+    except (OSError, IndexError):
+        pass
+    try:
+        import psutil  # optional, for macOS and Windows
+        return f"{psutil.Process(pid).create_time():.2f}"
+    except Exception:
         return None
 
 
-def acquire(project: Path) -> Path:
-    path = lock_path(project)
-    holder = read_holder(project) if path.exists() else None
-    if holder is not None:
-        same_host = holder.get("host") == socket.gethostname()
-        if not same_host or (holder.get("pid") != os.getpid() and _alive(int(holder.get("pid", 0)))):
-            raise ProjectLockedError(
-                f"'{project.name}' is already open by {holder.get('user', 'someone')} on {holder.get('host', '?')} "
-                f"since {holder.get('since', '?')}; open it read-only or close the other window first.", holder)
+def _user() -> str:
     try:
-        user = getpass.getuser()
+        return getpass.getuser()
     except Exception:
-        user = "unknown"
-    info = {"host": socket.gethostname(), "pid": os.getpid(), "user": user,
+        return "unknown"
+
+
+def _me(token: str) -> dict:
+    return {"app": "atmp-desktop", "host": socket.gethostname(), "pid": os.getpid(),
+            "start": process_start(os.getpid()), "user": _user(), "token": token,
             "since": _dt.datetime.now().replace(microsecond=0).isoformat()}
-    try:
-        path.write_text(json.dumps(info), encoding="utf-8")
-    except OSError:
-        pass  # a read-only folder: work without a lock rather than refuse to open
-    return path
 
 
-def release(path: Path) -> None:
+def read_holder(project: Path) -> dict | None:
+    """The lock's holder; None when there is no lock; {"unreadable": True} when it cannot be understood."""
+    return _read(lock_path(project))
+
+
+def _read(path: Path) -> dict | None:
     try:
-        path.unlink()
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return {"unreadable": True}
+    try:
+        holder = json.loads(text)
+    except ValueError:
+        holder = None
+    if (not isinstance(holder, dict) or not isinstance(holder.get("pid"), int) or isinstance(holder.get("pid"), bool)
+            or not all(isinstance(holder.get(k), str) for k in ("host", "token"))):
+        return {"unreadable": True, "empty": not text}
+    return holder
+
+
+def describe(holder: dict) -> str:
+    if holder.get("unreadable"):
+        return "an unknown program (its lock file cannot be read)"
+    user = holder.get("user") if isinstance(holder.get("user"), str) else "someone"
+    since = holder.get("since") if isinstance(holder.get("since"), str) else "?"
+    return f"{user} on {holder.get('host')} since {since}"
+
+
+def is_stale(holder: dict) -> bool:
+    """A lock of this computer whose process has ended (or whose pid now belongs to another process)."""
+    if holder.get("unreadable") or holder.get("host") != socket.gethostname():
+        return False
+    pid = holder["pid"]
+    if not _alive(pid):
+        return True
+    start = holder.get("start")
+    now = process_start(pid)
+    return bool(start and now and start != now)
+
+
+def _create(path: Path, info: dict) -> None:
+    """Create the lock with its content in one step; FileExistsError when it exists."""
+    tmp = path.with_name(f"{path.name}.{info['token']}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(info))
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (some network and FAT drives)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(info))
+    finally:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def _take_over(path: Path, seen: dict) -> None:
+    """Remove the lock `seen` (stale or broken by the user), unless it was replaced meanwhile."""
+    grabbed = path.with_name(f"{path.name}.{secrets.token_hex(4)}.stale")
+    try:
+        os.rename(path, grabbed)
+    except FileNotFoundError:
+        return  # someone else took it over first; the caller tries again
+    now = _read(grabbed) or {}
+    if seen.get("token") is not None and now.get("token") != seen.get("token"):
+        try:  # we grabbed a fresh lock that another process had just made: give it back
+            os.link(grabbed, path)
+        except OSError:
+            pass
+    try:
+        grabbed.unlink()
     except OSError:
         pass
+
+
+def acquire(project: Path, break_lock: bool = False, shared_in_process: bool = True) -> Path | None:
+    """Take the project's lock. Returns its path, or None when the folder cannot hold a lock file (a read-only
+    folder: the caller opens read-only anyway). Raises ProjectLockedError when someone else holds it.
+    `shared_in_process`: a second ProjectFile of this process on the same file shares the lock (it sees the
+    other's writes through data_version); replacing a file (Save As, restore) passes False."""
+    path = lock_path(project)
+    key = str(path.absolute())
+    if key in _HELD:  # this process already holds it
+        token, count = _HELD[key]
+        holder = _read(path) or {}
+        if holder.get("token") == token and holder.get("pid") == os.getpid():
+            if not shared_in_process:
+                raise ProjectLockedError(f"'{Path(project).name}' is open in another window of this program; "
+                                         "close it there first.", holder, can_break=False)
+            _HELD[key] = (token, count + 1)
+            return path
+        del _HELD[key]
+    token = secrets.token_hex(12)
+    for attempt in range(20):
+        try:
+            _create(path, _me(token))
+            _HELD[key] = (token, 1)
+            return path
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
+        holder = _read(path)
+        if holder is None:
+            continue  # released meanwhile
+        if holder.get("empty") and attempt < 10:
+            time.sleep(0.02)  # being written by an O_EXCL creator: look again
+            continue
+        if break_lock or is_stale(holder):
+            _take_over(path, holder)
+            break_lock = False
+            continue
+        same_host = holder.get("host") == socket.gethostname() and not holder.get("unreadable")
+        raise ProjectLockedError(
+            f"'{Path(project).name}' is already open for editing by {describe(holder)}; it can be opened "
+            "read-only" + ("." if same_host else
+                           ", or, if you know that window is closed (say the computer crashed), break the lock."),
+            holder, can_break=not same_host)
+    raise ProjectLockedError(f"'{Path(project).name}' is being opened by several programs at once; try again.",
+                             _read(path) or {}, can_break=False)
+
+
+def release(path: Path | None) -> None:
+    """Give up our lock: the file is removed only while it is still ours."""
+    if path is None:
+        return
+    key = str(Path(path).absolute())
+    held = _HELD.get(key)
+    if held is None:
+        return
+    token, count = held
+    if count > 1:
+        _HELD[key] = (token, count - 1)
+        return
+    del _HELD[key]
+    if (_read(Path(path)) or {}).get("token") == token:
+        try:
+            Path(path).unlink()
+        except OSError:
+            pass

@@ -18,6 +18,7 @@ import getpass
 import json
 import os
 import sqlite3
+import time
 import uuid as _uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from atmp_desktop.core.forms import Field, FormSet, parse_path
 from atmp_desktop.core.interchange import SECTION_STATUSES, check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.values import FieldValueError, format_value, is_empty, normalise, normalise_row
+from atmp_desktop.store import backups as _backups
 from atmp_desktop.store import guard, locking, tempfiles
 from atmp_desktop.store.errors import (
     DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError,
@@ -94,10 +96,21 @@ class ProjectFile:
         self._identity = _identity(path)
         self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         self._load()
+        self.last_backup: Path | None = None
+        self.backup_error: str | None = None  # why the last automatic backup failed (the window may show it)
+        self._last_backup_at = time.monotonic()
+        if not read_only:
+            self._auto_backup("open")
 
     # ---------------------------------------------------------------- opening and creating
     @classmethod
-    def open(cls, path: str | Path, forms: FormSet, read_only: bool = False) -> "ProjectFile":
+    def open(cls, path: str | Path, forms: FormSet, read_only: bool = False, break_lock: bool = False
+             ) -> "ProjectFile":
+        """Open a project. When the file cannot be written (read-only file, folder or disk, disk full) it opens
+        read-only and `read_only_reason` says why. ProjectLockedError: another instance has it open (the error
+        names the holder; `break_lock=True` takes a lock the user knows is dead). ForeignSchemaError: the file
+        holds objects we did not create (offer `store.clean_copy`). DamagedFileError: SQLite cannot read it
+        (offer the backups)."""
         path = Path(path)
         header = check_header(path, SCHEMA_VERSION)
         reason = None
@@ -105,13 +118,13 @@ class ProjectFile:
             reason = _read_only_reason(path)
             read_only = reason is not None
         _roll_back_hot_journal(path, writable=reason is None)
-        conn = _open_checked(path, header.user_version, read_only)
+        conn = _open_checked(path, header.user_version, read_only, truncated=not header.size_ok)
         lock = None
         backup_path = None
         try:
             if not read_only:
                 tempfiles.cleanup(path.parent)
-                lock = locking.acquire(path)
+                lock = locking.acquire(path, break_lock=break_lock)
                 conn.execute("PRAGMA journal_mode = DELETE")
                 if header.user_version < SCHEMA_VERSION:
                     backup_path = _backup_before_migration(path, conn, header.user_version)
@@ -171,7 +184,8 @@ class ProjectFile:
             "app_version": __version__,
             "schema_version": str(SCHEMA_VERSION),
         }
-        lock = locking.acquire(path) if path.exists() else None  # never replace a file another window has open
+        # never replace a file another window has open
+        lock = locking.acquire(path, shared_in_process=False) if path.exists() else None
         try:
             _build_file(path, lambda conn: _fill_new(conn, forms, data, ids, meta, status_in, now, bool(document)))
         except BaseException:
@@ -391,6 +405,37 @@ class ProjectFile:
         with self._writing():
             self._conn.execute("DELETE FROM undo_steps")
 
+    # ---------------------------------------------------------------- backups
+    def backups(self) -> list[_backups.Backup]:
+        """This project's backups in the user data folder, newest first."""
+        return _backups.list_backups(self.path)
+
+    def make_backup(self, reason: str = "manual") -> Path:
+        """Back up now (SQLite backup API, temp name + rename, then rotation). Raises ProjectFileError."""
+        if self._conn is None:
+            raise ProjectFileError("the project is closed.")
+        try:
+            target = _backups.make_backup(self._conn, self.path, reason, self._meta.get("uuid"))
+            _backups.note_backed_up(self.path, self._meta.get("uuid"), self._meta.get("modified"))
+        except (OSError, sqlite3.Error) as exc:
+            raise ProjectFileError(f"the backup of '{self.path.name}' could not be written ({_os_reason(exc)}); "
+                                   "your project itself is unchanged.") from None
+        self.last_backup = target
+        self._last_backup_at = time.monotonic()
+        return target
+
+    def _auto_backup(self, reason: str) -> None:
+        """On open and every 10 minutes of editing, when something changed since the newest backup. A failure
+        never stops the user's work; it is kept in `backup_error`."""
+        self._last_backup_at = time.monotonic()
+        if _backups.last_backed_up(self.path) == self._meta.get("modified") and self.backups():
+            return
+        try:
+            self.make_backup(reason)
+            self.backup_error = None
+        except ProjectFileError as exc:
+            self.backup_error = str(exc)
+
     # ---------------------------------------------------------------- save as
     def save_as(self, target: str | Path) -> "ProjectFile":
         """Copy the project to `target` with the SQLite backup API and return it opened (this one is closed).
@@ -403,7 +448,7 @@ class ProjectFile:
             return self
         if not target.parent.is_dir():
             raise ProjectFileError(f"the folder '{target.parent}' does not exist.")
-        target_lock = locking.acquire(target)
+        target_lock = locking.acquire(target, shared_in_process=False)
         try:
             _build_file(target, self._copy_into, replace_lock_held=True)
         except BaseException:
@@ -738,6 +783,8 @@ class ProjectFile:
                 history()
         self._apply_in_memory(action, work)
         self._meta = {**self._meta, "modified": now}
+        if time.monotonic() - self._last_backup_at >= _backups.EVERY_SECONDS:
+            self._auto_backup("timer")
 
     def _write_change(self, change: Change, now: str, audit_action: str, work: dict[str, Table]) -> None:
         _write_value(self._conn, change, now, change[1] in self._damaged)
@@ -1087,6 +1134,9 @@ def _read_error(path: Path, exc: sqlite3.Error) -> ProjectFileError:
                                 "stopped; the file may be damaged or made to stall this app.")
     if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
         return ProjectFileError(f"'{path.name}' is busy (another program is writing to it); try again in a moment.")
+    if "too big" in str(exc):
+        return ProjectFileError(f"'{path.name}' holds a value larger than {guard.MAX_VALUE_BYTES >> 20} MB, more than "
+                                "any project field can hold; it was not opened. Make a clean copy to keep the rest.")
     return DamagedFileError(path, f"({exc})")
 
 
@@ -1136,8 +1186,9 @@ def _roll_back_hot_journal(path: Path, writable: bool) -> None:
         pass  # the checks below say what is wrong
 
 
-def _open_checked(path: Path, version: int, read_only: bool) -> sqlite3.Connection:
-    """A hardened connection to a file whose schema is exactly ours and that passes quick_check."""
+def _open_checked(path: Path, version: int, read_only: bool, truncated: bool = False) -> sqlite3.Connection:
+    """A hardened connection to a file whose schema is exactly ours and that passes quick_check. A file SQLite
+    cannot read is called damaged only here, after SQLite tried under its lock (busy timeout)."""
     try:
         conn = guard.connect(path, read_only=read_only)
     except sqlite3.Error as exc:
@@ -1150,7 +1201,7 @@ def _open_checked(path: Path, version: int, read_only: bool) -> sqlite3.Connecti
                 if guard.interrupted(exc) or "locked" in str(exc):
                     raise
                 if not guard.unsafe_schema(exc):
-                    raise DamagedFileError(path, f"({exc})") from None
+                    raise DamagedFileError(path, "(it is truncated)" if truncated else f"({exc})") from None
                 # Reading sqlite_master evaluates nothing, so it is safe to parse the schema trusted in order
                 # to compare it; only our own older schemas (json_valid in CHECK) pass the comparison below.
                 guard.forget(conn)
@@ -1164,7 +1215,7 @@ def _open_checked(path: Path, version: int, read_only: bool) -> sqlite3.Connecti
                                          [f"{t} '{n}'" for t, n, _, _ in missing])
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
-                raise DamagedFileError(path, "(integrity check failed)")
+                raise DamagedFileError(path, "(it is truncated)" if truncated else "(integrity check failed)")
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             if app_id != APPLICATION_ID:
                 raise ProjectFileError(f"'{path.name}' is an SQLite database but not an ATMP Dossier project; "
@@ -1173,6 +1224,8 @@ def _open_checked(path: Path, version: int, read_only: bool) -> sqlite3.Connecti
     except sqlite3.Error as exc:
         guard.forget(conn)
         conn.close()
+        if truncated and not guard.interrupted(exc) and "locked" not in str(exc):
+            raise DamagedFileError(path, "(it is truncated)") from None
         raise _read_error(path, exc) from None
     except BaseException:
         guard.forget(conn)
