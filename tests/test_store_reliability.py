@@ -275,7 +275,7 @@ def test_sigkill_never_loses_a_committed_edit(fresh, forms, tmp_path):
 
 
 # ====================================================================== lock races
-def _race_child(path: str, forms, start: float, out) -> None:
+def _race_child(path: str, forms, start: float, out: int, go: int) -> None:
     while time.time() < start:
         pass
     try:
@@ -286,7 +286,7 @@ def _race_child(path: str, forms, start: float, out) -> None:
     except Exception as exc:  # noqa: BLE001 - any other outcome is a failure the parent reports
         p, result = None, f"error {type(exc).__name__}: {exc}"
     os.write(out, (result + "\n").encode())
-    time.sleep(0.04)  # hold it while the others try
+    os.read(go, 1)  # hold it until every process has tried
     if p is not None:
         p.close()
 
@@ -296,6 +296,7 @@ def test_exactly_one_writer_when_several_open_at_once(fresh, forms):
     lock = path.with_name(path.name + ".lock")
     for trial in range(RACES):
         read_fd, write_fd = os.pipe()
+        go_r, go_w = os.pipe()
         start = time.time() + 0.03
         pids = []
         for _ in range(4):
@@ -303,16 +304,19 @@ def test_exactly_one_writer_when_several_open_at_once(fresh, forms):
             if pid == 0:  # child
                 try:
                     os.close(read_fd)
-                    _race_child(str(path), forms, start, write_fd)
+                    os.close(go_w)
+                    _race_child(str(path), forms, start, write_fd, go_r)
                 finally:
                     os._exit(0)
             pids.append(pid)
         os.close(write_fd)
+        os.close(go_r)
         with os.fdopen(read_fd) as fh:
-            results = fh.read().split("\n")
-        for pid in pids:
-            os.waitpid(pid, 0)
-        results = [r for r in results if r]
+            results = [fh.readline().strip() for _ in range(4)]
+            os.write(go_w, b"gogo")
+            os.close(go_w)
+            for pid in pids:
+                os.waitpid(pid, 0)
         assert sorted(results) == ["locked", "locked", "locked", "writer"], (trial, results)
         assert not lock.exists()  # released by its owner, and only by it
 

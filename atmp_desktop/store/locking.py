@@ -96,7 +96,7 @@ def _read(path: Path) -> dict | None:
     except ValueError:
         holder = None
     if (not isinstance(holder, dict) or not isinstance(holder.get("pid"), int) or isinstance(holder.get("pid"), bool)
-            or not all(isinstance(holder.get(k), str) for k in ("host", "token"))):
+            or not isinstance(holder.get("host"), str)):
         return {"unreadable": True, "empty": not text}
     return holder
 
