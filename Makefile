@@ -8,7 +8,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcom
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 \
 	fonts-dejavu-core sqlite3
 
-.PHONY: run test bench stress dist system-deps venv clean screenshots
+.PHONY: run test bench stress dist system-deps venv clean screenshots reference
 
 # System libraries Qt needs. Installed only when we are root and something is missing.
 system-deps:
@@ -34,6 +34,10 @@ test: venv
 # The reliability suites in full (issue 9): 300 SIGKILLs, 1,000 byte flips, 100 lock races, the full row bomb.
 stress: venv
 	ATMP_STRESS=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/test_store_reliability.py tests/test_store.py tests/test_store_rows.py
+
+# Golden reference texts of every document of every sample (tests/reference/); review the diff after running.
+reference: venv
+	$(PY) -m tests.golden
 
 bench: venv
 	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py

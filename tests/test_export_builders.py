@@ -1,9 +1,8 @@
-"""Non-Module-3 builders: ERA, QOS, GMO forms, SNIF, CAT classification, SME certification, readiness slot."""
+"""Non-Module-3 documents: ERA, QOS, GMO forms, SNIF, CAT classification, SME certification, readiness."""
 from __future__ import annotations
 
 from atmp_desktop.core.sections import display_title, headings_under
 from atmp_desktop.export import builders
-from atmp_desktop.export.builders.cat_forms import PREAMBLE
 from atmp_desktop.export.model import Paragraph, Placeholder, Table
 from tests.test_export_data import hand_snapshot
 
@@ -110,7 +109,8 @@ def test_classification_request_fields_and_verbatim_preamble():
     for n in range(1, 8):
         assert f"\n{n}. " in "\n" + t
     assert "7. Proposed advanced therapy medicinal product classification | Gene therapy" in t
-    assert PREAMBLE in t
+    assert "The applicant presents hereafter its understanding of the regulatory definition of the product " \
+           "under development." in t
     assert "Information on the Request *" in heads(doc) and "Proposed Summary for Public Release" in heads(doc)
     assert "1.1 Active substance" in heads(doc)
     assert any("[U" in x for x in heads(doc))
@@ -125,24 +125,12 @@ def test_sme_certification_summary_uses_quality_and_nonclinical_data():
     assert "NSG mice" not in texts(quality_only)
 
 
-def test_readiness_slot_uses_the_validation_builder_when_present():
+def test_readiness_report_is_built_from_its_definition():
     doc = builders.build("cat-readiness", hand_snapshot())
-    assert doc.meta.doc_id == "cat-readiness" and doc.headings()
-
-
-def test_readiness_placeholder_when_builder_missing(monkeypatch):
-    import importlib
-    real = importlib.import_module
-
-    def fake(name, *a, **k):
-        if name.endswith("cat_readiness"):
-            err = ModuleNotFoundError(name)
-            err.name = name
-            raise err
-        return real(name, *a, **k)
-    monkeypatch.setattr(importlib, "import_module", fake)
-    doc = builders.build("cat-readiness", hand_snapshot())
-    assert "not available" in texts(doc)
+    assert doc.meta.doc_id == "cat-readiness"
+    assert [h.title for h in doc.headings() if h.level <= 2][:5] == [
+        "CAT readiness report", "Summary", "Completeness matrix", "Findings by section",
+        "Documents that apply to this product"]
 
 
 def test_title_page_names_the_regulatory_basis(tmp_path):

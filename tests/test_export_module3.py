@@ -53,9 +53,13 @@ def test_not_applicable_section_kept_with_justification():
     blocks = doc.blocks
     i = next(i for i, b in enumerate(blocks) if getattr(b, "code", None) == "3.2.P.4.6")
     assert "no novel excipients" in blocks[i + 1].runs[0].text
-    with_novel = builders.build("m3-2-p", hand_snapshot(quality={"novel_excipients": "PEG-hydrogel X"}))
-    texts = [r.text for b in with_novel.blocks if hasattr(b, "runs") for r in b.runs if hasattr(r, "text")]
-    assert "PEG-hydrogel X" in texts
+    snap = hand_snapshot(quality={"novel_excipients": "PEG-hydrogel X"})
+    appendix = builders.build("m3-2-a", snap)
+    texts = [r.text for b in appendix.blocks if hasattr(b, "runs") for r in b.runs if hasattr(r, "text")]
+    assert "PEG-hydrogel X" in texts  # printed once, in 3.2.A.3; 3.2.P.4.6 points there
+    refs = [r for b in builders.build("m3-2-p", snap).blocks if hasattr(b, "runs") for r in b.runs
+            if type(r).__name__ == "XRef"]
+    assert any(r.target == "3.2.A.3" and r.document == "m3-2-a" for r in refs)
 
 
 def test_missing_narrative_becomes_placeholder():
@@ -145,12 +149,20 @@ def _section_texts(doc, code):
 
 
 def test_excipient_controls_are_written_from_the_composition():
-    composition = [{"component": "Lumacel cells", "function": "Active substance"},
-                   {"component": "DMSO", "function": "Cryoprotectant", "quality_standard": "Ph. Eur. 2.1"},
-                   {"component": "Albumin", "function": "Stabiliser", "quality_standard": "Ph. Eur. 0255"},
-                   {"component": "Gel X", "function": "Carrier", "quality_standard": "In-house"}]
+    composition = [{"component": "Lumacel cells", "component_type": "active_substance", "function": "Active"},
+                   {"component": "DMSO", "component_type": "excipient", "function": "Cryoprotectant",
+                    "quality_standard": "Ph. Eur. 2.1"},
+                   {"component": "Albumin", "component_type": "excipient", "function": "Stabiliser",
+                    "quality_standard": "Ph. Eur. 0255"},
+                   {"component": "Gel X", "component_type": "excipient", "function": "Carrier",
+                    "quality_standard": "In-house"},
+                   {"component": "Collagen membrane", "component_type": "scaffold", "function": "Carrier",
+                    "quality_standard": "Ph. Eur. 2.1"}]
     doc = builders.build("m3-2-p", hand_snapshot(quality={"dp_composition": composition}))
     procedures = _section_texts(doc, "3.2.P.4.2")
     assert any("DMSO and Albumin are of pharmacopoeial quality" in t for t in procedures)
     assert "[To be completed: analytical procedures for the non-compendial excipient(s) Gel X]" in procedures
     assert not any("Lumacel cells" in t for t in procedures)  # the active substance is not an excipient
+    assert not any("Collagen membrane" in t for t in procedures)  # nor is a scaffold
+    i = next(i for i, b in enumerate(doc.blocks) if getattr(b, "code", None) == "3.2.P.2.1.2")
+    assert [row[0] for row in doc.blocks[i + 1].rows] == ["DMSO", "Albumin", "Gel X"]  # excipients only

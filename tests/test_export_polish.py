@@ -1,5 +1,5 @@
-"""Export review fixes: no fed data silently dropped, hidden fields not printed, readable column widths, no
-false JavaScript alarm from compressed page content."""
+"""Export review fixes: narrative printed once, hidden fields not printed, readable column widths, no false
+JavaScript alarm from compressed page content."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,6 @@ import re
 import pytest
 from reportlab.pdfgen import canvas
 
-from atmp_desktop.core.forms import default_forms
 from atmp_desktop.core.project import effective_snapshot
 from atmp_desktop.export import builders
 from atmp_desktop.export.builders.base import fmt
@@ -41,45 +40,14 @@ def _text(doc) -> str:
     return re.sub(r"\s+", " ", " ".join(out))
 
 
-def _doc_for(code: str) -> str | None:
-    if code == "1.6.1":
-        return "m1-6-era"
-    if code == "2.3" or code.startswith("2.3."):
-        return "m2-3-qos"
-    if code.startswith("3.2.") and code[4] in "SPAR":
-        return "m3-2-" + code[4].lower()
-    return None
-
-
-@pytest.mark.parametrize("sample", ["car-t", "combined-atmp"])
-def test_every_filled_field_feeding_module3_qos_or_non_gmo_era_is_in_the_document(sample, sample_snapshot):
-    forms = default_forms()
-    snap = sample_snapshot(sample)
-    texts: dict[str, str] = {}
-    missing = []
-    for f in forms.all_fields():
-        if f.type == "table" or not snap.is_set(f.path):
-            continue
-        for code in f.feeds:
-            doc_id = _doc_for(code)
-            if doc_id is None:
-                continue
-            if doc_id not in texts:
-                texts[doc_id] = _text(builders.build(doc_id, snap))
-            value = re.sub(r"\s+", " ", fmt(f, snap.get(f.path)))
-            if value not in texts[doc_id]:
-                missing.append(f"{f.path} -> {code}")
-    assert not missing
-
-
-def test_a_field_fed_to_two_sections_is_written_once_and_cross_referenced(sample_snapshot):
+def test_long_narrative_is_printed_once_and_referred_to_elsewhere(sample_snapshot):
     snap = sample_snapshot("car-t")
-    doc = builders.build("m3-2-s", snap)
-    text = _text(doc)
-    transport = fmt(None, snap.get("materials.starting_material_transport"))
-    assert text.count(transport[:80]) == 1
-    refs = [b for b in doc.blocks if isinstance(b, Paragraph) and b.runs[0].text.startswith("Transport of starting")]
-    assert len(refs) == 2 and any(type(r).__name__ == "XRef" for b in refs for r in b.runs)
+    text = " ".join(_text(builders.build(d, snap)) for d in ("m3-2-s", "m3-2-p", "m2-3-qos", "m1-6-era"))
+    container = fmt(None, snap.get("quality.container_closure"))
+    assert text.count(container[:80]) == 1  # was three times in 3.2.P (P.1, P.2.4, P.7)
+    p = builders.build("m3-2-p", snap)
+    refs = [r for b in p.blocks if isinstance(b, Paragraph) for r in b.runs if type(r).__name__ == "XRef"]
+    assert any(r.target == "3.2.P.7" for r in refs)  # 3.2.P.2.4 points to it
 
 
 def test_hidden_fields_are_not_listed_as_to_be_completed(sample_snapshot):

@@ -128,7 +128,8 @@ def test_double_click_goes_to_the_first_field_feeding_the_section(window, sample
         return w.field if w is not None else None
 
     qtbot.waitUntil(lambda: focused_field() is not None, timeout=2000)
-    assert "3.2.P.5.1" in focused_field().feeds
+    from atmp_desktop.core.definitions import placement_map
+    assert "3.2.P.5.1" in placement_map().feeds(focused_field().path)
     assert not window.pages["quality"].rows[focused_field().path].isHidden()
 
 

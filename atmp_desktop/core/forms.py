@@ -1,7 +1,8 @@
 """Form definitions: the data model as data.
 
 One YAML file per wizard step in `forms/`. Each declares its fields with type, label, help text and
-regulatory basis, required flag, a visibility condition and the CTD sections/documents it feeds.
+regulatory basis, required flag and a visibility condition. Where a field is printed comes from the
+document definitions (core.definitions, resources/documents/), not from the forms.
 See docs/forms-format.md. Malformed forms fail at load with a message naming file, field and problem.
 """
 from __future__ import annotations
@@ -22,10 +23,8 @@ _PATH = re.compile(r"^(?P<step>[a-z][a-z0-9_]*)\.(?P<field>[a-z][a-z0-9_]*)"
                    r"(?:\[(?P<index>\d+)\](?:\.(?P<column>[a-z][a-z0-9_]*))?)?$")
 
 _STEP_KEYS = {"id", "title", "order", "intro", "applies_when", "not_applicable_reason", "fields"}
-_FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", "visible_when", "feeds",
+_FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", "visible_when",
                "choices", "units", "columns", "min", "max", "placeholder", "group", "width"}
-
-
 
 
 class FormError(ValueError):
@@ -49,7 +48,6 @@ class Field:
     certainty: str = ""
     required: bool = False
     visible_when: Condition | None = None
-    feeds: tuple[str, ...] = ()
     choices: tuple[Choice, ...] = ()
     units: tuple[str, ...] = ()
     columns: tuple["Field", ...] = ()
@@ -195,6 +193,9 @@ def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) ->
     fid = raw.get("id")
     where = f"field '{fid}'" if fid else "a field without id"
     unknown = set(raw) - _FIELD_KEYS
+    if "feeds" in unknown:
+        raise _fail(source, where, "'feeds' is no longer used: where a field is printed is set in the document "
+                                   "definitions (resources/documents/, docs/documents-format.md)")
     if unknown:
         raise _fail(source, where, f"unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(fid, str) or not _ID.match(fid):
@@ -235,16 +236,13 @@ def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) ->
             visible_when = parse_condition(raw["visible_when"])
         except ConditionError as exc:
             raise _fail(source, where, f"'visible_when': {exc}") from None
-    feeds = raw.get("feeds") or []
-    if not isinstance(feeds, list) or not all(isinstance(x, str) for x in feeds):
-        raise _fail(source, where, "'feeds' must be a list of CTD codes or document ids")
     for bound in ("min", "max"):
         if bound in raw and not isinstance(raw[bound], int):
             raise _fail(source, where, f"'{bound}' must be an integer")
     return Field(
         id=fid, label=str(raw["label"]), type=ftype, step_id=step_id,
         help=str(raw.get("help", "")).strip(), basis=str(raw.get("basis", "")).strip(), certainty=certainty,
-        required=bool(raw.get("required", False)), visible_when=visible_when, feeds=tuple(feeds),
+        required=bool(raw.get("required", False)), visible_when=visible_when,
         choices=choices, units=units, columns=columns, min=raw.get("min"), max=raw.get("max"),
         placeholder=str(raw.get("placeholder", "")), group=str(raw.get("group", "")),
         width=int(raw.get("width", 0) or 0),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from atmp_desktop.core.form_migrations import FORMS_VERSION, migrate_document, stored_version
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import FORMAT_NAME, FORMAT_VERSION
 from atmp_desktop.core.values import FieldValueError, normalise
@@ -17,11 +18,17 @@ SECTION_STATUSES = ("not_started", "draft", "in_review", "ready")
 
 
 def check_document(forms: FormSet, doc: Any) -> tuple[list[str], dict]:
-    """Return (problems, normalised data). Each problem names its JSON path. Nothing is written."""
+    """Return (problems, normalised data). Each problem names its JSON path. Nothing is written.
+
+    Data written with older forms is first brought to the current forms (core.form_migrations)."""
     problems: list[str] = []
     data_out: dict[str, dict[str, Any]] = {}
     if not isinstance(doc, dict):
         return ["$: the file must hold a JSON object"], {}
+    if isinstance(doc.get("project"), dict) and stored_version(doc["project"]) > FORMS_VERSION:
+        return [f"$.project.forms_version: {doc['project']['forms_version']} is newer than the forms of this app "
+                f"({FORMS_VERSION}); update the app"], {}
+    doc = migrate_document(doc)
     if doc.get("format") != FORMAT_NAME:
         problems.append(f"$.format: expected \"{FORMAT_NAME}\", got {json.dumps(doc.get('format'))}")
     version = doc.get("format_version")
@@ -37,7 +44,7 @@ def check_document(forms: FormSet, doc: Any) -> tuple[list[str], dict]:
         problems.append("$.project: expected an object")
     else:
         for key, value in project.items():
-            if key not in META_KEYS + ("app_version", "schema_version"):
+            if key not in META_KEYS + ("app_version", "schema_version", "forms_version"):
                 problems.append(f"$.project.{key}: unknown key")
             elif key in META_KEYS and not isinstance(value, str):
                 problems.append(f"$.project.{key}: expected a string")

@@ -66,7 +66,7 @@ def project_schema(forms: FormSet) -> dict:
             "format_version": {"type": "integer", "minimum": 1, "maximum": FORMAT_VERSION},
             "project": {"type": "object", "additionalProperties": False, "properties": {
                 k: {"type": "string"} for k in ("uuid", "title", "created", "modified", "app_version",
-                                                 "schema_version")}},
+                                                 "schema_version", "forms_version")}},
             "data": {"type": "object", "additionalProperties": False, "properties": steps},
             "section_status": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["status"], "additionalProperties": False,

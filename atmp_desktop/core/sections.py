@@ -1,7 +1,7 @@
 """The CTD section map: heading codes and canonical titles (ICH M4Q(R1), EU M1) and which apply.
 
-The same map drives the exporters (heading sequence), validation (completeness matrix, CTD-01/02) and
-the GUI. Titles are stored bare; M4Q qualifiers such as "(name, manufacturer)" are part of the stored
+The heading table is the reference the document definitions are checked against (core.definitions);
+which headings apply to a product comes from those definitions. Titles are stored bare; M4Q qualifiers such as "(name, manufacturer)" are part of the stored
 title as in the reference table and can be filled in by `display_title`.
 """
 from __future__ import annotations
@@ -62,44 +62,35 @@ def display_title(h: Heading, snap: ProjectSnapshot | None = None) -> str:
     return filled
 
 
-# ----------------------------------------------------------------------------- product facts
-def is_gmo(snap: ProjectSnapshot) -> bool:
-    return snap.is_yes("product.contains_gmo")
-
-
-def is_cell_based(snap: ProjectSnapshot) -> bool:
-    return snap.get("product.atmp_type") in ("sCTMP", "TEP") or snap.is_yes("product.gm_cells")
-
-
-def has_device(snap: ProjectSnapshot) -> bool:
-    return snap.is_yes("product.is_combined") or snap.is_yes("product.has_device_non_integral")
-
-
+# ----------------------------------------------------------------------------- applicability
 @dataclass(frozen=True)
 class Applicability:
     applies: bool
     reason: str  # why it applies, or the justification written into the dossier when it does not
+    inherited_from: str = ""  # the enclosing heading whose justification covers this one
+
+
+def heading_applicability(definition, h, snap: ProjectSnapshot) -> Applicability:
+    """A heading of a document definition applies when its own and its parents' conditions hold; a heading
+    under a non-applicable parent carries a pointer to that parent's justification."""
+    for anc in definition.ancestors(h.key):
+        if anc.applies_when is not None and not anc.applies_when.evaluate(snap.get):
+            return Applicability(False, anc.not_applicable, anc.key)
+    if h.applies_when is not None and not h.applies_when.evaluate(snap.get):
+        return Applicability(False, h.not_applicable)
+    return Applicability(True, h.applies_reason or DEFAULT_APPLIES)
 
 
 def section_applicability(code: str, snap: ProjectSnapshot) -> Applicability:
-    """Whether a CTD section applies to this product; non-applicable sections are kept with this justification."""
-    gmo = is_gmo(snap)
-    if code == "1.6.1":
-        return Applicability(not gmo, "The product contains or consists of GMOs; the ERA is given in 1.6.2." if gmo
-                             else "The product does not contain or consist of GMOs.")
-    if code == "1.6.2":
-        return Applicability(gmo, "The product contains or consists of GMOs (Art. 6(2) Reg. (EC) No 726/2004)." if gmo
-                             else "Not applicable: the product does not contain or consist of GMOs; see 1.6.1.")
-    if code in ("3.2.A.3", "2.3.A.3"):
-        novel = snap.is_set("quality.novel_excipients")
-        return Applicability(novel, "Novel excipients are used." if novel else
-                             "Not applicable: the drug product contains no novel excipients.")
-    if code == "3.2.P.4.6":
-        novel = snap.is_set("quality.novel_excipients")
-        return Applicability(novel, "Novel excipients are used; details in 3.2.A.3." if novel else
-                             "Not applicable: the drug product contains no novel excipients.")
-    if code == "3.2.P.4.5":
-        has = snap.is_set("quality.excipients_human_animal")
-        return Applicability(has, "Excipients of human or animal origin are used." if has else
-                             "Not applicable: no excipients of human or animal origin are used.")
-    return Applicability(True, "Applies to all ATMPs (Dir. 2001/83/EC Annex I Part IV).")
+    """Whether a CTD section applies to this product, from the document definitions (docs/documents-format.md);
+    non-applicable sections are kept with the justification of their heading."""
+    from atmp_desktop.core.definitions import default_definitions
+
+    found = default_definitions().ctd_heading(code)
+    if found is None:
+        return Applicability(True, DEFAULT_APPLIES)
+    definition, h = found
+    return heading_applicability(definition, h, snap)
+
+
+DEFAULT_APPLIES = "Applies to all ATMPs (Dir. 2001/83/EC Annex I Part IV)."

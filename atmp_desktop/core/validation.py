@@ -85,17 +85,16 @@ def has_errors(findings: list[Finding]) -> bool:
 
 
 def section_of(forms: FormSet, finding: Finding) -> str:
-    """The CTD section a finding belongs to: its own code, or the first CTD code the field feeds ('' if none)."""
+    """The CTD section a finding belongs to: its own code, or the first CTD heading that prints the field
+    ('' if none)."""
     loc = finding.location
     if loc and not is_field_path(loc):
         return loc
     if not loc:
         return ""
-    try:
-        feeds = forms.field(re.sub(r"\[\d+\].*$", "", loc)).feeds
-    except KeyError:
+    from atmp_desktop.core.definitions import placement_map
+    path = re.sub(r"\[\d+\].*$", "", loc)
+    if not forms.has_field(path):
         return ""
-    for code in feeds:
-        if code[:1].isdigit():
-            return code
-    return ""
+    codes = placement_map().ctd_codes(path)
+    return codes[0] if codes else ""

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from atmp_desktop.core.documents import DOCUMENTS, DocumentSpec, applicable_documents, document
+from atmp_desktop.core.documents import DocumentSpec, all_documents, applicable_documents, document
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.sections import is_gmo
 from atmp_desktop.export import builders
 from atmp_desktop.export.errors import ExportError
 from atmp_desktop.export.pdf_check import check_pdf
@@ -47,29 +46,31 @@ def resolve_ids(snap: ProjectSnapshot, doc_ids: list[str]) -> list[DocumentSpec]
             try:
                 batch = [document(doc_id)]
             except KeyError:
-                known = ", ".join(d.id for d in DOCUMENTS)
+                known = ", ".join(d.id for d in all_documents())
                 raise ExportError(f"There is no document '{doc_id}'; choose one of: all, {known}.") from None
         specs += [s for s in batch if s not in specs]
     return specs
 
 
+def ectd_location(spec: DocumentSpec, snap: ProjectSnapshot) -> tuple[str, str]:
+    """(folder, file stem) of a document in the eCTD layout, from its definition: the first variant whose
+    condition holds, with `{part}` names filled from the project (verification notes §2)."""
+    path = next(p for p in spec.ectd if p.applies_when is None or p.applies_when.evaluate(snap.get))
+    values = {}
+    for name, part in spec.ectd_parts.items():
+        found = next((snap.get(p) for p in part.get("first_of") or [] if snap.get(p)), None)
+        values[name] = slug(found or part["default"], 30)
+    folder = "/".join(slug(seg.format(**values), MAX_NAME) if "{" in seg else seg for seg in path.folder.split("/"))
+    return folder, path.file
+
+
 def relative_path(spec: DocumentSpec, snap: ProjectSnapshot, layout: str, ext: str) -> Path:
-    """Where a document goes: flat names, or the eCTD folder tree (verification notes §2)."""
+    """Where a document goes: flat names, or the eCTD folder tree."""
     if layout == "flat":
         stem = spec.id if spec.ectd_file in spec.id else f"{spec.id}-{spec.ectd_file}"
         return Path(f"{slug(stem, MAX_NAME - len(ext) - 1)}.{ext}")
-    folder, stem = Path(spec.ectd_folder), spec.ectd_file
-    if spec.id == "m1-6-era":
-        folder, stem = (folder / "162-gmo", "gmo") if is_gmo(snap) else (folder / "161-nongmo", "nongmo")
-    elif spec.id == "m3-2-s":
-        sites = snap.rows("manufacturing.sites")
-        substance = snap.get("product.inn") or snap.get("product.company_code") or "substance-1"
-        maker = sites[0].get("name", "manufacturer-1") if sites else "manufacturer-1"
-        folder = folder / slug(f"{slug(substance, 30)}-{slug(maker, 30)}", MAX_NAME)
-    elif spec.id == "m3-2-p":
-        product = snap.get("product.invented_name") or snap.get("product.company_code") or "product-1"
-        folder = folder / slug(product, MAX_NAME)
-    return folder / f"{slug(stem, MAX_NAME - len(ext) - 1)}.{ext}"
+    folder, stem = ectd_location(spec, snap)
+    return Path(folder) / f"{slug(stem, MAX_NAME - len(ext) - 1)}.{ext}"
 
 
 def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, formats=("docx", "pdf"),

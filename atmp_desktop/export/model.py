@@ -26,11 +26,13 @@ class Run:
 
 @dataclass(frozen=True)
 class XRef:
-    """An inline cross-reference within the document: to a heading (CTD code or heading key), or to a table
-    or figure by its `id` ("table:<id>", "figure:<id>"). A target that does not exist is printed as plain
-    text and reported as an export warning naming it (`finish`)."""
+    """An inline cross-reference: to a heading (CTD code or heading key), or to a table or figure by its `id`
+    ("table:<id>", "figure:<id>"), of this document or of the document `document` (another document's id:
+    writers print `text` and may link the other file). A target of this document that does not exist is
+    printed as plain text and reported as an export warning naming it (`finish`)."""
     target: str          # CTD code (e.g. "3.2.S.2.2"), heading key, "table:<id>" or "figure:<id>"
     text: str = ""       # shown text; defaults to "<code> <title>" of a heading, "Table <number>" of a table
+    document: str = ""   # another document's id ('' = this document)
 
 
 Inline = Union[Run, XRef]
@@ -190,7 +192,10 @@ class Document:
         return next((b for b in self.blocks if isinstance(b, cls) and b.id == ident), None)
 
     def xref_text(self, ref: XRef) -> tuple[str, str | None]:
-        """(shown text, bookmark key or None) of a cross-reference; both writers use it."""
+        """(shown text, bookmark key or None) of a cross-reference; both writers use it. A reference to another
+        document has no bookmark here (its text names the target)."""
+        if ref.document:
+            return ref.text or ref.target, None
         block = self.find_block(ref.target)
         if block is not None:
             return ref.text or block.label, caption_key(block)
@@ -332,7 +337,7 @@ def finish(doc: Document) -> Document:
         runs = b.runs if isinstance(b, Paragraph) else [r for item in b.items for r in item] \
             if isinstance(b, ListBlock) else ()
         for r in runs:
-            if isinstance(r, XRef) and out.xref_text(r)[1] is None and r.target not in missing:
+            if isinstance(r, XRef) and not r.document and out.xref_text(r)[1] is None and r.target not in missing:
                 missing.append(r.target)
     if missing:
         out.warnings.append(f"{doc.meta.title}: cross-reference(s) to {', '.join(missing)}, which this document "

@@ -26,6 +26,7 @@ from typing import Any, Iterable
 
 from atmp_desktop import __version__
 from atmp_desktop.core.changes import ChangeSet, RowChanges
+from atmp_desktop.core.form_migrations import FORMS_VERSION, migrate_values, stored_version
 from atmp_desktop.core.forms import Field, FormSet, parse_path
 from atmp_desktop.core.interchange import SECTION_STATUSES, check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot
@@ -47,7 +48,7 @@ MAX_ROWS_PER_TABLE = 100_000      # a real product has a few thousand; more is r
 MAX_ROWS_IN_FILE = 1_000_000      # a file with more is refused at open (a row bomb), before it is read
 MAX_UNDO_STEPS = 1_000            # the oldest undo steps are dropped beyond this
 
-_META_ORDER = ("uuid", "title", "created", "modified", "app_version", "schema_version")
+_META_ORDER = ("uuid", "title", "created", "modified", "app_version", "schema_version", "forms_version")
 
 
 def _now() -> str:
@@ -134,8 +135,11 @@ class ProjectFile:
                     conn.close()
                     conn = _open_checked(path, SCHEMA_VERSION, read_only=False)  # untrusted again
                     conn.execute("PRAGMA journal_mode = DELETE")
-            elif header.user_version < SCHEMA_VERSION:
-                conn = _migrated_in_memory(conn)
+                backup_path = _migrate_forms(conn, forms, path, backup_path)
+            else:
+                if header.user_version < SCHEMA_VERSION or _forms_version(conn) < FORMS_VERSION:
+                    conn = _migrated_in_memory(conn)
+                _migrate_forms(conn, forms, None, None)  # viewed as the current forms, the file unchanged
             return cls(path, conn, forms, read_only, lock, backup_path, reason)
         except (sqlite3.Error, OSError) as exc:
             conn.close()
@@ -183,6 +187,7 @@ class ProjectFile:
             "modified": meta_in.get("modified") or now,
             "app_version": __version__,
             "schema_version": str(SCHEMA_VERSION),
+            "forms_version": str(FORMS_VERSION),
         }
         # never replace a file another window has open
         lock = locking.acquire(path, shared_in_process=False) if path.exists() else None
@@ -1312,6 +1317,84 @@ def _fill_new(conn: sqlite3.Connection, forms: FormSet, data: dict, ids: dict[st
     conn.execute("INSERT INTO audit_log (at, user, action, field, old_value, new_value) VALUES (?, ?, 'create', NULL, "
                  "NULL, ?)", [now, _user(), "imported from JSON" if imported else "new project"])
     conn.execute("COMMIT")
+
+
+def _forms_version(conn: sqlite3.Connection) -> int:
+    try:
+        row = conn.execute("SELECT value FROM project_meta WHERE key = 'forms_version'").fetchone()
+    except sqlite3.Error:
+        return FORMS_VERSION  # unreadable here: _load reports what it cannot read
+    return stored_version({"forms_version": row[0] if row else None})
+
+
+def _migrate_forms(conn: sqlite3.Connection, forms: FormSet, path: Path | None, backup_path: Path | None) -> Path | None:
+    """Bring values written with older forms to the current forms (core.form_migrations, pure functions over
+    the raw values) in one transaction, after a backup copy of the file (`path`; None for an in-memory copy).
+    Runs before `_load`, so a renamed field is moved, not reported as unknown. Values that do not parse are
+    left for `_load` to report. Returns the backup path."""
+    version = _forms_version(conn)
+    if version >= FORMS_VERSION:
+        return backup_path
+    values: dict[str, dict[str, Any]] = {}
+    row_ids: dict[tuple[str, str], list[str]] = {}
+    conn.text_factory = bytes
+    try:
+        with guard.bounded(conn, 60):
+            scalars = conn.execute("SELECT step, field, value FROM field_values").fetchall()
+            rows = conn.execute("SELECT step, field, row_id, cells FROM table_rows "
+                                "ORDER BY step, field, position, row_id").fetchall()
+    finally:
+        conn.text_factory = str
+    for step, field, raw in scalars:
+        try:
+            values.setdefault(step.decode(), {})[field.decode()] = json.loads(raw)
+        except (AttributeError, UnicodeDecodeError, ValueError):
+            continue
+    for step, field, rid, cells in rows:
+        try:
+            key, cell = (step.decode(), field.decode()), json.loads(cells)
+        except (AttributeError, UnicodeDecodeError, ValueError):
+            continue
+        values.setdefault(key[0], {}).setdefault(key[1], []).append(cell)
+        row_ids.setdefault(key, []).append(rid.decode() if isinstance(rid, bytes) else rid)
+    new, applied = migrate_values(values, version)
+    if path is not None and backup_path is None:
+        backup_path = _backup_before_migration(path, conn, SCHEMA_VERSION)
+    now = _now()
+    conn.execute("BEGIN")
+    try:
+        for step in sorted(set(values) | set(new)):
+            for field in sorted(set(values.get(step, {})) | set(new.get(step, {}))):
+                old, cur = values.get(step, {}).get(field), new.get(step, {}).get(field)
+                if old == cur:
+                    continue
+                table = (step, field) in row_ids or forms.has_field(f"{step}.{field}") and \
+                    forms.field(f"{step}.{field}").is_table
+                if not table:
+                    conn.execute("DELETE FROM field_values WHERE step = ? AND field = ?", [step, field])
+                    if cur is not None:
+                        conn.execute("INSERT INTO field_values (step, field, value, modified) VALUES (?, ?, ?, ?)",
+                                     [step, field, _dumps(cur), now])
+                    continue
+                ids = row_ids.get((step, field), [])
+                cur = cur or []
+                if len(ids) == len(cur):  # the same rows, changed cells: row ids stay
+                    conn.executemany("UPDATE table_rows SET cells = ? WHERE row_id = ?",
+                                     [(_dumps(c), rid) for rid, c in zip(ids, cur)])
+                    continue
+                conn.execute("DELETE FROM table_rows WHERE step = ? AND field = ?", [step, field])
+                conn.executemany(
+                    "INSERT INTO table_rows (row_id, step, field, position, cells) VALUES (?, ?, ?, ?, ?)",
+                    [(new_row_id(), step, field, i * GAP, _dumps(c)) for i, c in enumerate(cur)])
+        conn.execute("INSERT OR REPLACE INTO project_meta (key, value) VALUES ('forms_version', ?)",
+                     [str(FORMS_VERSION)])
+        conn.execute("INSERT INTO audit_log (at, user, action, field, old_value, new_value) VALUES "
+                     "(?, ?, 'migrate forms', NULL, ?, ?)", [now, _user(), str(version), ", ".join(applied)])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return backup_path
 
 
 def _backup_before_migration(path: Path, conn: sqlite3.Connection, version: int) -> Path:

@@ -12,16 +12,19 @@ _PLACEHOLDER = ("<p style='color:#666'>Click into a field to see what to write t
                 "how certain that basis is and which dossier sections use the answer.</p>")
 
 
-def feed_title(code: str) -> str:
-    from atmp_desktop.core import documents, sections
-    try:
-        return f"{code} {sections.heading(code).title}"
-    except KeyError:
-        pass
-    try:
-        return documents.document(code).title
-    except KeyError:
-        return code
+def used_in(path: str) -> list[str]:
+    """Where the field is printed, from the document definitions: '3.2.S.2.2 Description of ... (Module
+    3.2.S Drug Substance)' for CTD headings, 'Document title › 1.1 Heading' for forms and reports."""
+    from atmp_desktop.core.definitions import default_definitions, placement_map
+    defs = default_definitions()
+    out = []
+    for pl in placement_map().placements(path):
+        doc = defs.document(pl.doc_id)
+        heading = f"{pl.code} {pl.title}".strip()
+        text = f"{heading} ({doc.title})" if pl.namespace == "ctd" else f"{doc.title} › {heading}"
+        if text not in out:
+            out.append(text)
+    return out
 
 
 def field_help_html(field: Field) -> str:
@@ -36,8 +39,9 @@ def field_help_html(field: Field) -> str:
         colour = {"V": "#2e7d32", "K": "#1d5fa8", "U": "#b35c00"}.get(field.certainty, "#333")
         parts.append(f"<p><b>Certainty:</b> <span style='color:{colour}'>[{field.certainty}] "
                      f"{escape(certainty_text(field.certainty))}</span></p>")
-    if field.feeds:
-        items = "".join(f"<li>{escape(feed_title(c))}</li>" for c in field.feeds)
+    places = used_in(field.path)
+    if places:
+        items = "".join(f"<li>{escape(p)}</li>" for p in places)
         parts.append(f"<p style='margin-bottom:0'><b>Used in:</b></p><ul style='margin-top:2px'>{items}</ul>")
     if field.is_table:
         cols = "".join(f"<li><b>{escape(c.label)}</b>{': ' + escape(c.help) if c.help else ''}</li>"
@@ -49,9 +53,15 @@ def field_help_html(field: Field) -> str:
 
 
 def step_help_html(step: Step) -> str:
+    from atmp_desktop.core.definitions import default_definitions, placement_map
+    defs = default_definitions()
     feeds: list[str] = []
     for f in step.fields:
-        feeds += [c for c in f.feeds if c not in feeds]
+        for pl in placement_map().placements(f.path):
+            doc = defs.document(pl.doc_id)
+            title = (f"{pl.code} {pl.title}" if pl.namespace == "ctd" and pl.code else doc.title)
+            if title not in feeds:
+                feeds.append(title)
     required = sum(1 for f in step.fields if f.required)
     parts = [f"<h3 style='margin-bottom:4px'>{escape(step.title)}</h3>"]
     if step.intro:
@@ -59,7 +69,7 @@ def step_help_html(step: Step) -> str:
     parts.append(f"<p>{len(step.fields)} fields, {required} of them required (marked *). Fields that do not "
                  "apply to your product are hidden and appear when an answer makes them relevant.</p>")
     if feeds:
-        items = "".join(f"<li>{escape(feed_title(c))}</li>" for c in feeds[:14])
+        items = "".join(f"<li>{escape(c)}</li>" for c in feeds[:14])
         more = f"<li>… and {len(feeds) - 14} more</li>" if len(feeds) > 14 else ""
         parts.append(f"<p style='margin-bottom:0'><b>This step feeds:</b></p><ul style='margin-top:2px'>"
                      f"{items}{more}</ul>")

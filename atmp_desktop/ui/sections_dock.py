@@ -1,7 +1,8 @@
 """The Sections dock: every CTD section the dossier writes, with its fields, findings and the writer's status.
 
-For each section (1.6, 2.3, 3.2.S/P/A/R and their subsections): whether it applies to this product (greyed,
-with the justification as tooltip, when not), how many visible fields feed it and how many are filled, how
+For each CTD section the document definitions write (1.6, 2.3, 3.2.S/P/A/R and their subsections): whether it
+applies to this product (greyed, with the justification as tooltip, when not), how many visible fields are
+printed in it (core.definitions placement map) and how many are filled, how
 many findings concern it, and the writer's status (Not started / Draft / In review / Ready) with a note.
 A parent row sums its subsections. Changing a status or note is one write through
 `ProjectFile.set_section_status` (one transaction, audited). Double-click or Enter jumps to the first field
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -21,12 +23,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from atmp_desktop.core.definitions import default_definitions, placement_map
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.sections import all_headings, display_title, section_applicability
 
-PREFIXES = ("1.6", "2.3", "3.2.S", "3.2.P", "3.2.A", "3.2.R")
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
 COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE = range(5)
 CODE_ROLE = Qt.UserRole
@@ -48,11 +50,16 @@ class SectionFacts:
 
 
 def shown_headings():
-    return [h for h in all_headings() if h.code.startswith(PREFIXES)]
+    """The CTD headings of the CTD document definitions, in table order."""
+    roots = default_definitions().ctd_roots()
+    return [h for h in all_headings() if any(h.code == r or h.code.startswith(r + ".") for r in roots)]
 
 
 # sections whose displayed title quotes the product's name, form and maker (core.sections.display_title)
-_DYNAMIC_TITLES = frozenset(h.code for h in shown_headings() if "(name" in h.title)
+@lru_cache(maxsize=1)
+def _dynamic_titles() -> frozenset[str]:
+    """Headings whose title shows the product's name (read when first needed: the definitions load lazily)."""
+    return frozenset(h.code for h in shown_headings() if "(name" in h.title)
 
 
 def _codes_of_finding(forms: FormSet, location: str, known: set[str]) -> set[str]:
@@ -62,7 +69,7 @@ def _codes_of_finding(forms: FormSet, location: str, known: set[str]) -> set[str
         return {location}
     path = re.sub(r"\[\d+\].*$", "", location)
     if forms.has_field(path):
-        return {c for c in forms.field(path).feeds if c in known}
+        return {c for c in placement_map().feeds(path) if c in known}
     return set()
 
 
@@ -81,8 +88,9 @@ def _subtree_fields(forms: FormSet) -> dict[str, list]:
         return cached[1]
     codes = [h.code for h in shown_headings()]
     direct: dict[str, list] = {c: [] for c in codes}
+    pmap = placement_map()
     for f in forms.all_fields():
-        for c in f.feeds:
+        for c in pmap.feeds(f.path):
             if c in direct:
                 direct[c].append(f)
     out: dict[str, list] = {}
@@ -143,8 +151,9 @@ def section_facts(forms: FormSet, snap: ProjectSnapshot, findings, codes=None) -
 
 def first_field(forms: FormSet, snap: ProjectSnapshot | None, code: str) -> str:
     """The first field (in form order) feeding the section or a subsection; visible ones first; '' if none."""
+    pmap = placement_map()
     candidates = [f for f in forms.all_fields()
-                  if any(c == code or c.startswith(code + ".") for c in f.feeds)]
+                  if any(c == code or c.startswith(code + ".") for c in pmap.feeds(f.path))]
     if snap is not None:
         for f in candidates:
             if field_visible(forms, f.path, snap):
@@ -289,11 +298,11 @@ class SectionsDock(QDockWidget):
         codes: set[str] = set()
         for path in paths:
             if self.forms.has_field(path):
-                codes.update(c for c in self.forms.field(path).feeds if c in known)
+                codes.update(c for c in placement_map().feeds(path) if c in known)
         for code, facts in self._facts.items():  # applicability reads the product's answers
             if section_applicability(code, snap).applies != facts.applies:
                 codes.add(code)
-        codes |= _DYNAMIC_TITLES
+        codes |= _dynamic_titles()
         return with_ancestors(codes) & known
 
     def _apply(self, snap: ProjectSnapshot, findings, codes=None) -> None:

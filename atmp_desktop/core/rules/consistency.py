@@ -6,6 +6,7 @@ from difflib import SequenceMatcher
 from typing import Iterator
 
 from atmp_desktop.core.constants import HOURS_PER_UNIT
+from atmp_desktop.core.definitions import placement_map
 from atmp_desktop.core.rules.base import Ctx, as_text, matches, rule
 
 PLACEHOLDER = "[to be completed"
@@ -370,11 +371,9 @@ def con_07(c: Ctx):
         if PLACEHOLDER not in text.lower():
             continue
         field_path = re.sub(r"\[\d+\]\.\w+$", "", path)
-        try:
-            feeds = c.forms.field(field_path).feeds
-        except KeyError:
+        if not c.forms.has_field(field_path):
             continue
-        section = _feeds_ready(feeds, ready)
+        section = _feeds_ready(placement_map().feeds(field_path), ready)
         if section:
             yield (path, f"Section {section} is marked ready but {c.label(field_path)} still contains "
                          "‘[To be completed…]’: finish the text or set the section back to draft.")

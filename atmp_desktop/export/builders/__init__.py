@@ -1,48 +1,17 @@
-"""One builder per document id: `build(snap) -> Document`. Builders never know the output format."""
+"""Snapshot -> Document for every document id: the generic builder interprets the document's definition
+(resources/documents/*.yaml); the few computed sections are the hooks in `hooks` and `cat_readiness`."""
 from __future__ import annotations
 
-import importlib
-from typing import Callable
-
+from atmp_desktop.core.definitions import HOOKS, default_definitions
 from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.export.builders import cat_readiness, hooks  # noqa: F401  (they register their hooks)
+from atmp_desktop.export.builders.generic import HOOK_IMPLS, build_definition
 from atmp_desktop.export.model import Document
 
-# document id -> (module, function) inside atmp_desktop.export.builders
-_REGISTRY: dict[str, tuple[str, str]] = {
-    "m1-6-era": ("era", "build"),
-    "m2-3-qos": ("qos", "build"),
-    "m3-2-s": ("module3", "build_s"),
-    "m3-2-p": ("module3", "build_p"),
-    "m3-2-a": ("module3", "build_a"),
-    "m3-2-r": ("module3", "build_r"),
-    "gmo-caf-aav": ("gmo_forms", "build_caf_aav"),
-    "gmo-caf-cells": ("gmo_forms", "build_caf_cells"),
-    "gmo-snif": ("gmo_forms", "build_snif"),
-    "cat-classification": ("cat_forms", "build_classification"),
-    "sme-certification": ("cat_forms", "build_sme"),
-    "cat-readiness": ("cat_readiness", "build"),  # written by the validation feature; placeholder if absent
-}
-
-
-def _readiness_placeholder(snap: ProjectSnapshot) -> Document:
-    from atmp_desktop.export.builders.base import Ctx
-    c = Ctx(snap, "cat-readiness")
-    c.heading("CAT readiness report", 1)
-    c.note("The readiness checks are not available in this build of the app.")
-    c.todo("run the validation checks and attach their report")
-    return c.build()
-
-
-def builder_for(doc_id: str) -> Callable[[ProjectSnapshot], Document]:
-    module, func = _REGISTRY[doc_id]
-    try:
-        mod = importlib.import_module(f"atmp_desktop.export.builders.{module}")
-    except ModuleNotFoundError as exc:
-        if doc_id == "cat-readiness" and exc.name and exc.name.endswith("cat_readiness"):
-            return _readiness_placeholder
-        raise
-    return getattr(mod, func)
+_missing = sorted(set(HOOKS) - set(HOOK_IMPLS))
+if _missing:  # a hook declared in core but implemented nowhere would fail at the first export; fail at import
+    raise ImportError(f"document hooks without an implementation: {', '.join(_missing)}")
 
 
 def build(doc_id: str, snap: ProjectSnapshot) -> Document:
-    return builder_for(doc_id)(snap)
+    return build_definition(default_definitions().document(doc_id), snap)

@@ -1,38 +1,48 @@
-"""The CAT readiness report: validation findings, a CTD completeness matrix and the documents that apply.
+"""The CAT readiness report's computed sections (hooks of resources/documents/cat-readiness.yaml): findings,
+the CTD completeness matrix and the documents that apply.
 
 Built from the same rule set as the live checks and `atmp-desktop validate`, so the report, the window and
-the CLI never disagree.
+the CLI never disagree; the matrix counts fields where the document definitions print them.
 """
 from __future__ import annotations
 
 import re
 
-from atmp_desktop.core.documents import DOCUMENTS
+from atmp_desktop.core.definitions import default_definitions, placement_map
+from atmp_desktop.core.documents import all_documents
 from atmp_desktop.core.forms import FormSet, default_forms
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.sections import Heading as CtdHeading
 from atmp_desktop.core.sections import all_headings, display_title, section_applicability
 from atmp_desktop.core.validation import SEVERITY_ORDER, Finding, counts, section_of, validate
 from atmp_desktop.core.values import is_empty
-from atmp_desktop.export.builders.base import Ctx, label_of
-from atmp_desktop.export.model import Document, Table
+from atmp_desktop.export.builders.base import label_of
+from atmp_desktop.export.builders.generic import Builder, hook
+from atmp_desktop.export.model import Heading, Table
 
 SEVERITY_LABEL = {"error": "Error", "warning": "Warning", "info": "Info"}
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
 CERTAINTY_NOTE = ("Certainty of each rule's basis: [V] verified against the source, [K] domain knowledge to be "
                   "re-checked before relying on it, [U] unsure.")
-MATRIX_PREFIXES = ("1.6", "3.2.S", "3.2.P", "3.2.A", "3.2.R")
+
+
+def matrix_prefixes() -> tuple[str, ...]:
+    """The CTD documents' roots, without the summaries (the QOS repeats Module 3 and would count twice)."""
+    defs = default_definitions()
+    return tuple(d.ctd_code for d in defs if d.namespace == "ctd" and d.ctd_code and not d.summarises)
 
 
 def matrix_headings() -> list[CtdHeading]:
-    return [h for h in all_headings() if h.code.startswith(MATRIX_PREFIXES)]
+    prefixes = matrix_prefixes()
+    return [h for h in all_headings() if any(h.code == p or h.code.startswith(p + ".") for p in prefixes)]
 
 
 def field_counts(forms: FormSet, snap: ProjectSnapshot) -> dict[str, list[int]]:
-    """CTD code -> [required filled, required, filled, fields] over visible fields that feed it directly."""
+    """CTD code -> [required filled, required, filled, fields] over visible fields printed directly under it."""
     out: dict[str, list[int]] = {}
+    pmap = placement_map()
     for f in forms.all_fields():
-        codes = [c for c in f.feeds if c[:1].isdigit()]
+        codes = list(pmap.ctd_codes(f.path))
         if not codes or not field_visible(forms, f.path, snap):
             continue
         filled = not is_empty(snap.get(f.path))
@@ -45,7 +55,7 @@ def field_counts(forms: FormSet, snap: ProjectSnapshot) -> dict[str, list[int]]:
     return out
 
 
-def _matrix(c: Ctx, forms: FormSet, findings: list[Finding]) -> None:
+def _matrix(c: Builder, forms: FormSet, findings: list[Finding]) -> None:
     snap = c.snap
     per_section: dict[str, int] = {}
     for f in findings:
@@ -90,13 +100,13 @@ def where(location: str) -> str:
     return label_of(m.group(1)) + (f", row {int(m.group(2)) + 1}" if m.group(2) is not None else "")
 
 
-def _findings(c: Ctx, forms: FormSet, findings: list[Finding]) -> None:
+def _findings(c: Builder, forms: FormSet, findings: list[Finding]) -> None:
     order = {h.code: i for i, h in enumerate(all_headings())}
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         groups.setdefault(_group_key(forms, f), []).append(f)
     for key in sorted(groups, key=lambda k: (k.startswith("step:"), order.get(k, len(order)), k)):
-        c.sub(_group_title(key))
+        c.add(Heading("", _group_title(key), c.level + 1))
         rows = tuple((SEVERITY_LABEL[f.severity], f.rule, f.message, f"{f.basis} [{f.certainty}]",
                       where(f.location))
                      for f in sorted(groups[key], key=lambda f: (SEVERITY_ORDER[f.severity], f.rule)))
@@ -108,9 +118,9 @@ def _value_label(path: str, value) -> str:
     return default_forms().value_label(path, value)
 
 
-def _documents(c: Ctx) -> None:
+def _documents(c: Builder) -> None:
     rows = []
-    for spec in DOCUMENTS:
+    for spec in all_documents():
         applies = spec.applies(c.snap)
         text = spec.reason(label_of, _value_label)
         reason = text if applies else "Does not apply: it " + text[0].lower() + text[1:]
@@ -119,13 +129,19 @@ def _documents(c: Ctx) -> None:
                 widths=(3, 0.8, 4)))
 
 
-def build(snap: ProjectSnapshot, forms: FormSet | None = None) -> Document:
-    forms = forms or default_forms()
-    findings = validate(forms, snap)
+def _checked(c: Builder) -> tuple[FormSet, list[Finding]]:
+    """The findings are computed once per report and shared by its hooks."""
+    cached = getattr(c, "_readiness", None)
+    if cached is None:
+        forms = default_forms()
+        cached = c._readiness = (forms, validate(forms, c.snap))
+    return cached
+
+
+@hook("readiness_summary")
+def summary(c: Builder) -> None:
+    _, findings = _checked(c)
     n = counts(findings)
-    c = Ctx(snap, "cat-readiness")
-    c.heading("CAT readiness report", 1)
-    c.heading("Summary", 2)
     if findings:
         c.para(f"The checks found {n['error']} error(s), {n['warning']} warning(s) and {n['info']} info finding(s), "
                f"raised by {len({f.rule for f in findings})} rule(s). Errors must be resolved before the dossier is "
@@ -135,14 +151,29 @@ def build(snap: ProjectSnapshot, forms: FormSet | None = None) -> Document:
     c.add(Table(("Severity", "Findings"), tuple((SEVERITY_LABEL[s], str(n[s])) for s in ("error", "warning", "info")),
                 caption="Findings by severity", widths=(2, 1)))
     c.note(CERTAINTY_NOTE)
-    c.heading("Completeness matrix", 2)
-    c.note("Fields are counted in the section they feed directly; ‘–’ means no form field feeds that heading.")
+
+
+@hook("readiness_matrix")
+def matrix(c: Builder) -> None:
+    forms, findings = _checked(c)
     _matrix(c, forms, findings)
-    c.heading("Findings by section", 2)
+
+
+@hook("readiness_findings")
+def findings_by_section(c: Builder) -> None:
+    forms, findings = _checked(c)
     if findings:
         _findings(c, forms, findings)
     else:
         c.para("No findings: every rule that applies to this product is satisfied.")
-    c.heading("Documents that apply to this product", 2)
+
+
+@hook("readiness_documents")
+def documents(c: Builder) -> None:
     _documents(c)
-    return c.build()
+
+
+def build(snap: ProjectSnapshot):
+    """The report for a snapshot (the same as `builders.build("cat-readiness", snap)`)."""
+    from atmp_desktop.export.builders.generic import build_definition
+    return build_definition(default_definitions().document("cat-readiness"), snap)

@@ -1,0 +1,724 @@
+"""Document definitions: the dossier structure as data (docs/documents-format.md).
+
+One YAML file per document in `resources/documents/`. Each names its heading namespace, its heading tree
+(CTD codes and titles are checked against the heading table) and, per heading, an ordered list of content
+items: fields, groups, facts, tables, grids, narratives, figures, cross-references, fixed statements and
+named computed hooks, each with an optional `applies_when` in the condition language of the forms.
+
+Loading is strict, like the forms: an unknown key, a field path, column or hook that does not exist, a
+cross-reference that points to its own section, a narrative printed twice in one document or a CTD heading
+missing or out of order stops with `FILE: heading 'CODE': item N (kind): what is wrong`.
+
+From the definitions comes the one placement map (`PlacementMap`): which field is printed where. The
+sections dock, the readiness matrix, the help panel's "Used in", validation's section of a finding and the
+applicability of sections all read it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from atmp_desktop.core.conditions import Condition, ConditionError, parse_condition
+from atmp_desktop.core.forms import FormSet, parse_path
+
+NAMESPACES = ("ctd", "form", "report")
+ITEM_KINDS = ("text", "note", "review", "field", "fields", "facts", "table", "summary", "grid", "narrative", "figure", "see",
+              "group", "hook")
+MARKUPS = ("plain", "basic")  # 'basic' (bold/italic/sub/sup, lists) is reserved for the formatted-narrative work
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_STEM = re.compile(r"^[a-z0-9{}][a-z0-9{}/-]*$")
+
+
+@dataclass(frozen=True)
+class HookSpec:
+    """A computed section the generic builder cannot express as data; the export layer implements it."""
+    reads: tuple[str, ...] = ()   # field paths it prints (they count as placed there)
+    args: tuple[str, ...] = ()    # allowed argument names
+    what: str = ""
+
+
+# The named computed hooks. export/builders implements each under the same name (checked by a test and at
+# the first build). Keep this list short: everything that is not a real computation belongs in the YAML.
+HOOKS: dict[str, HookSpec] = {
+    "process_flow": HookSpec(("manufacturing.process_steps",), ("stage",),
+                             "the process steps as a numbered flow with sites and IPCs, plus the diagram slot"),
+    "excipient_controls": HookSpec(("quality.dp_composition",), ("kind",),
+                                   "3.2.P.4.2-4.4 from the composition: monograph statements for compendial "
+                                   "excipients, a named placeholder for the others"),
+    "snif_a_items": HookSpec(("gmo.snif_member_state", "gmo.snif_notification_number",
+                              "gmo.snif_acknowledgement_date", "gmo.snif_project_title", "gmo.snif_release_period",
+                              "applicant.company_name", "gmo.gmo_identity", "gmo.snif_other_notifications",
+                              "gmo.part_b_release", "gmo.snif_a_general", "gmo.era_step6_overall",
+                              "product.vector_family", "product.gm_cells", "quality.genetic_stability"),
+                             (), "SNIF Part 1 section A items 1-7 (verified sub-items)"),
+    "readiness_summary": HookSpec((), (), "counts of findings by severity"),
+    "readiness_matrix": HookSpec((), (), "completeness by CTD section from the placement map"),
+    "readiness_findings": HookSpec((), (), "findings grouped by section"),
+    "readiness_documents": HookSpec((), (), "which documents apply and why"),
+}
+
+
+class DefinitionError(ValueError):
+    """A document definition is malformed. The message names the file, the heading, the item and the problem."""
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    where: str                        # "heading 'X': item N (kind)", for messages
+    value: Any = None                 # the kind's main value: path, list of paths, text, caption, hook name
+    options: dict = field(default_factory=dict)
+    applies_when: Condition | None = None
+    items: tuple["Item", ...] = ()    # a group's items
+
+    def opt(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+    def paths(self) -> list[str]:
+        """The field paths this item prints (tables as the table path; facts rows all their paths)."""
+        k, v = self.kind, self.value
+        if k in ("field", "narrative", "table", "summary"):
+            return [v]
+        if k == "fields":
+            return list(v)
+        if k == "facts":
+            out = []
+            for row in v:
+                out += row["paths"]
+            return out
+        if k == "grid":
+            return [v["table"]]
+        if k == "hook":
+            return list(HOOKS[v].reads)
+        if k == "group":
+            return [p for i in self.items for p in i.paths()]
+        return []
+
+
+@dataclass(frozen=True)
+class HeadingDef:
+    key: str                          # CTD code, or the heading's id
+    code: str                         # printed number ("3.2.S.1.1", "1.1", "A") or ""
+    title: str                        # for CTD headings the table's title (qualifiers filled at build time)
+    level: int
+    items: tuple[Item, ...] = ()
+    applies_when: Condition | None = None
+    not_applicable: str = ""          # the justification printed when it does not apply
+    applies_reason: str = ""
+    note: str = ""                    # certainty tag such as "[U]"
+    leaf: dict | None = None          # eCTD leaf: {folder, file} relative to the document's eCTD folder
+    ctd: bool = False                 # a heading of the CTD table
+    parent: str = ""                  # key of the enclosing heading ('' at the top)
+    todo: str = ""                    # placeholder text when the heading has no items and no subheadings
+
+
+@dataclass(frozen=True)
+class EctdPath:
+    folder: str
+    file: str
+    applies_when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Definition:
+    id: str
+    title: str
+    namespace: str
+    order: int
+    source: str
+    headings: tuple[HeadingDef, ...]
+    ctd_code: str = ""                # the CTD section the document sits in ('' for non-CTD documents)
+    basis: str = ""
+    intro: str = ""                   # a note for reviewers printed before the first heading
+    applies_when: Condition | None = None
+    ectd: tuple[EctdPath, ...] = ()   # first whose condition holds wins; the last has none
+    ectd_parts: dict = field(default_factory=dict)   # {name: {first_of: [paths], default: text}}
+    summarises: tuple[str, ...] = ()  # documents this one summarises (the QOS: Module 3)
+
+    # DocumentSpec compatibility (core.documents)
+    @property
+    def ectd_folder(self) -> str:
+        return self.ectd[-1].folder if self.ectd else ""
+
+    @property
+    def ectd_file(self) -> str:
+        return self.ectd[-1].file if self.ectd else ""
+
+    def applies(self, snap) -> bool:
+        return self.applies_when is None or self.applies_when.evaluate(snap.get)
+
+    def reason(self, label_of=lambda p: p, value_label=None) -> str:
+        if self.applies_when is None:
+            return "Applies to every ATMP project."
+        return "Applies when " + self.applies_when.describe(label_of, value_label) + "."
+
+    def heading(self, key: str) -> HeadingDef:
+        for h in self.headings:
+            if h.key == key:
+                return h
+        raise KeyError(f"document '{self.id}' has no heading '{key}'")
+
+    def has_heading(self, key: str) -> bool:
+        return any(h.key == key for h in self.headings)
+
+    def children(self, key: str) -> list[HeadingDef]:
+        return [h for h in self.headings if h.parent == key]
+
+    def ancestors(self, key: str) -> list[HeadingDef]:
+        out, h = [], self.heading(key)
+        while h.parent:
+            h = self.heading(h.parent)
+            out.append(h)
+        return out
+
+
+@dataclass(frozen=True)
+class Placement:
+    doc_id: str
+    heading: str      # heading key
+    code: str         # printed number of the heading ('' if none)
+    title: str
+    namespace: str
+    kind: str         # item kind that prints it
+
+
+class PlacementMap:
+    """Which field is printed where, derived from the definitions (replaces the forms' old `feeds`)."""
+
+    def __init__(self, definitions: tuple[Definition, ...]):
+        self._by_path: dict[str, list[Placement]] = {}
+        for d in definitions:
+            for h in d.headings:
+                for item in _walk(h.items):
+                    for path in item.paths():
+                        p = parse_path(path).field_path
+                        places = self._by_path.setdefault(p, [])
+                        pl = Placement(d.id, h.key, h.code, h.title, d.namespace, item.kind)
+                        if pl not in places:
+                            places.append(pl)
+
+    def placements(self, path: str) -> list[Placement]:
+        return list(self._by_path.get(parse_path(path).field_path, ()))
+
+    def placed(self, path: str) -> bool:
+        return bool(self._by_path.get(parse_path(path).field_path))
+
+    def feeds(self, path: str) -> tuple[str, ...]:
+        """The CTD codes (CTD documents) and document ids (other documents) a field is printed in, in order."""
+        out: list[str] = []
+        for pl in self._by_path.get(parse_path(path).field_path, ()):
+            target = pl.heading if pl.namespace == "ctd" and pl.code else pl.doc_id
+            if target not in out:
+                out.append(target)
+        return tuple(out)
+
+    def ctd_codes(self, path: str) -> tuple[str, ...]:
+        return tuple(c for c in self.feeds(path) if c[:1].isdigit())
+
+    def fields_at(self, code: str) -> list[str]:
+        """Field paths printed directly under a heading key (any document)."""
+        return [p for p, places in self._by_path.items() if any(pl.heading == code for pl in places)]
+
+    def all_paths(self) -> set[str]:
+        return set(self._by_path)
+
+
+def _walk(items) -> Iterator[Item]:
+    for i in items:
+        yield i
+        yield from _walk(i.items)
+
+
+@dataclass(frozen=True)
+class DefinitionSet:
+    definitions: tuple[Definition, ...]
+
+    def __iter__(self):
+        return iter(self.definitions)
+
+    def document(self, doc_id: str) -> Definition:
+        for d in self.definitions:
+            if d.id == doc_id:
+                return d
+        raise KeyError(f"there is no document '{doc_id}' (known: {', '.join(d.id for d in self.definitions)})")
+
+    @cached_property
+    def placement_map(self) -> PlacementMap:
+        return PlacementMap(self.definitions)
+
+    def ctd_heading(self, code: str) -> tuple[Definition, HeadingDef] | None:
+        for d in self.definitions:
+            if d.namespace == "ctd":
+                for h in d.headings:
+                    if h.ctd and h.key == code:
+                        return d, h
+        return None
+
+    def ctd_roots(self) -> tuple[str, ...]:
+        """The CTD codes the documents are rooted at, in document order ('1.6', '2.3', '3.2.S', ...)."""
+        return tuple(d.ctd_code for d in self.definitions if d.namespace == "ctd" and d.ctd_code)
+
+    def summaries(self) -> set[str]:
+        return {d.id for d in self.definitions if d.summarises}
+
+
+# ============================================================================ loading
+def _fail(source: str, where: str, what: str) -> DefinitionError:
+    return DefinitionError(f"{source}: {where}: {what}" if where else f"{source}: {what}")
+
+
+def _cond(raw, source, where, forms: FormSet) -> Condition | None:
+    if raw is None:
+        return None
+    try:
+        cond = parse_condition(raw)
+    except ConditionError as exc:
+        raise _fail(source, where, f"'applies_when': {exc}") from None
+    for ref in cond.fields():
+        if not forms.has_field(ref):
+            raise _fail(source, where, f"the condition refers to '{ref}', which no form defines")
+        if forms.field(ref).is_table:
+            raise _fail(source, where, f"the condition refers to table '{ref}'; use a scalar field")
+    return cond
+
+
+_ITEM_OPTIONS = {
+    "text": {"style"},
+    "note": set(),
+    "review": set(),
+    "field": {"missing", "label"},
+    "fields": {"missing"},
+    "facts": {"caption", "header"},
+    "table": {"columns", "where", "caption", "labels", "missing", "sort", "split_by"},
+    "summary": {"columns", "where", "group_by", "count", "lead", "missing"},
+    "grid": {"caption", "missing"},
+    "narrative": {"missing", "markup"},
+    "figure": {"description", "source"},
+    "see": {"document", "lead", "after"},
+    "group": {"items"},
+    "hook": {"args"},
+}
+
+
+class _Checker:
+    def __init__(self, forms: FormSet, source: str):
+        self.forms = forms
+        self.source = source
+
+    def fail(self, where: str, what: str) -> DefinitionError:
+        return _fail(self.source, where, what)
+
+    def scalar(self, path: Any, where: str, long_ok: bool = True) -> str:
+        if not isinstance(path, str):
+            raise self.fail(where, f"expected a field path, got {path!r}")
+        try:
+            f = self.forms.field(path)
+            p = parse_path(path)
+        except KeyError:
+            raise self.fail(where, f"'{path}' is not a field of the forms") from None
+        if p.index is not None:
+            raise self.fail(where, f"'{path}': name the field, not a row")
+        if f.is_table:
+            raise self.fail(where, f"'{path}' is a table; use a 'table' or 'grid' item")
+        if not long_ok and f.type == "long_text":
+            raise self.fail(where, f"'{path}' is long narrative; use a 'narrative' item")
+        return path
+
+    def table(self, path: Any, where: str):
+        if not isinstance(path, str) or not self.forms.has_field(path):
+            raise self.fail(where, f"'{path}' is not a field of the forms")
+        f = self.forms.field(path)
+        if not f.is_table:
+            raise self.fail(where, f"'{path}' is not a table")
+        return f
+
+    def column(self, tf, col: Any, where: str) -> str:
+        if not isinstance(col, str) or col not in {c.id for c in tf.columns}:
+            raise self.fail(where, f"table '{tf.path}' has no column {col!r} "
+                                   f"(columns: {', '.join(c.id for c in tf.columns)})")
+        return col
+
+    def item(self, raw: Any, where: str) -> Item:
+        if not isinstance(raw, dict) or not raw:
+            raise self.fail(where, f"an item must be a mapping with one of {', '.join(ITEM_KINDS)}")
+        kinds = [k for k in raw if k in ITEM_KINDS]
+        if len(kinds) != 1:
+            raise self.fail(where, f"an item needs exactly one of {', '.join(ITEM_KINDS)}; got {sorted(raw)}")
+        kind = kinds[0]
+        where = f"{where} ({kind})"
+        unknown = set(raw) - {kind, "applies_when"} - _ITEM_OPTIONS[kind]
+        if unknown:
+            raise self.fail(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+        value = raw[kind]
+        opts = {k: v for k, v in raw.items() if k not in (kind, "applies_when", "items")}
+        cond = _cond(raw.get("applies_when"), self.source, where, self.forms)
+        children: tuple[Item, ...] = ()
+        if kind in ("text", "note", "review"):
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(where, "needs the text to print")
+            value = " ".join(value.split())
+            if raw.get("style", "body") not in ("body", "note"):
+                raise self.fail(where, "'style' must be body or note")
+        elif kind == "field":
+            self.scalar(value, where, long_ok=False)
+        elif kind == "narrative":
+            f = self.forms.field(self.scalar(value, where))
+            if f.type != "long_text":
+                raise self.fail(where, f"'{value}' is a {f.type} field; use a 'field' item")
+            if raw.get("markup", "plain") not in MARKUPS:
+                raise self.fail(where, f"'markup' must be one of {', '.join(MARKUPS)}")
+        elif kind == "fields":
+            if not isinstance(value, list) or not value:
+                raise self.fail(where, "needs a non-empty list of field paths")
+            for p in value:
+                self.scalar(p, where)
+        elif kind == "facts":
+            if not isinstance(value, list) or not value:
+                raise self.fail(where, "needs a non-empty list of rows")
+            value = [self.fact_row(r, where) for r in value]
+            header = raw.get("header")
+            if header is not None and (not isinstance(header, list) or len(header) != 2):
+                raise self.fail(where, "'header' must be a list of two column titles")
+        elif kind in ("table", "summary"):
+            tf = self.table(value, where)
+            if kind == "summary" and not raw.get("columns"):
+                raise self.fail(where, "a summary needs the 'columns' it names (the first is the item, the rest "
+                                       "go in brackets)")
+            if raw.get("group_by") is not None:
+                self.column(tf, raw["group_by"], where)
+            for c in raw.get("columns") or []:
+                self.column(tf, c, where)
+            for c in (raw.get("labels") or {}):
+                self.column(tf, c, where)
+            if raw.get("sort") is not None:
+                self.column(tf, raw["sort"], where)
+            if raw.get("split_by") is not None:
+                self.column(tf, raw["split_by"], where)
+            w = raw.get("where")
+            if w is not None:
+                if not isinstance(w, dict) or set(w) - {"column", "in", "not_in"} or "column" not in w \
+                        or len(set(w) & {"in", "not_in"}) != 1:
+                    raise self.fail(where, "'where' must be {column: C, in: [values]} or {column: C, not_in: [...]}")
+                self.column(tf, w["column"], where)
+                values = w.get("in", w.get("not_in"))
+                if not isinstance(values, list):
+                    raise self.fail(where, "'where' needs a list of values")
+                col = tf.column(w["column"])
+                allowed = {c.value for c in col.choices} | {None}
+                bad = [v for v in values if col.choices and v not in allowed]
+                if bad:
+                    raise self.fail(where, f"column '{w['column']}' has no choice {bad[0]!r}")
+        elif kind == "grid":
+            if not isinstance(value, dict) or set(value) != {"table", "rows", "columns", "value"}:
+                raise self.fail(where, "'grid' needs {table, rows, columns, value}")
+            tf = self.table(value["table"], where)
+            for k in ("rows", "columns", "value"):
+                self.column(tf, value[k], where)
+        elif kind == "figure":
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(where, "needs a caption")
+            if raw.get("source") is not None:
+                self.scalar(raw["source"], where)
+        elif kind == "see":
+            if not isinstance(value, str) or not value:
+                raise self.fail(where, "needs the heading to point to")
+        elif kind == "group":
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(where, "needs the sub-heading title")
+            raw_items = raw.get("items")
+            if not isinstance(raw_items, list) or not raw_items:
+                raise self.fail(where, "a group needs a non-empty list of 'items'")
+            children = tuple(self.item(r, f"{where}: item {n}") for n, r in enumerate(raw_items, 1))
+        elif kind == "hook":
+            if value not in HOOKS:
+                raise self.fail(where, f"there is no hook '{value}' (known: {', '.join(sorted(HOOKS))})")
+            args = raw.get("args") or {}
+            if not isinstance(args, dict) or set(args) - set(HOOKS[value].args):
+                raise self.fail(where, f"hook '{value}' takes the arguments {list(HOOKS[value].args)}")
+        return Item(kind, where, value, opts, cond, children)
+
+    def fact_row(self, raw: Any, where: str) -> dict:
+        if isinstance(raw, str):
+            self.scalar(raw, where)
+            return {"paths": [raw], "label": "", "join": "\n", "first": False, "values": {}, "text": ""}
+        if not isinstance(raw, dict) or set(raw) - {"label", "paths", "join", "first", "values", "text"}:
+            raise self.fail(where, f"a facts row is a field path or {{label, paths, join, first, values, text}}; "
+                                   f"got {raw!r}")
+        if not raw.get("label"):
+            raise self.fail(where, "a facts row with several paths needs a 'label'")
+        paths = raw.get("paths") or []
+        if not isinstance(paths, list) or (not paths and not raw.get("text")):
+            raise self.fail(where, f"facts row '{raw['label']}' needs 'paths' or a fixed 'text'")
+        for p in paths:
+            self.scalar(p, where)
+        return {"paths": list(paths), "label": str(raw["label"]), "join": str(raw.get("join", "\n")),
+                "first": bool(raw.get("first", False)), "values": dict(raw.get("values") or {}),
+                "text": str(raw.get("text", ""))}
+
+
+_DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "basis", "intro", "applies_when", "ectd", "headings",
+             "summarises"}
+_HEADING_KEYS = {"code", "id", "number", "title", "level", "items", "applies_when", "not_applicable",
+                 "applies_reason", "note", "leaf", "include", "todo"}
+
+
+def _headings(raw_list, ck: _Checker, fragments: dict, base_level: int = 0) -> list[dict]:
+    """Expand `include:` entries (fragments shift their levels) into a flat list of raw headings."""
+    out = []
+    for n, raw in enumerate(raw_list, 1):
+        if not isinstance(raw, dict):
+            raise ck.fail(f"heading {n}", "each heading must be a mapping")
+        if "include" in raw:
+            name = raw["include"]
+            if name not in fragments or set(raw) - {"include", "level"} or not isinstance(raw.get("level"), int):
+                raise ck.fail(f"heading {n}", f"'include' needs a known fragment ({', '.join(sorted(fragments))}) "
+                                              "and the 'level' of its first heading")
+            for h in fragments[name]:
+                h = dict(h)
+                h["level"] = h.get("level", 1) + raw["level"] - 1
+                out.append(h)
+            continue
+        out.append(raw)
+    return out
+
+
+def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str, str],
+                     fragments: dict | None = None) -> Definition:
+    ck = _Checker(forms, source)
+    if not isinstance(raw, dict):
+        raise ck.fail("", "the file must hold a mapping with id, title, namespace and headings")
+    unknown = set(raw) - _DOC_KEYS
+    if unknown:
+        raise ck.fail("document", f"unknown key(s) {', '.join(sorted(unknown))}")
+    doc_id = raw.get("id")
+    if not isinstance(doc_id, str) or not _ID.match(doc_id):
+        raise ck.fail("document", "'id' must be lowercase letters, digits and hyphens")
+    if not raw.get("title"):
+        raise ck.fail(f"document '{doc_id}'", "'title' is missing")
+    ns = raw.get("namespace")
+    if ns not in NAMESPACES:
+        raise ck.fail(f"document '{doc_id}'", f"'namespace' must be one of {', '.join(NAMESPACES)}")
+    if not isinstance(raw.get("order"), int):
+        raise ck.fail(f"document '{doc_id}'", "'order' must be an integer")
+    root = str(raw.get("ctd_code") or "")
+    if ns == "ctd" and root not in ctd_table:
+        raise ck.fail(f"document '{doc_id}'", f"a CTD document needs a 'ctd_code' of the heading table, got {root!r}")
+    raw_heads = raw.get("headings")
+    if not isinstance(raw_heads, list) or not raw_heads:
+        raise ck.fail(f"document '{doc_id}'", "'headings' must be a non-empty list")
+    heads: list[HeadingDef] = []
+    stack: list[HeadingDef] = []
+    base = root.count(".") if root else 0
+    for raw_h in _headings(raw_heads, ck, fragments or {}):
+        unknown = set(raw_h) - _HEADING_KEYS
+        label = raw_h.get("code") or raw_h.get("id") or raw_h.get("title") or "?"
+        where = f"heading '{label}'"
+        if unknown:
+            raise ck.fail(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+        code = str(raw_h.get("code") or "")
+        if code:
+            if code not in ctd_table:
+                raise ck.fail(where, "not a code of the CTD heading table (resources/ctd-headings.tsv)")
+            title = ctd_table[code]
+            if raw_h.get("title") and raw_h["title"] != title:
+                raise ck.fail(where, f"title {raw_h['title']!r} differs from the heading table ({title!r})")
+            if "level" in raw_h or "number" in raw_h or "id" in raw_h:
+                raise ck.fail(where, "a CTD heading takes its level, number and id from its code")
+            key, number, level, is_ctd = code, code, code.count(".") - base + 1, True
+        else:
+            key = raw_h.get("id")
+            if not isinstance(key, str) or not _ID.match(key):
+                raise ck.fail(where, "a heading without a CTD code needs an 'id' (lowercase, digits, hyphens, dots)")
+            title = raw_h.get("title")
+            if not isinstance(title, str) or not title.strip():
+                raise ck.fail(where, "'title' is missing")
+            level = raw_h.get("level")
+            if not isinstance(level, int) or level < 1:
+                raise ck.fail(where, "'level' must be a positive integer")
+            number, is_ctd = str(raw_h.get("number") or ""), False
+        if any(h.key == key for h in heads):
+            raise ck.fail(where, "the heading is listed twice")
+        if stack and level > stack[-1].level + 1:
+            raise ck.fail(where, f"level {level} skips a level after '{stack[-1].key}' (level {stack[-1].level})")
+        if not stack and level != 1:
+            raise ck.fail(where, "the first heading must have level 1")
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        parent = stack[-1].key if stack else ""
+        items_raw = raw_h.get("items") or []
+        if not isinstance(items_raw, list):
+            raise ck.fail(where, "'items' must be a list")
+        items = tuple(ck.item(r, f"{where}: item {n}") for n, r in enumerate(items_raw, 1))
+        cond = _cond(raw_h.get("applies_when"), source, where, forms)
+        if cond is not None and not raw_h.get("not_applicable"):
+            raise ck.fail(where, "a heading with 'applies_when' needs the 'not_applicable' justification")
+        leaf = raw_h.get("leaf")
+        if leaf is not None:
+            if not isinstance(leaf, dict) or set(leaf) - {"folder", "file"} or "file" not in leaf or not all(
+                    isinstance(v, str) and _STEM.match(v) for v in leaf.values()):
+                raise ck.fail(where, "'leaf' must be {folder: lowercase-path, file: lowercase-stem}")
+        h = HeadingDef(key=key, code=number, title=str(title), level=level, items=items, applies_when=cond,
+                       not_applicable=" ".join(str(raw_h.get("not_applicable", "")).split()),
+                       applies_reason=" ".join(str(raw_h.get("applies_reason", "")).split()),
+                       note=str(raw_h.get("note", "")), leaf=leaf, ctd=is_ctd, parent=parent,
+                       todo=str(raw_h.get("todo", "")))
+        heads.append(h)
+        stack.append(h)
+    if ns == "ctd":
+        listed = [h.key for h in heads if h.ctd]
+        expected = [c for c in ctd_table if c == root or c.startswith(root + ".")]
+        if listed != expected:
+            missing = [c for c in expected if c not in listed]
+            raise ck.fail(f"document '{doc_id}'", f"CTD headings must be every heading under {root} in table order; "
+                          + (f"missing {', '.join(missing)}" if missing else "got them out of order"))
+    ectd = _ectd(raw.get("ectd"), ck, doc_id, forms)
+    parts = _ectd_parts(raw.get("ectd"), ck, doc_id)
+    summarises = raw.get("summarises") or []
+    if not isinstance(summarises, list):
+        raise ck.fail(f"document '{doc_id}'", "'summarises' must be a list of document ids")
+    return Definition(id=doc_id, title=str(raw["title"]), namespace=ns, order=raw["order"], source=source,
+                      headings=tuple(heads), ctd_code=root, basis=" ".join(str(raw.get("basis", "")).split()),
+                      intro=" ".join(str(raw.get("intro", "")).split()),
+                      applies_when=_cond(raw.get("applies_when"), source, f"document '{doc_id}'", forms),
+                      ectd=ectd, ectd_parts=parts, summarises=tuple(summarises))
+
+
+def _ectd(raw, ck: _Checker, doc_id: str, forms: FormSet) -> tuple[EctdPath, ...]:
+    where = f"document '{doc_id}': ectd"
+    if not isinstance(raw, dict) or "folder" not in raw or "file" not in raw:
+        raise ck.fail(where, "needs {folder, file} (and optionally variants, parts)")
+    if set(raw) - {"folder", "file", "variants", "parts"}:
+        raise ck.fail(where, f"unknown key(s) {', '.join(sorted(set(raw) - {'folder', 'file', 'variants', 'parts'}))}")
+    out = []
+    for v in raw.get("variants") or []:
+        if not isinstance(v, dict) or set(v) - {"folder", "file", "applies_when"} or "applies_when" not in v:
+            raise ck.fail(where, "each variant needs {applies_when, folder, file}")
+        out.append(EctdPath(str(v.get("folder", raw["folder"])), str(v.get("file", raw["file"])),
+                            _cond(v["applies_when"], ck.source, where, forms)))
+    out.append(EctdPath(str(raw["folder"]), str(raw["file"])))
+    for p in out:
+        if not _STEM.match(p.folder) or not _STEM.match(p.file):
+            raise ck.fail(where, f"folder and file must be lowercase a-z, 0-9, hyphens (got {p.folder}/{p.file})")
+    return tuple(out)
+
+
+def _ectd_parts(raw, ck: _Checker, doc_id: str) -> dict:
+    parts = (raw or {}).get("parts") or {}
+    where = f"document '{doc_id}': ectd parts"
+    if not isinstance(parts, dict):
+        raise ck.fail(where, "must be a mapping of name -> {first_of, default}")
+    for name, spec in parts.items():
+        if not isinstance(spec, dict) or set(spec) - {"first_of", "default"} or not spec.get("default"):
+            raise ck.fail(where, f"'{name}' needs {{first_of: [paths], default: text}}")
+        for p in spec.get("first_of") or []:
+            try:
+                parse_path(p)
+                if not ck.forms.has_field(p):
+                    raise KeyError(p)
+            except KeyError:
+                raise ck.fail(where, f"'{name}': '{p}' is not a field of the forms") from None
+    return dict(parts)
+
+
+def _check_crossrefs(defs: tuple[Definition, ...]) -> None:
+    by_id = {d.id: d for d in defs}
+    for d in defs:
+        for h in d.headings:
+            for item in _walk(h.items):
+                if item.kind != "see":
+                    continue
+                target_doc = by_id.get(item.opt("document", d.id))
+                if target_doc is None:
+                    raise _fail(d.source, item.where, f"there is no document '{item.opt('document')}'")
+                if not target_doc.has_heading(item.value):
+                    raise _fail(d.source, item.where, f"document '{target_doc.id}' has no heading '{item.value}'")
+                if target_doc is d and (item.value == h.key or item.value in {a.key for a in d.ancestors(h.key)}):
+                    raise _fail(d.source, item.where, "a cross-reference must point to another heading or "
+                                                      "document, not to the section it is printed in")
+
+
+def _check_narrative_once(defs: tuple[Definition, ...], forms: FormSet) -> None:
+    """Long narrative is printed once in the CTD dossier (Modules 1.6, 2.3, 3); other places refer to it with a
+    `see` item. Forms and reports (CAFs, SNIF, CAT requests) stand alone and may print it again."""
+    where_printed: dict[str, str] = {}
+    for d in defs:
+        if d.namespace != "ctd":
+            continue
+        for h in d.headings:
+            for item in _walk(h.items):
+                if item.kind not in ("narrative", "fields"):
+                    continue
+                for p in item.paths():
+                    if forms.field(p).type != "long_text":
+                        continue
+                    if p in where_printed:
+                        raise _fail(d.source, item.where, f"'{p}' is already printed under {where_printed[p]}; "
+                                                          "print long narrative once and refer to it with 'see'")
+                    where_printed[p] = f"'{h.key}' ({d.source})"
+
+
+def ctd_title_table() -> dict[str, str]:
+    from atmp_desktop.core.sections import all_headings
+    return {h.code: h.title for h in all_headings()}
+
+
+def load_definitions(forms: FormSet, directory: str | Path | None = None) -> DefinitionSet:
+    from atmp_desktop.core.paths import resources_dir
+
+    import yaml
+
+    directory = Path(directory) if directory else resources_dir() / "documents"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise DefinitionError(f"{directory}: no document definitions (*.yaml) found")
+    fragments: dict[str, list] = {}
+    for path in sorted((directory / "fragments").glob("*.yaml")):
+        try:
+            frag = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        except yaml.YAMLError as exc:
+            raise DefinitionError(f"fragments/{path.name}: not valid YAML: {exc}") from None
+        if not isinstance(frag, list):
+            raise DefinitionError(f"fragments/{path.name}: a fragment is a list of headings")
+        fragments[path.stem] = frag
+    table = ctd_title_table()
+    defs = []
+    for path in files:
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        except yaml.YAMLError as exc:
+            raise DefinitionError(f"{path.name}: not valid YAML: {exc}") from None
+        defs.append(parse_definition(raw, path.name, forms, table, fragments))
+    ids = [d.id for d in defs]
+    for d in defs:
+        if ids.count(d.id) > 1:
+            raise DefinitionError(f"{d.source}: document '{d.id}': the id is used by another definition too")
+        for s in d.summarises:
+            if s not in ids:
+                raise DefinitionError(f"{d.source}: document '{d.id}': summarises unknown document '{s}'")
+    defs.sort(key=lambda d: (d.order, d.id))
+    _check_crossrefs(tuple(defs))
+    _check_narrative_once(tuple(defs), forms)
+    return DefinitionSet(tuple(defs))
+
+
+_CACHE: dict[str, DefinitionSet] = {}
+
+
+def default_definitions() -> DefinitionSet:
+    """The app's own definitions over the app's own forms, loaded once per process."""
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.core.paths import resources_dir
+
+    key = str(resources_dir())
+    if key not in _CACHE:
+        _CACHE[key] = load_definitions(default_forms())
+    return _CACHE[key]
+
+
+def placement_map() -> PlacementMap:
+    return default_definitions().placement_map

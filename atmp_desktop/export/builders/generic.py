@@ -1,0 +1,306 @@
+"""The one generic builder: a document definition (core.definitions) + a snapshot -> export.model.Document.
+
+It walks the definition's headings in order, prints each heading with its canonical title, the
+"not applicable" justification where its condition is false, and otherwise its content items. A leaf
+heading that prints nothing gets one "[To be completed: ...]" placeholder. Nothing is printed that the
+definition does not place (no catch-all). The few computed sections are named hooks (`HOOK_IMPLS`).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from atmp_desktop.core.definitions import HOOKS, Definition, HeadingDef, Item, default_definitions
+from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.sections import display_title, heading_applicability
+from atmp_desktop.core.sections import heading as ctd_heading
+from atmp_desktop.export.builders.base import doc_meta, field_of, fmt, label_of, same_text, visible
+from atmp_desktop.export.model import Document, Figure, Heading, Paragraph, Placeholder, Run, Table, XRef
+
+HOOK_IMPLS: dict[str, Callable[..., None]] = {}
+
+
+def hook(name: str):
+    """Register the implementation of a hook declared in core.definitions.HOOKS."""
+    if name not in HOOKS:
+        raise KeyError(f"hook '{name}' is not declared in core.definitions.HOOKS")
+
+    def deco(func):
+        HOOK_IMPLS[name] = func
+        return func
+    return deco
+
+
+class Builder:
+    """A document under construction plus the read and block helpers hooks use."""
+
+    def __init__(self, snap: ProjectSnapshot, definition: Definition):
+        self.snap = snap
+        self.definition = definition
+        self.doc = Document(doc_meta(snap, definition))
+        self.level = 1           # level of the heading being written
+        self.heading_def: HeadingDef | None = None
+        self.spans: dict[str, tuple[int, int]] = {}  # heading key -> (first, end) block index, for checks
+
+    # ------------------------------------------------------------------ reading
+    def text(self, path: str) -> str:
+        return fmt(field_of(path), self.snap.get(path))
+
+    def has(self, path: str) -> bool:
+        return self.snap.is_set(path)
+
+    def rows(self, path: str) -> list[dict]:
+        return self.snap.rows(path)
+
+    def cell(self, table_path: str, row: dict, column: str) -> str:
+        tf = field_of(table_path)
+        col = next((c for c in tf.columns if c.id == column), None) if tf is not None else None
+        return fmt(col, row.get(column))
+
+    # ------------------------------------------------------------------ blocks
+    def add(self, block) -> None:
+        blocks = self.doc.blocks
+        if isinstance(block, Table) and block.caption and blocks and isinstance(blocks[-1], Heading) \
+                and same_text(blocks[-1].title, block.caption):
+            block = replace(block, caption="")  # the heading right above already says it
+        blocks.append(block)
+
+    def para(self, text: str, **emphasis) -> None:
+        if text:
+            self.add(Paragraph.of(text, **emphasis))
+
+    def note(self, text: str) -> None:
+        self.add(Paragraph((Run(text, italic=True),), style="note"))
+
+    def review(self, text: str) -> None:
+        """A note for the reviewers, not submission text (Word comment / PDF appendix; left out of final)."""
+        self.add(Paragraph((Run(text, italic=True),), style="review"))
+
+    def todo(self, what: str) -> None:
+        self.add(Placeholder(what))
+
+    def figure(self, caption: str, description: str = "") -> None:
+        self.add(Figure(caption, description=description))
+
+    # ------------------------------------------------------------------ the walk
+    def build(self) -> Document:
+        d = self.definition
+        if d.intro:
+            self.review(d.intro)
+        for h in d.headings:
+            self.heading_def = h
+            self.level = h.level
+            app = heading_applicability(d, h, self.snap)
+            if not app.applies and app.inherited_from and not h.ctd:
+                continue  # this app's own sub-headings of a section that does not apply are left out
+            title = display_title(ctd_heading(h.key), self.snap) if h.ctd else h.title
+            self.add(Heading(h.code, title, h.level, h.note))
+            if not app.applies:
+                if app.inherited_from:
+                    self.add(Paragraph((Run("Not applicable: see ", italic=True), XRef(app.inherited_from),
+                                        Run(".", italic=True)), style="note"))
+                else:
+                    self.note(app.reason)
+                continue
+            start = len(self.doc.blocks)
+            for item in h.items:
+                self.item(item)
+            if len(self.doc.blocks) == start and not d.children(h.key):
+                self.todo(h.todo or (f"{h.title} ({h.code})" if h.code else h.title))
+            self.spans[h.key] = (start, len(self.doc.blocks))
+        return self.doc
+
+    def item(self, item: Item) -> None:
+        if item.applies_when is not None and not item.applies_when.evaluate(self.snap.get):
+            return
+        getattr(self, "_" + item.kind)(item)
+
+    def _text(self, item: Item) -> None:
+        if item.opt("style") == "note":
+            self.note(item.value)
+        else:
+            self.para(item.value)
+
+    def _note(self, item: Item) -> None:
+        self.note(item.value)
+
+    def _review(self, item: Item) -> None:
+        self.review(item.value)
+
+    def _field(self, item: Item) -> None:
+        path = item.value
+        if not self.has(path) or not visible(self.snap, path):
+            if item.opt("missing"):
+                self.todo(item.opt("missing"))
+            return
+        if item.opt("label"):
+            self.add(Paragraph((Run(label_of(path) + ": ", bold=True), Run(self.text(path)))))
+        else:
+            self.para(self.text(path))
+
+    def _narrative(self, item: Item) -> None:
+        path = item.value
+        if not self.has(path) or not visible(self.snap, path):
+            if item.opt("missing"):
+                self.todo(item.opt("missing"))
+            return
+        for chunk in self.text(path).split("\n\n"):
+            self.para(chunk.strip())
+
+    def _fields(self, item: Item) -> None:
+        filled = [p for p in item.value if self.has(p) and visible(self.snap, p)]
+        for p in filled:
+            self.add(Paragraph((Run(label_of(p) + ": ", bold=True), Run(self.text(p)))))
+        if not filled and item.opt("missing"):
+            self.todo(item.opt("missing"))
+
+    def _facts(self, item: Item) -> None:
+        rows = []
+        for row in item.value:
+            paths = [p for p in row["paths"] if visible(self.snap, p)]
+            if row["paths"] and not paths:
+                continue  # every field of the row is hidden for this product
+            label = row["label"] or label_of(paths[0])
+            texts = []
+            for p in paths:
+                raw = self.snap.get(p)
+                if raw is None:
+                    continue
+                mapped = row["values"].get(raw) if isinstance(raw, (str, bool, int)) else None
+                texts.append(str(mapped) if mapped is not None else self.text(p))
+                if row["first"]:
+                    break
+            value = row["join"].join(t for t in texts if t) or row["text"] or "[To be completed]"
+            rows.append((label, value))
+        if rows:
+            header = tuple(item.opt("header") or ("Item", "Entry"))
+            self.add(Table(header, tuple(rows), caption=item.opt("caption", ""), widths=(2, 3)))
+
+    def _table_rows(self, item: Item) -> list[dict]:
+        rows = self.rows(item.value)
+        w = item.opt("where")
+        if w:
+            col = w["column"]
+            if "in" in w:
+                rows = [r for r in rows if r.get(col) in w["in"]]
+            else:
+                rows = [r for r in rows if r.get(col) not in w["not_in"]]
+        sort = item.opt("sort")
+        if sort:
+            rows = sorted(rows, key=lambda r: (r.get(sort) is None, r.get(sort) if r.get(sort) is not None else 0))
+        return rows
+
+    def _table(self, item: Item) -> None:
+        rows = self._table_rows(item)
+        tf = field_of(item.value)
+        split = item.opt("split_by")
+        cols = [c for c in (item.opt("columns") or [c.id for c in tf.columns]) if c != split]
+        if not rows:
+            if item.opt("missing"):
+                self.todo(item.opt("missing"))
+            return
+        # a column no row fills says nothing (e.g. the strength column of a single-strength product)
+        cols = cols[:1] + [c for c in cols[1:] if any(r.get(c) not in (None, "") for r in rows)]
+        col_fields = {c.id: c for c in tf.columns}
+        labels = item.opt("labels") or {}
+        header = tuple(labels.get(c) or col_fields[c].label for c in cols)
+        caption = item.opt("caption") or tf.label
+        groups: list[tuple[str, list[dict]]] = [("", rows)]
+        if split:
+            values = list(dict.fromkeys(r.get(split) for r in rows if r.get(split) not in (None, "")))
+            if len(values) > 1:  # rows without a value belong to every group (e.g. a component of every strength)
+                groups = [(fmt(col_fields[split], v), [r for r in rows if r.get(split) in (v, None, "")])
+                          for v in values]
+        for name, group in groups:
+            body = tuple(tuple(fmt(col_fields.get(c), r.get(c)) for c in cols) for r in group)
+            self.add(Table(header, body, caption=f"{caption}: {name}" if name else caption))
+
+    def _summary(self, item: Item) -> None:
+        """One sentence naming the rows of a table: 'Manufacturers: A (Germany) and B (United States).'"""
+        rows = self._table_rows(item)
+        if not rows:
+            if item.opt("missing"):
+                self.todo(item.opt("missing"))
+            return
+        tf = field_of(item.value)
+        cols = {c.id: c for c in tf.columns}
+        main, *extra = item.opt("columns")
+
+        def name(r: dict) -> str:
+            more = [fmt(cols[c], r.get(c)) for c in extra if r.get(c) not in (None, "")]
+            return fmt(cols[main], r.get(main)) + (f" ({', '.join(more)})" if more else "")
+
+        names = [n for n in dict.fromkeys(name(r) for r in rows if r.get(main) not in (None, "")) if n]
+        group = item.opt("group_by")
+        if group:
+            groups: dict[str, list[str]] = {}
+            for r in rows:
+                if r.get(main) not in (None, ""):
+                    groups.setdefault(fmt(cols[group], r.get(group)) or "other", []).append(name(r))
+            listed = "; ".join(f"{g.lower()}: {and_list(list(dict.fromkeys(v)))}" for g, v in groups.items())
+        else:
+            listed = and_list(names)
+        lead = item.opt("lead", "")
+        if item.opt("count"):
+            n = len(names)
+            sentence = f"{lead} {n} {item.opt('count')}" + (f" ({listed})" if group else f": {listed}")
+        else:
+            sentence = f"{lead} {listed}"
+        self.para(sentence.strip() + ".")
+
+    def _grid(self, item: Item) -> None:
+        """A pivot table: one row per value of `rows`, one column per value of `columns`, cells from `value`."""
+        g = item.value
+        tf = field_of(g["table"])
+        cols = {c.id: c for c in tf.columns}
+        data = self.rows(g["table"])
+        if not data:
+            if item.opt("missing"):
+                self.todo(item.opt("missing"))
+            return
+        row_keys = list(dict.fromkeys(r.get(g["rows"]) for r in data))
+        col_keys = list(dict.fromkeys(r.get(g["columns"]) for r in data))
+        cells = {(r.get(g["rows"]), r.get(g["columns"])): fmt(cols[g["value"]], r.get(g["value"])) for r in data}
+        header = (cols[g["rows"]].label,) + tuple(fmt(cols[g["columns"]], k) for k in col_keys)
+        body = tuple((fmt(cols[g["rows"]], rk),) + tuple(cells.get((rk, ck), "–") for ck in col_keys)
+                     for rk in row_keys)
+        self.add(Table(header, body, caption=item.opt("caption") or tf.label))
+
+    def _figure(self, item: Item) -> None:
+        self.figure(item.value, item.opt("description", ""))
+
+    def _see(self, item: Item) -> None:
+        before = item.opt("lead", "See")
+        before = before if before.endswith(" ") else before + " "
+        other = item.opt("document")
+        if other and other != self.definition.id:
+            target = default_definitions().document(other)
+            h = target.heading(item.value)
+            title = display_title(ctd_heading(h.key), self.snap) if h.ctd else h.title
+            label = f"{h.code} {title}".strip()
+            ref = XRef(h.key, text=label if target.namespace == "ctd" else f"{target.title}, {label}",
+                       document=other)
+        else:
+            ref = XRef(item.value)
+        self.add(Paragraph((Run(before), ref, Run(item.opt("after", ".")))))
+
+    def _group(self, item: Item) -> None:
+        start = len(self.doc.blocks)
+        self.add(Heading("", item.value, self.level + 1))
+        for child in item.items:
+            self.item(child)
+        if len(self.doc.blocks) == start + 1:
+            del self.doc.blocks[start]  # nothing under it for this product
+
+    def _hook(self, item: Item) -> None:
+        HOOK_IMPLS[item.value](self, **(item.opt("args") or {}))
+
+
+def build_definition(definition: Definition, snap: ProjectSnapshot) -> Document:
+    return Builder(snap, definition).build()
+
+
+def and_list(names: list[str]) -> str:
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

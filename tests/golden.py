@@ -1,0 +1,59 @@
+"""Golden reference texts: every document of every sample as plain text (export.plaintext) in tests/reference/.
+
+Regenerate after an intended change of output with `make reference` (this module), then review the diff:
+it shows every change a writer would see. tests/test_golden.py compares.
+"""
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from atmp_desktop.core.documents import all_documents
+from atmp_desktop.core.forms import default_forms
+from atmp_desktop.core.interchange import check_document
+from atmp_desktop.core.project import ProjectSnapshot, effective_snapshot
+from atmp_desktop.export import builders
+from atmp_desktop.export.plaintext import render
+from atmp_desktop.samples import load_sample, sample_names
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+@lru_cache(maxsize=None)
+def sample_snapshot(name: str) -> ProjectSnapshot:
+    """A sample as the export sees it: the JSON checked and migrated like an import, hidden values removed."""
+    forms = default_forms()
+    doc = load_sample(name)
+    problems, data = check_document(forms, doc)
+    assert not problems, problems
+    return effective_snapshot(forms, ProjectSnapshot(doc.get("project") or {}, data,
+                                                     doc.get("section_status") or {}))
+
+
+def reference_texts() -> dict[Path, str]:
+    out = {}
+    for name in sample_names():
+        snap = sample_snapshot(name)
+        for d in all_documents():
+            out[REFERENCE / name / f"{d.id}.txt"] = render(builders.build(d.id, snap))
+    return out
+
+
+def write() -> int:
+    texts = reference_texts()
+    for old in REFERENCE.glob("*/*.txt"):
+        if old not in texts:
+            old.unlink()
+    changed = 0
+    for path, text in texts.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed += 1
+    print(f"{len(texts)} reference texts, {changed} changed, in {REFERENCE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(write())

@@ -1,0 +1,78 @@
+"""Field migrations between forms versions: pure functions, applied on JSON import and on project open."""
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+
+from atmp_desktop.core.form_migrations import FORMS_VERSION, migrate_document, migrate_values
+from atmp_desktop.core.forms import default_forms
+from atmp_desktop.store import ProjectFile
+
+OLD_COMPOSITION = [
+    {"component": "Autologous chondrocytes", "function": "Active substance", "quantity": "2 × 10⁷ cells"},
+    {"component": "ChondroMatrix membrane", "function": "Integral medical device (cell carrier)"},
+    {"component": "Collagen hydrogel", "function": "Dermal matrix (additional substance)"},
+    {"component": "Human albumin", "function": "Stabiliser", "quality_standard": "Ph. Eur. 0255"},
+]
+V1 = {"format": "atmp-dossier-project", "format_version": 1, "project": {"title": "Old project"},
+      "data": {"quality": {"dp_composition": OLD_COMPOSITION}, "product": {"inn": "chondrocel"}}}
+
+
+def test_composition_rows_get_their_type_and_the_input_is_left_alone():
+    values = {"quality": {"dp_composition": copy.deepcopy(OLD_COMPOSITION)}}
+    before = copy.deepcopy(values)
+    new, applied = migrate_values(values, 1)
+    assert values == before and applied == ["0002_composition_types"]
+    assert [r["component_type"] for r in new["quality"]["dp_composition"]] == [
+        "active_substance", "device_part", "scaffold", "excipient"]
+    assert migrate_values(new, FORMS_VERSION) == (new, [])
+
+
+def test_json_of_older_forms_is_migrated_on_import(tmp_path):
+    doc = migrate_document(copy.deepcopy(V1))
+    assert doc["project"]["forms_version"] == str(FORMS_VERSION)
+    with ProjectFile.create(tmp_path / "old.atmp", default_forms(), document=copy.deepcopy(V1)) as pf:
+        snap = pf.snapshot()
+    assert snap.meta["forms_version"] == str(FORMS_VERSION)
+    assert snap.rows("quality.dp_composition")[3]["component_type"] == "excipient"
+
+
+def test_json_of_newer_forms_is_refused_in_one_sentence(tmp_path):
+    doc = copy.deepcopy(V1)
+    doc["project"]["forms_version"] = str(FORMS_VERSION + 1)
+    import pytest
+    from atmp_desktop.store.errors import ProjectFileError
+    with pytest.raises(ProjectFileError, match="newer than the forms of this app"):
+        ProjectFile.create(tmp_path / "new.atmp", default_forms(), document=doc)
+    assert not (tmp_path / "new.atmp").exists()
+
+
+def _downgrade(path):
+    """Make a project file look written by forms version 1 (no types, no forms_version)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM project_meta WHERE key = 'forms_version'")
+        conn.execute("UPDATE table_rows SET cells = json_remove(cells, '$.component_type') "
+                     "WHERE step = 'quality' AND field = 'dp_composition'")
+    conn.close()
+
+
+def test_a_project_file_of_older_forms_is_migrated_on_open_with_a_backup(tmp_path):
+    path = tmp_path / "p.atmp"
+    ProjectFile.create(path, default_forms(), document=copy.deepcopy(V1)).close()
+    _downgrade(path)
+    original = path.read_bytes()
+    with ProjectFile.open(path, default_forms(), read_only=True) as ro:  # read-only: in memory, file untouched
+        assert ro.snapshot().rows("quality.dp_composition")[1]["component_type"] == "device_part"
+    assert path.read_bytes() == original
+    with ProjectFile.open(path, default_forms()) as pf:
+        assert pf.backup_path is not None and pf.backup_path.read_bytes() == original
+        assert pf.meta()["forms_version"] == str(FORMS_VERSION)
+        assert [r["component_type"] for r in pf.snapshot().rows("quality.dp_composition")][:2] == [
+            "active_substance", "device_part"]
+        assert pf.audit_entries(limit=1)[0]["action"] == "migrate forms"
+    with ProjectFile.open(path, default_forms()) as again:  # already current: no second backup, no entry
+        assert again.backup_path is None
+        assert again.audit_entries(limit=1)[0]["action"] == "migrate forms"
+    assert json.loads(json.dumps(V1))  # the fixture itself was not changed
