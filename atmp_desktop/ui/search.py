@@ -39,13 +39,9 @@ def _snippet(text: str, term: str, width: int = 90) -> str:
     return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
 
 
-def _feed_text(code: str) -> str:
-    from atmp_desktop.ui.help_panel import feed_title
-    return feed_title(code)
-
-
 def _field_sources(f: Field, snap: ProjectSnapshot) -> list[tuple[str, str]]:
-    sources = [("label", f.label), ("CTD code", " ".join(_feed_text(c) for c in f.feeds))]
+    from atmp_desktop.ui.help_panel import used_in
+    sources = [("label", f.label), ("CTD code", " ".join(used_in(f.path)))]
     if not f.is_table:
         sources.append(("value", format_value(f, snap.get(f.path))))
     sources.append(("help", " ".join(x for x in (f.help, f.basis, f.placeholder) if x)))
