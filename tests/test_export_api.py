@@ -184,3 +184,17 @@ def test_checker_follows_type0_descendant_fonts():
         return DictionaryObject({NameObject("/Subtype"): NameObject("/Type0"),
                                  NameObject("/DescendantFonts"): ArrayObject([cid])})
     assert _font_embedded(type0(True)) and not _font_embedded(type0(False))
+
+
+def test_word_comments_are_dated_like_the_document_not_now(tmp_path):
+    """python-docx stamps comments with now(); two exports a second apart then differed byte for byte."""
+    import re
+    import zipfile
+    result = export_documents(hand_snapshot(), ["gmo-snif"], tmp_path)
+    docx = next(p for p in result.paths if p.suffix == ".docx")
+    with zipfile.ZipFile(docx) as z:
+        comments = z.read("word/comments.xml").decode()
+        core = z.read("docProps/core.xml").decode()
+    dates = set(re.findall(r'w:date="([^"]+)"', comments))
+    modified = re.search(r"<dcterms:modified[^>]*>([^<]+)<", core).group(1)
+    assert dates and dates == {modified}

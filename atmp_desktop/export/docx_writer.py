@@ -189,6 +189,13 @@ class DocxWriter:
         cp.created = _iso(created) or _iso(meta.date) or fixed
         cp.modified = _iso(modified) or _iso(meta.date) or fixed
         cp.last_printed = cp.modified
+        self._comment_date = cp.modified
+
+    def _comment(self, d, runs, text: str) -> None:
+        """A reviewer comment dated like the document: python-docx stamps now(), which broke byte-identical
+        re-export whenever two exports straddled a second."""
+        c = d.add_comment(runs, text, author=APP_NAME, initials="AD")
+        c._comment_elm.date = self._comment_date.replace(tzinfo=_dt.timezone.utc)
 
     def _header_footer(self, section, doc, clean):
         meta = doc.meta
@@ -368,12 +375,12 @@ class DocxWriter:
             self._bm_id += 1
             self._anchor = p
             for section, note in self._heading_notes.pop(b.text, ()):
-                d.add_comment(p.runs, clean(note), author=APP_NAME, initials="AD")
+                self._comment(d, p.runs, clean(note))
         elif isinstance(b, m.Paragraph) and b.style == "review":
             # a note for reviewers is a Word comment on the section heading, never body text
             anchor = self._anchor if self._anchor is not None and self._anchor.runs else d.add_paragraph()
             runs = anchor.runs or [anchor.add_run("")]
-            d.add_comment(runs, clean(m._plain(b.runs)), author=APP_NAME, initials="AD")
+            self._comment(d, runs, clean(m._plain(b.runs)))
         elif isinstance(b, m.Paragraph):
             self._inline(d.add_paragraph(), b.runs, doc, clean)
         elif isinstance(b, m.Placeholder):
