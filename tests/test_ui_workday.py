@@ -262,3 +262,82 @@ def test_alt_e_presses_export_in_the_export_dialog(opened, forms, qtbot):
     assert d.export_button.text() == "&Export"
     texts = [w.text() for w in d.findChildren(QAction)] + [b.text() for b in d.findChildren(type(d.export_button))]
     assert sum(1 for t in texts if "&E" in t or "&e" in t) == 1  # no other Alt+E in the dialog
+
+
+# ------------------------------------------------------------------------------------ row-level table writes
+def test_a_cell_edit_writes_that_row_and_keeps_every_row_id(opened, forms, qtbot):
+    window = opened
+    window.go_to_step("manufacturing")
+    t = window.pages["manufacturing"].editors["manufacturing.sites"]
+    QApplication.clipboard().setText("Site A\nSite B\nSite C")
+    t.view.setFocus()
+    window.act_paste.trigger()
+    before = window.project.snapshot().row_ids("manufacturing.sites")
+    assert len(before) == 3
+    t.model.setData(t.model.index(1, 0), "Site B2")
+    snap = window.project.snapshot()
+    assert snap.row_ids("manufacturing.sites") == before
+    assert [r["name"] for r in snap.rows("manufacturing.sites")] == ["Site A", "Site B2", "Site C"]
+    assert window.act_undo.text().startswith("&Undo edit of")
+    t.view.setCurrentIndex(t.model.index(2, 0))
+    qtbot.mouseClick(t.up_button, Qt.LeftButton)
+    snap = stored(window.project.path, forms)
+    assert [r["name"] for r in snap.rows("manufacturing.sites")] == ["Site A", "Site C", "Site B2"]
+    assert snap.row_ids("manufacturing.sites") == (before[0], before[2], before[1])
+    window.act_undo.trigger()  # the move, then the edit
+    window.act_undo.trigger()
+    assert [r["name"] for r in t.model.rows] == ["Site A", "Site B", "Site C"]
+    assert tuple(t.model.ids) == before
+
+
+def test_a_row_emptied_by_delete_leaves_the_file_but_stays_on_screen(opened, forms, qtbot):
+    window = opened
+    window.go_to_step("manufacturing")
+    t = window.pages["manufacturing"].editors["manufacturing.sites"]
+    QApplication.clipboard().setText("Site A\nSite B")
+    t.view.setFocus()
+    window.act_paste.trigger()
+    t.view.setCurrentIndex(t.model.index(0, 0))
+    qtbot.keyClick(t.view, Qt.Key_Delete)
+    assert [r["name"] for r in stored(window.project.path, forms).rows("manufacturing.sites")] == ["Site B"]
+    assert t.model.rowCount() == 2
+    t.model.setData(t.model.index(0, 0), "Site A again")  # typing into the blank row stores it in place
+    assert [r["name"] for r in stored(window.project.path, forms).rows("manufacturing.sites")] == \
+        ["Site A again", "Site B"]
+
+
+# ------------------------------------------------------------------------------------ file state
+def test_a_file_that_cannot_be_written_opens_read_only_with_the_reason(window, empty_project, qtbot):
+    empty_project.chmod(0o444)  # the store checks the mode bits too, so this holds even for root
+    assert window.open_path(empty_project)
+    assert window.project.read_only
+    assert not window.file_banner.isHidden()
+    assert "the file is read-only" in window.file_banner_text.text()
+    assert window.saved_label.text().startswith("Read-only")
+
+
+def test_the_read_only_banner_names_the_reason_before_anything_is_typed(window, empty_project, forms, monkeypatch):
+    from atmp_desktop.store import project_file
+    monkeypatch.setattr(project_file, "_read_only_reason", lambda path: "the disk it is on is full")
+    assert window.open_path(empty_project)
+    assert window.project.read_only and not window.file_banner.isHidden()
+    assert "the disk it is on is full" in window.file_banner_text.text()
+    assert not window.file_banner_button.isHidden()  # Save a Copy…
+    editor = window.pages[window.current_step].first_field_widget()
+    assert editor.isReadOnly() if hasattr(editor, "isReadOnly") else not editor.isEnabled()
+
+
+def test_a_change_made_by_another_program_is_shown(opened, forms, qtbot):
+    import json
+    import sqlite3
+    window = opened
+    window.go_to_step("product")
+    ed = window.pages["product"].editors["product.invented_name"]
+    conn = sqlite3.connect(window.project.path)  # another program writing to the file
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO field_values (step, field, value, modified) VALUES (?, ?, ?, ?)",
+                     ("product", "invented_name", json.dumps("Changed elsewhere"), "2026-12-01T10:00:00Z"))
+    conn.close()
+    assert window.check_file()
+    assert ed.value() == "Changed elsewhere"
+    assert "changed by another program" in window.file_banner_text.text()

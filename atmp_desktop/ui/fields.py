@@ -115,6 +115,12 @@ class FieldEditor(QWidget):
         self._loaded = self._read()
         self._set_problem("")
 
+    def load_from(self, snap) -> None:
+        """Show this field's value in the snapshot (left alone when the editor already shows it)."""
+        value = snap.get(self.field.path)
+        if self.value() != value or self.problem_text:
+            self.set_value(value)
+
     def commit(self) -> None:
         if self._loading:
             return

@@ -36,6 +36,7 @@ _WORKSPACE_ATTRS = frozenset({"navigator", "page_stack", "back_button", "next_bu
                               "splitter", "findings_dock", "sections_dock", "validation", "_prebuild"})
 
 FILE_FILTER = "ATMP projects (*.atmp)"
+WATCH_MS = 2000  # how often the open file is checked for changes made by another program
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +109,9 @@ class MainWindow(QMainWindow):
         self.sections_dock.hide()
         self.validation = ValidationRunner(self.forms, self)
         self.validation.updated.connect(self._findings_updated)
+        self._watch = QTimer(self)  # notice when another program changes the open file
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self.check_file)
         self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
         self._prebuild.setInterval(30)
         self._prebuild.timeout.connect(self._build_next_page)
@@ -150,6 +154,7 @@ class MainWindow(QMainWindow):
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
+        col.addWidget(self._build_file_banner(centre))
         col.addWidget(self.page_stack, 1)
         col.addLayout(bar)
         self.help = HelpPanel(self)
@@ -164,6 +169,29 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 760, 280])
         self.splitter.setChildrenCollapsible(False)
         return self.splitter
+
+    def _build_file_banner(self, parent: QWidget) -> QWidget:
+        """A banner above the step: why the project is read-only, or that another program changed it."""
+        from atmp_desktop.ui.style import BANNER_CSS
+        self.file_banner = QWidget(parent)
+        self.file_banner.setObjectName("fileBanner")
+        row = QHBoxLayout(self.file_banner)
+        row.setContentsMargins(20, 10, 20, 0)
+        self.file_banner_text = QLabel(self.file_banner)
+        self.file_banner_text.setWordWrap(True)
+        self.file_banner_text.setStyleSheet(BANNER_CSS)
+        self.file_banner_button = QPushButton("Save a &Copy…", self.file_banner)
+        self.file_banner_button.setAutoDefault(False)
+        self.file_banner_button.clicked.connect(self.save_as)
+        row.addWidget(self.file_banner_text, 1)
+        row.addWidget(self.file_banner_button)
+        self.file_banner.hide()
+        return self.file_banner
+
+    def _show_file_banner(self, text: str, offer_copy: bool) -> None:
+        self.file_banner_text.setText(text)
+        self.file_banner_button.setVisible(offer_copy)
+        self.file_banner.setVisible(bool(text))
 
     def _action(self, menu, text, slot, keys: tuple[str, ...] = (), tip="") -> QAction:
         """A menu action; `keys` ("Ctrl+E", or "std:New" for a platform standard key) are bound after the
@@ -391,6 +419,13 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._write_error = ""
         self._update_saved_label()
+        if project.read_only:
+            reason = (project.read_only_reason or "it was opened read-only").rstrip(".")
+            self._show_file_banner(f"“{project.path.name}” is open read-only: {reason}. Nothing you "
+                                   "change here can be saved; save a copy to continue editing.", True)
+        else:
+            self._show_file_banner("", False)
+        self._watch.start()
 
     def close_project(self) -> bool:
         if self.project is None:
@@ -399,6 +434,8 @@ class MainWindow(QMainWindow):
         if self.current_step:
             self.settings.set_value(f"last_step/{self.project.path.name}", self.current_step)
         self.validation.wait()
+        self._watch.stop()
+        self._show_file_banner("", False)
         self.project.close()
         self.project = None
         self.snap = None
@@ -470,12 +507,18 @@ class MainWindow(QMainWindow):
         step = self.current_step
         try:
             new = self.project.save_as(target)  # the copy opens for editing, even from a read-only original
-        except (ProjectFileError, OSError) as exc:
+        except ProjectFileError as exc:  # e.g. the target is open in another window: it is left alone
+            QMessageBox.critical(self, "Cannot save a copy", _sentence(str(exc)))
+            return
+        except OSError as exc:
             QMessageBox.critical(self, "Cannot save a copy",
-                                 f"The project could not be copied to “{target.name}” ({exc}); choose another "
-                                 "folder or name.")
+                                 f"The project could not be copied to “{target.name}” ({exc.strerror or exc}); "
+                                 "choose another folder or name.")
             return
         self.project = new
+        self.snap = new.snapshot()
+        self._show_file_banner("", False)
+        self._update_saved_label()
         self.settings.add_recent(new.path)
         for page in self.pages.values():
             page.set_read_only(new.read_only)
@@ -531,6 +574,7 @@ class MainWindow(QMainWindow):
             from atmp_desktop.ui.step_page import StepPage
             page = StepPage(self.forms, self.forms.step(step_id), self.page_stack)
             page.edited.connect(self.on_edited)
+            page.row_edits.connect(self.on_row_edits)
             page.problem.connect(self._field_problem)
             if self.snap is not None:
                 page.load(self.snap)
@@ -611,11 +655,22 @@ class MainWindow(QMainWindow):
 
     # ================================================================== editing
     def on_edited(self, path: str, value, label: str = "") -> None:
-        from atmp_desktop.store import ProjectFileError
+        self._write([(path, value)], path, label)
+
+    def on_row_edits(self, path: str, operations, label: str) -> None:
+        """Row operations of one table action (a cell, inserted, deleted or moved rows, a paste)."""
+        self._write(list(operations), path, label)
+
+    def _write(self, edits: list, path: str, label: str = "") -> None:
+        """One user action: one transaction, one undo step; a refusal is explained and the field reloaded."""
+        from atmp_desktop.store import FileChangedError, ProjectFileError
         if self.project is None or self.project.read_only:
             return
         try:
-            change = self.project.apply([(path, value)], label or None)
+            change = self.project.apply(edits, label or None)
+        except FileChangedError as exc:
+            self._changed_under_us(str(exc))
+            return
         except _field_value_error() as exc:
             self.status.showMessage(str(exc), 8000)
             QMessageBox.warning(self, "Value not saved", _sentence(str(exc)))
@@ -634,6 +689,28 @@ class MainWindow(QMainWindow):
             self._update_saved_label()
         if change is not None:
             self._after_change(change, source=path)
+
+    def check_file(self) -> bool:
+        """If another program changed the open file, show its contents now (True when it did)."""
+        from atmp_desktop.store import ProjectFileError
+        if self.project is None or not self.project.changed_on_disk():
+            return False
+        try:
+            change = self.project.reload()
+        except ProjectFileError as exc:
+            self._watch.stop()
+            QMessageBox.critical(self, "Project changed on disk", _sentence(str(exc)))
+            return True
+        self._after_change(change)
+        from datetime import datetime
+        self._show_file_banner(f"“{self.project.path.name}” was changed by another program at "
+                               f"{datetime.now():%H:%M}; the window shows the file as it is now.", False)
+        return True
+
+    def _changed_under_us(self, message: str) -> None:
+        """A write refused because another program changed the file first: show the file, ask to redo."""
+        self.check_file()
+        QMessageBox.warning(self, "Change not saved", _sentence(message))
 
     def _failed_write(self, message: str) -> None:
         self._write_error = message
@@ -707,7 +784,7 @@ class MainWindow(QMainWindow):
             self._update_step_buttons()  # Back/Next skip steps that do not apply
 
     def _read_snapshot(self, change: "ChangeSet") -> "ProjectSnapshot":
-        """The snapshot after a change (the findings, exporters and conditions read it)."""
+        """The snapshot after a change (the store updates its cached snapshot per action: no re-read)."""
         return self.project.snapshot()
 
     def _reload_everything(self) -> None:

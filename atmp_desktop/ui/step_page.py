@@ -52,6 +52,7 @@ class FieldRow(QWidget):
 
 class StepPage(QScrollArea):
     edited = Signal(str, object, str)
+    row_edits = Signal(str, object, str)  # table path, row operations, undo label
     problem = Signal(str, str)  # field path, why its typed text is not saved ("" when fixed)
 
     def __init__(self, forms: FormSet, step: Step, parent=None):
@@ -97,6 +98,8 @@ class StepPage(QScrollArea):
             container = self._group(f.group, form_layout)
             editor = make_editor(f, container)
             editor.edited.connect(self.edited)
+            if f.is_table:
+                editor.row_edits.connect(self.row_edits)
             editor.problem.connect(lambda text, path=f.path: self.problem.emit(path, text))
             row = FieldRow(editor, container)
             container.layout().addWidget(row)
@@ -120,8 +123,8 @@ class StepPage(QScrollArea):
 
     # ------------------------------------------------------------------ data
     def load(self, snap: ProjectSnapshot) -> None:
-        for path, editor in self.editors.items():
-            editor.set_value(snap.get(path))
+        for editor in self.editors.values():
+            editor.load_from(snap)
         self.refresh_state(snap)
 
     def load_fields(self, snap: ProjectSnapshot, paths, keep: str | None = None) -> None:
@@ -130,9 +133,7 @@ class StepPage(QScrollArea):
         for path in paths:
             editor = self.editors.get(path)
             if editor is not None and path != keep:
-                value = snap.get(path)
-                if editor.value() != value:
-                    editor.set_value(value)
+                editor.load_from(snap)
 
     def refresh_state(self, snap: ProjectSnapshot, paths=None, applicability: bool = True) -> None:
         """Re-evaluate the step's applicability and the visibility of fields (`paths`: only those fields,

@@ -1,8 +1,9 @@
 """The table field editor: rows in a QTableView with typed cell editors, row commands and spreadsheet paste.
 
-Every change (cell edit, add, remove, move, paste) is written as the whole table in one transaction, so it is
-one undo step with a readable label ("paste into Manufacturing sites"). A freshly added blank row lives only
-in the view until a cell in it is filled: empty rows are "not filled in" and are not stored.
+Every change is written as row operations on the store's stable row ids (a cell edit writes that one cell,
+a move changes positions only), in one transaction and one undo step with a readable label ("paste into
+Manufacturing sites"). A freshly added blank row lives only in the view (it has no id) until a cell in it is
+filled; a row whose last cell is cleared is removed from the file and stays on screen as such a blank row.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
 
 from atmp_desktop.core.forms import Field
 from atmp_desktop.core.values import FieldValueError, format_value, normalise, parse_text
+from atmp_desktop.store import DeleteRows, InsertRows, MoveRows, SetCell, SetRow
+from atmp_desktop.store.rows import new_row_id
 from atmp_desktop.ui.fields import EMPTY, DateFormat, FieldEditor, date_line
 from atmp_desktop.ui.style import role
 
@@ -22,14 +25,16 @@ _DISPLAY, _EDIT, _TIP = Qt.DisplayRole.value, Qt.EditRole.value, Qt.ToolTipRole.
 
 
 class RowsModel(QAbstractTableModel):
-    """The rows of one table field; a change is reported through `changed(label)`, errors through `error`."""
-    changed = Signal(str)
+    """The rows of one table field and their store ids (None: a blank row shown only here). A typed cell is
+    reported through `cell_changed(row, column id)`, a value that does not fit through `error`."""
+    cell_changed = Signal(int, str)
     error = Signal(str)
 
     def __init__(self, field: Field, parent=None):
         super().__init__(parent)
         self.field = field
         self.rows: list[dict] = []
+        self.ids: list[str | None] = []
         self.read_only = False
 
     def rowCount(self, parent=QModelIndex()):
@@ -76,26 +81,39 @@ class RowsModel(QAbstractTableModel):
         except FieldValueError as exc:
             self.error.emit(f"Row {index.row() + 1}: {exc}")
             return False
-        row = self.rows[index.row()]
-        if row.get(col.id) == new:
+        r = index.row()
+        if self.rows[r].get(col.id) == new:
             return False
+        row = dict(self.rows[r])  # rows are shared with the snapshot: replace, never change in place
         if new is None:
             row.pop(col.id, None)
         else:
             row[col.id] = new
+        self.rows[r] = row
         self.dataChanged.emit(index, index)
-        self.changed.emit(f"edit of {col.label} (row {index.row() + 1} of {self.field.label})")
+        self.cell_changed.emit(r, col.id)
         return True
 
     # -- row operations used by the editor
-    def load(self, rows: list[dict]) -> None:
+    def load(self, rows: list[dict], ids) -> None:
         self.beginResetModel()
-        self.rows = [dict(r) for r in rows]  # cell values are replaced, never changed in place
+        self.rows = list(rows)  # cell dicts are replaced, never changed in place, so they can be shared
+        self.ids = list(ids) if ids else [None] * len(self.rows)
         self.endResetModel()
 
     def stored(self) -> list[dict] | None:
-        """What is written to the project: the non-empty rows, in order."""
+        """What is in the project: the non-empty rows, in order."""
         return [dict(r) for r in self.rows if r] or None
+
+    def shows(self, rows: list[dict], ids) -> bool:
+        """Whether the stored rows of this model are exactly `rows` with `ids` (no copies made)."""
+        kept = [i for i, rid in enumerate(self.ids) if rid is not None]
+        return (len(kept) == len(rows) and tuple(self.ids[i] for i in kept) == tuple(ids)
+                and all(self.rows[i] == row for i, row in zip(kept, rows)))
+
+    def stored_index(self, view_row: int) -> int:
+        """Where a view row sits among the stored rows (blank view-only rows do not count)."""
+        return sum(1 for rid in self.ids[:view_row] if rid is not None)
 
 
 class CellDelegate(QStyledItemDelegate):
@@ -150,7 +168,9 @@ class CellDelegate(QStyledItemDelegate):
 
 
 class TableEditor(FieldEditor):
-    """Rows editor for a table field. `edited` carries the whole row list and an undo label."""
+    """Rows editor for a table field. `row_edits(path, operations, label)` carries the store's row operations
+    of one user action (SetCell, InsertRows, DeleteRows, MoveRows, SetRow)."""
+    row_edits = Signal(str, object, str)
 
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
@@ -174,7 +194,7 @@ class TableEditor(FieldEditor):
         rows_header.setDefaultSectionSize(QFontMetrics(self.view.font()).lineSpacing() * lines + 10)
         self._size_columns()
         self._fit_height()
-        self.model.changed.connect(self._emit)
+        self.model.cell_changed.connect(self._cell_written)
         self.model.error.connect(self.show_error)
         self.model.modelReset.connect(self._fit_height)  # covers load() and paste
         self.model.rowsInserted.connect(self._fit_height)
@@ -245,20 +265,34 @@ class TableEditor(FieldEditor):
 
     # -- FieldEditor
     def commit(self) -> None:
-        """Write a cell still being edited (before Quit, Close, a step switch, Save As or Undo)."""
+        """Write a cell still being edited (before Quit, Close, a step switch, Save As or Undo); every other
+        change of a table is written when it is made."""
         editor = self.view.indexWidget(self.view.currentIndex())
         if editor is not None and self.view.state() == QAbstractItemView.EditingState:
             delegate = self.view.itemDelegate()
             delegate.commitData.emit(editor)
             delegate.closeEditor.emit(editor, QStyledItemDelegate.NoHint)
-        super().commit()
 
     def _read(self):
         return self.model.stored()
 
     def _write(self, value):
-        self.model.load(list(value or []))
+        self.model.load(list(value or []), None)
         self.message.hide()
+
+    def load_from(self, snap) -> None:
+        path = self.field.path
+        rows, ids = snap.rows(path), snap.row_ids(path)
+        if not self.model.shows(rows, ids):
+            self._loading = True
+            try:
+                self.model.load(rows, ids)
+            finally:
+                self._loading = False
+            self.message.hide()
+
+    def set_value(self, value) -> None:
+        self._write(value)
 
     def focus_target(self):
         return self.view
@@ -268,11 +302,28 @@ class TableEditor(FieldEditor):
         for b in (self.add_button, self.remove_button, self.up_button, self.down_button, self.paste_button):
             b.setEnabled(not read_only)
 
-    def _emit(self, label: str) -> None:
-        current = self.model.stored()
-        if current != self._loaded:
-            self._loaded = current
-            self.edited.emit(self.field.path, current, label)
+    def _send(self, ops: list, label: str) -> None:
+        if ops and not self._loading:
+            self.row_edits.emit(self.field.path, ops, label)
+
+    def _cell_written(self, r: int, column: str) -> None:
+        col = self.field.column(column)
+        self._send(self._row_ops(r, column), f"edit of {col.label} (row {r + 1} of {self.field.label})")
+
+    def _row_ops(self, r: int, column: str | None = None) -> list:
+        """The operations that store view row `r` as it is now (`column`: only that cell changed)."""
+        path, rid, row = self.field.path, self.model.ids[r], self.model.rows[r]
+        if rid is None:
+            if not row:
+                return []
+            rid = self.model.ids[r] = new_row_id()
+            return [InsertRows(path, self.model.stored_index(r), [dict(row)], [rid])]
+        if not row:  # its last cell was cleared: the row leaves the file, the blank stays on screen
+            self.model.ids[r] = None
+            return [DeleteRows(path, [rid])]
+        if column is not None:
+            return [SetCell(path, rid, column, row.get(column))]
+        return [SetRow(path, rid, dict(row))]
 
     def show_error(self, text: str) -> None:
         self.message.setText(text)
@@ -287,6 +338,7 @@ class TableEditor(FieldEditor):
         n = self.model.rowCount()
         self.model.beginInsertRows(QModelIndex(), n, n)
         self.model.rows.append({})
+        self.model.ids.append(None)
         self.model.endInsertRows()
         self.view.setCurrentIndex(self.model.index(n, 0))
         self.view.setFocus()
@@ -297,38 +349,49 @@ class TableEditor(FieldEditor):
         if not rows:
             self.show_error("Select a row to remove first.")
             return
+        gone = [self.model.ids[r] for r in rows if self.model.ids[r] is not None]
         for r in rows:
             self.model.beginRemoveRows(QModelIndex(), r, r)
             del self.model.rows[r]
+            del self.model.ids[r]
             self.model.endRemoveRows()
-        what = f"row {rows[0] + 1}" if len(rows) == 1 else f"{len(rows)} rows"
-        self._emit(f"removal of {what} from {self.field.label}")
+        what = f"row {rows[-1] + 1}" if len(rows) == 1 else f"{len(rows)} rows"
+        self._send([DeleteRows(self.field.path, gone[::-1])] if gone else [],
+                   f"removal of {what} from {self.field.label}")
 
     def move_row(self, delta: int) -> None:
         r = self._current_row()
         target = r + delta
         if r < 0 or not 0 <= target < self.model.rowCount():
             return
-        rows = self.model.rows
-        rows[r], rows[target] = rows[target], rows[r]
-        self.model.dataChanged.emit(self.model.index(min(r, target), 0),
-                                    self.model.index(max(r, target), self.model.columnCount() - 1))
-        self.view.setCurrentIndex(self.model.index(target, max(self.view.currentIndex().column(), 0)))
-        self._emit(f"move of row {r + 1} in {self.field.label}")
+        m = self.model
+        m.rows[r], m.rows[target] = m.rows[target], m.rows[r]
+        m.ids[r], m.ids[target] = m.ids[target], m.ids[r]
+        m.dataChanged.emit(m.index(min(r, target), 0), m.index(max(r, target), m.columnCount() - 1))
+        self.view.setCurrentIndex(m.index(target, max(self.view.currentIndex().column(), 0)))
+        rid = m.ids[target]
+        if rid is not None:  # positions change, cells are not rewritten
+            self._send([MoveRows(self.field.path, [rid], m.stored_index(target))],
+                       f"move of row {r + 1} in {self.field.label}")
 
     def clear_cells(self) -> None:
         if self.model.read_only:
             return
-        indexes = self.view.selectionModel().selectedIndexes()
-        cleared = 0
-        for idx in indexes:
+        by_row: dict[int, list[str]] = {}
+        for idx in self.view.selectionModel().selectedIndexes():
             col = self.field.columns[idx.column()]
-            if self.model.rows[idx.row()].pop(col.id, None) is not None:
-                cleared += 1
-        if cleared:
-            self.model.dataChanged.emit(self.model.index(0, 0),
-                                        self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1))
-            self._emit(f"clearing of {cleared} cell(s) in {self.field.label}")
+            if col.id in self.model.rows[idx.row()]:
+                by_row.setdefault(idx.row(), []).append(col.id)
+        if not by_row:
+            return
+        ops = []
+        for r, columns in sorted(by_row.items()):
+            self.model.rows[r] = {k: v for k, v in self.model.rows[r].items() if k not in columns}
+            ops += self._row_ops(r)
+        self.model.dataChanged.emit(self.model.index(min(by_row), 0),
+                                    self.model.index(max(by_row), self.model.columnCount() - 1))
+        cleared = sum(len(c) for c in by_row.values())
+        self._send(ops, f"clearing of {cleared} cell(s) in {self.field.label}")
 
     def copy_cells(self) -> None:
         """Copy the selected cells as tab-separated text (rows by line), as spreadsheets do."""
@@ -373,11 +436,15 @@ class TableEditor(FieldEditor):
         start_col = idx.column() if idx.isValid() else 0
         ncols = len(self.field.columns)
         problems: list[str] = []
-        rows = [dict(r) for r in self.model.rows]
+        m = self.model
+        first_new = m.rowCount()
+        touched: list[int] = []
         for i, line in enumerate(lines):
             r = start_row + i
-            while r >= len(rows):
-                rows.append({})
+            while r >= len(m.rows):
+                m.rows.append({})
+                m.ids.append(None)
+            row = dict(m.rows[r])
             for j, cell in enumerate(line.split("\t")):
                 c = start_col + j
                 if c >= ncols:
@@ -391,12 +458,25 @@ class TableEditor(FieldEditor):
                     problems.append(f"row {r + 1}: {exc}")
                     continue
                 if value is None:
-                    rows[r].pop(col.id, None)
+                    row.pop(col.id, None)
                 else:
-                    rows[r][col.id] = value
-        self.model.load(rows)
-        self.view.setCurrentIndex(self.model.index(start_row, start_col))
-        self._emit(f"paste into {self.field.label}")
+                    row[col.id] = value
+            if row != m.rows[r]:
+                m.rows[r] = row
+                touched.append(r)
+        if m.rowCount() > first_new:  # tell the view about the rows the paste added
+            added = m.rowCount() - first_new
+            new_rows, new_ids = m.rows[first_new:], m.ids[first_new:]
+            del m.rows[first_new:], m.ids[first_new:]
+            m.beginInsertRows(QModelIndex(), first_new, first_new + added - 1)
+            m.rows += new_rows
+            m.ids += new_ids
+            m.endInsertRows()
+        if touched:
+            m.dataChanged.emit(m.index(min(touched), 0), m.index(max(touched), m.columnCount() - 1))
+        ops = [op for r in touched for op in self._row_ops(r)]
+        self.view.setCurrentIndex(m.index(start_row, start_col))
+        self._send(ops, f"paste into {self.field.label}")
         if not problems:
             return ""
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
