@@ -119,6 +119,30 @@ def test_word_and_pdf_share_page_size_and_margins(tmp_path):
     assert float(box.width) == pytest.approx(L.PAGE_W, abs=0.1)
 
 
+def test_check_pdf_reports_small_text_and_keeps_superscripts_apart(tmp_path):
+    from reportlab.pdfgen import canvas
+    path = tmp_path / "small.pdf"
+    PdfWriter().write(_doc(m.Heading("1", "Body", 1), m.Paragraph((m.Run("10"), m.Run("8", sup=True),
+                                                                   m.Run(" cells"),))), path)
+    rules = {rule: (ok, detail) for rule, ok, detail in check_pdf(path)}
+    assert rules["text at least 9 pt"][0] and "sub/superscripts from" in rules["text at least 9 pt"][1]
+    bad = tmp_path / "bad.pdf"
+    c = canvas.Canvas(str(bad))
+    c.setFont("Helvetica", 7)
+    c.drawString(72, 720, "fine print")
+    c.saveState()
+    c.scale(3, 3)
+    c.setFont("Helvetica", 20)
+    c.drawString(20, 20, "WATERMARK")  # 60 pt effective
+    c.restoreState()
+    c.showPage()
+    c.save()
+    rules = {rule: (ok, detail) for rule, ok, detail in check_pdf(bad)}
+    assert not rules["text at least 9 pt"][0] and "smallest text 7 pt" in rules["text at least 9 pt"][1]
+    assert not rules["no watermark text"][0]
+    assert not rules["linearised (fast web view)"][0]
+
+
 def test_pdf_is_linearised_with_project_dates_and_xmp(tmp_path):
     path = tmp_path / "d.pdf"
     PdfWriter().write(_doc(m.Heading("1", "Body", 1), m.Paragraph.of("text")), path)

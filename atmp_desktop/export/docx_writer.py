@@ -15,6 +15,7 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 from docx.shared import Emu, Pt, RGBColor
 
 from atmp_desktop import APP_NAME, __version__
@@ -35,7 +36,11 @@ def required_styles(max_level: int) -> list[str]:
 
 
 def _style_names(document) -> set[str]:
-    return {s.name for s in document.styles}
+    cached = getattr(document, "_atmp_style_names", None)
+    if cached is None:
+        cached = {s.name for s in document.styles}
+        document._atmp_style_names = cached
+    return cached
 
 
 BASE_TEMPLATE = resources_dir() / "templates" / "atmp-base.docx"
@@ -107,6 +112,7 @@ def _ensure_styles(document) -> None:
             st.font.size = Pt(size)
             st.paragraph_format.space_after = Pt(0)
             st.paragraph_format.space_before = Pt(0)
+    document._atmp_style_names = None  # styles were added
     for i in range(1, MAX_HEADING + 1):  # a heading never ends a page (a company template may forget it)
         name = f"Heading {i}"
         if name in names:
@@ -152,6 +158,7 @@ class DocxWriter:
         _ensure_styles(d)
         doc = m.finish(doc)
         self._properties(d, doc, clean, created, modified)
+        self._stamp = d.core_properties.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
         self._header_footer(d.sections[0], doc, clean)
         self._title_block(d, doc, clean)
         self._toc(d, doc, clean)
@@ -285,6 +292,11 @@ class DocxWriter:
             if r.sup:
                 run.font.superscript = True
 
+    def _comment(self, d, runs, text: str) -> None:
+        """A reviewer note as a Word comment, dated from the project (python-docx stamps "now")."""
+        comment = d.add_comment(runs, text, author=APP_NAME, initials="AD")
+        comment._comment_elm.set(qn("w:date"), self._stamp)
+
     def _caption(self, d, block, clean, kind: str):
         p = self._p(d, style=CAPTION_STYLES[kind])
         p.add_run(clean(block.full_caption + (f" ({block.description})" if getattr(block, "description", "")
@@ -303,32 +315,33 @@ class DocxWriter:
         elif t.caption:
             self._p(d, clean(t.caption), "Caption").paragraph_format.keep_with_next = True
         ncol = max(1, len(t.header))
-        table = d.add_table(rows=1 + len(t.rows), cols=ncol)
+        table = d.add_table(rows=0, cols=ncol)
         self._style_table(d, table)
-        cell_style = self._sid.get(CELL_STYLES[plan.size]) or self._sid.setdefault(
-            CELL_STYLES[plan.size], d.styles[CELL_STYLES[plan.size]].style_id)
-        rows = list(table.rows)  # python-docx rebuilds the row list on every rows[i]: take it once (C.8)
-        widths = plan.widths
-        for r_i, row in enumerate(rows):
+        name = CELL_STYLES[plan.size]
+        cell_style = self._sid.get(name) or self._sid.setdefault(name, d.styles[name].style_id)
+        twips = [int(round(w * 20)) for w in plan.widths]  # pt -> twips
+        # rows are written as one XML fragment and parsed once: python-docx's element API per cell was 70 %
+        # of a large export, and table.rows[i] rebuilds the row list on every access (engineering notes C.8)
+        parts = [f"<w:tbl {ooxml.W_NS}>"]
+        for r_i in range(1 + len(t.rows)):
             values = t.header if r_i == 0 else t.rows[r_i - 1]
-            tcs = row._tr.tc_lst
-            long_row = False
-            for c_i, tc in enumerate(tcs):
-                text = clean(values[c_i]) if c_i < len(values) else ""
-                long_row = long_row or len(text) > 400
-                p = tc.p_lst[0]
-                p.style = cell_style
+            texts = [clean(values[c]) if c < len(values) else "" for c in range(ncol)]
+            head = r_i == 0
+            # a header row repeats and stays whole; a short row stays whole, a long one may break across pages
+            flags = "<w:cantSplit/><w:tblHeader/>" if head else ("" if any(len(x) > 400 for x in texts)
+                                                                  else "<w:cantSplit/>")
+            parts.append(f"<w:tr><w:trPr>{flags}</w:trPr>" if flags else "<w:tr>")
+            for c_i, text in enumerate(texts):
+                run = ""
                 if text:
-                    r = p.add_r()
-                    r.text = _word_breaks(text, widths[c_i], plan.size, r_i == 0)
-                    if r_i == 0:
-                        r.get_or_add_rPr().get_or_add_b()
-            if r_i == 0:
-                ooxml.set_repeat_header(row)
-                ooxml.set_cant_split(row)
-            elif not long_row:  # a long row may break across pages (a row taller than a page must)
-                ooxml.set_cant_split(row)
-        ooxml.set_column_widths(table, [int(round(w * 20)) for w in widths])  # pt -> twips
+                    body = ooxml.run_text_xml(_word_breaks(text, plan.widths[c_i], plan.size, head))
+                    run = f"<w:r>{'<w:rPr><w:b/></w:rPr>' if head else ''}{body}</w:r>"
+                parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{twips[c_i]}" w:type="dxa"/></w:tcPr><w:p><w:pPr>'
+                             f'<w:pStyle w:val="{cell_style}"/></w:pPr>{run}</w:p></w:tc>')
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        table._tbl.extend(list(ooxml.parse("".join(parts))))
+        ooxml.set_column_widths(table, twips, cells=False)
         ooxml.set_cell_margins(table, int(round(L.CELL_PAD * 20)))
         d.add_paragraph()
 

@@ -62,9 +62,19 @@ def register_fonts() -> str:
     return FONT
 
 
+_WIDTHS: dict[tuple[str, bool], float] = {}
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    register_fonts()
-    return pdfmetrics.stringWidth(text, FONT + ("-Bold" if bold else ""), size)
+    """Width in points; words are measured once at 1 pt and cached (tables repeat their words a lot)."""
+    key = (text, bold)
+    w = _WIDTHS.get(key)
+    if w is None:
+        register_fonts()
+        w = pdfmetrics.stringWidth(text, FONT + ("-Bold" if bold else ""), 1.0)
+        if len(_WIDTHS) < 200_000:
+            _WIDTHS[key] = w
+    return w * size
 
 
 # ---------------------------------------------------------------- identifier-safe breaking
@@ -93,6 +103,45 @@ def break_token(token: str, width: float, size: float, bold: bool = False) -> li
     if cur:
         lines.append(cur)
     return lines
+
+
+def wrap_text(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """Lines of `text` filling `width` (points): greedy at spaces; a word wider than the line is cut only after
+    its hyphens or slashes; a piece still too wide (a table plan that `splits`) is cut by characters."""
+    space = text_width(" ", size, bold)
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        cur, cur_w = "", 0.0
+        for word in para.split():
+            ww = text_width(word, size, bold)
+            if ww > width:
+                parts = break_token(word, width, size, bold)
+                parts = [q for p in parts for q in (_hard_split(p, width, size, bold)
+                                                     if text_width(p, size, bold) > width else [p])]
+            else:
+                parts = [word]
+            for i, part in enumerate(parts):
+                pw = ww if len(parts) == 1 else text_width(part, size, bold)
+                if cur and (i or cur_w + space + pw > width):
+                    lines.append(cur)
+                    cur, cur_w = part, pw
+                elif cur:
+                    cur, cur_w = cur + " " + part, cur_w + space + pw
+                else:
+                    cur, cur_w = part, pw
+        lines.append(cur)
+    return lines
+
+
+def _hard_split(word: str, width: float, size: float, bold: bool) -> list[str]:
+    out, cur = [], ""
+    for ch in word:
+        if cur and text_width(cur + ch, size, bold) > width:
+            out.append(cur)
+            cur = ch
+        else:
+            cur += ch
+    return out + [cur] if cur else out
 
 
 def widest_piece(text: str, size: float, bold: bool = False) -> float:

@@ -134,13 +134,37 @@ def set_cant_split(row) -> None:
 _TBLPR_AFTER_LAYOUT = ("w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
 
 
-def set_column_widths(table, twips: list[int]) -> None:
-    """Fixed column widths (w:gridCol, every w:tcW, w:tblW, w:tblLayout fixed) so Word and LibreOffice keep a
-    narrow number column narrow instead of sharing the page equally."""
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def parse(xml: str):
+    """An OOXML fragment (with the w: namespace declared) as python-docx elements."""
+    from docx.oxml.parser import parse_xml
+    return parse_xml(xml)
+
+
+def run_text_xml(text: str) -> str:
+    """The inside of a w:r for `text`: w:t pieces, line breaks as w:br, tabs as w:tab."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append("<w:br/>")
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                out.append("<w:tab/>")
+            if piece:
+                out.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
+    return "".join(out)
+
+
+def set_column_widths(table, twips: list[int], cells: bool = True) -> None:
+    """Fixed column widths (w:gridCol, every w:tcW unless `cells` is False because the rows carry them,
+    w:tblW, w:tblLayout fixed) so Word and LibreOffice keep a narrow number column narrow instead of sharing
+    the page equally."""
     tbl = table._tbl
     for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips):
         col.set(qn("w:w"), str(w))
-    for tr in tbl.findall(qn("w:tr")):
+    for tr in tbl.findall(qn("w:tr")) if cells else ():
         for tc, w in zip(tr.findall(qn("w:tc")), twips):
             tcw = tc.get_or_add_tcPr().get_or_add_tcW()
             tcw.set(qn("w:type"), "dxa")

@@ -95,59 +95,119 @@ def _scale(mx) -> float:
     return abs(mx[0] * mx[3] - mx[1] * mx[2]) ** 0.5
 
 
+_STRINGS = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>")   # literal and hex strings
+_NUM = rb"(-?\d*\.?\d+)"
+_TOKENS = re.compile((_NUM + rb"\s+") * 6 + rb"(cm|Tm)\b|/[^\s/\[\]()<>]+\s+" + _NUM +
+                     rb"\s+(Tf)\b|" + _NUM + rb"\s+(Ts)\b|(?<![\w/])([qQ]|BT)(?![\w*'\"])|(TJ|Tj|'|\")")
+
+
+_TRANSLATE = re.compile(rb"1 0 0 1 -?[\d.]+ -?[\d.]+ (?:cm|Tm)\b")
+_TF = re.compile(rb"/[^\s/\[\]()<>]+\s+" + _NUM + rb"\s+Tf\b")
+
+
+def _operands_before(data: bytes, at: int, n: int) -> list[float] | None:
+    try:
+        return [float(x) for x in data[max(0, at - 120):at].split()[-n:]]
+    except ValueError:
+        return None
+
+
+def _unit_scale_only(data: bytes) -> bool:
+    """No matrix that scales (translations and rotations only) and no text rise in this content stream."""
+    rest = _TRANSLATE.sub(b"", data)
+    for op in (b" cm", b" Tm", b"\ncm", b"\nTm"):
+        at = rest.find(op)
+        while at >= 0:
+            m = _operands_before(rest, at, 6)
+            if m is None or len(m) < 6 or abs(m[0] * m[3] - m[1] * m[2] - 1) > 1e-3:
+                return False
+            at = rest.find(op, at + 3)
+    for op in (b" Ts", b"\nTs"):
+        at = data.find(op)
+        while at >= 0:
+            m = _operands_before(data, at, 1)
+            if m is None or m[0] != 0:
+                return False
+            at = data.find(op, at + 3)
+    return True
+
+
+_SHOWN = re.compile(rb"\)\s*(?:Tj|')|\]\s*TJ")
+
+
+def _content(obj) -> bytes:
+    import pikepdf
+    c = obj.get("/Contents")
+    if c is None:
+        return obj.read_bytes() if isinstance(obj, pikepdf.Stream) else b""
+    if isinstance(c, pikepdf.Array):
+        return b"\n".join(x.read_bytes() for x in c)
+    return c.read_bytes()
+
+
 def text_sizes(path: Path) -> tuple[float | None, float | None, int]:
     """(smallest size of baseline text, smallest size of raised or lowered text, text runs at watermark size),
-    in effective points (font size x text matrix x CTM), from every page's content stream and its forms."""
+    in effective points (font size x text matrix x CTM), from every page's content stream and its forms.
+    Scans the decompressed content with regular expressions (strings removed first): a few ms per page."""
     import pikepdf
-    smallest = [None, None]
+    smallest: list = [None, None]
     big = 0
 
-    def walk(ops, ctm0, depth=0):
+    def walk(data: bytes):
         nonlocal big
-        ctm, stack = list(ctm0), []
-        size, tm, rise = 0.0, [1, 0, 0, 1, 0, 0], 0.0
-        for operands, op in ops:
-            name = str(op)
-            if name == "q":
-                stack.append(list(ctm))
-            elif name == "Q" and stack:
-                ctm = stack.pop()
-            elif name == "cm":
-                ctm = _mul([float(x) for x in operands], ctm)
-            elif name == "BT":
-                tm = [1, 0, 0, 1, 0, 0]
-            elif name == "Tm":
-                tm = [float(x) for x in operands]
-            elif name == "Tf":
-                size = float(operands[1])
-            elif name == "Ts":
-                rise = float(operands[0])
-            elif name in ("Tj", "TJ", "'", '"'):
-                shown = operands[-1]
-                if name == "TJ":
-                    has = any(isinstance(x, pikepdf.String) and len(bytes(x)) for x in shown)
-                else:
-                    has = len(bytes(shown)) > 0
-                if not has:
+        data = _STRINGS.sub(b"()", data)
+        if _unit_scale_only(data):
+            # fast path (every stream ReportLab writes): no scaling matrix and no text rise, so the shown
+            # size is the Tf size; sizes set without text shown (the page preamble's 12 pt) are harmless
+            sizes = [float(x) for x in _TF.findall(data)]
+            if sizes and _SHOWN.search(data):
+                low = min(sizes)
+                if smallest[0] is None or low < smallest[0]:
+                    smallest[0] = low
+                big += sum(1 for x in sizes if x >= WATERMARK_PT)
+            return
+        ctm, stack = [1.0, 0, 0, 1.0, 0, 0], []
+        size, tm, rise = 0.0, [1.0, 0, 0, 1.0, 0, 0], 0.0
+        seen = set()
+        for g in _TOKENS.finditer(data):
+            op = g.group(7) or g.group(9) or g.group(11) or g.group(12) or g.group(13)
+            if op == b"cm":
+                ctm = _mul([float(g.group(i)) for i in range(1, 7)], ctm)
+            elif op == b"Tm":
+                tm = [float(g.group(i)) for i in range(1, 7)]
+            elif op == b"Tf":
+                size = float(g.group(8))
+            elif op == b"Ts":
+                rise = float(g.group(10))
+            elif op == b"q":
+                stack.append(ctm)
+            elif op == b"Q":
+                if stack:
+                    ctm = stack.pop()
+            elif op == b"BT":
+                tm = [1.0, 0, 0, 1.0, 0, 0]
+            else:  # text shown
+                state = (size, tm[0], tm[1], tm[2], tm[3], ctm[0], ctm[1], ctm[2], ctm[3], rise)
+                if state in seen:
                     continue
+                seen.add(state)
                 eff = round(size * _scale(tm) * _scale(ctm), 2)
                 slot = 0 if rise == 0 else 1
                 if smallest[slot] is None or eff < smallest[slot]:
                     smallest[slot] = eff
                 if eff >= WATERMARK_PT:
                     big += 1
-            elif name == "Do" and depth < 3:
-                pass  # forms are walked from the page resources below
 
     with pikepdf.open(path) as pdf:
-        seen = set()
+        forms = {}
         for page in pdf.pages:
-            walk(pikepdf.parse_content_stream(page), [1, 0, 0, 1, 0, 0])
+            walk(_content(page.obj))
             xobjs = page.obj.get("/Resources", {}).get("/XObject", {})
             for _, xo in (xobjs.items() if hasattr(xobjs, "items") else []):
-                if xo.get("/Subtype") == "/Form" and xo.objgen not in seen:
-                    seen.add(xo.objgen)
-                    walk(pikepdf.parse_content_stream(xo), [1, 0, 0, 1, 0, 0], 1)
+                if xo.get("/Subtype") == "/Form":
+                    forms[xo.objgen] = xo
+        for xo in forms.values():
+            walk(xo.read_bytes())
     return smallest[0], smallest[1], big
 
 

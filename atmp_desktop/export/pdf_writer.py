@@ -14,11 +14,11 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, Image, KeepTogether, LongTable,
                                 NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, TableStyle)
 from reportlab.platypus.doctemplate import LayoutError
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from atmp_desktop import APP_NAME, __version__
 from atmp_desktop.export import layout as L
@@ -31,6 +31,7 @@ from atmp_desktop.export.text import Cleaner
 PDF_VERSION = (1, 7)
 MAX_OUTLINE = 4
 CELL_CHUNK = 1200  # characters per table row piece when a cell is too tall for a page
+REVIEW_TITLE, REVIEW_KEY = "Notes for reviewers", "h_review_notes"
 PORTRAIT = (L.PAGE_W, L.PAGE_H)
 LANDSCAPE = (L.PAGE_H, L.PAGE_W)
 
@@ -53,11 +54,6 @@ def _styles() -> dict[str, ParagraphStyle]:
                                  borderColor=colors.HexColor("#999999"), borderWidth=0.5, borderPadding=12,
                                  spaceBefore=14, spaceAfter=14),
     }
-    for size in (L.CELL_PT, L.MIN_PT):
-        s[f"cell{size}"] = ParagraphStyle(f"cell{size}", parent=base, fontSize=size, leading=size * 1.2,
-                                          spaceAfter=0)
-        s[f"cellhead{size}"] = ParagraphStyle(f"cellhead{size}", parent=base, fontName=FONT + "-Bold",
-                                              fontSize=size, leading=size * 1.2, spaceAfter=0)
     sizes = {1: 15, 2: 13, 3: 11.5, 4: 10.5, 5: 10, 6: 10}
     for lvl, size in sizes.items():
         # no keepWithNext: ReportLab would wrap the heading and a whole following table in KeepTogether and lay
@@ -76,12 +72,14 @@ def _toc_styles() -> list[ParagraphStyle]:
             for i in range(MAX_OUTLINE)]
 
 
-def _list(kind: str) -> TableOfContents:
-    """A TOC-like list fed by afterFlowable notifications of `kind` (headings, tables or figures)."""
-    toc = TableOfContents(levelStyles=_toc_styles(), dotsMinLevel=0, notifyKind=kind)
-    toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
-    return toc
+NUMBER_W = 30  # points kept free at the right of a TOC line for its page number
+
+
+def _toc_entry(text: str, key: str, level: int, styles: list[ParagraphStyle]) -> Paragraph:
+    """One line of the TOC or a list of tables/figures: linked text, dot leader and a page number that is a
+    form XObject filled in when the document ends (one layout pass instead of multiBuild's two or three)."""
+    return Paragraph(f'<a href="#{key}">{escape(text)}</a><onDraw name="tocEnd" label="{key}|{level}"/>',
+                     styles[min(level, len(styles) - 1)])
 
 
 class _HeadingPara(Paragraph):
@@ -112,32 +110,68 @@ class _DocTemplate(BaseDocTemplate):
             PageTemplate("portrait", [frames["portrait"]], onPage=self._decorate, pagesize=PORTRAIT),
             PageTemplate("landscape", [frames["landscape"]], onPage=self._decorate, pagesize=LANDSCAPE),
         ])
-        self.total_pages = 0   # pages of the previous pass: the "Y" of "Page X of Y"
-        self.pass_pages = 0
+        self.page_count = 0    # the "Y" of "Page X of Y", drawn as a form when the document ends
+        self.toc_styles = _toc_styles()
 
     def beforeDocument(self):
         self._outline_seen = set()
         self._wm_form = False
+        self.key_pages: dict[str, int] = {}
+        self._forms_used: set[str] = set()
+        self.canv.setNamedCB("tocEnd", self._toc_end)
 
-    def handle_documentBegin(self):
-        self.total_pages, self.pass_pages = self.pass_pages, 0
-        super().handle_documentBegin()
+    def _toc_end(self, canv, kind, label):
+        """Dot leader and deferred page number after a TOC entry (ReportLab <onDraw> callback)."""
+        key, level = label.split("|")
+        style = self.toc_styles[min(int(level), len(self.toc_styles) - 1)]
+        x, y = canv._curr_tx_info["cur_x"], canv._curr_tx_info["cur_y"]
+        width = L.frame_width(False)
+        dot = " . "
+        dot_w = stringWidth(dot, style.fontName, style.fontSize)
+        n = int((width - NUMBER_W - x) / dot_w)
+        canv.saveState()
+        canv.setFont(style.fontName, style.fontSize)
+        if n > 0:
+            canv.drawString(width - NUMBER_W - n * dot_w, y, dot * n)
+        canv.translate(width, y)
+        canv.doForm(f"pg_{key}")
+        canv.restoreState()
+        canv.linkRect("", key, (width - NUMBER_W, y - 2, width, y + style.fontSize), relative=1)
+        self._forms_used.add(key)
+
+    def _endBuild(self):
+        """Before saving: the page numbers of every TOC entry and the total for "Page X of Y" (forms that the
+        pages already reference)."""
+        self._doSave = 0
+        super()._endBuild()
+        canv = self.canv
+        for key in sorted(self._forms_used):
+            canv.beginForm(f"pg_{key}", lowerx=-NUMBER_W, lowery=-3, upperx=0, uppery=12)
+            canv.setFont(FONT, 9.5)
+            canv.drawRightString(0, 0, str(self.key_pages.get(key, "?")))
+            canv.endForm()
+        for page in range(1, self.page_count + 1):
+            canv.beginForm(f"pg_of_{page}", lowerx=-120, lowery=-3, upperx=0, uppery=12)
+            canv.setFont(FONT, L.MIN_PT)
+            canv.setFillColor(colors.HexColor("#333333"))
+            canv.drawRightString(0, 0, f"Page {page} of {self.page_count}")
+            canv.endForm()
+        canv.save()
 
     def afterFlowable(self, flowable):
         if isinstance(flowable, _HeadingPara):
             key = flowable.bm_key
             self.canv.bookmarkPage(key)
+            self.key_pages.setdefault(key, self.page)
             if key not in self._outline_seen:
                 self._outline_seen.add(key)
                 self.canv.addOutlineEntry(flowable.bm_text, key, level=flowable.bm_level, closed=flowable.bm_level > 0)
-            # the TOC renders its entries as paragraph markup, so the text goes in escaped
-            self.notify("TOCEntry", (flowable.bm_level, escape(flowable.bm_text), self.page, key))
         elif isinstance(flowable, _CaptionPara):
             self.canv.bookmarkPage(flowable.bm_key)
-            self.notify(flowable.kind, (1, escape(flowable.bm_text), self.page, flowable.bm_key))
+            self.key_pages.setdefault(flowable.bm_key, self.page)
 
     def afterPage(self):
-        self.pass_pages = self.page
+        self.page_count = self.page
 
     def _decorate(self, canv: Canvas, doc):
         w, h = canv._pagesize
@@ -168,28 +202,9 @@ class _DocTemplate(BaseDocTemplate):
         canv.line(left, L.FOOTER_DISTANCE + 11, right, L.FOOTER_DISTANCE + 11)
         canv.drawString(left, L.FOOTER_DISTANCE, f"Version {meta.version} - {meta.status.upper()} - "
                                                  f"{meta.display_date}")
-        total = self.total_pages or doc.page
-        canv.drawRightString(right, L.FOOTER_DISTANCE, f"Page {doc.page} of {total}")
+        canv.translate(right, L.FOOTER_DISTANCE)
+        canv.doForm(f"pg_of_{doc.page}")  # "Page X of Y": Y is known when the document ends (_endBuild)
         canv.restoreState()
-
-
-def _cell_markup(text: str, width: float, size: float, bold: bool, clean: Cleaner) -> str:
-    """Cell text as paragraph markup where a word wider than the cell is broken only after its hyphens or
-    slashes (explicit line breaks), so ReportLab never cuts an identifier in the middle."""
-    text = clean(text)
-    if not text:
-        return ""
-    room = width - 2 * L.CELL_PAD - 0.5
-    out_lines = []
-    for line in text.split("\n"):
-        words = []
-        for word in line.split(" "):
-            if word and L.text_width(word, size, bold) > room:
-                words.append("<br/>".join(escape(p) for p in L.break_token(word, room, size, bold)))
-            else:
-                words.append(escape(word))
-        out_lines.append(" ".join(words))
-    return "<br/>".join(out_lines)
 
 
 class PdfWriter:
@@ -224,25 +239,34 @@ class PdfWriter:
 
     # ---------------------------------------------------------------- tables
     def _table(self, t: m.Table, clean: Cleaner, chunk: int, plan: L.TablePlan | None = None) -> list:
+        """A LongTable of plain multi-line strings wrapped by export.layout (drawn with drawString: several
+        times cheaper than a Paragraph per cell, and the identifier rule is applied exactly)."""
         plan = plan or L.plan_table(t)
         ncol = max(1, len(t.header))
         col_w = list(plan.widths)
-        cs, hs = self.styles[f"cell{plan.size}"], self.styles[f"cellhead{plan.size}"]
-        data = [[Paragraph(_cell_markup(h, col_w[i], plan.size, True, clean), hs) for i, h in enumerate(t.header)]]
+        room = [w - 2 * L.CELL_PAD - 0.5 for w in col_w]
+        size = plan.size
+
+        def cell(text, k, bold=False):
+            text = clean(text)
+            return "\n".join(L.wrap_text(text, room[k], size, bold)) if text else ""
+
+        data = [[cell(h, k, True) for k, h in enumerate(t.header)] + [""] * (ncol - len(t.header))]
         for row in t.rows:
             cells = [str(c) for c in row[:ncol]] + [""] * (ncol - len(row))
             # a cell longer than `chunk` becomes several rows so no single row is taller than a page
             pieces = max(1, max((len(c) + chunk - 1) // chunk for c in cells))
             for i in range(pieces):
-                data.append([Paragraph(_cell_markup(c[i * chunk:(i + 1) * chunk], col_w[k], plan.size, False,
-                                                    clean), cs) for k, c in enumerate(cells)])
+                data.append([cell(c[i * chunk:(i + 1) * chunk], k) for k, c in enumerate(cells)])
         table = LongTable(data, colWidths=col_w, repeatRows=1, splitInRow=1)
         table.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTNAME", (0, 0), (-1, 0), FONT + "-Bold"),
+            ("FONTSIZE", (0, 0), (-1, -1), size), ("LEADING", (0, 0), (-1, -1), size * 1.2),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8c8c8c")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5ebf2")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), L.CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), L.CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
         out: list = []
         if t.number:
@@ -276,14 +300,19 @@ class PdfWriter:
         if meta.basis:
             story.append(self._para(f"Basis: {meta.basis}", "note", clean))
         story.append(PageBreak())
+        toc = _toc_styles()
         story.append(self._para("Table of contents", "toctitle", clean))
-        story.append(_list("TOCEntry"))
-        if any(t.number for t in doc.tables()):
-            story += [self._para("List of tables", "toctitle", clean), _list("TOCTable")]
-        if any(f.number for f in doc.figures()):
-            story += [self._para("List of figures", "toctitle", clean), _list("TOCFigure")]
-        story.append(PageBreak())
         levels = m.outline_levels(doc.headings(), MAX_OUTLINE)
+        story += [_toc_entry(clean(h.text), key, lvl, toc)
+                  for h, lvl, key in zip(doc.headings(), levels, doc.heading_keys())]
+        if doc.review_notes:
+            story.append(_toc_entry(REVIEW_TITLE, REVIEW_KEY, 0, toc))
+        for title, blocks in (("List of tables", doc.tables()), ("List of figures", doc.figures())):
+            numbered = [b for b in blocks if b.number]
+            if numbered:
+                story += [CondPageBreak(80), self._para(title, "toctitle", clean)]
+                story += [_toc_entry(clean(b.full_caption), m.caption_key(b), 1, toc) for b in numbered]
+        story.append(PageBreak())
         level_iter = iter(zip(levels, doc.heading_keys()))
         for wide, blocks in m.orientation_segments(doc.blocks):
             self._turn(story, "landscape" if wide else "portrait")
@@ -304,8 +333,8 @@ class PdfWriter:
 
     def _review_appendix(self, doc, clean) -> list:
         """A draft's notes for reviewers (certainty of the structure, what to verify), by section."""
-        plain = "Notes for reviewers"
-        out: list = [_HeadingPara(escape(plain), self.styles["h1"], "h_review_notes", 0, plain),
+        plain = REVIEW_TITLE
+        out: list = [_HeadingPara(escape(plain), self.styles["h1"], REVIEW_KEY, 0, plain),
                      self._para("This appendix is printed in drafts only; a final document has none of it.",
                                 "note", clean)]
         rows = tuple((section, note) for section, note in doc.review_notes)
@@ -384,7 +413,5 @@ class PdfWriter:
                             lang="en", leftMargin=L.MARGIN_LEFT, rightMargin=L.MARGIN_RIGHT,
                             topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM)
         story = self._story(doc, clean, chunk)
-        canvasmaker = functools.partial(Canvas, pdfVersion=PDF_VERSION)
-        tmpl.multiBuild(story, canvasmaker=canvasmaker, maxPasses=12)
-        if tmpl.total_pages != tmpl.pass_pages:  # page count moved in the last pass: one more for "of Y"
-            tmpl.multiBuild(self._story(doc, Cleaner(), chunk), canvasmaker=canvasmaker, maxPasses=12)
+        # one layout pass: TOC page numbers and the page total are forms filled in at the end (_endBuild)
+        tmpl.build(story, canvasmaker=functools.partial(Canvas, pdfVersion=PDF_VERSION))

@@ -1,0 +1,178 @@
+"""A large generated project for the benchmarks (issue 14), built through the public JSON import from the
+car-t sample: at 1x about 60 sites, 200 process steps, 400 specification rows, 300 batches with 25 results
+each, 30 stability studies with 12 time points and 20 tests, 200 raw materials and 20k words of narrative;
+2x and 4x multiply every count. Rows are varied copies of the sample's rows, with realistic identifiers
+(authorisation numbers, batch numbers, Ph. Eur. references) so table layout is exercised as in a real dossier.
+
+    python bench/make_large.py OUT.atmp [--scale 1|2|4]
+
+Figures cannot be stored in a project yet (the dossier-data issue adds them); the 10 figure slots of the
+target are counted when they exist.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# rows per table at 1x
+SIZES = {
+    "manufacturing.sites": 60,
+    "manufacturing.process_steps": 200,
+    "quality.ds_specification": 200,
+    "quality.dp_specification": 200,
+    "quality.batch_analyses": 300,
+    "quality.stability_studies": 30,
+    "materials.raw_materials": 200,
+}
+RESULTS_PER_BATCH = 25
+TIME_POINTS, STABILITY_TESTS = 12, 20
+NARRATIVE_WORDS = 20_000
+COUNTRIES = ("Germany", "Netherlands", "France", "Belgium", "Italy", "Spain", "Austria", "Ireland")
+TESTS = ("Viable cell count", "Viability", "CAR expression", "Vector copy number", "Identity (flow cytometry)",
+         "Potency (IFN-γ release)", "Sterility", "Mycoplasma", "Endotoxin", "Replication-competent lentivirus",
+         "Residual beads", "Appearance", "Volume", "CD3+ purity", "Transduction efficiency", "pH",
+         "Osmolality", "Residual cytokines", "Adventitious agents", "Cell-free DNA", "Colour", "Clarity",
+         "Particulates", "Container integrity", "Residual serum albumin")
+
+
+def _section(path: str) -> tuple[str, str]:
+    step, _, name = path.partition(".")
+    return step, name
+
+
+def _vary_site(row: dict, i: int) -> dict:
+    r = dict(row)
+    country = COUNTRIES[i % len(COUNTRIES)]
+    r["name"] = f"{row.get('name', 'Site')} {i + 1}"
+    r["country"] = country
+    r["address"] = f"Industriestraße {i + 3}, {10000 + 37 * i} {country} City"
+    r["authorisation_number"] = f"DE-BW-{i % 90 + 10:02d}-MIA-{2015 + i % 10}/{i:04d}"
+    return r
+
+
+def _vary_step(row: dict, i: int) -> dict:
+    r = dict(row)
+    r["number"] = i + 1
+    r["name"] = f"{row.get('name', 'Step')} ({i + 1})"
+    r["description"] = (str(row.get("description", "")) + f" Run-specific parameters for step {i + 1} are "
+                        "recorded in the batch record.").strip()
+    return r
+
+
+def _vary_spec(row: dict, i: int) -> dict:
+    r = dict(row)
+    r["test"] = f"{TESTS[i % len(TESTS)]} ({i // len(TESTS) + 1})"
+    r["ph_eur_reference"] = f"Ph. Eur. 2.{6 + i % 3}.{i % 40 + 1}"
+    return r
+
+
+def _vary_batch(row: dict, i: int) -> dict:
+    r = dict(row)
+    r["batch"] = f"NCT01922014/{i + 1}-LOT-{2020 + i % 6}-{i:05d}"
+    r["use"] = ("Clinical (pivotal study)", "Process validation", "Stability", "Clinical (phase I)")[i % 4]
+    r["results"] = "; ".join(f"{TESTS[k % len(TESTS)]}: {(i * 7 + k * 13) % 90 + 10} % (complies)"
+                             for k in range(RESULTS_PER_BATCH))
+    return r
+
+
+def _vary_stability(row: dict, i: int) -> dict:
+    r = dict(row)
+    months = [0, 1, 2, 3, 6, 9, 12, 18, 24, 36, 48, 60][:TIME_POINTS]
+    r["condition"] = f"≤ -150 °C (vapour phase of liquid nitrogen), study STB-{2021 + i % 5}-{i:03d}"
+    r["time_points"] = ", ".join(f"{m} months" for m in months)
+    r["results"] = " ".join(
+        f"{m} months: " + "; ".join(f"{TESTS[k]} {(i + m + k) % 30 + 70} %" for k in range(STABILITY_TESTS)) + "."
+        for m in months)
+    return r
+
+
+def _vary_material(row: dict, i: int) -> dict:
+    r = dict(row)
+    r["material"] = f"{row.get('material', 'Material')} (lot series {i + 1})"
+    r["ph_eur_reference"] = f"Ph. Eur. {5 + i % 3}.{i % 20 + 1} / USP <{1000 + i}>"
+    return r
+
+
+VARY = {"manufacturing.sites": _vary_site, "manufacturing.process_steps": _vary_step,
+        "quality.ds_specification": _vary_spec, "quality.dp_specification": _vary_spec,
+        "quality.batch_analyses": _vary_batch, "quality.stability_studies": _vary_stability,
+        "materials.raw_materials": _vary_material}
+
+
+def _narrative_fields(forms, data: dict) -> list[tuple[str, str]]:
+    out = []
+    for f in forms.all_fields():
+        if f.type != "long_text":
+            continue
+        step, name = _section(f.path)
+        value = data.get(step, {}).get(name)
+        if isinstance(value, str) and len(value.split()) >= 20:
+            out.append((step, name))
+    return out
+
+
+def make_document(scale: int = 1) -> dict:
+    """The large project as an interchange document (the format of `atmp-desktop dump`)."""
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.samples import load_sample
+    doc = copy.deepcopy(load_sample("car-t"))
+    data = doc["data"]
+    for path, n in SIZES.items():
+        step, name = _section(path)
+        rows = data.get(step, {}).get(name) or []
+        if not rows:
+            continue
+        vary = VARY[path]
+        data[step][name] = [vary({k: v for k, v in rows[i % len(rows)].items() if k != "id"}, i)
+                            for i in range(n * scale)]
+    fields = _narrative_fields(default_forms(), data)
+    have = sum(len(str(data[s][n]).split()) for s, n in fields)
+    target = NARRATIVE_WORDS * scale
+    k = 0
+    while have < target and fields:  # grow the long narratives in turn, paragraph by paragraph
+        step, name = fields[k % len(fields)]
+        para = str(data[step][name]).split("\n\n")[0]
+        data[step][name] = f"{data[step][name]}\n\n{para} (Continued, part {k // len(fields) + 2}.)"
+        have += len(para.split()) + 4
+        k += 1
+    doc["project"] = dict(doc.get("project", {}), title=f"Large generated project {scale}x")
+    return doc
+
+
+def make_project(path: Path, scale: int = 1) -> Path:
+    """Create the .atmp through the public import (ProjectFile.create, as `atmp-desktop new --from-json`)."""
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.store import ProjectFile
+    path = Path(path)
+    ProjectFile.create(path, default_forms(), document=make_document(scale), overwrite=True).close()
+    return path
+
+
+def counts(doc: dict) -> dict[str, int]:
+    data = doc["data"]
+    rows = sum(len(v) for s in data.values() if isinstance(s, dict) for v in s.values() if isinstance(v, list))
+    words = 0
+    for s in data.values():
+        if isinstance(s, dict):
+            words += sum(len(v.split()) for v in s.values() if isinstance(v, str))
+    return {"table_rows": rows, "words": words}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out")
+    ap.add_argument("--scale", type=int, default=1)
+    args = ap.parse_args()
+    path = make_project(Path(args.out), args.scale)
+    print(path, counts(make_document(args.scale)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
