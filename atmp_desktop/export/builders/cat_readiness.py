@@ -16,9 +16,9 @@ from atmp_desktop.core.sections import Heading as CtdHeading
 from atmp_desktop.core.sections import all_headings, display_title, section_applicability
 from atmp_desktop.core.validation import SEVERITY_ORDER, Finding, counts, section_of, validate
 from atmp_desktop.core.values import is_empty
-from atmp_desktop.export.builders.base import label_of
+from atmp_desktop.export.builders.base import STATUS_LABELS, label_of
 from atmp_desktop.export.builders.generic import Builder, hook
-from atmp_desktop.export.model import Heading, Table
+from atmp_desktop.export.model import Heading, Paragraph, Placeholder, Run, Table
 
 SEVERITY_LABEL = {"error": "Error", "warning": "Warning", "info": "Info"}
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
@@ -55,12 +55,91 @@ def field_counts(forms: FormSet, snap: ProjectSnapshot) -> dict[str, list[int]]:
     return out
 
 
+def placeholders(snap: ProjectSnapshot) -> tuple[dict[str, int], dict[str, int], dict[str, list[str]]]:
+    """What the exported documents still lack, counted in the documents themselves (not from field counts):
+    (placeholders per CTD section, per document title, section codes per document title)."""
+    from atmp_desktop.core.documents import applicable_documents
+    from atmp_desktop.export import builders
+    by_section: dict[str, int] = {}
+    by_doc: dict[str, int] = {}
+    where_: dict[str, list[str]] = {}
+    for spec in applicable_documents(snap):
+        if spec.id == "cat-readiness":
+            continue
+        doc = builders.build(spec.id, snap)
+        code = ""
+        for b in doc.blocks:
+            if isinstance(b, Heading):
+                code = b.code.rstrip(".") or code
+            elif isinstance(b, Placeholder):
+                by_doc[spec.title] = by_doc.get(spec.title, 0) + 1
+                if code and code[:1].isdigit():
+                    by_section[code] = by_section.get(code, 0) + 1
+                codes = where_.setdefault(spec.title, [])
+                if code and code not in codes:
+                    codes.append(code)
+    return by_section, by_doc, where_
+
+
+def _status(snap: ProjectSnapshot, code: str) -> str:
+    return (snap.section_status.get(code) or {}).get("status", "not_started")
+
+
+def _applicable(snap: ProjectSnapshot) -> list[str]:
+    return [h.code for h in matrix_headings() if section_applicability(h.code, snap).applies]
+
+
+def verdict(snap: ProjectSnapshot, errors: int, by_section: dict[str, int], by_doc: dict[str, int]) -> str:
+    """One line that says "ready" only with no errors, no placeholders anywhere and every applicable section
+    marked ready; otherwise it names what stands in the way, worst first."""
+    applicable = _applicable(snap)
+    ready = [code for code in applicable if _status(snap, code) == "ready"]
+    false_ready = [code for code in ready if by_section.get(code)]
+    total = sum(by_doc.values())
+    reasons = []
+    if errors:
+        reasons.append(f"{errors} error(s) to resolve")
+    if false_ready:
+        reasons.append("section(s) marked ready still hold placeholders: "
+                       + ", ".join(f"{c} ({by_section[c]})" for c in false_ready[:6])
+                       + (" ..." if len(false_ready) > 6 else ""))
+    if total:
+        reasons.append(f"{total} placeholder(s) in {len(by_doc)} document(s)")
+    if len(ready) < len(applicable):
+        reasons.append(f"{len(applicable) - len(ready)} of {len(applicable)} applicable sections not marked ready")
+    if not reasons:
+        return "Verdict: ready. No errors, no placeholders, and every applicable section is marked ready."
+    return "Verdict: not ready: " + "; ".join(reasons) + "."
+
+
+def status_consistency(snap: ProjectSnapshot) -> str | None:
+    """The dossier status must not claim more than its sections: "In review" or "Final" with sections not
+    started or in draft is said in one sentence."""
+    dossier = snap.get("applicant.dossier_status") or "draft"
+    applicable = _applicable(snap)
+    if not applicable:
+        return None
+    tally: dict[str, int] = {}
+    for code in applicable:
+        tally[_status(snap, code)] = tally.get(_status(snap, code), 0) + 1
+    summary_ = ", ".join(f"{n} {STATUS_LABEL.get(k, k).lower()}" for k, n in sorted(tally.items(),
+                                                                                    key=lambda kv: -kv[1]))
+    behind = tally.get("not_started", 0) + tally.get("draft", 0)
+    label = STATUS_LABELS.get(dossier, str(dossier))
+    if dossier in ("in_review", "final") and behind:
+        return (f"Inconsistent status: the dossier is ‘{label}’ but {behind} of {len(applicable)} applicable "
+                f"sections are not started or in draft ({summary_}); set the section statuses in the sections "
+                f"panel, or the dossier status back to draft.")
+    return f"Dossier status: {label}; applicable sections: {summary_}."
+
+
 def _matrix(c: Builder, forms: FormSet, findings: list[Finding]) -> None:
     snap = c.snap
     per_section: dict[str, int] = {}
     for f in findings:
         per_section[section_of(forms, f)] = per_section.get(section_of(forms, f), 0) + 1
     fields = field_counts(forms, snap)
+    by_section = _placeholders(c)[0]
     rows = []
     for h in matrix_headings():
         applies = section_applicability(h.code, snap).applies
@@ -68,9 +147,11 @@ def _matrix(c: Builder, forms: FormSet, findings: list[Finding]) -> None:
         status = (snap.section_status.get(h.code) or {}).get("status", "not_started")
         rows.append((h.code, display_title(h, snap), "Yes" if applies else "No",
                      f"{req_filled}/{req}" if req else "–", f"{filled}/{total}" if total else "–",
+                     str(by_section.get(h.code, 0) or "–") if applies else "–",
                      STATUS_LABEL.get(status, status), str(per_section.get(h.code, 0) or "–")))
-    c.add(Table(("Section", "Title", "Applies", "Required fields filled", "All fields filled", "Writer's status",
-                 "Findings"), tuple(rows), caption="Completeness by CTD section", widths=(1.2, 3.2, 0.8, 1, 1, 1, 0.8)))
+    c.add(Table(("Section", "Title", "Applies", "Required fields filled", "All fields filled", "Placeholders",
+                 "Writer's status", "Findings"), tuple(rows), caption="Completeness by CTD section",
+                widths=(1.2, 3.2, 0.8, 1, 1, 1, 1, 0.8)))
 
 
 def _group_key(forms: FormSet, f: Finding) -> str:
@@ -138,18 +219,38 @@ def _checked(c: Builder) -> tuple[FormSet, list[Finding]]:
     return cached
 
 
+def _placeholders(c: Builder):
+    cached = getattr(c, "_readiness_todo", None)
+    if cached is None:
+        cached = c._readiness_todo = placeholders(c.snap)
+    return cached
+
+
 @hook("readiness_summary")
 def summary(c: Builder) -> None:
     _, findings = _checked(c)
     n = counts(findings)
+    by_section, by_doc, where_ = _placeholders(c)
+    c.add(Paragraph((Run(verdict(c.snap, n["error"], by_section, by_doc), bold=True),)))
     if findings:
         c.para(f"The checks found {n['error']} error(s), {n['warning']} warning(s) and {n['info']} info finding(s), "
                f"raised by {len({f.rule for f in findings})} rule(s). Errors must be resolved before the dossier is "
                "complete; warnings need a decision; info findings are for information.")
     else:
         c.para("The checks found no errors, warnings or info findings.")
+    total = sum(by_doc.values())
+    c.para(f"The exported documents hold {total} placeholder(s) ‘[To be completed]’ in {len(by_doc)} document(s)."
+           if total else "The exported documents hold no placeholders.")
+    consistency = status_consistency(c.snap)
+    if consistency:
+        c.para(consistency)
     c.add(Table(("Severity", "Findings"), tuple((SEVERITY_LABEL[s], str(n[s])) for s in ("error", "warning", "info")),
                 caption="Findings by severity", widths=(2, 1)))
+    if by_doc:
+        rows = tuple((title, str(k), ", ".join(where_.get(title, [])[:8])
+                      + (" ..." if len(where_.get(title, [])) > 8 else "") or "–") for title, k in by_doc.items())
+        c.add(Table(("Document", "Placeholders", "Sections"), rows, caption="Placeholders by document",
+                    widths=(3, 1, 4)))
     c.note(CERTAINTY_NOTE)
 
 
