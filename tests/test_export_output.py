@@ -204,3 +204,42 @@ def test_internal_reports_keep_their_certainty_notes():
     doc = m.finish(_doc(m.Heading("", "Summary", 1, note="[U]"), m.Paragraph.of("Rule basis [V]"),
                         final=True, internal=True))
     assert doc.headings()[0].note == "[U]" and "[V]" in m._plain(doc.blocks[1].runs)
+
+
+def _sample(sample_project, forms, name):
+    from atmp_desktop.store import ProjectFile
+    with ProjectFile.open(sample_project(name), forms, read_only=True) as pf:
+        return pf.snapshot()
+
+
+def test_readiness_verdict_says_ready_only_when_nothing_is_missing(sample_project, forms):
+    from dataclasses import replace as dc_replace
+
+    from atmp_desktop.core.project import ProjectSnapshot
+    from atmp_desktop.export.builders import cat_readiness as cr
+    snap = _sample(sample_project, forms, "car-t")
+    by_section, by_doc, where = cr.placeholders(snap)
+    assert sum(by_doc.values()) >= 1 and all(where[d] for d in by_doc)
+    text = cr.verdict(snap, 0, by_section, by_doc)
+    assert text.startswith("Verdict: not ready") and "placeholder(s)" in text
+    # every applicable section marked ready, but one of them still holds a placeholder: named in the verdict
+    all_ready = {code: {"status": "ready"} for code in cr._applicable(snap)}
+    ready = ProjectSnapshot(meta=snap.meta, values=snap.values, section_status=all_ready)
+    assert "not marked ready" not in cr.verdict(ready, 0, by_section, by_doc)
+    assert "marked ready still hold placeholders: 3.2.P.1 (2)" in cr.verdict(ready, 0, {"3.2.P.1": 2}, {"x": 2})
+    assert cr.verdict(ready, 0, {}, {}).startswith("Verdict: ready.")
+    assert cr.verdict(ready, 1, {}, {}).startswith("Verdict: not ready: 1 error(s)")
+    # a dossier "In review" whose sections are not started is called inconsistent
+    assert cr.status_consistency(snap).startswith("Inconsistent status")
+    assert cr.status_consistency(ready).startswith("Dossier status")
+
+
+def test_readiness_report_shows_the_verdict_and_placeholders_by_document(sample_project, forms):
+    from atmp_desktop.export import builders
+    doc = m.finish(builders.build("cat-readiness", _sample(sample_project, forms, "car-t")))
+    first = next(b for b in doc.blocks if isinstance(b, m.Paragraph))
+    assert m._plain(first.runs).startswith("Verdict: ") and first.runs[0].bold
+    captions = [t.caption for t in doc.tables()]
+    assert "Placeholders by document" in captions
+    matrix = next(t for t in doc.tables() if t.caption == "Completeness by CTD section")
+    assert "Placeholders" in matrix.header
