@@ -207,6 +207,7 @@ def test_byte_flips_never_give_an_unexpected_error(template, tmp_path, forms):
     rng = random.Random(9)
     path = tmp_path / "flip.atmp"
     outcomes = {"opened": 0, "refused": 0}
+    unexpected: list[str] = []
     for trial in range(FLIPS):
         data = bytearray(template)
         for _ in range(rng.choice((1, 1, 4, 16))):
@@ -224,6 +225,9 @@ def test_byte_flips_never_give_an_unexpected_error(template, tmp_path, forms):
         except ProjectFileError as exc:
             one_sentence(str(exc))
             outcomes["refused"] += 1
+        except Exception as exc:  # noqa: BLE001 - collected so one run shows every kind of failure
+            unexpected.append(f"trial {trial}: {type(exc).__name__}: {exc}")
+    assert not unexpected, unexpected[:10]
     assert sum(outcomes.values()) == FLIPS
 
 

@@ -123,7 +123,19 @@ def expected_schema(version: int = SCHEMA_VERSION) -> frozenset[tuple[str, str, 
 
 
 def read_schema(conn: sqlite3.Connection) -> frozenset[tuple[str, str, str, str]]:
-    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    """The schema as stored. Text that is not UTF-8 (a damaged page) raises sqlite3.DatabaseError."""
+    factory = conn.text_factory
+    conn.text_factory = bytes
+    try:
+        rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    except UnicodeDecodeError:  # SQLite's own error message quotes damaged schema text
+        raise sqlite3.DatabaseError("malformed database schema (not readable text)") from None
+    finally:
+        conn.text_factory = factory
+    try:
+        rows = [tuple(v.decode("utf-8") if isinstance(v, bytes) else v for v in r) for r in rows]
+    except UnicodeDecodeError:
+        raise sqlite3.DatabaseError("the schema is not readable text") from None
     return frozenset((t, n, tb, " ".join((sql or "").split())) for t, n, tb, sql in rows)
 
 

@@ -747,6 +747,8 @@ class ProjectFile:
                 yield
         except sqlite3.Error as exc:
             raise _read_error(self.path, exc) from None
+        except UnicodeDecodeError:  # SQLite's error message quoted damaged text
+            raise DamagedFileError(self.path, "(it holds damaged text)") from None
 
     @contextlib.contextmanager
     def _writing(self):
@@ -1226,6 +1228,10 @@ def _open_checked(path: Path, version: int, read_only: bool, truncated: bool = F
                 raise ProjectFileError(f"'{path.name}' is an SQLite database but not an ATMP Dossier project; "
                                        "open a .atmp file made by this app.")
         return conn
+    except UnicodeDecodeError:
+        guard.forget(conn)
+        conn.close()
+        raise DamagedFileError(path, "(it holds damaged text)") from None
     except sqlite3.Error as exc:
         guard.forget(conn)
         conn.close()
