@@ -12,6 +12,7 @@ import pytest
 from atmp_desktop.core.definitions import HOOKS, DefinitionError, default_definitions, load_definitions, placement_map
 from atmp_desktop.core.forms import default_forms
 from atmp_desktop.core.paths import resources_dir
+from atmp_desktop.core.sections import heading_applicability
 from atmp_desktop.export.builders.base import fmt
 from atmp_desktop.export.builders.generic import HOOK_IMPLS, Builder
 from atmp_desktop.export.model import Heading, ListBlock, Paragraph, Placeholder, Table
@@ -139,7 +140,7 @@ def printed_placements(sample: str) -> tuple[int, list[str]]:
         b = Builder(snap, d)
         doc = b.build()
         for h in d.headings:
-            if h.key not in b.spans:
+            if h.key not in b.spans or not heading_applicability(d, h, snap).applies:
                 continue
             start, end = b.spans[h.key]
             text = _span_text(doc, start, end)

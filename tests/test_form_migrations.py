@@ -16,14 +16,16 @@ OLD_COMPOSITION = [
     {"component": "Human albumin", "function": "Stabiliser", "quality_standard": "Ph. Eur. 0255"},
 ]
 V1 = {"format": "atmp-dossier-project", "format_version": 1, "project": {"title": "Old project"},
-      "data": {"quality": {"dp_composition": OLD_COMPOSITION}, "product": {"inn": "chondrocel"}}}
+      "data": {"quality": {"dp_composition": OLD_COMPOSITION},
+               "product": {"inn": "chondrocel", "atmp_type": "TEP"}}}
 
 
 def test_composition_rows_get_their_type_and_the_input_is_left_alone():
     values = {"quality": {"dp_composition": copy.deepcopy(OLD_COMPOSITION)}}
     before = copy.deepcopy(values)
     new, applied = migrate_values(values, 1)
-    assert values == before and applied == ["0002_composition_types"]
+    assert values == before and applied == ["0002_composition_types", "0003_ds_isolated_stored",
+                                            "0004_cell_age_limit"]
     assert [r["component_type"] for r in new["quality"]["dp_composition"]] == [
         "active_substance", "device_part", "scaffold", "excipient"]
     assert migrate_values(new, FORMS_VERSION) == (new, [])
@@ -48,13 +50,35 @@ def test_json_of_newer_forms_is_refused_in_one_sentence(tmp_path):
     assert not (tmp_path / "new.atmp").exists()
 
 
+def test_continuous_process_splits_into_isolated_and_stored():
+    tested = {"manufacturing": {"ds_dp_continuous": True}, "quality": {"ds_specification": [{"test": "Sterility"}]}}
+    assert migrate_values(tested, 2)[0]["manufacturing"] == {"ds_isolated": True, "ds_stored": False}
+    untested = {"manufacturing": {"ds_dp_continuous": True}}
+    assert migrate_values(untested, 2)[0]["manufacturing"] == {"ds_isolated": False}
+    stored = {"manufacturing": {"ds_dp_continuous": False}}
+    assert migrate_values(stored, 2)[0]["manufacturing"] == {"ds_isolated": True, "ds_stored": True}
+
+
+def test_cell_age_limit_goes_to_the_producer_bank_of_a_gene_therapy_or_to_the_products_own_process():
+    gtmp = {"product": {"gm_cells": True}, "materials": {"cell_age_limit": "WCB + 8 passages", "cell_banks": [
+        {"bank_type": "MCB", "name": "HEK293T MCB"}, {"bank_type": "WCB", "name": "HEK293T WCB"}]}}
+    banks = migrate_values(gtmp, 3)[0]["materials"]["cell_banks"]
+    assert [b.get("age_limit") for b in banks] == [None, "WCB + 8 passages"]
+    cells = {"product": {"atmp_type": "sCTMP"}, "materials": {"cell_age_limit": "passage 4"}}
+    new = migrate_values(cells, 3)[0]
+    assert new["manufacturing"]["passage_limit"] == "passage 4" and "cell_age_limit" not in new["materials"]
+
+
 def _downgrade(path):
-    """Make a project file look written by forms version 1 (no types, no forms_version)."""
+    """Make a project file look written by forms version 1 (no types, the old DS and cell-age fields)."""
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("DELETE FROM project_meta WHERE key = 'forms_version'")
         conn.execute("UPDATE table_rows SET cells = json_remove(cells, '$.component_type') "
                      "WHERE step = 'quality' AND field = 'dp_composition'")
+        conn.execute("INSERT INTO field_values (step, field, value, modified) VALUES "
+                     "('materials', 'cell_age_limit', '\"passage 4\"', '2026-01-01T00:00:00Z'), "
+                     "('manufacturing', 'ds_dp_continuous', 'false', '2026-01-01T00:00:00Z')")
     conn.close()
 
 
@@ -64,7 +88,10 @@ def test_a_project_file_of_older_forms_is_migrated_on_open_with_a_backup(tmp_pat
     _downgrade(path)
     original = path.read_bytes()
     with ProjectFile.open(path, default_forms(), read_only=True) as ro:  # read-only: in memory, file untouched
-        assert ro.snapshot().rows("quality.dp_composition")[1]["component_type"] == "device_part"
+        snap = ro.snapshot()
+        assert snap.rows("quality.dp_composition")[1]["component_type"] == "device_part"
+        assert snap.get("manufacturing.passage_limit") == "passage 4"  # moved, not reported as unknown
+        assert snap.get("manufacturing.ds_stored") is True and not snap.problems
     assert path.read_bytes() == original
     with ProjectFile.open(path, default_forms()) as pf:
         assert pf.backup_path is not None and pf.backup_path.read_bytes() == original

@@ -74,6 +74,7 @@ FIXED_FIELDS: dict[str, dict[str, str]] = {
         "reconstitution_description": "long_text", "process_development": "long_text", "closed_system": "yes_no",
         "facilities_equipment": "long_text", "adventitious_agents": "long_text",
         "intermediate_controls_justification": "long_text", "batch_formula": "long_text",
+        "ds_isolated": "yes_no", "ds_stored": "yes_no", "passage_limit": "text",
     },
     "quality": {
         "characterisation": "table", "impurities": "long_text", "ds_specification": "table",
@@ -84,6 +85,7 @@ FIXED_FIELDS: dict[str, dict[str, str]] = {
         "release_before_sterility_result": "yes_no", "release_strategy": "long_text", "oos_handling": "long_text",
         "potency_assay_description": "long_text", "ds_description": "long_text",
         "excipients_human_animal": "long_text", "novel_excipients": "long_text",
+        "ds_stability_summary": "long_text", "ds_shelf_life": "quantity", "ds_storage_conditions": "text",
     },
     "gmo": {
         "parental_organism": "long_text", "donor_insert": "long_text", "vector_description": "long_text",
@@ -139,12 +141,14 @@ FIXED_COLUMNS: dict[str, dict[str, str]] = {
                               "result_handling": "text"},
     "materials.vectors": {"name": "text", "family": "text", "transgene": "text", "regulatory_elements": "text",
                           "production_system": "text", "plasmids": "text"},
-    "materials.cell_banks": {"bank_type": "choice", "name": "text", "description": "text", "testing": "text"},
+    "materials.cell_banks": {"bank_type": "choice", "name": "text", "description": "text", "testing": "text",
+                             "age_limit": "text"},
     "materials.raw_materials": {"material": "text", "supplier": "text", "grade": "text",
                                 "biological_origin": "choice", "ph_eur_reference": "text", "tse_risk": "choice"},
     "manufacturing.sites": {"name": "text", "address": "text", "country": "text", "activities": "text",
                             "authorisation_number": "text", "gmp_certificate_date": "date",
-                            "qualified_person": "text", "containment_class": "choice"},
+                            "qualified_person": "text", "containment_class": "choice", "in_eea": "yes_no",
+                            "importer": "text"},
     "manufacturing.process_steps": {"number": "integer", "name": "text", "stage": "choice", "site": "text",
                                     "description": "text", "critical_parameters": "text",
                                     "in_process_controls": "text", "acceptance_criteria": "text",
@@ -154,8 +158,9 @@ FIXED_COLUMNS: dict[str, dict[str, str]] = {
     "quality.dp_specification": SPEC_COLUMNS,
     "quality.analytical_procedures": {"test": "text", "procedure": "text", "validation_status": "choice"},
     "quality.batch_analyses": {"batch": "text", "date": "date", "use": "text", "results": "text"},
-    "quality.dp_composition": {"component": "text", "function": "text", "quantity": "text",
-                               "quality_standard": "text"},
+    "quality.dp_composition": {"component": "text", "component_type": "choice", "function": "text",
+                               "quantity": "text", "strength": "text", "quality_standard": "text",
+                               "origin": "choice", "species": "text", "tse": "text"},
     "quality.stability_studies": {"material": "choice", "condition": "text", "time_points": "text",
                                   "results": "text"},
     "gmo.shedding": {"matrix": "text", "method": "text", "duration": "text", "detects": "choice", "result": "text"},
@@ -168,7 +173,9 @@ FIXED_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 FIXED_COLUMN_CHOICES: dict[str, list[str]] = {
-    "materials.cell_banks.bank_type": ["MCB", "WCB", "MVS", "WVS"],
+    "materials.cell_banks.bank_type": ["MCB", "WCB", "MVS", "WVS", "feeder_mcb", "feeder_wcb"],
+    "quality.dp_composition.component_type": ["active_substance", "excipient", "device_part", "scaffold"],
+    "quality.dp_composition.origin": ["non_biological", "human", "animal", "recombinant", "plant"],
     "materials.raw_materials.biological_origin": ["human", "animal", "recombinant", "non_biological"],
     "materials.raw_materials.tse_risk": ["negligible", "low", "medium", "high", "not_applicable"],
     "manufacturing.sites.containment_class": ["not_applicable", "class_1", "class_2", "class_3", "class_4"],
@@ -429,7 +436,7 @@ def test_sample_fills_every_visible_field(forms, name):
 def test_sample_tables_are_deep_and_consistent(name):
     data = _load(name)["data"]
     man, qual = data["manufacturing"], data["quality"]
-    assert 2 <= len(man["sites"]) <= 4
+    assert 2 <= len(man["sites"]) <= 5
     assert 6 <= len(man["process_steps"]) <= 10
     site_names = {s["name"] for s in man["sites"]}
     for i, row in enumerate(man["process_steps"]):

@@ -172,7 +172,7 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
                S(product=GMO_CT, manufacturing={"sites": [{"name": "A", "containment_class": "class_2"}]})),
     "GMP-04": (S(manufacturing={"reconstitution_at_site": True}),
                S(manufacturing={"reconstitution_at_site": True, "reconstitution_description": "x"})),
-    "CTD-03": (S(), S(manufacturing={"ds_dp_continuous": True})),
+    "CTD-03": (S(), S(manufacturing={"ds_isolated": True, "ds_stored": False})),
     "CTD-04": (S(manufacturing={"process_steps": [{"stage": "DS", "site": "A"}, {"stage": "DS", "site": "B"}]}),
                S(manufacturing={"process_steps": [{"stage": "DS", "site": "A"}, {"stage": "DP", "site": "B"}]})),
     "REQ-01": (S(), S(product={"inn": "x"})),  # silence checked at product.inn below
@@ -269,7 +269,7 @@ def test_qc_01_asks_for_ds_potency_only_when_the_substance_is_isolated(forms):
                "ds_specification": [{"test": "Viable cell count"}, {"test": "CAR expression"}]}
     isolated = run_rule(rule_by_id("QC-01"), forms, S(quality=quality))
     assert [f.location for f in isolated] == ["quality.ds_specification"]
-    continuous = S(quality=quality, manufacturing={"ds_dp_continuous": True})
+    continuous = S(quality=quality, manufacturing={"ds_isolated": True, "ds_stored": False})
     assert run_rule(rule_by_id("QC-01"), forms, continuous) == []
 
 
@@ -403,3 +403,29 @@ def test_no_rule_breaks_on_arbitrary_values(forms):
         findings = validate(forms, S(**data))
         assert not [f for f in findings if "could not be run" in f.message]
     check()
+
+
+US_LAB = {"name": "Keystone Viral Safety Inc.", "country": "United States", "in_eea": False,
+          "gmp_certificate_date": "2025-03-14"}
+
+
+def test_a_third_country_site_needs_an_eu_importer_not_an_eu_authorisation(forms):
+    with_importer = S(manufacturing={"sites": [SITE_FULL, {**US_LAB, "importer": "site a"}]})
+    assert run_rule(rule_by_id("GMP-01"), forms, with_importer) == []
+    [f] = run_rule(rule_by_id("GMP-01"), forms, S(manufacturing={"sites": [SITE_FULL, US_LAB]}))
+    assert f.location == "manufacturing.sites[1].importer" and "EU importer" in f.message
+    # unanswered location counts as EU/EEA: the authorisation and QP are asked for
+    [g, h] = run_rule(rule_by_id("GMP-01"), forms,
+                      S(manufacturing={"sites": [{**US_LAB, "in_eea": None, "importer": None}]}))
+    assert {g.location, h.location} == {"manufacturing.sites[0].authorisation_number",
+                                        "manufacturing.sites[0].qualified_person"}
+
+
+def test_a_step_at_a_third_country_site_is_covered_by_its_importers_authorisation(forms):
+    steps = [{"name": "rcAAV release test", "site": US_LAB["name"]}]
+    covered = S(manufacturing={"sites": [SITE_FULL, {**US_LAB, "importer": "Site A"}], "process_steps": steps})
+    assert run_rule(rule_by_id("CON-03"), forms, covered) == []
+    importer_without = S(manufacturing={"sites": [{"name": "Site A"}, {**US_LAB, "importer": "Site A"}],
+                                        "process_steps": steps})
+    [f] = run_rule(rule_by_id("CON-03"), forms, importer_without)
+    assert f.location == "manufacturing.sites[0].authorisation_number" and "imports" in f.message

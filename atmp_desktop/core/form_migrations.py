@@ -41,8 +41,55 @@ def _m2_composition_types(values: Values) -> Values:
     return values
 
 
+def _m3_ds_isolated_stored(values: Values) -> Values:
+    """`manufacturing.ds_dp_continuous` ("not isolated or stored") splits into `ds_isolated` (3.2.S.4 applies)
+    and `ds_stored` (3.2.S.6/3.2.S.7 apply). A continuous process whose active substance has its own
+    specification was isolated and tested but not stored."""
+    manufacturing = values.get("manufacturing") or {}
+    if "ds_dp_continuous" not in manufacturing:
+        return values
+    continuous = manufacturing.pop("ds_dp_continuous")
+    if continuous is True:
+        isolated = bool((values.get("quality") or {}).get("ds_specification"))
+        manufacturing["ds_isolated"] = isolated
+        if isolated:
+            manufacturing["ds_stored"] = False
+    elif continuous is False:
+        manufacturing["ds_isolated"] = True
+        manufacturing["ds_stored"] = True
+    values["manufacturing"] = manufacturing
+    return values
+
+
+def _m4_cell_age_limit(values: Values) -> Values:
+    """`materials.cell_age_limit` mixed the limit of a vector producer cell bank with that of the product's own
+    cells. For a gene therapy (vector made from a bank) it becomes the `age_limit` of the bank rows that have
+    none; for cell products the limit of the product's own process (`manufacturing.passage_limit`)."""
+    materials = values.get("materials") or {}
+    if "cell_age_limit" not in materials:
+        return values
+    limit = materials.pop("cell_age_limit")
+    product = values.get("product") or {}
+    gene_therapy = product.get("gm_cells") is True or product.get("atmp_type") == "GTMP"
+    banks = materials.get("cell_banks") if isinstance(materials.get("cell_banks"), list) else []
+    if gene_therapy:
+        targets = [r for r in banks if isinstance(r, dict) and r.get("bank_type") in ("WCB", "MCB")
+                   and not r.get("age_limit")]
+        wcb = [r for r in targets if r.get("bank_type") == "WCB"] or targets[:1]
+        if wcb:
+            wcb[0]["age_limit"] = limit
+        else:
+            materials["cell_banks"] = banks + [{"bank_type": "MCB", "age_limit": limit}]
+    else:
+        values.setdefault("manufacturing", {}).setdefault("passage_limit", limit)
+    values["materials"] = materials
+    return values
+
+
 MIGRATIONS: list[tuple[str, Callable[[Values], Values]]] = [
     ("0002_composition_types", _m2_composition_types),
+    ("0003_ds_isolated_stored", _m3_ds_isolated_stored),
+    ("0004_cell_age_limit", _m4_cell_age_limit),
 ]
 FORMS_VERSION = len(MIGRATIONS) + 1  # version 1 = the forms before any migration
 

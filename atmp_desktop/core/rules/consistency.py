@@ -106,13 +106,20 @@ def con_03(c: Ctx):
     reported = set()
     for r in c.rows("manufacturing.process_steps"):
         key = _site_key(r.get("site"))
-        if key in sites and key not in reported and not sites[key][1].get("authorisation_number"):
+        if key not in sites or key in reported:
+            continue
+        i, site = sites[key]
+        if site.get("in_eea") is False:  # a third-country site works under its EU importer's authorisation
+            importer = sites.get(_site_key(site.get("importer")))
+            if importer is None or importer[1].get("authorisation_number"):
+                continue  # a missing importer is GMP-01's finding
+            i, site = importer
+        if not site.get("authorisation_number"):
             reported.add(key)
-            i, site = sites[key]
             step = f"process step ‘{r['name']}’" if r.get("name") else "a process step"
             yield (f"manufacturing.sites[{i}].authorisation_number",
-                   f"Site ‘{site.get('name')}’ does {step} but has no manufacturing authorisation number: add it in "
-                   f"{c.label('manufacturing.sites')}.")
+                   f"Site ‘{site.get('name')}’ does {step} (or imports it) but has no manufacturing authorisation "
+                   f"number: add it in {c.label('manufacturing.sites')}.")
 
 
 _STOP = {"and", "the", "for", "with", "per", "test", "tests", "assay", "method", "cell", "cells", "content",

@@ -17,11 +17,11 @@ from atmp_desktop.core.rules.base import (Ctx, in_clinical_trials, is_gmo, is_gt
 def ctd_03(c: Ctx):
     if any(r.get("material") == "DS" for r in c.rows("quality.stability_studies")):
         return
-    if c.yes("manufacturing.ds_dp_continuous") or matches(r"not stored|not applicable|not isolated",
-                                                          c.text("quality.ds_description")):
+    if c.get("manufacturing.ds_isolated") is False or c.get("manufacturing.ds_stored") is False or matches(
+            r"not stored|not applicable|not isolated", c.text("quality.ds_description")):
         return
     yield ("3.2.S.7", "There is no active-substance stability data: if the active substance is not stored, answer "
-                      f"yes in {c.label('manufacturing.ds_dp_continuous')} so that 3.2.S.6 and 3.2.S.7 keep a "
+                      f"no in {c.label('manufacturing.ds_stored')} so that 3.2.S.6 and 3.2.S.7 keep a "
                       "‘not applicable’ justification; otherwise add active-substance (DS) rows to "
                       f"{c.label('quality.stability_studies')}.")
 
@@ -259,12 +259,34 @@ def sme_02(c: Ctx):
 SITES = "manufacturing.sites"
 
 
+def third_country(row: dict) -> bool:
+    """A site marked outside the EU/EEA; unanswered counts as EU/EEA (its authorisation is then asked for)."""
+    return row.get("in_eea") is False
+
+
 @rule("GMP-01", "error", "for each manufacturing or testing site",
-      "manufacturing/import authorisation number, qualified person and GMP certificate date",
-      "Dir. 2001/83/EC Art. 40-41; EudraLex Vol. 4 Part IV", "K", step="manufacturing")
+      "EU/EEA sites: manufacturing/import authorisation number, qualified person and GMP certificate date; "
+      "third-country sites: GMP certificate date and an EU importer listed among the sites with its "
+      "authorisation and QP",
+      "Dir. 2001/83/EC Art. 40-41, 51; EudraLex Vol. 4 Part IV", "K", step="manufacturing")
 def gmp_01(c: Ctx):
-    for loc, r, i, col in c.empty_cells(SITES, ("authorisation_number", "qualified_person", "gmp_certificate_date")):
-        yield loc, f"Site ‘{r.get('name') or i + 1}’: add the {col} in {c.label(SITES)}."
+    rows = c.rows(SITES)
+    by_name = {" ".join(str(r.get("name") or "").split()).lower(): r for r in rows if r.get("name")}
+    for i, r in enumerate(rows):
+        name = r.get("name") or i + 1
+        needed = ("gmp_certificate_date",) if third_country(r) else \
+            ("authorisation_number", "qualified_person", "gmp_certificate_date")
+        for col in needed:
+            if not r.get(col):
+                yield (f"{SITES}[{i}].{col}",
+                       f"Site ‘{name}’: add the {c.column_label(SITES, col).lower()} in {c.label(SITES)}.")
+        if not third_country(r):
+            continue
+        importer = by_name.get(" ".join(str(r.get("importer") or "").split()).lower())
+        if importer is None or third_country(importer):
+            yield (f"{SITES}[{i}].importer",
+                   f"Site ‘{name}’ is outside the EU/EEA: name its EU importer, a site of {c.label(SITES)} in the "
+                   "EU/EEA whose authorisation and QP cover the import.")
 
 
 @rule("GMP-02", "warning", "the product is in clinical development",

@@ -29,7 +29,8 @@ POTENCY = r"potency|cytotox|killing|bioassay|biological activity|enzym\w* activi
 def qc_01(c: Ctx):
     if not _spec_has(c, POTENCY, DP_SPEC, category="potency"):
         yield (DP_SPEC, f"Add a potency test to {c.label(DP_SPEC)} (category ‘potency’).")
-    separate_ds = c.rows(DS_SPEC) and not c.yes("manufacturing.ds_dp_continuous")
+    separate_ds = c.rows(DS_SPEC) and c.get("manufacturing.ds_isolated") is not False \
+        and c.get("manufacturing.ds_stored") is not False
     if separate_ds and not _spec_has(c, POTENCY, DS_SPEC, category="potency"):
         yield (DS_SPEC, "The active substance is isolated before formulation and has its own specification: add a "
                         f"potency test to {c.label(DS_SPEC)}.")

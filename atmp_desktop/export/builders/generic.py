@@ -95,14 +95,11 @@ class Builder:
                 continue  # this app's own sub-headings of a section that does not apply are left out
             title = display_title(ctd_heading(h.key), self.snap) if h.ctd else h.title
             self.add(Heading(h.code, title, h.level, h.note))
-            if not app.applies:
-                if app.inherited_from:
-                    self.add(Paragraph((Run("Not applicable: see ", italic=True), XRef(app.inherited_from),
-                                        Run(".", italic=True)), style="note"))
-                else:
-                    self.note(app.reason)
-                continue
             start = len(self.doc.blocks)
+            if not app.applies:
+                self.note(app.reason)  # under a non-applicable parent its justification: each leaf file stands alone
+                self.spans[h.key] = (start, len(self.doc.blocks))
+                continue
             for item in h.items:
                 self.item(item)
             if len(self.doc.blocks) == start and not d.children(h.key):
