@@ -47,10 +47,26 @@ def cmd_export(args) -> int:
 
 
 def cmd_check_pdf(args) -> int:
-    from atmp_desktop.export.pdf_check import check_pdf, passed
+    from atmp_desktop.export.pdf_check import check_pdf, check_tree, passed
     path = Path(args.file)
+    if path.is_dir():
+        try:
+            per_file, tree = check_tree(path)
+        except Exception as exc:  # a damaged PDF in the tree
+            raise CliError(f"'{path}' holds a PDF that cannot be read ({type(exc).__name__}).") from None
+        bad = 0
+        for pdf, checks in per_file.items():
+            for rule, ok, detail in checks:
+                if not ok:
+                    print(f"FAIL\t{pdf.relative_to(path)}\t{rule}\t{detail}")
+            bad += not passed(checks)
+        print(f"{'PASS' if not bad else 'FAIL'}\tevery PDF passes the file checks\t"
+              f"{len(per_file) - bad} of {len(per_file)} file(s)")
+        for rule, ok, detail in tree:
+            print(f"{'PASS' if ok else 'FAIL'}\t{rule}\t{detail}")
+        return EXIT_OK if not bad and passed(tree) else EXIT_PROBLEMS
     if not path.is_file():
-        raise CliError(f"'{path}' does not exist; give the path of a PDF file.")
+        raise CliError(f"'{path}' does not exist; give the path of a PDF file or of an exported folder.")
     try:
         checks = check_pdf(path)
     except Exception as exc:  # pypdf raises many types for damaged files
@@ -79,6 +95,7 @@ def add_commands(sub) -> None:
     wm.add_argument("--no-watermark", action="store_true", help="never draw the DRAFT watermark")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("check-pdf", help="check a PDF against the eCTD PDF rules (version, fonts, bookmarks ...)")
+    p = sub.add_parser("check-pdf", help="check a PDF, or every PDF of an exported folder with its names, links "
+                                         "between leaves and manifest, against the eCTD rules")
     p.add_argument("file")
     p.set_defaults(func=cmd_check_pdf)

@@ -11,9 +11,10 @@ from typing import Callable
 
 from atmp_desktop.core.documents import DocumentSpec, all_documents, applicable_documents, document
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.export import builders
+from atmp_desktop.export import builders, leaves
+from atmp_desktop.export.leaves import Leaf
 from atmp_desktop.export.errors import ExportError
-from atmp_desktop.export.pdf_check import check_pdf
+from atmp_desktop.export.pdf_check import check_pdf, name_problems
 
 FORMATS = ("docx", "pdf")
 LAYOUTS = ("flat", "ectd")
@@ -52,10 +53,12 @@ def resolve_ids(snap: ProjectSnapshot, doc_ids: list[str]) -> list[DocumentSpec]
     return specs
 
 
-def ectd_location(spec: DocumentSpec, snap: ProjectSnapshot) -> tuple[str, str]:
+def ectd_location(spec: DocumentSpec, snap: ProjectSnapshot, base: bool = False) -> tuple[str, str]:
     """(folder, file stem) of a document in the eCTD layout, from its definition: the first variant whose
-    condition holds, with `{part}` names filled from the project (verification notes §2)."""
-    path = next(p for p in spec.ectd if p.applies_when is None or p.applies_when.evaluate(snap.get))
+    condition holds (with `base`, the unconditional last one, which leaf folders are relative to), with
+    `{part}` names filled from the project (verification notes §2)."""
+    path = spec.ectd[-1] if base else \
+        next(p for p in spec.ectd if p.applies_when is None or p.applies_when.evaluate(snap.get))
     values = {}
     for name, part in spec.ectd_parts.items():
         found = next((snap.get(p) for p in part.get("first_of") or [] if snap.get(p)), None)
@@ -102,25 +105,69 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
             from None
     writers = {"docx": DocxWriter(template), "pdf": PdfWriter(watermark)}
     result = ExportResult()
-    total, done = len(specs) * len(formats), 0
+    files: list[Leaf] = []
     for spec in specs:
         doc = builders.build(spec.id, snap)
         result.warnings += doc.warnings
+        if layout == "ectd":
+            files += leaves.cut(spec, doc, snap, ectd_location(spec, snap, base=True)[0],
+                                ectd_location(spec, snap)[1], whole=ectd_location(spec, snap)[0])
+        else:
+            files.append(Leaf(spec.id, relative_path(spec, snap, layout, "x")[:-2], spec.ctd_code, doc))
+    result.warnings += leaves.link(files)
+    total, done = len(files) * len(formats), 0
+    written: list[tuple[Path, Leaf, str]] = []
+    for leaf in files:
         for fmt in formats:
             if should_cancel is not None and should_cancel():
                 result.cancelled = True
                 return result
             if progress is not None:
-                progress(done, total, f"Writing {spec.title} ({fmt.upper()})")
-            target = out_dir / relative_path(spec, snap, layout, fmt)
-            result.warnings += _write(writers[fmt], doc, target, snap)
+                progress(done, total, f"Writing {leaf.doc.meta.title} ({fmt.upper()})")
+            # eCTD: the Word sources sit in their own word/ tree mirroring the PDFs, outside the submission
+            rel = f"word/{leaf.rel}" if layout == "ectd" and fmt == "docx" else leaf.rel
+            target = out_dir / f"{rel}.{fmt}"
+            result.warnings += _write(writers[fmt], leaf.doc, target, snap)
             result.paths.append(target)
+            written.append((target, leaf, fmt))
             if fmt == "pdf":
                 result.checks[target] = check_pdf(target)
             done += 1
+    if layout == "ectd":
+        result.warnings += name_problems([p.relative_to(out_dir).as_posix() for p, _, _ in written])
+        result.paths += write_manifest(out_dir, written)
     if progress is not None:
         progress(done, total, "Done")
     return result
+
+
+MANIFEST_FIELDS = ("file", "format", "ctd_section", "leaf_title", "size", "md5")
+
+
+def write_manifest(out_dir: Path, written) -> list[Path]:
+    """manifest.csv and manifest.json beside the tree: one row per file for the publisher's import."""
+    import csv
+    import hashlib
+    import io
+    import json
+    rows = []
+    for path, leaf, fmt in sorted(written, key=lambda w: w[0].relative_to(out_dir).as_posix()):
+        data = path.read_bytes()
+        rows.append({"file": path.relative_to(out_dir).as_posix(), "format": fmt, "ctd_section": leaf.code,
+                     "leaf_title": leaf.doc.meta.title, "size": len(data), "md5": hashlib.md5(data).hexdigest()})
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    out = []
+    for name, text in (("manifest.csv", buf.getvalue()),
+                       ("manifest.json", json.dumps({"files": rows}, indent=1, ensure_ascii=False) + "\n")):
+        target = out_dir / name
+        tmp = target.with_name(f".~{name}")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        out.append(target)
+    return out
 
 
 def _write(writer, doc, target: Path, snap: ProjectSnapshot) -> list[str]:

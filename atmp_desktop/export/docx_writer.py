@@ -160,8 +160,9 @@ class DocxWriter:
         self._properties(d, doc, clean, created, modified)
         self._stamp = d.core_properties.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
         self._header_footer(d.sections[0], doc, clean)
-        self._title_block(d, doc, clean)
-        self._toc(d, doc, clean)
+        if doc.meta.front_matter:  # an eCTD leaf file starts with its heading
+            self._title_block(d, doc, clean)
+            self._toc(d, doc, clean)
         self._body(d, doc, clean)
         ooxml.set_update_fields(d)
         ooxml.remove_proof_state(d)
@@ -279,8 +280,11 @@ class DocxWriter:
         for r in runs:
             if isinstance(r, m.XRef):
                 text, key = doc.xref_text(r)
+                other = doc.link_of(r) if key is None else None
                 if key:
                     ooxml.add_internal_link(para, key, clean(text))
+                elif other:  # another file of the export: a relative link to its bookmark
+                    ooxml.add_external_link(para, f"{other[0]}.docx#{other[1]}", clean(text))
                 else:
                     para.add_run(clean(text))
                 continue
@@ -345,15 +349,18 @@ class DocxWriter:
         ooxml.set_cell_margins(table, int(round(L.CELL_PAD * 20)))
         d.add_paragraph()
 
-    def _orient(self, d, landscape: bool):
-        sec = d.add_section(WD_SECTION.NEW_PAGE)
+    def _orient(self, d, landscape: bool, first: bool = False):
+        """A new section of this orientation (on a new page), or the first section turned when nothing
+        precedes it (a leaf that starts with a wide table)."""
+        sec = d.sections[0] if first else d.add_section(WD_SECTION.NEW_PAGE)
         w, h = sec.page_width, sec.page_height
         want_wide = landscape
         if (w > h) != want_wide:
             sec.page_width, sec.page_height = h, w
         sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-        sec.header.is_linked_to_previous = True  # same header and footer as the portrait pages
-        sec.footer.is_linked_to_previous = True
+        if not first:
+            sec.header.is_linked_to_previous = True  # same header and footer as the portrait pages
+            sec.footer.is_linked_to_previous = True
 
     def _body(self, d, doc, clean):
         self._bm_id = 0
@@ -370,10 +377,11 @@ class DocxWriter:
                 self._heading_notes.setdefault(section, []).append((section, note))
         landscape = False
         for i, (wide, blocks) in enumerate(m.orientation_segments(doc.blocks)):
+            front = doc.meta.front_matter
             if wide != landscape:
-                self._orient(d, wide)  # a new section starts on a new page
+                self._orient(d, wide, first=i == 0 and not front)  # a new section starts on a new page
                 landscape = wide
-            elif i == 0:
+            elif i == 0 and front:
                 d.add_page_break()
             self._landscape = landscape
             for b in blocks:

@@ -159,6 +159,7 @@ class DocMeta:
     final: bool = False   # status is final: no DRAFT watermark by default
     basis: str = ""       # regulatory basis of the document, printed under the title block
     internal: bool = False  # a report for the writer (readiness report), not submission text
+    front_matter: bool = True  # title block, TOC and lists; an eCTD leaf file starts with its heading
 
     @property
     def display_date(self) -> str:
@@ -176,6 +177,14 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     finished: bool = False   # `finish` has numbered tables and figures and checked cross-references
     review_notes: list[tuple[str, str]] = field(default_factory=list)  # (section, note) of a draft
+    # cross-references into other files: (XRef.document, XRef.target) -> (path of the other file relative to
+    # this one, without extension, and the bookmark there); set by export.leaves for eCTD leaves and documents
+    links: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+
+    def link_of(self, ref: XRef) -> tuple[str, str] | None:
+        """(relative file path without extension, bookmark) of a reference into another file, else None."""
+        found = self.links.get((ref.document, ref.target))
+        return found[:2] if found else None
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
@@ -194,8 +203,9 @@ class Document:
     def xref_text(self, ref: XRef) -> tuple[str, str | None]:
         """(shown text, bookmark key or None) of a cross-reference; both writers use it. A reference to another
         document has no bookmark here (its text names the target)."""
-        if ref.document:
-            return ref.text or ref.target, None
+        linked = self.links.get((ref.document, ref.target))
+        if ref.document or linked:
+            return ref.text or (linked[2] if linked else ref.target), None
         block = self.find_block(ref.target)
         if block is not None:
             return ref.text or block.label, caption_key(block)
@@ -325,7 +335,8 @@ def finish(doc: Document) -> Document:
             n = counters[(kind, scope)] = counters.get((kind, scope), 0) + 1
             b = replace(b, number=f"{scope}-{n}" if scope else str(n), caption=b.caption or title)
         blocks.append(b)
-    out = Document(meta, blocks, list(doc.warnings), finished=True, review_notes=[] if final else notes)
+    out = Document(meta, blocks, list(doc.warnings), finished=True, review_notes=[] if final else notes,
+                   links=dict(doc.links))
     if final:
         todo = [b for b in blocks if isinstance(b, Placeholder)]
         if todo:

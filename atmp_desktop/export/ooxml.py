@@ -106,6 +106,24 @@ def add_internal_link(paragraph, anchor: str, text: str, color: str | None = "1D
     return link
 
 
+def add_external_link(paragraph, target: str, text: str, color: str = "1D4ED8"):
+    """A hyperlink to another file (relative path, optionally "#bookmark"), through an external relationship."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    r_id = paragraph.part.relate_to(target, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    link.set(qn("w:history"), "1")
+    r = _run(text)
+    rpr = OxmlElement("w:rPr")
+    c = OxmlElement("w:color")
+    c.set(qn("w:val"), color)
+    rpr.append(c)
+    r.insert(0, rpr)
+    link.append(r)
+    paragraph._p.append(link)
+    return link
+
+
 def _set_trpr_flag(row, tag: str) -> None:
     tr = row._tr
     trpr = tr.get_or_add_trPr()

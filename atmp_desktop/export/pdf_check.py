@@ -280,3 +280,96 @@ def passed(checks: list[Check]) -> bool:
 def summary(checks: list[Check]) -> str:
     failed = [rule for rule, ok, _ in checks if not ok]
     return "all checks passed" if not failed else "failed: " + ", ".join(failed)
+
+
+# ---------------------------------------------------------------- a whole eCTD tree
+NAME = re.compile(r"^[a-z0-9-]+$")
+MAX_NAME = 64
+MAX_PATH = 180
+
+
+def name_problems(paths: list[str]) -> list[str]:
+    """eCTD file and folder names (verification notes §2c): a-z, 0-9 and '-' only, at most 64 characters
+    each (extension included), at most 180 characters in all (from the sequence folder); one sentence each."""
+    out = []
+    for path in paths:
+        parts = path.split("/")
+        for i, part in enumerate(parts):
+            stem = part.rsplit(".", 1)[0] if i == len(parts) - 1 else part
+            if not NAME.match(stem):
+                out.append(f"'{path}': the name '{part}' may hold only a-z, 0-9 and '-'.")
+            if len(part) > MAX_NAME:
+                out.append(f"'{path}': the name '{part}' is longer than {MAX_NAME} characters.")
+        if len(path) > MAX_PATH:
+            out.append(f"'{path}' is longer than {MAX_PATH} characters.")
+    return list(dict.fromkeys(out))
+
+
+def remote_links(path: Path) -> list[tuple[str, str]]:
+    """(relative file, named destination) of every link of `path` into another file (GoToR)."""
+    import pikepdf
+    out = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                if action is not None and action.get("/S") == "/GoToR":
+                    f = action.get("/F")
+                    target = str(f.get("/UF", f.get("/F", ""))) if isinstance(f, pikepdf.Dictionary) else str(f)
+                    out.append((target, str(action.get("/D", "")).lstrip("/")))
+    return out
+
+
+def destinations(path: Path) -> set[str]:
+    import pikepdf
+    with pikepdf.open(path) as pdf:
+        dests = pdf.Root.get("/Dests")
+        return {str(k).lstrip("/") for k in dests.keys()} if dests is not None else set()
+
+
+def check_tree(root: Path) -> tuple[dict[Path, list[Check]], list[Check]]:
+    """Every PDF of an exported tree (the word/ sources excepted) checked on its own, and the tree as a whole:
+    names and path lengths, links between leaves (file exists, destination exists), the manifest."""
+    import csv
+    import hashlib
+    root = Path(root)
+    pdfs = sorted(p for p in root.rglob("*.pdf") if p.relative_to(root).parts[0] != "word")
+    per_file = {p: check_pdf(p) for p in pdfs}
+    tree: list[Check] = []
+    names = name_problems([p.relative_to(root).as_posix() for p in pdfs])
+    tree.append(("names a-z 0-9 '-', at most 64 characters, paths at most 180", not names,
+                 "; ".join(names[:5]) if names else f"{len(pdfs)} file(s)"))
+    broken, count, dest_cache = [], 0, {}
+    for p in pdfs:
+        for target, dest in remote_links(p):
+            count += 1
+            if target.startswith("/") or "://" in target:
+                broken.append(f"{p.relative_to(root)}: '{target}' is not a relative link")
+                continue
+            other = (p.parent / target).resolve()
+            if not other.is_file():
+                broken.append(f"{p.relative_to(root)} -> {target}: no such file")
+                continue
+            if other not in dest_cache:
+                dest_cache[other] = destinations(other)
+            if dest and dest not in dest_cache[other]:
+                broken.append(f"{p.relative_to(root)} -> {target}#{dest}: no such destination")
+    tree.append(("links between leaves resolve", not broken,
+                 "; ".join(broken[:5]) if broken else f"{count} relative link(s)"))
+    manifest = root / "manifest.csv"
+    if manifest.is_file():
+        wrong = []
+        with manifest.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        listed = {r["file"] for r in rows}
+        for r in rows:
+            f = root / r["file"]
+            if not f.is_file():
+                wrong.append(f"{r['file']}: missing")
+            elif str(f.stat().st_size) != r["size"] or hashlib.md5(f.read_bytes()).hexdigest() != r["md5"]:
+                wrong.append(f"{r['file']}: size or MD5 differs")
+        wrong += [f"{p.relative_to(root).as_posix()}: not in the manifest" for p in pdfs
+                  if p.relative_to(root).as_posix() not in listed]
+        tree.append(("manifest lists every file with its size and MD5", not wrong,
+                     "; ".join(wrong[:5]) if wrong else f"{len(rows)} file(s)"))
+    return per_file, tree

@@ -86,18 +86,53 @@ def pdf_date(d: _dt.datetime) -> str:
     return d.astimezone(_dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ")
 
 
+LEAF_SCHEME = "leaf:"  # the PDF writer's marker for a link into another file; made a GoToR action here
+
+
+def _named_destinations(pdf, key_pages: dict[str, int]) -> None:
+    """Named destinations (/Dests) for every heading and caption, so links from other leaves can land on them."""
+    if not key_pages:
+        return
+    dests = pikepdf.Dictionary()
+    pages = pdf.pages
+    for key, page in sorted(key_pages.items()):
+        if 1 <= page <= len(pages):
+            dests[pikepdf.Name("/" + key)] = pikepdf.Array([pages[page - 1].obj, pikepdf.Name.Fit])
+    pdf.Root.Dests = pdf.make_indirect(dests)
+
+
+def _remote_links(pdf) -> None:
+    """URI links "leaf:<relative path>#<destination>" become GoToR actions: a relative file link to a named
+    destination of the other leaf (eCTD: relative links between files, no absolute paths or URLs)."""
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            action = annot.get("/A")
+            if action is None or action.get("/S") != "/URI":
+                continue
+            uri = str(action.get("/URI", ""))
+            if not uri.startswith(LEAF_SCHEME):
+                continue
+            rel, _, dest = uri[len(LEAF_SCHEME):].partition("#")
+            spec = pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String(rel), UF=pikepdf.String(rel))
+            annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=spec, D=pikepdf.Name("/" + dest),
+                                         NewWindow=True)
+
+
 def keywords(meta) -> str:
     """Document keywords: the CTD section and the status (check-pdf reads "status Final")."""
     status = "internal report" if getattr(meta, "internal", False) else f"status {meta.status}"
     return "; ".join(p for p in (f"CTD {meta.ctd_code}" if meta.ctd_code else "", status) if p)
 
 
-def finish_pdf(path: Path, meta) -> None:
-    """Linearise `path` in place and set its dates and XMP metadata from `meta` (export.model.DocMeta)."""
+def finish_pdf(path: Path, meta, key_pages: dict[str, int] | None = None) -> None:
+    """Linearise `path` in place, set its dates and XMP metadata from `meta` (export.model.DocMeta), add named
+    destinations for `key_pages` (bookmark -> page) and turn links into other leaves into relative links."""
     path = Path(path)
     tmp = path.with_name(path.name + ".lin")
     created = _date(meta.date) or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
     with pikepdf.open(path) as pdf:
+        _named_destinations(pdf, key_pages or {})
+        _remote_links(pdf)
         pdf.docinfo["/CreationDate"] = pdf_date(created)
         pdf.docinfo["/ModDate"] = pdf_date(created)
         pdf.docinfo["/Creator"] = f"{APP_NAME} {__version__}"

@@ -25,7 +25,7 @@ from atmp_desktop.export import layout as L
 from atmp_desktop.export import model as m
 from atmp_desktop.export.errors import ExportError
 from atmp_desktop.export.layout import FONT, register_fonts
-from atmp_desktop.export.pdf_finish import finish_pdf, watermark_outline
+from atmp_desktop.export.pdf_finish import LEAF_SCHEME, finish_pdf, watermark_outline
 from atmp_desktop.export.text import Cleaner
 
 PDF_VERSION = (1, 7)
@@ -220,7 +220,14 @@ class PdfWriter:
             if isinstance(r, m.XRef):
                 text, key = doc.xref_text(r)
                 label = escape(clean(text))
-                out.append(f'<a href="#{key}" color="#1d4ed8">{label}</a>' if key else label)
+                other = doc.link_of(r) if key is None else None
+                if key:
+                    out.append(f'<a href="#{key}" color="#1d4ed8">{label}</a>')
+                elif other:  # a link into another file: made a relative GoToR link by pdf_finish
+                    href = escape(f"{LEAF_SCHEME}{other[0]}.pdf#{other[1]}", {'"': "&quot;"})
+                    out.append(f'<a href="{href}" color="#1d4ed8">{label}</a>')
+                else:
+                    out.append(label)
                 continue
             t = escape(clean(r.text)).replace("\n", "<br/>")
             if r.bold:
@@ -295,27 +302,16 @@ class PdfWriter:
     # ---------------------------------------------------------------- story
     def _story(self, doc: m.Document, clean: Cleaner, chunk: int) -> list:
         meta = doc.meta
-        story: list = [self._para(meta.title, "title", clean)]
-        story += self._table(m.Table(("Item", "Entry"), tuple(doc.title_block()), widths=(1, 3)), clean, chunk)
-        if meta.basis:
-            story.append(self._para(f"Basis: {meta.basis}", "note", clean))
-        story.append(PageBreak())
-        toc = _toc_styles()
-        story.append(self._para("Table of contents", "toctitle", clean))
+        story: list = []
         levels = m.outline_levels(doc.headings(), MAX_OUTLINE)
-        story += [_toc_entry(clean(h.text), key, lvl, toc)
-                  for h, lvl, key in zip(doc.headings(), levels, doc.heading_keys())]
-        if doc.review_notes:
-            story.append(_toc_entry(REVIEW_TITLE, REVIEW_KEY, 0, toc))
-        for title, blocks in (("List of tables", doc.tables()), ("List of figures", doc.figures())):
-            numbered = [b for b in blocks if b.number]
-            if numbered:
-                story += [CondPageBreak(80), self._para(title, "toctitle", clean)]
-                story += [_toc_entry(clean(b.full_caption), m.caption_key(b), 1, toc) for b in numbered]
-        story.append(PageBreak())
+        if meta.front_matter:
+            story += self._front_matter(doc, clean, chunk, levels)
         level_iter = iter(zip(levels, doc.heading_keys()))
         for wide, blocks in m.orientation_segments(doc.blocks):
-            self._turn(story, "landscape" if wide else "portrait")
+            if story:
+                self._turn(story, "landscape" if wide else "portrait")
+            else:  # the first page's template (see _build); recorded so later turns know where they are
+                story.append(NextPageTemplate("landscape" if wide else "portrait"))
             width = L.frame_width(wide)
             for i, b in enumerate(blocks):
                 if isinstance(b, m.Heading) and not (i and isinstance(blocks[i - 1], m.Heading)):
@@ -340,6 +336,28 @@ class PdfWriter:
         rows = tuple((section, note) for section, note in doc.review_notes)
         out += self._table(m.Table(("Section", "Note"), rows, widths=(2, 3)), clean, CELL_CHUNK)
         return out
+
+    def _front_matter(self, doc, clean, chunk, levels) -> list:
+        """Title block, table of contents, lists of tables and figures (not in an eCTD leaf file)."""
+        meta = doc.meta
+        story: list = [self._para(meta.title, "title", clean)]
+        story += self._table(m.Table(("Item", "Entry"), tuple(doc.title_block()), widths=(1, 3)), clean, chunk)
+        if meta.basis:
+            story.append(self._para(f"Basis: {meta.basis}", "note", clean))
+        story.append(PageBreak())
+        toc = _toc_styles()
+        story.append(self._para("Table of contents", "toctitle", clean))
+        story += [_toc_entry(clean(h.text), key, lvl, toc)
+                  for h, lvl, key in zip(doc.headings(), levels, doc.heading_keys())]
+        if doc.review_notes:
+            story.append(_toc_entry(REVIEW_TITLE, REVIEW_KEY, 0, toc))
+        for title, blocks in (("List of tables", doc.tables()), ("List of figures", doc.figures())):
+            numbered = [b for b in blocks if b.number]
+            if numbered:
+                story += [CondPageBreak(80), self._para(title, "toctitle", clean)]
+                story += [_toc_entry(clean(b.full_caption), m.caption_key(b), 1, toc) for b in numbered]
+        story.append(PageBreak())
+        return story
 
     @staticmethod
     def _turn(story: list, template: str) -> None:
@@ -402,7 +420,7 @@ class PdfWriter:
         w = clean.warning(label)
         if w:
             warnings.append(w)
-        finish_pdf(path, doc.meta)
+        finish_pdf(path, doc.meta, self._key_pages)
         return warnings
 
     def _build(self, doc, path, wm, clean, chunk):
@@ -413,5 +431,9 @@ class PdfWriter:
                             lang="en", leftMargin=L.MARGIN_LEFT, rightMargin=L.MARGIN_RIGHT,
                             topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM)
         story = self._story(doc, clean, chunk)
+        if not doc.meta.front_matter and m.orientation_segments(doc.blocks)[:1] and \
+                m.orientation_segments(doc.blocks)[0][0]:
+            tmpl.pageTemplates.reverse()  # a leaf that starts with a wide table starts on a landscape page
         # one layout pass: TOC page numbers and the page total are forms filled in at the end (_endBuild)
         tmpl.build(story, canvasmaker=functools.partial(Canvas, pdfVersion=PDF_VERSION))
+        self._key_pages = dict(tmpl.key_pages)
