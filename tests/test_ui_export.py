@@ -77,8 +77,8 @@ def test_ectd_layout_puts_files_in_folders(qtbot, forms, project, settings, tmp_
     d.start()
     qtbot.waitUntil(lambda: d.result is not None or bool(d.error), timeout=60000)
     d.wait()
-    files = [p for p in out.rglob("*.docx")]
-    assert len(files) == 1 and files[0].parent != out
+    files = [p for p in out.rglob("*.docx")]  # one per eCTD leaf, in the word/ tree beside the PDFs' folders
+    assert len(files) > 1 and all(p.relative_to(out).parts[0] == "word" and p.parent != out for p in files)
 
 
 def test_cancel_stops_between_files_and_the_window_stays_responsive(qtbot, forms, project, settings, tmp_path,

@@ -113,7 +113,7 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
             files += leaves.cut(spec, doc, snap, ectd_location(spec, snap, base=True)[0],
                                 ectd_location(spec, snap)[1], whole=ectd_location(spec, snap)[0])
         else:
-            files.append(Leaf(spec.id, relative_path(spec, snap, layout, "x")[:-2], spec.ctd_code, doc))
+            files.append(Leaf(spec.id, relative_path(spec, snap, layout, "x").as_posix()[:-2], spec.ctd_code, doc))
     result.warnings += leaves.link(files)
     total, done = len(files) * len(formats), 0
     written: list[tuple[Path, Leaf, str]] = []
