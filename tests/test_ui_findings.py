@@ -23,8 +23,38 @@ def fake_validate(forms, snap):
 
 def test_real_validation_runs_when_a_project_opens(window, qtbot):
     qtbot.waitUntil(lambda: window.findings_dock.tree.topLevelItemCount() > 0, timeout=5000)
-    assert "error" in window.findings_dock.summary.text()
+    assert "required fields filled" in window.findings_dock.summary.text()
     assert any(c.isdigit() for c in window.navigator.item_text("product").split("\n")[1])
+
+
+def test_a_new_project_shows_what_is_still_to_fill_as_progress_not_errors(window, qtbot):
+    dock = window.findings_dock
+    qtbot.waitUntil(lambda: dock.tree.topLevelItemCount() > 0, timeout=5000)
+    required = sum(st.required for st in window.navigator.states().values() if st.applies)
+    assert dock.summary.text().startswith(f"0 of {required} required fields filled")
+    to_fill = [f for f in dock.findings if f.kind == "missing"]
+    assert len(to_fill) >= 10 and all(f.severity == "error" for f in to_fill)  # still errors for the report
+    kinds = {dock.tree.topLevelItem(i).text(0) for i in range(dock.tree.topLevelItemCount())
+             if dock.tree.topLevelItem(i).data(0, 0x0100).kind == "missing"}
+    assert kinds == {"To fill"}
+    assert "error" not in window.navigator.item_text("product")  # no red counts for empty fields
+    assert window.navigator._shown["product"][1] != "error"
+    problems = sum(1 for f in dock.findings if f.kind != "missing")
+    assert dock.windowTitle() == f"Findings ({problems})"
+
+
+def test_findings_can_be_filtered_by_kind_and_step(window, qtbot):
+    dock = window.findings_dock
+    qtbot.waitUntil(lambda: dock.tree.topLevelItemCount() > 0, timeout=5000)
+    dock.show_kind("To fill")
+    assert dock.visible_findings() and all(f.kind == "missing" for f in dock.visible_findings())
+    dock.step_filter.setCurrentIndex(dock.step_filter.findData("quality"))
+    assert dock.visible_findings() and all(f.step == "quality" for f in dock.visible_findings())
+    dock.show_kind("Errors")
+    assert all(f.severity == "error" and f.kind != "missing" for f in dock.visible_findings())
+    dock.show_kind("All")
+    dock.step_filter.setCurrentIndex(0)
+    assert len(dock.visible_findings()) == len(dock.findings)
 
 
 def test_findings_update_live_and_navigator_counts_them(window, qtbot, monkeypatch):

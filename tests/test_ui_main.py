@@ -149,9 +149,9 @@ def test_gmo_step_is_greyed_with_its_reason_until_the_product_contains_a_gmo(win
 def test_navigator_counts_required_fields(window, empty_project, qtbot):
     window.open_path(empty_project)
     before = window.navigator.item_text("product")
-    assert "0/" in before
+    assert "0 of " in before
     type_text(qtbot, editor(window, "product.invented_name"), "Lumacel")
-    assert "1/" in window.navigator.item_text("product")
+    assert "1 of " in window.navigator.item_text("product")
 
 
 def test_help_panel_shows_the_focused_fields_basis_and_certainty(window, empty_project, qtbot):

@@ -102,9 +102,17 @@ def test_non_gmo_project_has_no_gmo_step_findings(forms):
 def test_findings_are_frozen_and_serialisable(forms):
     [f] = run_rule(rule_by_id("TRC-02"), forms, ProjectSnapshot(meta={}, values={}))
     assert isinstance(f, Finding)
-    assert set(f.to_dict()) == {"rule", "severity", "message", "basis", "location", "step", "certainty"}
+    assert set(f.to_dict()) == {"rule", "severity", "message", "basis", "location", "step", "certainty", "kind"}
+    assert f.kind == "problem"
     with pytest.raises(AttributeError):
         f.rule = "X"  # type: ignore[misc]
+
+
+def test_an_empty_required_field_stays_an_error_marked_as_still_to_fill(forms):
+    findings = validate(forms, ProjectSnapshot(meta={}, values={}))
+    missing = [f for f in findings if f.rule == "REQ-01"]
+    assert missing and all(f.severity == "error" and f.kind == "missing" for f in missing)
+    assert all(f.kind == "problem" for f in findings if f.rule != "REQ-01")
 
 
 # ----------------------------------------------------------------------------- CLI

@@ -26,9 +26,15 @@ class Finding:
     location: str  # a field path like "product.inn" / "manufacturing.sites[1].authorisation_number", or a CTD code
     step: str = ""  # step id the finding belongs to ("" if none)
     certainty: str = ""  # V / K / U
+    kind: str = "problem"  # "missing": a required field still to fill (the window shows it as progress)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+# Rules whose findings say only that something required is still empty: severity stays (an empty required
+# field is an error for submission), but the window presents them as "to fill", apart from contradictions.
+MISSING_RULES = frozenset({"REQ-01"})
 
 
 def all_rules() -> list[Rule]:
@@ -57,8 +63,9 @@ def run_rule(rule: Rule, forms: FormSet, snap: ProjectSnapshot, ctx: Ctx | None 
     except Exception as exc:  # a rule bug must not take the window down; say which rule could not run
         return [Finding(rule.id, "info", f"This check could not be run ({type(exc).__name__}: {exc}); please "
                         "report it.", rule.basis, "", rule.step, rule.certainty)]
-    return [Finding(rule.id, rule.severity, message, rule.basis, location, _step_of(location, rule), rule.certainty)
-            for location, message in hits]
+    kind = "missing" if rule.id in MISSING_RULES else "problem"
+    return [Finding(rule.id, rule.severity, message, rule.basis, location, _step_of(location, rule), rule.certainty,
+                    kind) for location, message in hits]
 
 
 def validate(forms: FormSet, snap: ProjectSnapshot) -> list[Finding]:

@@ -9,16 +9,34 @@ import importlib
 from collections import Counter
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDockWidget, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.logic import certainty_text, step_of_location
 
 DEBOUNCE_MS = 300
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-SEVERITY_TEXT = {"error": "Error", "warning": "Warning", "info": "Note"}
+# "missing" is how the window shows a required field still empty: progress, not a red error (the finding keeps
+# its severity for the readiness report and the CLI)
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "missing": 3}
+SEVERITY_TEXT = {"error": "Error", "warning": "Warning", "info": "Note", "missing": "To fill"}
+SEVERITY_COLOUR = {"error": "#d32f2f", "warning": "#b8860b"}  # readable on light and dark palettes
+FILTERS = (  # (label, kinds shown)
+    ("All findings", ("error", "warning", "info", "missing")),
+    ("Problems (errors, warnings, notes)", ("error", "warning", "info")),
+    ("Errors", ("error",)),
+    ("Warnings", ("warning",)),
+    ("Notes", ("info",)),
+    ("To fill (required fields still empty)", ("missing",)),
+)
+
+
+def shown_kind(finding) -> str:
+    """error / warning / info, or missing for a required field still to fill."""
+    return "missing" if getattr(finding, "kind", "") == "missing" else finding.severity
 
 
 def load_validate():
@@ -100,7 +118,7 @@ def counts_by_step(forms: FormSet, findings) -> dict[str, dict[str, int]]:
     for f in findings:
         step = getattr(f, "step", "") or step_of_location(forms, f.location)
         if step:
-            out.setdefault(step, Counter())[f.severity] += 1
+            out.setdefault(step, Counter())[shown_kind(f)] += 1
     return {k: dict(v) for k, v in out.items()}
 
 
@@ -113,26 +131,46 @@ class FindingsDock(QDockWidget):
         self.forms = forms
         self.findings: list = []
         self.error: str | None = None  # None: nothing shown yet
+        self.progress: tuple[int, int] | None = None  # required fields (filled, visible)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 6)
+        top = QHBoxLayout()
         self.summary = QLabel("Checks run while you edit.", body)
         self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
+        top.addWidget(self.summary, 1)
+        kind_label = QLabel("&Show:", body)
+        self.kind_filter = QComboBox(body)
+        self.kind_filter.setAccessibleName("Show findings of kind")
+        for text, _kinds in FILTERS:
+            self.kind_filter.addItem(text)
+        kind_label.setBuddy(self.kind_filter)
+        step_label = QLabel("S&tep:", body)
+        self.step_filter = QComboBox(body)
+        self.step_filter.setAccessibleName("Show findings of step")
+        self.step_filter.addItem("All steps", None)
+        for step in forms.steps:
+            self.step_filter.addItem(step.title, step.id)
+        self.step_filter.addItem("The dossier as a whole", "")
+        step_label.setBuddy(self.step_filter)
+        for w in (kind_label, self.kind_filter, step_label, self.step_filter):
+            top.addWidget(w)
+        self.kind_filter.currentIndexChanged.connect(lambda _i: self._filter())
+        self.step_filter.currentIndexChanged.connect(lambda _i: self._filter())
+        layout.addLayout(top)
         self.tree = QTreeWidget(body)
         self.tree.setAccessibleName("Findings")
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.tree.setHeaderLabels(["Severity", "Finding", "Where", "Rule", "Basis"])
-        self.tree.setWordWrap(True)
+        self.tree.setHeaderLabels(["Kind", "Finding", "Where", "Rule", "Basis"])
         header = self.tree.header()
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         header.setStretchLastSection(False)
         for col, width in ((0, 80), (2, 200), (3, 70), (4, 220)):
             self.tree.setColumnWidth(col, width)
         self.tree.itemActivated.connect(self._activate)
-        self.tree.itemDoubleClicked.connect(self._activate)
         layout.addWidget(self.tree)
         self.setWidget(body)
 
@@ -148,35 +186,76 @@ class FindingsDock(QDockWidget):
             return f"{step} › {f.label}"
         return location
 
+    def _step_of(self, finding) -> str:
+        return getattr(finding, "step", "") or step_of_location(self.forms, finding.location)
+
     def show_findings(self, findings, error: str | None = "") -> None:
         self.error = error
         error = error or ""
-        self.findings = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.rule, f.location))
+        self.findings = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(shown_kind(f), 4), f.rule, f.location))
         self.tree.clear()
+        items = []
         for f in self.findings:
+            kind = shown_kind(f)
             cert = f" [{f.certainty}]" if getattr(f, "certainty", "") else ""
-            item = QTreeWidgetItem([SEVERITY_TEXT.get(f.severity, f.severity), f.message,
-                                    self._where(f.location), f.rule, f.basis + cert])
+            item = QTreeWidgetItem([SEVERITY_TEXT.get(kind, kind), f.message, self._where(f.location), f.rule,
+                                    f.basis + cert])
             item.setToolTip(1, f.message)
             item.setToolTip(2, item.text(2))
-            tip = f.basis + (f"\nCertainty: {certainty_text(f.certainty)}" if cert else "")
-            item.setToolTip(4, tip)
+            item.setToolTip(4, f.basis + (f"\nCertainty: {certainty_text(f.certainty)}" if cert else ""))
             item.setData(0, Qt.UserRole, f)
-            if f.severity in ("error", "warning"):
-                item.setForeground(0, Qt.GlobalColor.red if f.severity == "error" else Qt.GlobalColor.darkYellow)
-            self.tree.addTopLevelItem(item)
-        counts = Counter(f.severity for f in self.findings)
-        if error:
-            self.summary.setText(error)
+            if kind in ("error", "warning"):
+                item.setForeground(0, QBrush(QColor(SEVERITY_COLOUR[kind])))
+            items.append(item)
+        self.tree.addTopLevelItems(items)
+        self._filter()
+        self._summarise()
+
+    def set_progress(self, filled: int, required: int) -> None:
+        if self.progress != (filled, required):
+            self.progress = (filled, required)
+            self._summarise()
+
+    def _summarise(self) -> None:
+        counts = Counter(shown_kind(f) for f in self.findings)
+        problems = sum(counts[k] for k in ("error", "warning", "info"))
+        progress = ""
+        if self.progress is not None:
+            filled, required = self.progress
+            progress = f"{filled} of {required} required fields filled. "
+        if self.error:
+            text = self.error
         elif load_validate() is None:
-            self.summary.setText("The checks are not available in this build.")
-        elif not self.findings:
-            self.summary.setText("No findings: every check passed.")
+            text = progress + "The checks are not available in this build."
+        elif not problems:
+            text = progress + ("No problems found." if counts.get("missing") else "No findings: every check passed.")
         else:
             parts = [f"{counts[s]} {SEVERITY_TEXT[s].lower()}{'s' if counts[s] != 1 else ''}"
                      for s in ("error", "warning", "info") if counts.get(s)]
-            self.summary.setText(", ".join(parts) + ". Double-click a finding to go to its field.")
-        self.setWindowTitle(f"Findings ({len(self.findings)})")
+            text = progress + ", ".join(parts) + ". Double-click a finding to go to its field."
+        self.summary.setText(text)
+        self.setWindowTitle(f"Findings ({problems})")
+
+    def _filter(self) -> None:
+        kinds = FILTERS[max(self.kind_filter.currentIndex(), 0)][1]
+        step = self.step_filter.currentData()
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            f = item.data(0, Qt.UserRole)
+            shown = shown_kind(f) in kinds and (step is None or self._step_of(f) == step)
+            if item.isHidden() == shown:
+                item.setHidden(not shown)
+
+    def show_kind(self, label_start: str) -> None:
+        """Choose the filter whose label starts with `label_start` ("Errors", "To fill" ...)."""
+        for i, (text, _kinds) in enumerate(FILTERS):
+            if text.startswith(label_start):
+                self.kind_filter.setCurrentIndex(i)
+                return
+
+    def visible_findings(self) -> list:
+        return [self.tree.topLevelItem(i).data(0, Qt.UserRole) for i in range(self.tree.topLevelItemCount())
+                if not self.tree.topLevelItem(i).isHidden()]
 
     def _activate(self, item, _column=0) -> None:
         self.activated.emit(item.data(0, Qt.UserRole))

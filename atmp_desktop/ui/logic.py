@@ -33,7 +33,7 @@ class StepState:
             return "Not applicable"
         if self.required == 0:
             return "No required fields"
-        return f"{self.filled}/{self.required} required filled"
+        return f"{self.filled} of {self.required} required filled"
 
     @property
     def complete(self) -> bool:

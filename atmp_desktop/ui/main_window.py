@@ -468,20 +468,27 @@ class MainWindow(QMainWindow):
         from atmp_desktop.store import ProjectFile, ProjectFileError
         from atmp_desktop.ui.new_project import NewProjectDialog
         dialog = NewProjectDialog(self.forms, self)
-        if dialog.exec() != QDialog.Accepted:
-            return False
-        document = dialog.document()
-        suggested = (document.get("project", {}).get("title") or "New project").replace("/", "-")
-        path, _ = QFileDialog.getSaveFileName(self, "Save new project as",
-                                              str(Path(self.settings.folder()) / f"{suggested}.atmp"), FILE_FILTER)
-        if not path:
-            return False
+        while True:  # a cancelled save dialog goes back to the answers, not away from them
+            if dialog.exec() != QDialog.Accepted:
+                return False
+            document = dialog.document()
+            suggested = (document.get("project", {}).get("title") or "New project").replace("/", "-")
+            path, _ = QFileDialog.getSaveFileName(self, "Save new project as",
+                                                  str(Path(self.settings.folder()) / f"{suggested}.atmp"),
+                                                  FILE_FILTER)
+            if path:
+                break
         path = Path(path)
         if path.suffix != ".atmp":
             path = path.with_suffix(".atmp")
-        if not self.close_project():
+        held = _held_elsewhere(path) if path.exists() else ""
+        if self.project is not None and _same_file(path, self.project.path):
+            held = "this window"
+        if held:  # never replace a project someone has open
+            QMessageBox.critical(self, "Cannot create project", f"“{path.name}” is open in {held}, so it is not "
+                                 "replaced; choose another name for the new project.")
             return False
-        try:
+        try:  # the current project stays open until the new one opens
             ProjectFile.create(path, self.forms, document=document, overwrite=path.exists()).close()
         except ProjectFileError as exc:
             QMessageBox.critical(self, "Cannot create project", _sentence(str(exc)))
@@ -650,6 +657,9 @@ class MainWindow(QMainWindow):
         chosen = self.forms.steps if steps is None else [s for s in self.forms.steps if s.id in steps]
         states = {s.id: logic.step_state(self.forms, s, self.snap) for s in chosen}
         self.navigator.update_states(states, counts_by_step(self.forms, self.findings))
+        known = self.navigator.states()
+        self.findings_dock.set_progress(sum(st.filled for st in known.values() if st.applies),
+                                        sum(st.required for st in known.values() if st.applies))
         if steps is None:
             self.sections_dock.refresh(self.snap, self.findings)
 
@@ -906,6 +916,15 @@ class MainWindow(QMainWindow):
 def _field_value_error():
     from atmp_desktop.core.values import FieldValueError
     return FieldValueError
+
+
+def _held_elsewhere(path: Path) -> str:
+    """Who holds the project's lock ('' when nobody, or only a process that has ended)."""
+    from atmp_desktop.store import locking
+    holder = locking.read_holder(path)
+    if not holder or locking.is_stale(holder):
+        return ""
+    return locking.describe(holder)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -194,6 +194,9 @@ class Navigator(QListWidget):
         item.setIcon(status_icon(kind))
         item.setData(Qt.AccessibleTextRole, text.replace("\n", ", "))
 
+    def states(self) -> dict[str, StepState]:
+        return dict(self._states)
+
     def reset_states(self) -> None:
         self._states.clear()
         self._shown.clear()

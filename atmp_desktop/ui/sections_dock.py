@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from atmp_desktop.core.definitions import default_definitions, placement_map
 from atmp_desktop.core.forms import FormSet
+from atmp_desktop.ui.findings import shown_kind
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.sections import all_headings, display_title, section_applicability
@@ -144,7 +145,7 @@ def section_facts(forms: FormSet, snap: ProjectSnapshot, findings, codes=None) -
             sub = set(_subtree(code, all_codes))
             for fi, fcodes in finding_codes:
                 if fcodes & sub:
-                    facts.findings[fi.severity] += 1
+                    facts.findings[shown_kind(fi)] += 1
         out[code] = facts
     return out
 
