@@ -16,7 +16,7 @@ from atmp_desktop import APP_NAME, __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # Modules that add their own subcommands with add_commands(subparsers); owned by their features.
-COMMAND_MODULES = ("atmp_desktop.cli_export", "atmp_desktop.cli_validate")
+COMMAND_MODULES = ("atmp_desktop.cli_export", "atmp_desktop.cli_validate", "atmp_desktop.cli_share")
 
 
 class CliError(Exception):

@@ -29,6 +29,9 @@ class ChangeSet:
     tables: Mapping[str, RowChanges] = field(default_factory=dict)  # table field path -> row changes
     sections: frozenset[str] = frozenset()                  # CTD codes whose writer status or note changed
     meta: bool = False                                      # project title or other metadata
+    review: frozenset[str] = frozenset()                    # review targets whose status changed (core.review)
+    comments: frozenset[str] = frozenset()                  # field paths whose review comments changed
+    notice: str = ""                                        # a sentence for the user (approvals reset by it)
     everything: bool = False                                # reload the whole window
     kind: str = "edit"                                      # edit / undo / redo / external
 

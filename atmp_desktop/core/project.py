@@ -26,6 +26,10 @@ class ProjectSnapshot:
     # stored values that could not be used (bad JSON, wrong type, unknown choice ...): (field path, sentence).
     # Such values are left out of `values`; the window shows them as damaged, the CLI and export report them.
     problems: tuple[tuple[str, str], ...] = ()
+    # review status of steps and CTD sections: target ('step:<id>', 'section:<code>') -> {status, reviewer, at,
+    # comment} (core.review); review comments on fields, each a dict (core.review.threads groups them)
+    review: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    comments: tuple[Mapping[str, str], ...] = ()
 
     def get(self, path: str, default: Any = None) -> Any:
         p = parse_path(path)

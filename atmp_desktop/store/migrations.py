@@ -100,10 +100,54 @@ _M3_ROW_IDS = """
 """
 
 
+_M4_SHARE_AND_REVIEW = """
+    -- Milestones: named snapshots of the project inside its own file ("as sent to CMC lead", "as submitted").
+    -- `id` is a UUID that every copy of the file keeps, so two copies find their last common milestone (the
+    -- base of a three-way merge). `content` is the project at that moment as zlib-compressed JSON (the
+    -- interchange document with row ids, plus review status and comments), checked like any input when read;
+    -- `digest` is the SHA-256 of the uncompressed JSON.
+    CREATE TABLE milestones (
+        id       TEXT PRIMARY KEY NOT NULL,
+        name     TEXT NOT NULL,
+        created  TEXT NOT NULL,
+        author   TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        note     TEXT NOT NULL,
+        counts   TEXT NOT NULL,
+        digest   TEXT NOT NULL,
+        content  BLOB NOT NULL
+    );
+    -- Review status of a step ('step:<id>') or a CTD section ('section:<code>'): draft / in_review / approved,
+    -- with the reviewer, the date and a comment. Approved content that changes goes back to in_review.
+    CREATE TABLE review_status (
+        target   TEXT PRIMARY KEY NOT NULL,
+        status   TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        comment  TEXT NOT NULL
+    );
+    -- Threaded review comments on a field (`path`; a table row adds `row_id`). A reply names its thread's
+    -- first comment in `parent` ('' for the first); open/resolved is kept on the first comment.
+    CREATE TABLE review_comments (
+        id          TEXT PRIMARY KEY NOT NULL,
+        path        TEXT NOT NULL,
+        row_id      TEXT NOT NULL,
+        parent      TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        resolved_by TEXT NOT NULL,
+        resolved_at TEXT NOT NULL
+    );
+"""
+
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", _M1_INITIAL),
     ("0002_section_status", _M2_SECTION_STATUS),
     ("0003_row_ids_and_undo", _M3_ROW_IDS),
+    ("0004_milestones_and_review", _M4_SHARE_AND_REVIEW),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _EXPECTED: dict[int, frozenset] = {}

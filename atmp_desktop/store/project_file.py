@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import getpass
 import json
@@ -32,11 +33,12 @@ from atmp_desktop.core.interchange import SECTION_STATUSES, check_document, chec
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.values import FieldValueError, format_value, is_empty, normalise, normalise_row
 from atmp_desktop.store import backups as _backups
-from atmp_desktop.store import guard, locking, tempfiles
+from atmp_desktop.store import guard, locking, review, tempfiles
 from atmp_desktop.store.errors import (
     DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError,
 )
 from atmp_desktop.store.header import APPLICATION_ID, check_header
+from atmp_desktop.store.milestones import MilestoneMixin
 from atmp_desktop.store.migrations import SCHEMA_VERSION, expected_schema, migrate, read_schema
 from atmp_desktop.store.rows import (
     GAP, DeleteRows, InsertRows, MoveRows, ROW_OPS, SetCell, SetRow, Table, new_row_id,
@@ -66,6 +68,7 @@ def _user() -> str:
 #   ("f", field_path, old, new)                    a scalar field (None = absent)
 #   ("r", table_path, row_id, old, new)            a table row; old/new = (position, cells) or None
 #   ("s", section_code, old, new)                  a CTD section status {status, note} or None
+#   ("v", target, old, new) / ("c", comment_id, old, new)   review status / a review comment (store.review)
 Change = tuple
 
 
@@ -80,7 +83,7 @@ def _invert(changes: Iterable[Change]) -> tuple[Change, ...]:
     return tuple((c[0], *c[1:-2], c[-1], c[-2]) for c in reversed(list(changes)))
 
 
-class ProjectFile:
+class ProjectFile(MilestoneMixin, review.ReviewMixin):
     """An open project. Create with `create()` or `open()`; always `close()` (or use `with`)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, forms: FormSet, read_only: bool, lock: Path | None,
@@ -232,7 +235,8 @@ class ProjectFile:
                 if table.ids:
                     ids[path] = self._id_cache[path]
             self._snap = ProjectSnapshot(meta=meta, values=self._values, section_status=self._status,
-                                         table_ids=ids, problems=self.problems)
+                                         table_ids=ids, problems=self.problems, review=self._review,
+                                         comments=tuple(self._comments.values()))
         return self._snap
 
     def get(self, path: str) -> Any:
@@ -322,9 +326,18 @@ class ProjectFile:
         An edit is `(path, value)` (a field, a whole table as a list of rows, `table[i]` a row, `table[i].col`
         a cell) or a row operation (SetCell, SetRow, InsertRows, DeleteRows, MoveRows from store.rows).
         Values are checked first (FieldValueError names the problem); nothing is written unless all fit."""
+        return self.run_action(edits, label)
+
+    def run_action(self, edits: Iterable[Any] = (), label: str | None = None, extra: Iterable[Change] = (),
+                   audit_action: str = "edit", note: str | None = None) -> ChangeSet | None:
+        """One user action of any kind: `edits` as for apply(), plus ready-made `extra` changes (section
+        status, review status, comments; see Change), written in one transaction as one undo step. Approved
+        steps and sections whose content changes go back to in review in the same action (the ChangeSet's
+        `notice` says so). `note`, when given, is one more audit entry (a merge names who and which file)."""
         self._writable()
         edits = list(edits)
-        if not edits:
+        extra = list(extra)
+        if not edits and not extra:
             return None
         scalars: dict[str, Any] = {}
         work: dict[str, Table] = {}
@@ -353,13 +366,16 @@ class ProjectFile:
                 raise FieldValueError(f"{self.forms.field(tpath).label}: a table holds at most "
                                       f"{MAX_ROWS_PER_TABLE:,} rows")
             changes.extend(self._row_changes(tpath, table))
+        changes.extend(c for c in extra if c[2] != c[3])
         if not changes:
             return None
         if label is None:
             label = _default_label(self.forms, edits)
+        changes, notice = review.with_resets(self, changes, label, _now())
         action = Action(label, tuple(changes))
-        self._run(action, "edit", work, history=lambda: self._record(action))
-        return self._changeset(action, "edit")
+        self._run(action, audit_action, work, history=lambda: self._record(action), note=note)
+        cs = self._changeset(action, "edit")
+        return dataclasses.replace(cs, notice=notice) if notice else cs
 
     def set_section_status(self, code: str, status: str, note: str = "") -> ChangeSet | None:
         """Set a CTD section's writer status and note: one transaction, audited, one undo step."""
@@ -503,8 +519,10 @@ class ProjectFile:
                 row_rows = conn.execute("SELECT step, field, row_id, position, cells FROM table_rows "
                                         "ORDER BY step, field, position, row_id").fetchall()
                 status_rows = conn.execute("SELECT code, status, note FROM section_status ORDER BY code").fetchall()
+                self._review, self._comments, review_problems = review.load(conn)
         finally:
             conn.text_factory = str
+        self._problems.extend(review_problems)
         self._meta = {}
         for key, value in meta_rows:
             k, v = _decode(key), _decode(value)
@@ -786,12 +804,15 @@ class ProjectFile:
                 f"the change could not be saved to '{self.path.name}' ({exc}); check that the disk has space "
                 "and that the file still exists and is writable.") from None
 
-    def _run(self, action: Action, audit_action: str, work: dict[str, Table], history: Any = None) -> None:
+    def _run(self, action: Action, audit_action: str, work: dict[str, Table], history: Any = None,
+             note: str | None = None) -> None:
         """Write an action's changes in one transaction, then update the in-memory state."""
         now = _now()
         with self._writing():
             for change in action.changes:
                 self._write_change(change, now, audit_action, work)
+            if note:
+                self._audit(now, audit_action, None, None, note)
             self._touch(now)
             if history is not None:
                 history()
@@ -801,8 +822,12 @@ class ProjectFile:
             self._auto_backup("timer")
 
     def _write_change(self, change: Change, now: str, audit_action: str, work: dict[str, Table]) -> None:
-        _write_value(self._conn, change, now, change[1] in self._damaged)
         kind = change[0]
+        if kind in review.KINDS:
+            review.write(self._conn, change)
+            review.audit(self, now, audit_action, change)
+            return
+        _write_value(self._conn, change, now, change[1] in self._damaged)
         if kind == "f":
             self._audit(now, audit_action, change[1], change[2], change[3])
         elif kind == "r":
@@ -850,6 +875,8 @@ class ProjectFile:
             elif kind == "r":
                 if change[1] not in work:
                     diffs.setdefault(change[1], []).append((change[2], change[4]))
+            elif kind in review.KINDS:
+                review.apply_in_memory(self, change)
             elif kind == "s":
                 status = dict(self._status)
                 if change[3] is None:
@@ -979,6 +1006,11 @@ class ProjectFile:
                                                 or not isinstance(end.get("note", ""), str)):
                             return None
                     changes.append(("s", code, old, new))
+                elif kind in review.KINDS:
+                    change = review.check_stored(item)
+                    if change is None:
+                        return None
+                    changes.append(change)
                 else:
                     return None
             return Action(label, tuple(changes))
@@ -995,6 +1027,8 @@ class ProjectFile:
                 return False
             if kind == "s" and (dict(self._status[change[1]]) if change[1] in self._status else None) != change[2]:
                 return False
+            if kind in review.KINDS and review.current(self, change) != change[2]:
+                return False
         return True
 
     def _changeset(self, action: Action, kind: str) -> ChangeSet:
@@ -1005,7 +1039,7 @@ class ProjectFile:
                 fields.add(change[1])
             elif change[0] == "s":
                 sections.add(change[1])
-            else:
+            elif change[0] == "r":
                 _, path, rid, old, new = change
                 r = rows.setdefault(path, {"changed": set(), "inserted": [], "deleted": set(), "moved": False})
                 if old is None:
@@ -1023,7 +1057,9 @@ class ProjectFile:
             inserted = tuple(sorted(r["inserted"], key=lambda rid: order.get(rid, 0)))
             tables[path] = RowChanges(changed=frozenset(r["changed"]), inserted=inserted,
                                       deleted=frozenset(r["deleted"]), moved=r["moved"], whole=False)
-        return ChangeSet(action.label, frozenset(fields), tables, frozenset(sections), kind=kind)
+        targets, commented = review.changed(action.changes)
+        return ChangeSet(action.label, frozenset(fields), tables, frozenset(sections), review=targets,
+                         comments=commented, kind=kind)
 
 
 # ==================================================================== module helpers

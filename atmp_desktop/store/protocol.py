@@ -1,0 +1,83 @@
+"""`ProjectStore`: what the window and the command line need from wherever a project is kept.
+
+`ProjectFile` (one SQLite file on the user's disk) is the only implementation today. A server-backed store
+for teams (PostgreSQL, several writers at once) would implement the same methods, so the window, the CLI,
+compare, merge and the reviewer bundle work on it unchanged. Rules every implementation keeps:
+
+- one user action = one transaction = one undo step, returning a ChangeSet (None when nothing changed);
+- `snapshot()` is an immutable ProjectSnapshot, cheap to call after every edit;
+- errors are ProjectFileError with one sentence a user can act on;
+- watching for changes is polling: `changed_on_disk()` says another writer changed the project since we read
+  it, and `reload()` returns the ChangeSet(everything=True, kind="external") the window refreshes from (a server
+  store would answer from its change feed instead of a file's data_version).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Protocol, runtime_checkable
+
+from atmp_desktop.core.changes import ChangeSet
+from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.project import ProjectSnapshot
+
+
+@runtime_checkable
+class ProjectStore(Protocol):
+    path: Path
+    forms: FormSet
+    read_only: bool
+    user: str
+
+    # ------------------------------------------------------------ open, read
+    @classmethod
+    def open(cls, path: str | Path, forms: FormSet, read_only: bool = False) -> "ProjectStore": ...
+
+    def close(self) -> None: ...
+
+    def meta(self) -> dict[str, str]: ...
+
+    def snapshot(self) -> ProjectSnapshot: ...
+
+    def audit_entries(self, limit: int | None = None) -> list[dict]: ...
+
+    # ------------------------------------------------------------ change: one action each
+    def apply(self, edits: Iterable[Any], label: str | None = None) -> ChangeSet | None: ...
+
+    def run_action(self, edits: Iterable[Any] = (), label: str | None = None, extra: Iterable[tuple] = (),
+                   audit_action: str = "edit", note: str | None = None) -> ChangeSet | None: ...
+
+    def undo(self) -> ChangeSet | None: ...
+
+    def redo(self) -> ChangeSet | None: ...
+
+    @property
+    def undo_label(self) -> str | None: ...
+
+    @property
+    def redo_label(self) -> str | None: ...
+
+    # ------------------------------------------------------------ milestones
+    def milestones(self) -> list: ...
+
+    def find_milestone(self, ref: str) -> Any: ...
+
+    def create_milestone(self, name: str, note: str = "", kind: str = "manual") -> Any: ...
+
+    def milestone_snapshot(self, ref: Any) -> ProjectSnapshot: ...
+
+    def restore_milestone(self, ref: Any) -> ChangeSet | None: ...
+
+    def export_milestone(self, ref: Any, target: str | Path, overwrite: bool = False) -> Path: ...
+
+    # ------------------------------------------------------------ review
+    def set_review_status(self, target: str, status: str, comment: str = "", reviewer: str | None = None
+                          ) -> ChangeSet | None: ...
+
+    def add_comment(self, path: str, body: str, parent: str = "", row_id: str = "") -> ChangeSet | None: ...
+
+    def resolve_comment(self, comment_id: str, resolved: bool = True) -> ChangeSet | None: ...
+
+    # ------------------------------------------------------------ watch for changes
+    def changed_on_disk(self) -> bool: ...
+
+    def reload(self) -> ChangeSet: ...
