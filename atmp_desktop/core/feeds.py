@@ -1,6 +1,6 @@
 """Which CTD sections a field feeds: the one question the compare view, the change report and review status
-ask of the section map. Kept in one function so it follows the section map wherever it lives (today each
-field's `feeds` in the forms; the document definitions once they own placement)."""
+ask of the section map. Kept in one function so it follows the section map wherever it lives (the document
+definitions' placement map, core.definitions)."""
 from __future__ import annotations
 
 from atmp_desktop.core.forms import FormSet
@@ -19,11 +19,7 @@ def ctd_sections(forms: FormSet, path: str) -> tuple[str, ...]:
 
 
 def _codes(forms: FormSet, path: str) -> tuple[str, ...]:
-    try:
-        from atmp_desktop.core.definitions import placement_map  # the document definitions, when present
-    except ImportError:
-        feeds = getattr(forms.field(path), "feeds", ())
-        return tuple(c for c in feeds if c[:1].isdigit())
+    from atmp_desktop.core.definitions import placement_map  # the document definitions own placement
     return tuple(placement_map().ctd_codes(path))
 
 
