@@ -33,6 +33,9 @@ class XRef:
     target: str          # CTD code (e.g. "3.2.S.2.2"), heading key, "table:<id>" or "figure:<id>"
     text: str = ""       # shown text; defaults to "<code> <title>" of a heading, "Table <number>" of a table
     document: str = ""   # another document's id ('' = this document)
+    # a reference a writer typed in narrative ("see 3.2.S.2.3", "Table 3.2.P.5.1-1"): linked when this document
+    # holds the target, else printed as the writer's text with no warning (it may name another document)
+    soft: bool = False
 
 
 Inline = Union[Run, XRef]
@@ -195,6 +198,9 @@ class Document:
     def find_block(self, target: str):
         """The table or figure an XRef names ("table:<id>" / "figure:<id>"), else None."""
         kind, _, ident = target.partition(":")
+        if kind in ("table-number", "figure-number"):  # "Table 3.2.P.5.1-1" written in narrative
+            cls = Table if kind == "table-number" else Figure
+            return next((b for b in self.blocks if isinstance(b, cls) and b.number == ident), None)
         cls = {"table": Table, "figure": Figure}.get(kind)
         if cls is None or not ident:
             return None
@@ -348,7 +354,8 @@ def finish(doc: Document) -> Document:
         runs = b.runs if isinstance(b, Paragraph) else [r for item in b.items for r in item] \
             if isinstance(b, ListBlock) else ()
         for r in runs:
-            if isinstance(r, XRef) and not r.document and out.xref_text(r)[1] is None and r.target not in missing:
+            if isinstance(r, XRef) and not (r.document or r.soft) and out.xref_text(r)[1] is None \
+                    and r.target not in missing:
                 missing.append(r.target)
     if missing:
         out.warnings.append(f"{doc.meta.title}: cross-reference(s) to {', '.join(missing)}, which this document "

@@ -16,6 +16,7 @@ from atmp_desktop.core.sections import display_title, heading_applicability
 from atmp_desktop.core.sections import heading as ctd_heading
 from atmp_desktop.export.builders.base import doc_meta, field_of, fmt, label_of, same_text, visible
 from atmp_desktop.export.model import Document, Figure, Heading, Paragraph, Placeholder, Run, Table, XRef
+from atmp_desktop.export.narrative import narrative_blocks
 
 HOOK_IMPLS: dict[str, Callable[..., None]] = {}
 
@@ -141,13 +142,18 @@ class Builder:
             if item.opt("missing"):
                 self.todo(item.opt("missing"))
             return
-        for chunk in self.text(path).split("\n\n"):
-            self.para(chunk.strip())
+        for block in narrative_blocks(self.snap.get(path)):  # formatted narrative (docs/narrative-format.md)
+            self.add(block)
 
     def _fields(self, item: Item) -> None:
         filled = [p for p in item.value if self.has(p) and visible(self.snap, p)]
         for p in filled:
-            self.add(Paragraph((Run(label_of(p) + ": ", bold=True), Run(self.text(p)))))
+            f = field_of(p)
+            if f is not None and f.type == "long_text":
+                for block in narrative_blocks(self.snap.get(p), label_of(p)):
+                    self.add(block)
+            else:
+                self.add(Paragraph((Run(label_of(p) + ": ", bold=True), Run(self.text(p)))))
         if not filled and item.opt("missing"):
             self.todo(item.opt("missing"))
 

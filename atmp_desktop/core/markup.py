@@ -1,0 +1,284 @@
+"""Formatted narrative: the one small markup long-text fields are stored in (docs/narrative-format.md).
+
+Stored as plain text, parsed once into blocks of spans that the export turns into the document model's runs.
+No HTML, nothing executable: the only constructs are
+
+  paragraphs        separated by a blank line; a single line break stays a line break
+  bulleted list     lines starting with "- ", "* " or "• "
+  numbered list     lines starting with "1. " or "1) "
+  **bold**  *italic*  ^superscript^  ~subscript~     (no space just inside the markers: "10^8^", "CO~2~")
+  section refs      CTD codes such as "3.2.S.2.3" or "2.3.P.5", and "Table 3.2.P.5.1-1" / "Figure 3.2.S.2.2-1",
+                    become internal links (PDF) and cross-references (Word) when the document holds the target
+  \\*  \\^  \\~  \\\\    a backslash keeps the next marker character literally
+
+Plain text written before this markup existed is valid markup and reads the same: a marker that is not
+closed within its paragraph, or that has a space just inside it ("1 × 10^8 cells", "p < 0.05*"), stays text.
+`to_markup(parse(text))` gives back an equivalent text (tests check the round trip).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Union
+
+MARKERS = {"**": "bold", "*": "italic", "^": "sup", "~": "sub"}
+_BULLET = re.compile(r"^[ \t]*[-*•][ \t]+(?=\S)")
+_NUMBERED = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?=\S)")
+# a CTD section code (Module 2 QOS and Module 3 headings, 1.x regional) or a numbered table / figure
+REF = re.compile(r"(?<![\w.])(?:(?P<kind>Table|Figure)\s+(?P<num>(?:[1-3](?:\.\d+)*(?:\.[SPAR](?:\.\d+)*)?|[A-Z])"
+                 r"-\d+)|(?P<code>(?:3\.2\.[SPAR](?:\.\d+){0,3}|2\.[3-7](?:\.[SPAR])?(?:\.\d+){0,2}|"
+                 r"3\.2\.[AR]\.\d+|1\.6(?:\.\d)?)))(?![\w])")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    sup: bool = False
+    sub: bool = False
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a section ("3.2.S.2.3") or a numbered table/figure ("table-number:3.2.P.5.1-1")."""
+    target: str
+    text: str
+
+
+Inline = Union[Span, Ref]
+
+
+@dataclass(frozen=True)
+class Para:
+    spans: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class ListItems:
+    items: tuple[tuple[Inline, ...], ...]
+    numbered: bool = False
+
+
+Block = Union[Para, ListItems]
+
+
+# ----------------------------------------------------------------------------- inline
+def _escaped(text: str, i: int) -> bool:
+    """The character at i follows an odd number of backslashes."""
+    n = 0
+    while i - n - 1 >= 0 and text[i - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
+
+
+def _find_close(text: str, marker: str, start: int) -> int:
+    """Index of the closing marker for one opened at `start` (after it), or -1. The content must not start or
+    end with a space and (for ^ and ~) contain none, as in pandoc."""
+    i = start
+    n = len(marker)
+    if i >= len(text) or text[i].isspace():
+        return -1
+    while True:
+        j = text.find(marker, i)
+        if j < 0:
+            return -1
+        if _escaped(text, j):
+            i = j + 1
+            continue
+        if marker == "*" and text.startswith("**", j):
+            if text.startswith("***", j) and not text.startswith("**", start) and text[j - 1] != "*":
+                # "*a***b**": the italic closes here and bold opens right after it
+                return j if not text[j - 1].isspace() else -1
+            # "**" inside an italic span opens bold: skip the pair and its partner
+            k = _find_close(text, "**", j + 2)
+            if k < 0:
+                return -1
+            i = k + 2
+            continue
+        if marker == "**" and text.startswith("*", j + 2) and \
+                sum(1 for k in range(start, j) if text[k] == "*" and not _escaped(text, k)) % 2:
+            j += 1  # "***both***": the bold pair closes after the italic one
+        inner = text[start:j]
+        if not inner or inner[-1].isspace():
+            return -1
+        if marker in ("^", "~") and any(ch.isspace() for ch in inner):
+            return -1
+        if "\n" in inner and marker in ("^", "~"):
+            return -1
+        return j
+
+
+def _inline(text: str, style: dict | None = None) -> list[Inline]:
+    style = dict(style or {})
+    out: list[Inline] = []
+    buf: list[str] = []
+
+    def flush():
+        if buf:
+            out.extend(_refs("".join(buf), style))
+            buf.clear()
+
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "*^~\\":
+            buf.append(text[i + 1])
+            i += 2
+            continue
+        marker = "**" if text.startswith("**", i) else ch if ch in "*^~" else ""
+        if marker:
+            close = _find_close(text, marker, i + len(marker))
+            key = MARKERS[marker]
+            if close > 0 and not style.get(key):
+                flush()
+                out.extend(_inline(text[i + len(marker):close], {**style, key: True}))
+                i = close + len(marker)
+                continue
+        buf.append(ch)
+        i += 1
+    flush()
+    return _merge(out)
+
+
+def _refs(text: str, style: dict) -> list[Inline]:
+    """Section and table references in unformatted text (emphasised text stays emphasis, not a link)."""
+    if any(style.values()):
+        return [Span(text, **style)]
+    out: list[Inline] = []
+    pos = 0
+    for m in REF.finditer(text):
+        if m.start() > pos:
+            out.append(Span(text[pos:m.start()], **style))
+        if m.group("code"):
+            out.append(Ref(m.group("code"), m.group(0)))
+        else:
+            out.append(Ref(f"{m.group('kind').lower()}-number:{m.group('num')}", m.group(0)))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Span(text[pos:], **style))
+    return out
+
+
+def _merge(spans: list[Inline]) -> list[Inline]:
+    out: list[Inline] = []
+    for s in spans:
+        if isinstance(s, Span) and out and isinstance(out[-1], Span) and \
+                replace(out[-1], text="") == replace(s, text=""):
+            out[-1] = replace(out[-1], text=out[-1].text + s.text)
+        elif not (isinstance(s, Span) and not s.text):
+            out.append(s)
+    return out
+
+
+# ----------------------------------------------------------------------------- blocks
+def parse(text: str) -> list[Block]:
+    """The blocks of a stored narrative. Never raises: every text is valid markup."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n[ \t]*\n", text):
+        lines = chunk.strip("\n").split("\n")
+        para: list[str] = []
+        items: list[str] = []
+        numbered = False
+
+        def end_para():
+            if para:
+                joined = "\n".join(para).strip()
+                if joined:
+                    blocks.append(Para(tuple(_inline(joined))))
+                para.clear()
+
+        def end_list():
+            if items:
+                blocks.append(ListItems(tuple(tuple(_inline(t.strip())) for t in items), numbered))
+                items.clear()
+
+        for line in lines:
+            b, n = _BULLET.match(line), _NUMBERED.match(line)
+            if b or n:
+                kind = bool(n)
+                if items and kind != numbered:
+                    end_list()
+                end_para()
+                numbered = kind
+                items.append(line[(b or n).end():])
+            elif items and line.startswith((" ", "\t")) and line.strip():
+                items[-1] += "\n" + line.strip()  # an indented continuation line belongs to the item
+            else:
+                end_list()
+                para.append(line)
+        end_list()
+        end_para()
+    return blocks
+
+
+def plain_text(text: str) -> str:
+    """The narrative without markers (for plain-text renderings, search and rules)."""
+    out = []
+    for b in parse(text):
+        if isinstance(b, Para):
+            out.append(_plain(b.spans))
+        else:
+            out.append("\n".join(("{}. ".format(i + 1) if b.numbered else "- ") + _plain(item)
+                                 for i, item in enumerate(b.items)))
+    return "\n\n".join(out)
+
+
+def _plain(spans) -> str:
+    return "".join(s.text for s in spans)
+
+
+# ----------------------------------------------------------------------------- writing markup back
+def _escape(text: str) -> str:
+    return re.sub(r"([\\*^~])", r"\\\1", text)
+
+
+def spans_markup(spans) -> str:
+    """Markup for a run of spans. Bold and italic open and close around whole words (a marker may not sit
+    next to a space on its inner side); superscript and subscript wrap each word."""
+    pieces: list[tuple[str, dict, bool]] = []  # (text, style, is a reference)
+    for s in spans:
+        if isinstance(s, Ref):
+            pieces.append((s.text, {}, True))
+            continue
+        for part in re.findall(r"\s+|\S+", s.text):
+            pieces.append((part, {"bold": s.bold, "italic": s.italic, "sup": s.sup, "sub": s.sub}, False))
+    # whitespace keeps only the emphasis both of its neighbours share
+    for i, (text, style, ref) in enumerate(pieces):
+        if not ref and text.isspace():
+            prev = next((p[1] for p in reversed(pieces[:i]) if not p[0].isspace()), {})
+            nxt = next((p[1] for p in pieces[i + 1:] if not p[0].isspace()), {})
+            pieces[i] = (text, {k: bool(style.get(k) and prev.get(k) and nxt.get(k)) for k in ("bold", "italic")},
+                         False)
+    out: list[str] = []
+    stack: list[str] = []
+    for text, style, ref in pieces + [("", {}, False)]:
+        want = [k for k in ("bold", "italic") if style.get(k)]
+        if text.isspace():
+            want = [k for k in stack if k in want]  # a marker never opens before a space
+        while stack and (stack[-1] not in want or any(k not in want for k in stack)):
+            out.append("**" if stack.pop() == "bold" else "*")
+        for k in want:
+            if k not in stack:
+                stack.append(k)
+                out.append("**" if k == "bold" else "*")
+        t = text if ref else _escape(text)
+        if style.get("sub") and t.strip():
+            t = f"~{t}~"
+        if style.get("sup") and t.strip():
+            t = f"^{t}^"
+        out.append(t)
+    return "".join(out)
+
+
+def to_markup(blocks: list[Block]) -> str:
+    """Markup text for blocks (what the rich-text editor stores)."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Para):
+            out.append(spans_markup(b.spans))
+        else:
+            out.append("\n".join((f"{i + 1}. " if b.numbered else "- ") + spans_markup(item).replace("\n", "\n  ")
+                                 for i, item in enumerate(b.items)))
+    return "\n\n".join(out)
