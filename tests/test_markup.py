@@ -107,3 +107,9 @@ def test_editor_spans_survive_markup(parts):
                     for n, (t, b, i, s) in enumerate(parts)])
     spans = parse(spans_markup(spans))[0].spans  # whitespace takes the emphasis its neighbours share
     assert parse(spans_markup(spans))[0].spans == spans
+
+
+def test_one_line_starting_with_a_number_is_a_sentence():
+    text = "1. Final CSR of study 03 by 2029. 2. Annual reports."
+    assert parse(text) == [Para((Span(text),))]
+    assert isinstance(parse("1. a\n2. b")[0], ListItems)

@@ -181,6 +181,7 @@ def parse(text: str) -> list[Block]:
         para: list[str] = []
         items: list[str] = []
         numbered = False
+        first_line: list[str] = []
 
         def end_para():
             if para:
@@ -190,9 +191,13 @@ def parse(text: str) -> list[Block]:
                 para.clear()
 
         def end_list():
-            if items:
+            if numbered and len(items) == 1:
+                # one line starting "1." is a sentence ("1. Final CSR by 2029; 2. annual reports"), not a list
+                para.append(first_line[0] + items[0])
+                end_para()
+            elif items:
                 blocks.append(ListItems(tuple(tuple(_inline(t.strip())) for t in items), numbered))
-                items.clear()
+            items.clear()
 
         for line in lines:
             b, n = _BULLET.match(line), _NUMBERED.match(line)
@@ -202,6 +207,8 @@ def parse(text: str) -> list[Block]:
                     end_list()
                 end_para()
                 numbered = kind
+                if not items:
+                    first_line[:] = [line[:(b or n).end()]]
                 items.append(line[(b or n).end():])
             elif items and line.startswith((" ", "\t")) and line.strip():
                 items[-1] += "\n" + line.strip()  # an indented continuation line belongs to the item

@@ -14,7 +14,9 @@ from atmp_desktop.export import model as m
 def _inline(runs, doc: m.Document) -> str:
     out = []
     for r in runs:
-        if isinstance(r, m.XRef):
+        if isinstance(r, m.XRef) and r.soft:  # a reference typed in narrative: marked only where it links
+            out.append(r.text + (f" [-> {r.target}]" if doc.xref_text(r)[1] else ""))
+        elif isinstance(r, m.XRef):
             where = f"{r.document}:" if r.document else ""
             target = None if r.document else doc.find_heading(r.target)
             out.append(f"{r.text or (target.text if target else r.target)} [-> {where}{r.target}]")
