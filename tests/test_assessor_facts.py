@@ -98,7 +98,7 @@ def test_cross_references_never_point_to_the_section_they_are_printed_in():
                 own = {key} | {a.key for a in d.ancestors(key)}
                 for block in doc.blocks[start:end]:
                     for r in getattr(block, "runs", ()):
-                        if isinstance(r, XRef) and not r.document:
+                        if isinstance(r, XRef) and not r.document and not r.soft:  # soft = the writer's own words
                             assert r.target not in own, (sample, d.id, key)
 
 
