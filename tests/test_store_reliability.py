@@ -325,6 +325,28 @@ def test_exactly_one_writer_when_several_open_at_once(fresh, forms):
         assert not lock.exists()  # released by its owner, and only by it
 
 
+def test_readers_racing_a_writer_wait_instead_of_calling_the_file_damaged(fresh, forms):
+    path = fresh("busy.atmp")
+    pid = os.fork()
+    if pid == 0:  # a writer making large edits (the file grows and shrinks) as fast as it can
+        try:
+            p = ProjectFile.open(path, forms)
+            i = 0
+            while True:
+                i += 1
+                p.set_value("product.description", ("large edit %d " % i) * (20_000 if i % 2 else 10))
+        finally:
+            os._exit(1)
+    try:
+        time.sleep(0.2)
+        for _ in range(150 if STRESS else 30):
+            with ProjectFile.open(path, forms, read_only=True) as reader:  # DamagedFileError would fail here
+                assert reader.get("product.invented_name") == "Lumaryx"
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
 def test_a_stale_write_is_refused_and_reload_shows_the_newer_value(fresh, forms):
     path = fresh()
     project = ProjectFile.open(path, forms)
