@@ -250,6 +250,7 @@ def _writer(path: Path, mode: str, forms, out: int) -> None:
 def test_sigkill_never_loses_a_committed_edit(fresh, forms, tmp_path):
     rng = random.Random(3)
     path = fresh("kill.atmp")
+    hot = 0
     for trial in range(KILLS):
         mode = "saveas" if trial % 5 == 4 else "edit"
         read_fd, write_fd = os.pipe()
@@ -270,12 +271,26 @@ def test_sigkill_never_loses_a_committed_edit(fresh, forms, tmp_path):
         assert steps, f"trial {trial}: the writer committed nothing"
         last = steps[-1]
         last_edit = last - 1 if mode == "saveas" and last % 3 == 0 else last
+        journal = path.with_name(path.name + "-journal")
+        hot += journal.exists() and journal.stat().st_size > 0
         with ProjectFile.open(path, forms) as project:  # rolls back a hot journal, cleans up leftovers
             code = project.get("product.company_code")
             assert code and int(code[1:]) >= last_edit, (trial, mode, code, last_edit)
             assert project.problems == ()
         leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".~atmp-")]
         assert not leftovers, leftovers
+    print(f"{KILLS} kills, {hot} left a hot journal (rolled back on reopen)")
+
+
+def test_backups_are_made_every_ten_minutes_of_editing(fresh, forms, monkeypatch):
+    from atmp_desktop.store import backups
+    with ProjectFile.open(fresh(), forms) as project:
+        assert [b.reason for b in project.backups()] == ["open"]
+        project.set_value("product.inn", "a")
+        assert len(project.backups()) == 1  # not due yet
+        monkeypatch.setattr(backups, "EVERY_SECONDS", 0)
+        project.set_value("product.inn", "b")
+        assert [b.reason for b in project.backups()] == ["timer", "open"]
 
 
 # ====================================================================== lock races
