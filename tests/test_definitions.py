@@ -227,3 +227,11 @@ def test_the_qos_summarises_module3_instead_of_copying_it(sample):
     from tests.qos_verbatim import verbatim_share
     share = verbatim_share(builders.build, sample_snapshot(sample))
     assert 0 < share < 0.30, f"{share:.0%} of the QOS text is verbatim Module 3"
+
+
+def test_the_help_panel_says_where_a_field_is_printed_from_the_definitions():
+    from atmp_desktop.ui.help_panel import field_help_html, used_in
+    assert used_in("traceability.device_class") == [
+        "3.2.R Regional Information › Medical device (Module 3.2.R Regional Information)"]
+    assert "3.2.S.3.2 Impurities (Module 3.2.S Drug Substance)" in field_help_html(
+        default_forms().field("quality.impurities"))

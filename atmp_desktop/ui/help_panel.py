@@ -21,6 +21,10 @@ def used_in(path: str) -> list[str]:
     for pl in placement_map().placements(path):
         doc = defs.document(pl.doc_id)
         heading = f"{pl.code} {pl.title}".strip()
+        if not pl.code:  # this app's own sub-heading: name the numbered heading it sits under
+            coded = next((a for a in doc.ancestors(pl.heading) if a.code), None)
+            if coded is not None:
+                heading = f"{coded.code} {coded.title} › {pl.title}"
         text = f"{heading} ({doc.title})" if pl.namespace == "ctd" else f"{doc.title} › {heading}"
         if text not in out:
             out.append(text)

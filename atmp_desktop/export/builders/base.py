@@ -81,8 +81,3 @@ def doc_meta(snap: ProjectSnapshot, spec) -> DocMeta:
                    author=str(snap.get("applicant.author_name") or snap.get("applicant.company_name") or ""),
                    subject=f"{spec.title}, {product}", ctd_code=spec.ctd_code, final=status_raw == "final",
                    basis=spec.basis, internal=spec.namespace == "report")
-
-
-def product_name(snap: ProjectSnapshot) -> str:
-    return str(snap.get("product.invented_name") or snap.get("product.inn") or snap.get("product.company_code")
-               or "the product")
