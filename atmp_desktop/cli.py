@@ -24,11 +24,17 @@ class CliError(Exception):
 
 
 def _forms():
+    from atmp_desktop.core.definitions import DefinitionError, default_definitions
     from atmp_desktop.core.forms import FormError, default_forms
     try:
-        return default_forms()
+        forms = default_forms()
     except FormError as exc:
         raise CliError(f"the form definitions are broken: {exc}") from None
+    try:
+        default_definitions()  # checked against the forms; a broken file is named before any work is done
+    except DefinitionError as exc:
+        raise CliError(f"the document definitions are broken: {exc}") from None
+    return forms
 
 
 def open_project(path: str, read_only: bool = True, break_lock: bool = False):

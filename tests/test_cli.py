@@ -111,3 +111,16 @@ def test_gui_without_a_display_says_so_instead_of_crashing(tmp_path):
                           timeout=60)
     assert proc.returncode == 2
     assert "no display found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_broken_document_definitions_stop_a_command_in_one_sentence(tmp_path, capsys, monkeypatch):
+    from atmp_desktop.core import definitions
+
+    def broken():
+        raise definitions.DefinitionError("m3-2-s.yaml: heading '3.2.S.3.2': item 1 (narrative): "
+                                          "'quality.impuritees' is not a field of the forms")
+    monkeypatch.setattr(definitions, "default_definitions", broken)
+    code, out, err = run(capsys, "new", tmp_path / "p.atmp", "--sample", "car-t")
+    assert code == 2 and not (tmp_path / "p.atmp").exists()
+    assert "the document definitions are broken: m3-2-s.yaml: heading '3.2.S.3.2'" in err
+    assert "Traceback" not in err

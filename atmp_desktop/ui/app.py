@@ -50,12 +50,15 @@ def run_gui(path: str | None = None) -> int:
 
     def after_first_paint() -> None:
         # the window is on screen; now load the forms, build the workspace and open the project
+        from atmp_desktop.core.definitions import DefinitionError, default_definitions
         from atmp_desktop.core.forms import FormError
         try:
             window.ensure_workspace()
-        except FormError as exc:
+            default_definitions()  # the document definitions, checked against the forms
+        except (FormError, DefinitionError) as exc:
+            what = "form" if isinstance(exc, FormError) else "document"
             QMessageBox.critical(window, APP_NAME,
-                                 f"The form definitions are broken and the app cannot start: {exc}")
+                                 f"The {what} definitions are broken and the app cannot start: {exc}")
             app.exit(2)
             return
         if path:
