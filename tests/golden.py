@@ -11,7 +11,7 @@ from pathlib import Path
 
 from atmp_desktop.core.documents import all_documents
 from atmp_desktop.core.forms import default_forms
-from atmp_desktop.core.interchange import check_document
+from atmp_desktop.core.interchange import check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot, effective_snapshot
 from atmp_desktop.export import builders
 from atmp_desktop.export.plaintext import render
@@ -27,8 +27,11 @@ def sample_snapshot(name: str) -> ProjectSnapshot:
     doc = load_sample(name)
     problems, data = check_document(forms, doc)
     assert not problems, problems
+    id_problems, ids = check_row_ids(doc, data)  # results link to batches, studies and tests by row id
+    assert not id_problems, id_problems
     return effective_snapshot(forms, ProjectSnapshot(doc.get("project") or {}, data,
-                                                     doc.get("section_status") or {}))
+                                                     doc.get("section_status") or {},
+                                                     table_ids={k: tuple(v) for k, v in ids.items()}))
 
 
 def reference_texts() -> dict[Path, str]:

@@ -25,7 +25,7 @@ def test_composition_rows_get_their_type_and_the_input_is_left_alone():
     before = copy.deepcopy(values)
     new, applied = migrate_values(values, 1)
     assert values == before and applied == ["0002_composition_types", "0003_ds_isolated_stored",
-                                            "0004_cell_age_limit"]
+                                            "0004_cell_age_limit", "0005_batch_and_stability_data"]
     assert [r["component_type"] for r in new["quality"]["dp_composition"]] == [
         "active_substance", "device_part", "scaffold", "excipient"]
     assert migrate_values(new, FORMS_VERSION) == (new, [])
@@ -103,3 +103,27 @@ def test_a_project_file_of_older_forms_is_migrated_on_open_with_a_backup(tmp_pat
         assert again.backup_path is None
         assert again.audit_entries(limit=1)[0]["action"] == "migrate forms"
     assert json.loads(json.dumps(V1))  # the fixture itself was not changed
+
+
+def test_free_text_batch_and_stability_results_are_kept_in_a_note():
+    from atmp_desktop.core.form_migrations import migrate_values
+    old = {"quality": {
+        "batch_analyses": [{"batch": "24-0117", "date": "2024-01-22", "use": "PPQ-1 (patient), stability",
+                            "results": "Viability 91%; CAR+ 48%; sterile"}],
+        "stability_studies": [
+            {"material": "DP", "condition": "≤ −150 °C (long term)", "time_points": "0, 3, 6, 12 months",
+             "results": "Within specification at 12 months"},
+            {"material": "DP", "condition": "Transport simulation", "time_points": "0 and end",
+             "results": "No change"},
+            {"material": "DP", "condition": "Post-thaw, 15–25 °C", "time_points": "0, 30, 60 min"}]}}
+    new, applied = migrate_values(old, 4)
+    assert applied == ["0005_batch_and_stability_data"]
+    batch = new["quality"]["batch_analyses"][0]
+    assert batch["use"] == ["ppq", "stability"] and "results" not in batch
+    assert "PPQ-1 (patient), stability" in batch["note"] and "Viability 91%; CAR+ 48%; sterile" in batch["note"]
+    long_term, transport, thaw = new["quality"]["stability_studies"]
+    assert long_term["time_points"] == [{"value": v, "unit": "months"} for v in (0, 3, 6, 12)]
+    assert long_term["kind"] == "long_term" and long_term["note"] == "Within specification at 12 months"
+    assert "time_points" not in transport and "0 and end" in transport["note"] and "No change" in transport["note"]
+    assert thaw["kind"] == "post_thaw" and thaw["time_points"][-1] == {"value": 60, "unit": "min"}
+    assert old["quality"]["batch_analyses"][0]["results"]  # the input is left alone

@@ -157,12 +157,18 @@ FIXED_COLUMNS: dict[str, dict[str, str]] = {
     "quality.ds_specification": SPEC_COLUMNS,
     "quality.dp_specification": SPEC_COLUMNS,
     "quality.analytical_procedures": {"test": "text", "procedure": "text", "validation_status": "choice"},
-    "quality.batch_analyses": {"batch": "text", "date": "date", "use": "text", "results": "text"},
+    "quality.batch_analyses": {"batch": "text", "material": "choice", "process_version": "text", "site": "text",
+                               "scale": "text", "date": "date", "use": "multi_choice", "note": "text"},
+    "quality.batch_results": {"batch": "ref", "test": "ref", "result": "text", "unit": "text",
+                              "result_type": "choice", "date": "date"},
+    "quality.stability_results": {"study": "ref", "time_point": "quantity", "test": "ref", "result": "text",
+                                  "unit": "text", "result_type": "choice"},
     "quality.dp_composition": {"component": "text", "component_type": "choice", "function": "text",
                                "quantity": "text", "strength": "text", "quality_standard": "text",
                                "origin": "choice", "species": "text", "tse": "text"},
-    "quality.stability_studies": {"material": "choice", "condition": "text", "time_points": "text",
-                                  "results": "text"},
+    "quality.stability_studies": {"study": "text", "material": "choice", "kind": "choice", "batches": "text",
+                                  "container": "text", "orientation": "choice", "condition": "text",
+                                  "status": "choice", "time_points": "durations", "note": "text"},
     "gmo.shedding": {"matrix": "text", "method": "text", "duration": "text", "detects": "choice", "result": "text"},
     "gmo.hazards": {"hazard": "text", "consequence": "text", "likelihood": "text", "risk": "text",
                     "management": "text"},
@@ -366,7 +372,8 @@ def test_the_five_samples_exist():
 @pytest.mark.parametrize("name", SAMPLES)
 def test_sample_shape(name):
     doc = _load(name)
-    assert set(doc) == {"format", "format_version", "project", "data", "section_status"}
+    # row ids keep the links of batch and stability results to their batches, studies and specification rows
+    assert set(doc) == {"format", "format_version", "project", "data", "section_status", "row_ids"}
     assert doc["format"] == "atmp-dossier-project"
     assert doc["format_version"] == 1
     meta = doc["project"]
@@ -447,6 +454,7 @@ def test_sample_tables_are_deep_and_consistent(name):
         assert row.get("method"), row
     assert 3 <= len(qual["batch_analyses"]) <= 6
     assert 3 <= len(qual["stability_studies"]) <= 5
+    assert len(qual["batch_results"]) >= 60 and len(qual["stability_results"]) >= 20  # results as data
     assert 5 <= len(data["materials"]["raw_materials"]) <= 10
     assert 3 <= len(data["nonclinical"]["studies"]) <= 6
     if data["product"].get("contains_gmo"):

@@ -4,12 +4,39 @@ from __future__ import annotations
 import pytest
 
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.rules.consistency import parse_time_points, quantities
+from atmp_desktop.core.quantity import hours, parse_durations
+from atmp_desktop.core.rules.consistency import quantities
+
 from atmp_desktop.core.validation import all_rules, rule_by_id, run_rule, validate
+
+
+def tp(text):
+    """Structured time points, as the store holds them."""
+    return [{"value": p.value, "unit": p.unit} for p in parse_durations(text)]
 
 
 def S(status=None, **steps) -> ProjectSnapshot:
     return ProjectSnapshot(meta={}, values=steps, section_status=status or {})
+
+
+def with_results(viability: str, endotoxin: str, stability_viability: str = "88") -> ProjectSnapshot:
+    """Batches, studies and results linked to specification rows by row id, as the store holds them."""
+    quality = {
+        "dp_specification": [{"test": "Viability", "acceptance_criterion": "≥ 70 %"},
+                             {"test": "Endotoxin", "acceptance_criterion": "≤ 5.0 EU/mL"},
+                             {"test": "Sterility", "acceptance_criterion": "No growth"}],
+        "batch_analyses": [{"batch": "24-0117", "material": "DP"}],
+        "batch_results": [{"batch": "b1", "test": "t1", "result": viability, "unit": "%"},
+                          {"batch": "b1", "test": "t2", "result": endotoxin},
+                          {"batch": "b1", "test": "t3", "result": "Growth", "result_type": "text"}],
+        "stability_studies": [{"study": "STB-01", "material": "DP"}],
+        "stability_results": [{"study": "s1", "time_point": {"value": 12, "unit": "months"}, "test": "t1",
+                               "result": stability_viability, "unit": "%"}],
+    }
+    ids = {"quality.dp_specification": ("t1", "t2", "t3"), "quality.batch_analyses": ("b1",),
+           "quality.batch_results": ("r1", "r2", "r3"), "quality.stability_studies": ("s1",),
+           "quality.stability_results": ("x1",)}
+    return ProjectSnapshot(meta={}, values={"quality": quality}, table_ids=ids)
 
 
 GMO_CT = {"contains_gmo": True}
@@ -111,7 +138,7 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
     "QC-05": (S(product={"vector_family": "plasmid"}),
               S(product={"vector_family": "plasmid"},
                 quality={"dp_specification": [{"test": "Supercoiled content"}],
-                         "stability_studies": [{"material": "DP", "results": "supercoiled ≥ 80 %"}]})),
+                         "stability_studies": [{"material": "DP", "note": "supercoiled ≥ 80 %"}]})),
     "QC-06": (S(product={"atmp_type": "sCTMP"}), S(product={"atmp_type": "sCTMP"}, quality={"dp_specification": CELL_SPEC})),
     "QC-07": (S(quality={"shelf_life": {"value": 48, "unit": "h"}}),
               S(quality={"shelf_life": {"value": 48, "unit": "h"}, "release_strategy": "x", "oos_handling": "x"})),
@@ -186,10 +213,11 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
                S(manufacturing={"sites": [{"name": "A", "authorisation_number": "M1"}], "process_steps": [{"site": "A"}]})),
     "CON-04": (S(quality={"dp_specification": [{"test": "Sterility"}]}),
                S(quality={"dp_specification": [{"test": "Sterility"}], "analytical_procedures": [{"test": "sterility"}]})),
+    "QC-20": (with_results("69", "6.2 EU/mL", "65"), with_results("91", "< 0.5", "88")),
     "CON-05": (S(quality={"shelf_life": {"value": 12, "unit": "months"},
-                          "stability_studies": [{"material": "DP", "time_points": "0, 3, 6 months"}]}),
+                          "stability_studies": [{"material": "DP", "time_points": tp("0, 3, 6 months")}]}),
                S(quality={"shelf_life": {"value": 12, "unit": "months"},
-                          "stability_studies": [{"material": "DP", "time_points": "0, 3, 6, 12 months"}]})),
+                          "stability_studies": [{"material": "DP", "time_points": tp("0, 3, 6, 12 months")}]})),
     "CON-06": (S(product={"strength": "2.0 × 10^8 CAR+ viable T cells"},
                  quality={"dp_specification": [{"test": "Viable cell count",
                                                 "acceptance_criterion": "0.5–1.5 × 10^8 viable cells"}]}),
@@ -330,21 +358,21 @@ def test_con_06_different_bases_are_not_compared(forms):
 
 def test_con_05_shelf_life_in_hours_against_hour_time_points(forms):
     ok = S(quality={"shelf_life": {"value": 72, "unit": "h"},
-                    "stability_studies": [{"material": "DP", "time_points": "0 h, 24 h, 72 h"}]})
+                    "stability_studies": [{"material": "DP", "time_points": tp("0, 24, 72 h")}]})
     short = S(quality={"shelf_life": {"value": 4, "unit": "days"},
-                       "stability_studies": [{"material": "DP", "time_points": "0 h, 24 h, 72 h"},
-                                             {"material": "DS", "time_points": "0, 6, 12 months"}]})
+                       "stability_studies": [{"material": "DP", "time_points": tp("0, 24, 72 h")},
+                                             {"material": "DS", "time_points": tp("0, 6, 12 months")}]})
     assert run_rule(rule_by_id("CON-05"), forms, ok) == []
     [f] = run_rule(rule_by_id("CON-05"), forms, short)
     assert "3 days" in f.message
 
 
-@pytest.mark.parametrize("text, hours", [
+@pytest.mark.parametrize("text, expected", [
     ("0, 3, 6, 12 months", 8766.0), ("0 h, 24 h, 72 h", 72.0), ("day 0, 7, 14", 336.0),
     ("T0, 1 month, 3 months", 2191.5), ("0/6/12 M", 8766.0), ("1 year", 8766.0), ("2 weeks", 336.0),
 ])
-def test_parse_time_points(text, hours):
-    assert max(parse_time_points(text)) == pytest.approx(hours)
+def test_parse_time_points(text, expected):
+    assert max(hours(p) for p in parse_durations(text)) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -378,6 +406,9 @@ def _value_strategy(st, f):
         "multi_choice": st.lists(st.sampled_from([c.value for c in f.choices] or [""]), max_size=3),
         "quantity": st.builds(lambda v, u: {"value": v, "unit": u}, st.integers(0, 400),
                               st.sampled_from(list(f.units) or ["h"])),
+        "ref": st.sampled_from(["r1", "t1", "b1", "gone"]),
+        "durations": st.lists(st.builds(lambda v, u: {"value": v, "unit": u}, st.integers(0, 400),
+                                        st.sampled_from(list(f.units) or ["h"])), max_size=4),
     }
     if f.type == "table":
         return st.lists(st.fixed_dictionaries({}, optional={c.id: _value_strategy(st, c) for c in f.columns}),
@@ -429,3 +460,16 @@ def test_a_step_at_a_third_country_site_is_covered_by_its_importers_authorisatio
                                         "process_steps": steps})
     [f] = run_rule(rule_by_id("CON-03"), forms, importer_without)
     assert f.location == "manufacturing.sites[0].authorisation_number" and "imports" in f.message
+
+
+def test_qc_20_names_batch_test_and_values(forms):
+    hits = run_rule(rule_by_id("QC-20"), forms, with_results("69", "79,000 EU/mL"))
+    texts = [f.message for f in hits]
+    assert any("Batch 24-0117" in t and "Viability is 69 %" in t and "≥ 70 %" in t for t in texts)
+    assert any("Endotoxin is 79,000 EU/mL" in t for t in texts)
+    assert not any("Sterility" in t for t in texts)  # a text criterion is left alone
+    assert {f.location for f in hits} >= {"quality.batch_results[0].result", "quality.batch_results[1].result"}
+    # a renamed test keeps its results: the link is the row id, not the name
+    snap = with_results("69", "1")
+    snap.values["quality"]["dp_specification"][0]["test"] = "Viability (post-thaw)"
+    assert any("Viability (post-thaw) is 69 %" in f.message for f in run_rule(rule_by_id("QC-20"), forms, snap))

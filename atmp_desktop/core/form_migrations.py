@@ -86,10 +86,78 @@ def _m4_cell_age_limit(values: Values) -> Values:
     return values
 
 
+_USES = (("clinical", r"clinic|phase|pivotal|trial|study"), ("ppq", r"\bppq|validation|process perf"),
+         ("stability", r"stabil"), ("comparability", r"comparab"), ("development", r"develop|engineering|\bdev\b"),
+         ("nonclinical", r"non-?clinical|tox|animal|gl[pP]"))
+
+
+_STUDY_KINDS = (("long_term", r"long[- ]term|real[- ]time"), ("supportive", r"supportive"),
+                ("post_thaw", r"thaw"), ("in_use", r"in[- ]use|dilut|infusion"),
+                ("transport", r"transport simulation|shipping|shipper|ista"), ("accelerated", r"accelerat"),
+                ("stress", r"excursion|stress|forced|freeze-thaw|photo"),
+                ("hold", r"hold|before formulation|harvest"), ("long_term", r"≤|<|°c"))
+
+
+def _note(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _m5_batch_and_stability_data(values: Values) -> Values:
+    """Batches and stability studies become structured (issue 12). Nothing is dropped: the free-text
+    "Key results" of a batch and "Results and conclusion" of a study go to the row's note; a batch's free-text
+    use becomes use choices (the words stay in the note); a study's time points are parsed ("0, 3, 6 months",
+    "0, 30, 60 min"), and kept in the note when they cannot be."""
+    from atmp_desktop.core.quantity import QuantityError, parse_durations
+
+    quality = values.get("quality") or {}
+    for row in quality.get("batch_analyses") or []:
+        if not isinstance(row, dict):
+            continue
+        use = row.get("use")
+        if isinstance(use, str):
+            chosen = [value for value, pattern in _USES if re.search(pattern, use, re.I)]
+            row["use"] = chosen or None
+            if row["use"] is None:
+                del row["use"]
+            use_note = f"Use: {use.strip().rstrip('.')}." if use.strip() else ""
+        else:
+            use_note = ""
+        results = row.pop("results", None)
+        results_note = f"Results: {str(results).strip()}" if isinstance(results, str) and results.strip() else ""
+        note = _note(use_note, results_note)
+        if note:
+            row["note"] = note
+    for row in quality.get("stability_studies") or []:
+        if not isinstance(row, dict):
+            continue
+        notes = []
+        points = row.get("time_points")
+        if isinstance(points, str):
+            try:
+                parsed = parse_durations(points)
+                row["time_points"] = [{"value": p.value, "unit": p.unit} for p in parsed] or None
+            except QuantityError:
+                row["time_points"] = None
+            if row["time_points"] is None:
+                del row["time_points"]
+                notes.append(f"Time points: {points.strip()}.")
+        results = row.pop("results", None)
+        if isinstance(results, str) and results.strip():
+            notes.append(results.strip())
+        if notes:
+            row["note"] = _note(*notes)
+        text = str(row.get("condition", "")).lower()
+        kind = next((k for k, pattern in _STUDY_KINDS if re.search(pattern, text)), None)
+        if kind and "kind" not in row:
+            row["kind"] = kind
+    return values
+
+
 MIGRATIONS: list[tuple[str, Callable[[Values], Values]]] = [
     ("0002_composition_types", _m2_composition_types),
     ("0003_ds_isolated_stored", _m3_ds_isolated_stored),
     ("0004_cell_age_limit", _m4_cell_age_limit),
+    ("0005_batch_and_stability_data", _m5_batch_and_stability_data),
 ]
 FORMS_VERSION = len(MIGRATIONS) + 1  # version 1 = the forms before any migration
 

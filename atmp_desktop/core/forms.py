@@ -15,7 +15,11 @@ from typing import Any, Iterator
 
 from atmp_desktop.core.conditions import Condition, ConditionError, parse_condition
 
-SCALAR_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "date", "integer", "quantity")
+SCALAR_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "date", "integer", "quantity",
+                "ref", "durations")
+# ref: the stable id of a row of another table (`ref: [step.table, ...]`), e.g. a batch result's test;
+# durations: a list of time points [{"value", "unit"}] with units from `units` (stability studies)
+EDITORS = ("batch_grid", "stability_grid")  # table fields the window edits as a spreadsheet-like grid
 FIELD_TYPES = SCALAR_TYPES + ("table",)
 CERTAINTIES = ("V", "K", "U")  # the brief's evidence tags: verified, domain knowledge, unsure
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -24,7 +28,7 @@ _PATH = re.compile(r"^(?P<step>[a-z][a-z0-9_]*)\.(?P<field>[a-z][a-z0-9_]*)"
 
 _STEP_KEYS = {"id", "title", "order", "intro", "applies_when", "not_applicable_reason", "fields"}
 _FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", "visible_when",
-               "choices", "units", "columns", "min", "max", "placeholder", "group", "width"}
+               "choices", "units", "columns", "min", "max", "placeholder", "group", "width", "ref", "editor"}
 
 
 class FormError(ValueError):
@@ -56,6 +60,8 @@ class Field:
     placeholder: str = ""
     group: str = ""
     width: int = 0  # preferred column width in characters (tables); 0 = automatic
+    ref: tuple[str, ...] = ()  # type ref: the table paths whose row ids it may hold
+    editor: str = ""           # a table the window edits with a grid (EDITORS) instead of the table editor
 
     @property
     def path(self) -> str:
@@ -215,10 +221,25 @@ def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) ->
     elif "choices" in raw:
         raise _fail(source, where, f"'choices' only applies to choice fields, not {ftype}")
     units: tuple[str, ...] = ()
-    if ftype == "quantity":
+    if ftype in ("quantity", "durations"):
         units = tuple(raw.get("units") or ())
         if not units or not all(isinstance(u, str) and u for u in units):
-            raise _fail(source, where, "a quantity needs a non-empty list of 'units'")
+            raise _fail(source, where, f"a {ftype} field needs a non-empty list of 'units'")
+        if ftype == "durations":
+            from atmp_desktop.core.quantity import HOURS_PER
+            bad = [u for u in units if u not in HOURS_PER]
+            if bad:
+                raise _fail(source, where, f"'{bad[0]}' is not a unit of time ({', '.join(HOURS_PER)})")
+    ref: tuple[str, ...] = ()
+    if ftype == "ref":
+        ref = tuple(raw.get("ref") or ())
+        if not ref or not all(isinstance(r, str) and _PATH.match(r) for r in ref):
+            raise _fail(source, where, "a ref column needs 'ref': a list of table paths (step.table)")
+    elif "ref" in raw:
+        raise _fail(source, where, "'ref' only applies to ref columns")
+    editor = str(raw.get("editor") or "")
+    if editor and (ftype != "table" or editor not in EDITORS):
+        raise _fail(source, where, f"'editor' applies to tables and must be one of {', '.join(EDITORS)}")
     columns: tuple[Field, ...] = ()
     if ftype == "table":
         raw_cols = raw.get("columns")
@@ -245,7 +266,7 @@ def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) ->
         required=bool(raw.get("required", False)), visible_when=visible_when,
         choices=choices, units=units, columns=columns, min=raw.get("min"), max=raw.get("max"),
         placeholder=str(raw.get("placeholder", "")), group=str(raw.get("group", "")),
-        width=int(raw.get("width", 0) or 0),
+        width=int(raw.get("width", 0) or 0), ref=ref, editor=editor,
     )
 
 
@@ -284,6 +305,12 @@ def parse_step(raw: Any, source: str) -> Step:
 def _check_references(forms: FormSet) -> None:
     """Every condition must name an existing field; a step's own fields may not hide the step."""
     for step in forms.steps:
+        for f in step.fields:
+            for col in f.columns:
+                for target in col.ref:
+                    if not forms.has_field(target) or not forms.field(target).is_table:
+                        raise _fail(step.source, f"field '{f.id}' column '{col.id}'",
+                                    f"'ref' names '{target}', which is not a table of the forms")
         conds = [(f"step '{step.id}'", step.applies_when)] + [(f"field '{f.id}'", f.visible_when) for f in step.fields]
         for where, cond in conds:
             if cond is None:

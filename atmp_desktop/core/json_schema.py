@@ -38,6 +38,13 @@ def _scalar(f: Field) -> dict:
     if t == "quantity":
         return {**desc, "type": "object", "additionalProperties": False, "required": ["value", "unit"],
                 "properties": {"value": {"type": "number"}, "unit": {"enum": list(f.units)}}}
+    if t == "ref":
+        return {**desc, "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$",
+                "description": f"the row id of a row of {', '.join(f.ref)}"}
+    if t == "durations":
+        return {**desc, "type": "array", "minItems": 1, "items": {
+            "type": "object", "additionalProperties": False, "required": ["value", "unit"],
+            "properties": {"value": {"type": "number", "minimum": 0}, "unit": {"enum": list(f.units)}}}}
     raise ValueError(t)
 
 

@@ -108,6 +108,8 @@ def normalise_unit(unit: str) -> str:
     low = u.lower()
     if low in _UNIT_WORDS:
         return _UNIT_WORDS[low]
+    if u.startswith("%"):
+        return "%"  # "% specific lysis", "% of viable CD45+": a percentage
     u = _PREFIX_MICRO.sub("µ", u)
     u = re.sub(r"(?<![A-Za-z])([mµnd]?)l\b", lambda m: m.group(1) + "L", u)  # ml -> mL, l -> L
     u = re.sub(r"\bcm2\b|\bcm\^2\b", "cm²", u)
@@ -263,6 +265,8 @@ def parse_criterion(text: str) -> Criterion | None:
     if not t or _TEXT_ONLY.match(t):
         return None
     t = re.sub(r"^\s*between\s+", "", t, flags=re.I)
+    # a closing remark in brackets ("10–50 mL per bag (label claim ± 10 %)") does not change the limits
+    t = re.sub(r"\s*\([^()]*\)\s*\.?$", "", t) or t
     first = _bound(t, 0)
     if first is None:
         return None
@@ -300,11 +304,13 @@ def parse_criterion(text: str) -> Criterion | None:
         if second and second[0] in ("≤", "<", "≥", ">"):
             q2, v2, u2, e2, _ = second
             if u2 and crit.unit and u2 != crit.unit:
-                return None
+                return None  # two limits on different quantities ("≥ 500 pg/mL per 10⁵ cells; ≤ 100 pg/mL ...")
             if q2 in ("≤", "<") and crit.high is None:
                 crit = Criterion(crit.low, v2, crit.unit or u2, crit.low_inclusive, q2 == "≤")
             elif q2 in ("≥", ">") and crit.low is None:
                 crit = Criterion(v2, crit.high, crit.unit or u2, q2 == "≥", crit.high_inclusive)
+            if crit.low is not None and crit.high is not None and crit.low > crit.high:
+                return None
             rest = rest[e2:]
     of = re.match(r"\s*of\s+", rest, re.I)
     if of:
@@ -315,6 +321,8 @@ def parse_criterion(text: str) -> Criterion | None:
         if detail is not None:
             return Criterion(crit.low, crit.high, crit.unit, crit.low_inclusive, crit.high_inclusive, detail)
         return crit
+    if re.match(r"\s*(?:at|after|for|within|on day|post[- ]thaw)\b", rest, re.I):
+        return crit  # the conditions of the test ("≥ 20 % specific lysis at 8 h"), not another limit
     if rest.strip(" .;,") and re.search(r"\d", rest):
         return None  # more numbers we did not understand: better silent than wrong
     return crit
@@ -428,6 +436,9 @@ def parse_durations(text: str, default_unit: str | None = None) -> list[Quantity
     when a number has no unit at all or a unit is not a time."""
     t = _clean(str(text or ""))
     t = re.sub(r"\b[Tt](?=\d)", "", t)  # "T0", "T12"
+    # "day 0, 7, 14" / "Day 7": a unit written before its number
+    t = re.sub(r"\b(days?|weeks?|months?|hours?|years?)\s+(\d+(?:[.,]\d+)?)(?!\s*[A-Za-z])",
+               lambda m: f"{m.group(2)} {m.group(1)}", t, flags=re.I)
     t = re.sub(r"\binitial\b|\brelease\b", "0", t, flags=re.I)
     items: list[tuple[float, str]] = []
     for m in re.finditer(r"(\d+(?:[.,]\d+)?)\s*([A-Za-z]+)?", t):
@@ -443,6 +454,9 @@ def parse_durations(text: str, default_unit: str | None = None) -> list[Quantity
         if unit:
             out.extend(Quantity(int(v) if float(v).is_integer() else v, unit) for v in pending)
             pending = []
+    if pending and out:  # "day 0, 7, 14": numbers after the last unit take it
+        out.extend(Quantity(int(v) if float(v).is_integer() else v, out[-1].unit) for v in pending)
+        pending = []
     if pending:
         if not default_unit:
             raise QuantityError(f"'{text}': give the unit of the time points, e.g. '0, 3, 6 months'")

@@ -4,6 +4,8 @@ Value shapes (the same in the project file, the JSON interchange and the project
   text, long_text, choice  -> str          multi_choice -> list[str]
   yes_no                   -> bool         date         -> "YYYY-MM-DD"
   integer                  -> int          quantity     -> {"value": float|int, "unit": str}
+  ref                      -> str (a row id of a table named by the field's `ref`)
+  durations                -> list of {"value": float|int, "unit": str} (time points, in order written)
   table                    -> list of rows, each {column_id: scalar value}
 Empty values (None, "", [], {}) mean "not filled in" and are stored as absent.
 """
@@ -187,6 +189,25 @@ def normalise(field: Field, value: Any) -> Any:
         if isinstance(num, float) and num.is_integer():
             num = int(num)
         return {"value": num, "unit": unit}
+    if t == "ref":
+        if not isinstance(value, str) or not 0 < len(value) <= 64 or not set(value) <= _ROW_ID_CHARS:
+            raise FieldValueError(f"{name}: expected the id of a row (letters, digits, - and _)")
+        return value
+    if t == "durations":
+        if not isinstance(value, list):
+            raise FieldValueError(f"{name}: expected a list of time points such as 0, 3, 6 months")
+        out = []
+        for point in value:
+            if not isinstance(point, dict) or set(point) != {"value", "unit"}:
+                raise FieldValueError(f"{name}: each time point needs a value and a unit ({', '.join(field.units)})")
+            num, unit = point["value"], point["unit"]
+            if isinstance(num, bool) or not isinstance(num, (int, float)) or not num == num or num < 0 \
+                    or num in (float("inf"),):
+                raise FieldValueError(f"{name}: a time point must be a number of 0 or more")
+            if unit not in field.units:
+                raise FieldValueError(f"{name}: unit '{unit}' is not one of {', '.join(field.units)}")
+            out.append({"value": int(num) if isinstance(num, float) and num.is_integer() else num, "unit": unit})
+        return out or None
     if t == "table":
         if not isinstance(value, list):
             raise FieldValueError(f"{name}: expected a list of rows")
@@ -210,6 +231,7 @@ def normalise_row(table: Field, row: Any) -> dict:
     return out
 
 
+_ROW_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _TRUE = {"yes", "y", "true", "1", "ja", "oui"}
 _FALSE = {"no", "n", "false", "0", "nein", "non"}
 _QTY = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.+?)\s*$")
@@ -255,6 +277,17 @@ def parse_text(field: Field, text: str) -> Any:
             raise FieldValueError(f"{field.label}: write an amount and a unit, e.g. '12 {field.units[0]}'")
         num = float(m.group(1).replace(",", "."))
         return normalise(field, {"value": num, "unit": m.group(2)})
+    if t == "ref":
+        return normalise(field, text)
+    if t == "durations":
+        if text.startswith("["):
+            return normalise(field, _json(field, text))
+        from atmp_desktop.core.quantity import QuantityError, parse_durations
+        try:
+            points = parse_durations(text, field.units[0] if len(field.units) == 1 else None)
+        except QuantityError as exc:
+            raise FieldValueError(f"{field.label}: {exc}") from None
+        return normalise(field, [{"value": p.value, "unit": p.unit} for p in points])
     if t == "table":
         return normalise(field, _json(field, text))
     raise FieldValueError(f"{field.label}: unknown field type {t}")
@@ -297,6 +330,9 @@ def format_value(field: Field, value: Any) -> str:
         num = value["value"]
         shown = f"{num:g}" if isinstance(num, float) else str(num)
         return f"{shown} {value['unit']}"
+    if t == "durations":
+        from atmp_desktop.core.quantity import Quantity, format_durations
+        return format_durations([Quantity(p["value"], p["unit"]) for p in value])
     if t == "table":
         return f"{len(value)} row(s)"
     return str(value)

@@ -6,6 +6,7 @@ from difflib import SequenceMatcher
 from typing import Iterator
 
 from atmp_desktop.core.constants import HOURS_PER_UNIT
+from atmp_desktop.core.quantity import HOURS_PER, Quantity, hours
 from atmp_desktop.core.definitions import placement_map
 from atmp_desktop.core.rules.base import Ctx, as_text, matches, rule
 
@@ -158,39 +159,7 @@ def con_04(c: Ctx):
 
 
 # ----------------------------------------------------------------------------- shelf life vs stability
-_UNIT_WORDS = (
-    ("h", r"h|hr|hrs|hours?"), ("days", r"d|days?"), ("weeks", r"w|wk|wks|weeks?"),
-    ("months", r"m|mo|mos|months?"), ("years", r"y|yr|yrs|years?"),
-)
-_TP = re.compile(r"(?P<num>\d+(?:[.,]\d+)?)|(?P<unit>[A-Za-z]+)")
-
-
-def _unit_of(word: str) -> str | None:
-    w = word.lower()
-    for unit, pattern in _UNIT_WORDS:
-        if re.fullmatch(pattern, w):
-            return unit
-    return None
-
-
-def parse_time_points(text: str, default_unit: str | None = None) -> list[float]:
-    """Time points in hours from text like '0, 3, 6, 12 months', '0 h, 24 h, 72 h', 'day 0, 7, 14'.
-
-    A number takes the next unit word after it ('0, 3, 6 months'); numbers with no unit after them take the
-    previous one ('day 0, 7'), then `default_unit`. Numbers with no unit at all are ignored.
-    """
-    tokens = [(m.group("num"), _unit_of(m.group("unit")) if m.group("unit") else None) for m in _TP.finditer(text)]
-    out, pending, last_unit = [], [], None
-    for num, unit in tokens:
-        if num is not None:
-            pending.append(float(num.replace(",", ".")))
-        elif unit is not None:
-            out += [n * HOURS_PER_UNIT[unit] for n in pending]
-            pending, last_unit = [], unit
-    tail = last_unit or default_unit
-    if tail:
-        out += [n * HOURS_PER_UNIT[tail] for n in pending]
-    return out
+SHELF_LIFE_KINDS = ("long_term", "supportive", None)  # in-use, post-thaw, transport and hold studies do not
 
 
 def _show_hours(h: float) -> str:
@@ -200,21 +169,32 @@ def _show_hours(h: float) -> str:
     return f"{h:g} h"
 
 
+def study_hours(row: dict) -> list[float]:
+    """A study's planned time points in hours (structured `time_points`, core.quantity units)."""
+    points = row.get("time_points")
+    if not isinstance(points, list):
+        return []
+    return [hours(Quantity(p["value"], p["unit"])) for p in points
+            if isinstance(p, dict) and p.get("unit") in HOURS_PER and isinstance(p.get("value"), (int, float))]
+
+
 @rule("CON-05", "warning", "a shelf life is claimed",
-      "the drug product stability time points reach the claimed shelf life",
+      "the planned time points of the drug product's long-term (or supportive) stability studies reach the "
+      "claimed shelf life",
       "ICH Q5C; ICH M4Q(R1) 3.2.P.8", "K", step="quality")
 def con_05(c: Ctx):
     q = c.get("quality.shelf_life")
     if not isinstance(q, dict) or q.get("unit") not in HOURS_PER_UNIT:
         return
     claim = float(q["value"]) * HOURS_PER_UNIT[q["unit"]]
-    rows = [r for r in c.rows("quality.stability_studies") if r.get("material") in ("DP", None)]
-    longest = max((t for r in rows for t in parse_time_points(as_text(r.get("time_points")), q["unit"])), default=None)
+    rows = [r for r in c.rows("quality.stability_studies")
+            if r.get("material") in ("DP", None) and r.get("kind") in SHELF_LIFE_KINDS]
+    longest = max((t for r in rows for t in study_hours(r)), default=None)
     shown = f"{q['value']} {q['unit']}"
     if longest is None:
         yield ("quality.stability_studies",
-               f"The shelf life of {shown} has no drug product stability data: add DP rows with time points to "
-               f"{c.label('quality.stability_studies')}.")
+               f"The shelf life of {shown} has no drug product stability data: add a long-term drug product study "
+               f"with its planned time points to {c.label('quality.stability_studies')}.")
     elif longest + 1e-6 < claim:
         yield ("quality.shelf_life",
                f"The claimed shelf life ({shown}) is longer than the last drug product stability time point "

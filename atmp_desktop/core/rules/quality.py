@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from atmp_desktop.core.constants import HOURS_PER_UNIT, STERILITY_INCUBATION_DAYS
 from atmp_desktop.core.rules.base import Ctx, as_text, cell_based, is_maa, matches, row_matching, rule, viral_vector
+from atmp_desktop.core.results import (BATCH_RESULTS, BATCHES, STABILITY_RESULTS, STUDIES, shown_result, spec_test,
+                                       verdict)
 
 DP_SPEC, DS_SPEC, CHAR = "quality.dp_specification", "quality.ds_specification", "quality.characterisation"
 
@@ -92,7 +94,7 @@ def qc_05(c: Ctx):
     topo = r"supercoil|topolog|open[- ]circular|isoform|\bccc\b"
     if not (_spec_has(c, topo) or _char_has(c, topo)):
         yield (DP_SPEC, f"Quantify plasmid topology forms (supercoiled / open circular / linear) in {c.label(DP_SPEC)}.")
-    if row_matching(c.rows("quality.stability_studies"), topo, "results", "condition") is None:
+    if row_matching(c.rows("quality.stability_studies"), topo, "note", "condition") is None:
         yield ("quality.stability_studies",
                f"Show plasmid topology over the shelf life in {c.label('quality.stability_studies')}.")
 
@@ -188,7 +190,8 @@ def qc_11(c: Ctx):
     if not c.yes("quality.cryopreserved"):
         return
     if not (c.filled("quality.in_use_stability")
-            or row_matching(c.rows("quality.stability_studies"), r"thaw|in-use", "condition", "results")):
+            or any(r.get("kind") in ("post_thaw", "in_use") for r in c.rows("quality.stability_studies"))
+            or row_matching(c.rows("quality.stability_studies"), r"thaw|in-use", "condition", "note")):
         yield ("quality.in_use_stability",
                f"Give post-thaw (in-use) stability data in {c.label('quality.in_use_stability')}.")
     if not matches(r"integrit|\bcci\b|leak", c.text("quality.container_closure")):
@@ -225,3 +228,30 @@ def qc_13(c: Ctx):
         yield ("manufacturing.comparability",
                f"The process changed after the pivotal trial: describe the comparability exercise in "
                f"{c.label('manufacturing.comparability')}.")
+
+
+@rule("QC-20", "error", "batch or stability results are entered",
+      "every numeric result meets its numeric acceptance criterion (text criteria and text results are left "
+      "alone); an out-of-specification result names the batch or study, the test and both values",
+      "ICH Q6B; ICH M4Q(R1) 3.2.S.4.4, 3.2.P.5.4, 3.2.P.8.3; EudraLex Vol. 4 Part IV §11.5", "K", step="quality")
+def qc_20(c: Ctx):
+    snap = c.snap
+    for i, row in enumerate(c.rows(BATCH_RESULTS)):
+        test = spec_test(snap, row.get("test"))
+        if verdict(row, test) is False:
+            batch = snap.row(BATCHES, row.get("batch")) or {}
+            yield (f"{BATCH_RESULTS}[{i}].result",
+                   f"Batch {batch.get('batch') or '(unnamed)'}: {test.name} is {shown_result(row)}, outside its "
+                   f"acceptance criterion ‘{test.criterion_text}’; correct the result, or record the "
+                   "out-of-specification investigation in the batch note.")
+    for i, row in enumerate(c.rows(STABILITY_RESULTS)):
+        test = spec_test(snap, row.get("test"))
+        if verdict(row, test) is False:
+            study = snap.row(STUDIES, row.get("study")) or {}
+            tp = row.get("time_point") or {}
+            when = f" at {tp.get('value')} {tp.get('unit')}" if tp else ""
+            yield (f"{STABILITY_RESULTS}[{i}].result",
+                   f"Stability study {study.get('study') or study.get('condition') or '(unnamed)'}{when}: "
+                   f"{test.name} is {shown_result(row)}, outside its acceptance criterion "
+                   f"‘{test.criterion_text}’; the shelf life claimed must be supported by results within "
+                   "specification.")
