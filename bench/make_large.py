@@ -75,21 +75,36 @@ def _vary_spec(row: dict, i: int) -> dict:
 def _vary_batch(row: dict, i: int) -> dict:
     r = dict(row)
     r["batch"] = f"NCT01922014/{i + 1}-LOT-{2020 + i % 6}-{i:05d}"
-    r["use"] = ("Clinical (pivotal study)", "Process validation", "Stability", "Clinical (phase I)")[i % 4]
-    r["results"] = "; ".join(f"{TESTS[k % len(TESTS)]}: {(i * 7 + k * 13) % 90 + 10} % (complies)"
-                             for k in range(RESULTS_PER_BATCH))
+    r["use"] = (["clinical"], ["ppq"], ["stability"], ["clinical", "stability"])[i % 4]
+    r["note"] = f"Manufactured in campaign {i // 12 + 1}; batch record reviewed."
     return r
+
+
+MONTHS = [0, 1, 2, 3, 6, 9, 12, 18, 24, 36, 48, 60][:TIME_POINTS]
 
 
 def _vary_stability(row: dict, i: int) -> dict:
     r = dict(row)
-    months = [0, 1, 2, 3, 6, 9, 12, 18, 24, 36, 48, 60][:TIME_POINTS]
+    r["study"] = f"STB-{2021 + i % 5}-{i:03d}"
     r["condition"] = f"≤ -150 °C (vapour phase of liquid nitrogen), study STB-{2021 + i % 5}-{i:03d}"
-    r["time_points"] = ", ".join(f"{m} months" for m in months)
-    r["results"] = " ".join(
-        f"{m} months: " + "; ".join(f"{TESTS[k]} {(i + m + k) % 30 + 70} %" for k in range(STABILITY_TESTS)) + "."
-        for m in months)
+    r["time_points"] = [{"value": m, "unit": "months"} for m in MONTHS]
+    r["note"] = "All results within specification; no trend."
     return r
+
+
+def _results(data: dict, row_ids: dict, scale: int) -> None:
+    """RESULTS_PER_BATCH results per batch and TIME_POINTS x STABILITY_TESTS per study, linked by row id."""
+    q = data["quality"]
+    spec = row_ids["quality.dp_specification"]
+    q["batch_results"] = [
+        {"batch": bid, "test": spec[(i + k) % len(spec)], "result": str((i * 7 + k * 13) % 30 + 70), "unit": "%",
+         "result_type": "numeric"}
+        for i, bid in enumerate(row_ids["quality.batch_analyses"]) for k in range(RESULTS_PER_BATCH)]
+    q["stability_results"] = [
+        {"study": sid, "time_point": {"value": m, "unit": "months"}, "test": spec[k % len(spec)],
+         "result": str((i + m + k) % 30 + 70), "unit": "%", "result_type": "numeric"}
+        for i, sid in enumerate(row_ids["quality.stability_studies"]) for m in MONTHS
+        for k in range(STABILITY_TESTS)]
 
 
 def _vary_material(row: dict, i: int) -> dict:
@@ -131,6 +146,9 @@ def make_document(scale: int = 1) -> dict:
         vary = VARY[path]
         data[step][name] = [vary({k: v for k, v in rows[i % len(rows)].items() if k != "id"}, i)
                             for i in range(n * scale)]
+        doc.setdefault("row_ids", {})[path] = [f"{name[:8]}-{i}" for i in range(n * scale)]
+    doc["row_ids"] = {p: ids for p, ids in doc.get("row_ids", {}).items() if p in SIZES}
+    _results(data, doc["row_ids"], scale)
     fields = _narrative_fields(default_forms(), data)
     have = sum(len(str(data[s][n]).split()) for s, n in fields)
     target = NARRATIVE_WORDS * scale
