@@ -155,7 +155,7 @@ class CellDelegate(QStyledItemDelegate):
         else:
             if col.type == "multi_choice" and value:
                 editor.setText("; ".join(col.choice_label(v) for v in value))
-            elif col.type == "quantity" and value:
+            elif col.type in ("quantity", "durations") and value:  # "0, 3, 6 months" reads back the same
                 editor.setText(format_value(col, value))
             else:
                 editor.setText("" if value is None else str(value))
@@ -501,6 +501,6 @@ def _cell_text(col: Field, value) -> str:
         return "; ".join(col.choice_label(v) for v in value)
     if col.type == "yes_no":
         return "yes" if value else "no"
-    if col.type in ("choice", "quantity"):
+    if col.type in ("choice", "quantity", "durations"):
         return format_value(col, value)
     return str(value).replace("\t", " ").replace("\n", " ")
