@@ -202,6 +202,71 @@ def _full_id(pf, short: str) -> str:
     return found[0]
 
 
+# ---------------------------------------------------------------------------------------------- reports
+def cmd_change_report(args) -> int:
+    from atmp_desktop.core.diff import compare
+    from atmp_desktop.export.change_report import write_change_report
+    from atmp_desktop.export.errors import ExportError
+    a, a_label, a_id, a_path = load_side(args.a)
+    b, b_label, b_id, b_path = load_side(args.b)
+    if a_id != b_id:
+        raise CliError(f"'{b_path.name}' is a different project than '{a_path.name}'; a change report compares "
+                       "copies or milestones of one project.")
+    forms = _forms()
+    stem = Path(args.out)
+    if stem.suffix in (".docx", ".pdf"):
+        stem = stem.with_suffix("")
+    if not stem.parent.is_dir():
+        raise CliError(f"the folder '{stem.parent}' does not exist.")
+    d = compare(forms, a, b, a_label, b_label)
+    try:
+        for path in write_change_report(forms, d, b, stem, formats=tuple(args.formats.split(",")), old=a):
+            print(path)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_bundle(args) -> int:
+    from atmp_desktop.export.bundle import write_bundle
+    from atmp_desktop.export.errors import ExportError
+    Err = _store_errors()
+    with open_project(args.project) as pf:
+        try:
+            m = pf.find_milestone(args.since)
+            since = pf.milestone_snapshot(m)
+            snap = pf.snapshot()
+        except Err as exc:
+            raise CliError(str(exc)) from None
+    try:
+        res = write_bundle(_forms(), snap, since, f"milestone '{m.name}' ({m.created[:10]})", Path(args.out),
+                           now_label=f"{Path(args.project).name} as saved {snap.meta.get('modified', '')[:10]}")
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    for w in res.warnings:
+        print(f"atmp-desktop: warning: {w}", file=sys.stderr)
+    for f in res.failed_checks:
+        print(f"atmp-desktop: PDF check failed: {f}", file=sys.stderr)
+    print(f"{res.path} ({len(res.files)} files, manifest with SHA-256 checksums)")
+    return EXIT_PROBLEMS if res.failed_checks else EXIT_OK
+
+
+def cmd_send_copy(args) -> int:
+    from atmp_desktop.store.sharing import send_copy
+    Err = _store_errors()
+    target = Path(args.out)
+    if target.exists() and not args.force:
+        raise CliError(f"'{target}' already exists; choose another name or add --force.")
+    with open_project(args.project, read_only=False) as pf:
+        try:
+            sent = send_copy(pf, target, remove_names=args.remove_names)
+        except Err as exc:
+            raise CliError(str(exc)) from None
+    print(f"{sent.path}  (milestone: {sent.milestone}; {sent.paths_removed} local path(s) removed"
+          + (f"; {sent.names_removed} user name(s) replaced" if args.remove_names else "") + ")")
+    return EXIT_OK
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("diff", help="compare two copies or milestones of a project (FILE or FILE@MILESTONE)")
     p.add_argument("a", metavar="A")
@@ -239,3 +304,24 @@ def add_commands(sub) -> None:
     p.add_argument("--reply", help="comment: the id of the comment answered")
     p.add_argument("--reopen", action="store_true", help="resolve: open the thread again")
     p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("change-report", help="write the change report (Word and PDF) between A and B")
+    p.add_argument("a", metavar="A", help="FILE or FILE@MILESTONE (the earlier state)")
+    p.add_argument("b", metavar="B", help="FILE or FILE@MILESTONE (the later state)")
+    p.add_argument("--out", required=True, metavar="STEM", help="written as STEM.docx and STEM.pdf")
+    p.add_argument("--formats", default="docx,pdf", help="docx, pdf or both (default)")
+    p.set_defaults(func=cmd_change_report)
+
+    p = sub.add_parser("bundle", help="one zip for a review round: PDFs, Word files, readiness and change "
+                                      "report, manifest with checksums")
+    p.add_argument("project")
+    p.add_argument("--since", required=True, metavar="MILESTONE", help="the change report covers changes since it")
+    p.add_argument("--out", required=True, metavar="FILE.zip")
+    p.set_defaults(func=cmd_bundle)
+
+    p = sub.add_parser("send-copy", help="a clean copy for e-mail: no lock, no history, no local paths")
+    p.add_argument("project")
+    p.add_argument("--out", required=True, metavar="COPY.atmp")
+    p.add_argument("--remove-names", action="store_true", help="replace user names in the audit log")
+    p.add_argument("--force", action="store_true", help="replace COPY if it exists")
+    p.set_defaults(func=cmd_send_copy)

@@ -65,6 +65,7 @@ HOOKS: dict[str, HookSpec] = {
     "readiness_matrix": HookSpec((), (), "completeness by CTD section from the placement map"),
     "readiness_findings": HookSpec((), (), "findings grouped by section"),
     "readiness_documents": HookSpec((), (), "which documents apply and why"),
+    "readiness_review": HookSpec((), (), "review status of steps and CTD sections, open review comments"),
 }
 
 

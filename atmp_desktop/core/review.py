@@ -31,14 +31,24 @@ def section_target(code: str) -> str:
     return f"section:{code}"
 
 
-def target_label(forms: FormSet, target: str) -> str:
+def target_label(forms: FormSet, target: str, titled: bool = True) -> str:
     kind, _, key = target.partition(":")
     if kind == "step":
         try:
             return f"step {forms.step(key).title}"
         except KeyError:
             return f"step {key}"
-    return f"section {key}"
+    from atmp_desktop.core.sections import heading
+    if not titled:
+        return f"section {key}"
+    try:
+        return f"section {key} {heading(key).title}"
+    except KeyError:
+        return f"section {key}"
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def affected_targets(forms: FormSet, paths: Iterable[str]) -> list[str]:

@@ -150,7 +150,7 @@ def with_resets(pf, changes: list[tuple], label: str, now: str) -> tuple[list[tu
         resets.append(("v", target, dict(old), reset_entry(old, pf.user, now, label)))
     if not resets:
         return changes, ""
-    names = [target_label(pf.forms, c[1]) for c in resets]
+    names = [target_label(pf.forms, c[1], titled=False) for c in resets]
     if len(names) > 3:
         shown = ", ".join(names[:3]) + f" and {len(names) - 3} more"
     else:
