@@ -418,7 +418,15 @@ class DocxWriter:
             p = d.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.keep_with_next = True  # the slot stays with its caption below
-            if b.image and Path(b.image).is_file():
+            if b.diagram is not None:  # a generated diagram as a 300 dpi picture, sized to the text width
+                import io
+                from atmp_desktop.core.paths import fonts_dir
+                from atmp_desktop.export.diagram import to_png
+                png = to_png(b.diagram, 300, str(fonts_dir() / L.FONT_FILES[""]),
+                             str(fonts_dir() / L.FONT_FILES["-Bold"]))
+                k = min(1.0, L.frame_height(False) * 0.85 / b.diagram.height, L.frame_width(False) / b.diagram.width)
+                p.add_run().add_picture(io.BytesIO(png), width=Emu(int(b.diagram.width * k * 12700)))
+            elif b.image and Path(b.image).is_file():
                 sec = d.sections[-1]
                 p.add_run().add_picture(b.image, width=Emu(min(sec.page_width - sec.left_margin - sec.right_margin,
                                                                Emu(int(L.frame_width(False) * 12700)))))

@@ -129,6 +129,7 @@ class Figure:
     description: str = ""
     id: str = ""           # target of XRef("figure:<id>")
     number: str = ""       # "3.2.S.2.2-1", given by `finish`
+    diagram: object = None  # a generated drawing (export.diagram.Layout): vectors in the PDF, a 300 dpi PNG in Word
 
     @property
     def label(self) -> str:

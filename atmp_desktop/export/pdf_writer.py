@@ -291,6 +291,14 @@ class PdfWriter:
         text = clean(b.full_caption + (f" ({b.description})" if b.description else ""))
         caption = _CaptionPara(escape(text), self.styles["caption"], m.caption_key(b), "TOCFigure", text) \
             if b.number else self._para(text, "caption", clean)
+        if b.diagram is not None:  # a generated diagram stays vector graphics
+            from atmp_desktop.export.diagram import to_drawing
+            drawing = to_drawing(b.diagram, L.FONT, L.FONT + "-Bold")
+            # drawn at 100 % (its text is 9 pt or more); only a frame narrower than the drawing shrinks it
+            k = min(width / drawing.width, 1.0)
+            drawing.scale(k, k)
+            drawing.width, drawing.height = drawing.width * k, drawing.height * k
+            return [KeepTogether([drawing, caption])]
         if b.image and Path(b.image).is_file():
             img = Image(b.image)
             scale = min(width / img.imageWidth, L.frame_height(False) * 0.6 / img.imageHeight, 1.0)

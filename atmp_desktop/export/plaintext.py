@@ -61,6 +61,11 @@ def render(doc: m.Document) -> str:
         elif isinstance(b, m.Figure):
             lines.append(f"  [{b.label if b.number else 'Figure'}: {b.caption}"
                          f"{' - ' + b.description if b.description else ''}]")
+            if b.diagram is not None:
+                kinds = [x.kind for x in b.diagram.boxes]
+                lines.append(f"  (generated diagram: {kinds.count('step')} steps, {kinds.count('ipc')} in-process "
+                             f"controls, {kinds.count('hold')} hold times"
+                             f"{', DS/DP boundary' if b.diagram.boundary else ''})")
         elif isinstance(b, m.PageBreak):
             lines.append("  ----")
         else:  # a block a later helper adds: its fallback text, so the reference still shows it

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from atmp_desktop.export.builders.generic import Builder, and_list, hook
-from atmp_desktop.export.model import ListBlock, Run, Table
+from atmp_desktop.export.diagram import flow_parts
+from atmp_desktop.export.model import Figure, ListBlock, Run, Table
 
 
 @hook("process_flow")
@@ -23,7 +24,11 @@ def process_flow(b: Builder, stage: str | None = None) -> None:
                                      f"IPC: {r['in_process_controls']}") if x)
         items.append((Run(head, bold=True), Run(f" ({tail})" if tail else "")))
     b.add(ListBlock(tuple(items), numbered=False))
-    b.figure("Flow diagram of the manufacturing process", "to be generated from the process-step table")
+    # the whole process with the DS/DP boundary, generated from the process-step table (export.diagram)
+    parts = flow_parts(b.rows("manufacturing.process_steps"))
+    for n, part in enumerate(parts, 1):
+        more = f" (part {n} of {len(parts)})" if len(parts) > 1 else ""
+        b.add(Figure("Flow diagram of the manufacturing process" + more, diagram=part))
 
 
 _COMPENDIAL = re.compile(r"Ph\.?\s?Eur|USP|JP\b|pharmacop", re.I)

@@ -1,0 +1,221 @@
+"""The process-flow diagram, generated from the process-step table.
+
+`flow_layout(steps)` is pure: process-step rows -> a Layout of boxes, arrows and a DS/DP boundary in points
+(steps in order in one column, in-process controls with their acceptance criteria in side boxes on the right,
+hold times on the left, a dashed line where the active substance becomes the finished product). Two thin
+renderers draw one layout: `to_drawing` (ReportLab vector graphics, placed as is in the PDF) and `to_png`
+(Pillow, 300 dpi, embedded sized in Word). The window's live preview draws the PNG.
+"""
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+WIDTH = 540.0          # points: fits the portrait text frame (A4 minus margins) without scaling
+STEP_W, SIDE_W, HOLD_W = 190.0, 165.0, 105.0
+GAP_Y, PAD = 16.0, 5.0
+FONT_SIZE, SMALL = 9.5, 9.0   # drawn at 100 %: every text of the PDF is at least 9 pt (check-pdf)
+LINE = 1.2             # line height as a multiple of the font size
+CHARS_STEP, CHARS_SIDE, CHARS_HOLD = 30, 31, 19
+MAX_HEIGHT = 430.0     # a part fits a landscape frame too; taller processes are drawn in several parts
+MAX_LINES = 4
+COLOURS = {"step": ("#e5ebf2", "#1f3a5f"), "ipc": ("#fff7e6", "#9a6700"), "hold": ("#eef7ee", "#2f6f3e"),
+           "boundary": ("#ffffff", "#7a7a7a")}
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float            # top edge, from the top of the drawing
+    w: float
+    h: float
+    lines: tuple[tuple[str, bool, float], ...]  # (text, bold, size)
+    kind: str = "step"  # step | ipc | hold
+
+
+@dataclass(frozen=True)
+class Arrow:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: float
+    height: float
+    boxes: tuple[Box, ...] = ()
+    arrows: tuple[Arrow, ...] = ()
+    boundary: tuple[float, str, str] | None = None   # (y, label above, label below)
+    labels: tuple[tuple[float, float, str], ...] = field(default_factory=tuple)
+
+
+def _wrap(text: str, chars: int, bold: bool = False, size: float = FONT_SIZE) -> list[tuple[str, bool, float]]:
+    lines = textwrap.wrap(" ".join(str(text).split()), chars, break_long_words=True) or [""]
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        lines[-1] = lines[-1][: chars - 1].rstrip() + "…"
+    return [(ln, bold, size) for ln in lines]
+
+
+def _height(lines) -> float:
+    return sum(size * LINE for _, _, size in lines) + 2 * PAD
+
+
+def flow_layout(steps: list[dict]) -> Layout:
+    """The diagram of `steps` (process-step rows) in the order of their numbers."""
+    rows = sorted(steps, key=lambda r: (r.get("number") is None, r.get("number") or 0))
+    x_hold = 2.0
+    x_step = x_hold + HOLD_W + 14
+    x_ipc = x_step + STEP_W + 14
+    y = 4.0
+    boxes: list[Box] = []
+    arrows: list[Arrow] = []
+    boundary = None
+    prev_stage = None
+    prev_bottom = None
+    for r in rows:
+        stage = r.get("stage")
+        if prev_stage == "DS" and stage == "DP" and boundary is None:
+            y += 10
+            boundary = (y - GAP_Y / 2 - 5, "Active substance (DS)", "Finished product (DP)")
+        head = f"{r.get('number')}. {r.get('name') or ''}".strip(". ") if r.get("number") is not None \
+            else str(r.get("name") or "Step")
+        lines = _wrap(head, CHARS_STEP, bold=True)
+        if r.get("site"):
+            lines += _wrap(str(r["site"]), CHARS_STEP + 6, size=SMALL)
+        h = _height(lines)
+        side = []
+        if r.get("in_process_controls"):
+            side = _wrap("IPC: " + str(r["in_process_controls"]), CHARS_SIDE, size=SMALL)
+            if r.get("acceptance_criteria"):
+                side += _wrap("Criteria: " + str(r["acceptance_criteria"]), CHARS_SIDE, size=SMALL)
+        hold_text = str(r.get("hold_time") or "").strip()
+        if re.match(r"(?i)(not applicable|none|n/?a\b|no hold|-|–)", hold_text):
+            hold_text = ""  # no hold point at this step
+        hold = _wrap("Hold: " + hold_text, CHARS_HOLD, size=SMALL) if hold_text else []
+        h = max(h, _height(side) if side else 0, _height(hold) if hold else 0)
+        box = Box(x_step, y, STEP_W, h, tuple(lines), "step")
+        boxes.append(box)
+        if prev_bottom is not None:
+            arrows.append(Arrow(x_step + STEP_W / 2, prev_bottom, x_step + STEP_W / 2, y))
+        if side:
+            sh = _height(side)
+            boxes.append(Box(x_ipc, y + (h - sh) / 2, SIDE_W, sh, tuple(side), "ipc"))
+            arrows.append(Arrow(x_step + STEP_W, y + h / 2, x_ipc, y + h / 2, dashed=True))
+        if hold:
+            hh = _height(hold)
+            hw = HOLD_W
+            boxes.append(Box(x_hold, y + (h - hh) / 2, hw, hh, tuple(hold), "hold"))
+            arrows.append(Arrow(x_step, y + h / 2, x_hold + hw, y + h / 2, dashed=True))
+        prev_bottom = y + h
+        prev_stage = stage
+        y += h + GAP_Y
+    return Layout(WIDTH, max(y - GAP_Y + 4, 20.0), tuple(boxes), tuple(arrows), boundary)
+
+
+def flow_parts(steps: list[dict], max_height: float = MAX_HEIGHT) -> list[Layout]:
+    """The diagram in parts no taller than `max_height` (consecutive steps; the boundary where it falls)."""
+    rows = sorted(steps, key=lambda r: (r.get("number") is None, r.get("number") or 0))
+    parts: list[Layout] = []
+    start = 0
+    while start < len(rows):
+        end = start + 1
+        while end < len(rows) and flow_layout(rows[start:end + 1]).height <= max_height:
+            end += 1
+        parts.append(flow_layout(rows[start:end]))
+        start = end
+    return parts
+
+
+# ----------------------------------------------------------------------------- vector (PDF)
+def to_drawing(layout: Layout, font: str = "Helvetica", bold_font: str = "Helvetica-Bold"):
+    """The layout as a ReportLab Drawing (vectors and text; y flipped to PDF coordinates)."""
+    from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+    from reportlab.lib import colors
+    from reportlab.graphics import shapes
+
+    # the renderer sets the state's default font before any shape: make it ours, so no non-embedded
+    # standard font enters the PDF (check-pdf "fonts embedded")
+    shapes.STATE_DEFAULTS["fontName"] = font
+
+    H = layout.height
+    d = Drawing(layout.width, H)
+    for b in layout.boxes:
+        fill, stroke = COLOURS[b.kind]
+        d.add(Rect(b.x, H - b.y - b.h, b.w, b.h, rx=3, ry=3, fillColor=colors.HexColor(fill),
+                   strokeColor=colors.HexColor(stroke), strokeWidth=0.8))
+        ty = H - b.y - PAD
+        for text, bold, size in b.lines:
+            ty -= size * LINE
+            d.add(String(b.x + PAD, ty + size * 0.25, text, fontName=bold_font if bold else font, fontSize=size,
+                         fillColor=colors.HexColor("#1a1a1a")))
+    for a in layout.arrows:
+        d.add(Line(a.x1, H - a.y1, a.x2, H - a.y2, strokeColor=colors.HexColor("#4a4a4a"), strokeWidth=0.8,
+                   strokeDashArray=[2, 2] if a.dashed else None))
+        if not a.dashed:  # arrow head pointing down
+            x, y = a.x2, H - a.y2
+            d.add(Polygon([x - 3, y + 5, x + 3, y + 5, x, y], fillColor=colors.HexColor("#4a4a4a"),
+                          strokeColor=None))
+    if layout.boundary:
+        y, above, below = layout.boundary
+        d.add(Line(0, H - y, layout.width, H - y, strokeColor=colors.HexColor("#7a7a7a"), strokeWidth=0.8,
+                   strokeDashArray=[5, 3]))
+        d.add(String(2, H - y + 3, above, fontName=bold_font, fontSize=SMALL, fillColor=colors.HexColor("#555555")))
+        d.add(String(2, H - y - SMALL - 2, below, fontName=bold_font, fontSize=SMALL,
+                     fillColor=colors.HexColor("#555555")))
+    return d
+
+
+# ----------------------------------------------------------------------------- raster (Word, preview)
+def _font(path: str | None, size: float, scale: float):
+    from PIL import ImageFont
+    try:
+        return ImageFont.truetype(path, max(6, int(size * scale))) if path else ImageFont.load_default()
+    except OSError:
+        return ImageFont.load_default()
+
+
+def to_png(layout: Layout, dpi: int = 300, font_path: str | None = None, bold_path: str | None = None) -> bytes:
+    """The layout as a PNG at `dpi` (points scaled by dpi / 72)."""
+    from PIL import Image, ImageDraw
+
+    s = dpi / 72.0
+    img = Image.new("RGB", (int(layout.width * s) + 2, int(layout.height * s) + 2), "white")
+    g = ImageDraw.Draw(img)
+    fonts: dict = {}
+
+    def font(bold: bool, size: float):
+        key = (bold, size)
+        if key not in fonts:
+            fonts[key] = _font(bold_path if bold else font_path, size, s)
+        return fonts[key]
+
+    for a in layout.arrows:
+        g.line([(a.x1 * s, a.y1 * s), (a.x2 * s, a.y2 * s)], fill="#4a4a4a", width=max(1, int(0.8 * s)))
+        if not a.dashed:
+            x, y = a.x2 * s, a.y2 * s
+            g.polygon([(x - 3 * s, y - 5 * s), (x + 3 * s, y - 5 * s), (x, y)], fill="#4a4a4a")
+    for b in layout.boxes:
+        fill, stroke = COLOURS[b.kind]
+        g.rounded_rectangle([b.x * s, b.y * s, (b.x + b.w) * s, (b.y + b.h) * s], radius=3 * s, fill=fill,
+                            outline=stroke, width=max(1, int(0.8 * s)))
+        ty = b.y + PAD
+        for text, bold, size in b.lines:
+            g.text(((b.x + PAD) * s, ty * s), text, fill="#1a1a1a", font=font(bold, size))
+            ty += size * LINE
+    if layout.boundary:
+        y, above, below = layout.boundary
+        x = 0.0
+        while x < layout.width:  # dashed line
+            g.line([(x * s, y * s), (min(x + 5, layout.width) * s, y * s)], fill="#7a7a7a", width=max(1, int(s)))
+            x += 8
+        g.text((2 * s, (y - SMALL - 3) * s), above, fill="#555555", font=font(True, SMALL))
+        g.text((2 * s, (y + 2) * s), below, fill="#555555", font=font(True, SMALL))
+    out = io.BytesIO()
+    img.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()

@@ -1,0 +1,68 @@
+"""The process-flow diagram generated from the process-step table: every sample, vectors in the PDF, a
+300 dpi picture in Word, text never under 9 pt."""
+import io
+
+import pytest
+
+from atmp_desktop.export.diagram import FONT_SIZE, MAX_HEIGHT, SMALL, flow_layout, flow_parts, to_drawing, to_png
+from atmp_desktop.samples import sample_names
+from tests.golden import sample_snapshot
+
+
+@pytest.mark.parametrize("sample", sample_names())
+def test_every_sample_gets_its_diagram(sample):
+    steps = sample_snapshot(sample).rows("manufacturing.process_steps")
+    parts = flow_parts(steps)
+    boxes = [b for p in parts for b in p.boxes]
+    assert len([b for b in boxes if b.kind == "step"]) == len(steps)
+    assert len([b for b in boxes if b.kind == "ipc"]) == len([s for s in steps if s.get("in_process_controls")])
+    assert all(p.height <= MAX_HEIGHT for p in parts)
+    stages = [s.get("stage") for s in sorted(steps, key=lambda r: r.get("number") or 0)]
+    has_boundary = any(a == "DS" and b == "DP" for a, b in zip(stages, stages[1:]))
+    assert any(p.boundary for p in parts) == has_boundary
+    first = sorted(steps, key=lambda r: r.get("number") or 0)[0]
+    assert first["name"] in " ".join(t for t, _, _ in parts[0].boxes[0].lines)
+
+
+def test_steps_in_order_with_their_controls_and_hold_times():
+    steps = [{"number": 2, "name": "Fill", "stage": "DP", "in_process_controls": "Volume", "acceptance_criteria": "± 5 %"},
+             {"number": 1, "name": "Expand", "stage": "DS", "hold_time": "≤ 24 h at 2–8 °C"},
+             {"number": 3, "name": "Freeze", "stage": "DP", "hold_time": "Not applicable"}]
+    lay = flow_layout(steps)
+    steps_boxes = [b for b in lay.boxes if b.kind == "step"]
+    assert [b.lines[0][0] for b in steps_boxes] == ["1. Expand", "2. Fill", "3. Freeze"]
+    assert [b.y for b in steps_boxes] == sorted(b.y for b in steps_boxes)
+    ipc = next(b for b in lay.boxes if b.kind == "ipc")
+    assert "IPC: Volume" in ipc.lines[0][0] and any("± 5 %" in t for t, _, _ in ipc.lines)
+    assert [" ".join(t for t, _, _ in b.lines) for b in lay.boxes if b.kind == "hold"] == ["Hold: ≤ 24 h at 2–8 °C"]
+    assert lay.boundary and steps_boxes[0].y < lay.boundary[0] < steps_boxes[1].y
+    assert min(s for b in lay.boxes for _, _, s in b.lines) >= 9 and min(SMALL, FONT_SIZE) >= 9
+
+
+def test_vector_drawing_and_300_dpi_png():
+    lay = flow_layout([{"number": 1, "name": "Expand"}, {"number": 2, "name": "Fill"}])
+    d = to_drawing(lay, "Helvetica", "Helvetica-Bold")
+    assert (d.width, d.height) == (lay.width, lay.height) and len(d.contents) >= 4
+    from PIL import Image
+    img = Image.open(io.BytesIO(to_png(lay, 300)))
+    assert img.size[0] >= lay.width / 72 * 300 and round(img.info["dpi"][0]) == 300
+
+
+def test_the_diagram_reaches_both_writers(tmp_path):
+    from atmp_desktop.export.api import export_documents
+    from pypdf import PdfReader
+    import docx
+    snap = sample_snapshot("car-t")
+    res = export_documents(snap, ["m3-2-s"], tmp_path, formats=("docx", "pdf"))
+    pdf = PdfReader(next(p for p in res.paths if p.suffix == ".pdf"))
+    page = next(p for p in pdf.pages if "Flow diagram of the manufacturing process" in p.extract_text()
+                and "Receipt of apheresis" in p.extract_text())
+    assert not page.images  # vectors and text, not a picture
+    word = docx.Document(next(p for p in res.paths if p.suffix == ".docx"))
+    shapes = list(word.inline_shapes)
+    assert shapes
+    from PIL import Image
+    blip = shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
+    img = Image.open(io.BytesIO(word.part.related_parts[blip].blob))
+    inches = shapes[0].width / 914400
+    assert img.size[0] / inches >= 299  # at least 300 dpi at the printed size
