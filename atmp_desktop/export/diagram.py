@@ -13,12 +13,12 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-WIDTH = 540.0          # points: fits the portrait text frame (A4 minus margins) without scaling
-STEP_W, SIDE_W, HOLD_W = 190.0, 165.0, 105.0
+WIDTH = 460.0          # points: fits the portrait text frame (A4 minus margins, 467 pt) without scaling
+STEP_W, SIDE_W, HOLD_W = 170.0, 165.0, 95.0
 GAP_Y, PAD = 16.0, 5.0
 FONT_SIZE, SMALL = 9.5, 9.0   # drawn at 100 %: every text of the PDF is at least 9 pt (check-pdf)
 LINE = 1.2             # line height as a multiple of the font size
-CHARS_STEP, CHARS_SIDE, CHARS_HOLD = 30, 31, 19
+CHARS_STEP, CHARS_SIDE, CHARS_HOLD = 26, 29, 16
 MAX_HEIGHT = 430.0     # a part fits a landscape frame too; taller processes are drawn in several parts
 MAX_LINES = 4
 COLOURS = {"step": ("#e5ebf2", "#1f3a5f"), "ipc": ("#fff7e6", "#9a6700"), "hold": ("#eef7ee", "#2f6f3e"),
@@ -66,23 +66,28 @@ def _height(lines) -> float:
     return sum(size * LINE for _, _, size in lines) + 2 * PAD
 
 
-def flow_layout(steps: list[dict]) -> Layout:
-    """The diagram of `steps` (process-step rows) in the order of their numbers."""
+def flow_layout(steps: list[dict], before: str | None = None) -> Layout:
+    """The diagram of `steps` (process-step rows) in the order of their numbers; `before` is the stage of the
+    step drawn just before these (a part that starts with the finished product then shows the boundary)."""
     rows = sorted(steps, key=lambda r: (r.get("number") is None, r.get("number") or 0))
     x_hold = 2.0
-    x_step = x_hold + HOLD_W + 14
-    x_ipc = x_step + STEP_W + 14
+    x_step = x_hold + HOLD_W + 12
+    x_ipc = x_step + STEP_W + 12
     y = 4.0
     boxes: list[Box] = []
     arrows: list[Arrow] = []
     boundary = None
-    prev_stage = None
+    prev_stage = before
     prev_bottom = None
+    if before == "DS" and rows and rows[0].get("stage") == "DP":
+        y += 14  # room for the boundary above the first box
     for r in rows:
         stage = r.get("stage")
         if prev_stage == "DS" and stage == "DP" and boundary is None:
-            y += 10
-            boundary = (y - GAP_Y / 2 - 5, "Active substance (DS)", "Finished product (DP)")
+            if prev_bottom is not None:
+                y += 10
+            boundary = (y - GAP_Y / 2 - 5 if prev_bottom is not None else y - 6, "Active substance (DS)",
+                        "Finished product (DP)")
         head = f"{r.get('number')}. {r.get('name') or ''}".strip(". ") if r.get("number") is not None \
             else str(r.get("name") or "Step")
         lines = _wrap(head, CHARS_STEP, bold=True)
@@ -125,9 +130,10 @@ def flow_parts(steps: list[dict], max_height: float = MAX_HEIGHT) -> list[Layout
     start = 0
     while start < len(rows):
         end = start + 1
-        while end < len(rows) and flow_layout(rows[start:end + 1]).height <= max_height:
+        before = rows[start - 1].get("stage") if start else None
+        while end < len(rows) and flow_layout(rows[start:end + 1], before).height <= max_height:
             end += 1
-        parts.append(flow_layout(rows[start:end]))
+        parts.append(flow_layout(rows[start:end], before))
         start = end
     return parts
 
