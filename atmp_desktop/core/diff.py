@@ -201,7 +201,7 @@ def compare(forms: FormSet, old: ProjectSnapshot, new: ProjectSnapshot, old_labe
         if only is not None and f.path not in only:
             continue
         if f.is_table:
-            t = compare_table(f, old, new, ctd_sections(forms, f.path))
+            t = compare_table(f, old, new, ctd_sections(forms, f.path), forms)
             if t is not None:
                 d.tables.append(t)
             continue
@@ -225,12 +225,31 @@ def _text(f: Field, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
 
-def row_title(f: Field, row: dict, limit: int = 60) -> str:
+def texter(forms: FormSet | None, snaps: tuple[ProjectSnapshot, ...]):
+    """A cell-to-text function that shows a `ref` cell as the row it points to ('Batch 22-001'), looked up in
+    `snaps`, instead of a row id."""
+    def text(f: Field, value: Any) -> str:
+        if f.type == "ref" and isinstance(value, str) and forms is not None:
+            for snap in snaps:
+                for path in getattr(f, "ref", ()) or ():
+                    row = snap.row(path, value)
+                    if row is not None:
+                        try:
+                            return row_title(forms.field(path), row)
+                        except KeyError:
+                            break
+            return f"(row {value})"
+        return _text(f, value)
+    return text
+
+
+def row_title(f: Field, row: dict, limit: int = 60, text=None) -> str:
     """A row in words: its first two filled columns ('Lonza Geleen, Netherlands')."""
+    text = text or _text
     parts = []
     for c in f.columns:
         if not is_empty(row.get(c.id)):
-            parts.append(_text(c, row[c.id]))
+            parts.append(text(c, row[c.id]))
         if len(parts) == 2:
             break
     text = ", ".join(parts) or "(empty row)"
@@ -242,8 +261,9 @@ def _ids(snap: ProjectSnapshot, path: str, rows: list[dict]) -> list[str]:
     return ids if len(ids) == len(rows) else [f"#{i}" for i in range(len(rows))]
 
 
-def compare_table(f: Field, old: ProjectSnapshot, new: ProjectSnapshot, sections: tuple[str, ...] = ()
-                  ) -> TableChange | None:
+def compare_table(f: Field, old: ProjectSnapshot, new: ProjectSnapshot, sections: tuple[str, ...] = (),
+                  forms: FormSet | None = None) -> TableChange | None:
+    text = texter(forms, (new, old))
     a_rows, b_rows = old.rows(f.path), new.rows(f.path)
     a_ids, b_ids = _ids(old, f.path, a_rows), _ids(new, f.path, b_rows)
     a = {rid: (i, r) for i, (rid, r) in enumerate(zip(a_ids, a_rows))}
@@ -266,20 +286,22 @@ def compare_table(f: Field, old: ProjectSnapshot, new: ProjectSnapshot, sections
     for rid in a_ids:
         i, row = a[rid]
         if rid not in b and rid not in matched_a and row:
-            rows.append(RowChange(rid, "removed", i + 1, 0, row_title(f, row), _all_cells(f, row, removed=True),
+            rows.append(RowChange(rid, "removed", i + 1, 0, row_title(f, row, text=text),
+                                  _all_cells(f, row, text, removed=True),
                                   row, None))
     for rid in b_ids:
         j, row = b[rid]
         old_id = alias.get(rid, rid)
         if old_id not in a:
             if row:
-                rows.append(RowChange(rid, "added", 0, j + 1, row_title(f, row), _all_cells(f, row), None, row))
+                rows.append(RowChange(rid, "added", 0, j + 1, row_title(f, row, text=text), _all_cells(f, row, text),
+                                      None, row))
             continue
         i, before = a[old_id]
         if before != row:
-            cells = tuple(CellChange(c.id, c.label, before.get(c.id), row.get(c.id), _text(c, before.get(c.id)),
-                                     _text(c, row.get(c.id))) for c in f.columns if before.get(c.id) != row.get(c.id))
-            rows.append(RowChange(rid, "changed", i + 1, j + 1, row_title(f, row), cells, before, row))
+            cells = tuple(CellChange(c.id, c.label, before.get(c.id), row.get(c.id), text(c, before.get(c.id)),
+                                     text(c, row.get(c.id))) for c in f.columns if before.get(c.id) != row.get(c.id))
+            rows.append(RowChange(rid, "changed", i + 1, j + 1, row_title(f, row, text=text), cells, before, row))
     common = [alias.get(rid, rid) for rid in b_ids if alias.get(rid, rid) in a]
     moved = _moved([a[rid][0] for rid in common], common)
     if not rows and not moved:
@@ -288,12 +310,12 @@ def compare_table(f: Field, old: ProjectSnapshot, new: ProjectSnapshot, sections
     return TableChange(f.path, f.step_id, f.label, tuple(rows), tuple(moved), sections)
 
 
-def _all_cells(f: Field, row: dict, removed: bool = False) -> tuple[CellChange, ...]:
+def _all_cells(f: Field, row: dict, text=_text, removed: bool = False) -> tuple[CellChange, ...]:
     out = []
     for c in f.columns:
         v = row.get(c.id)
         if not is_empty(v):
-            t = _text(c, v)
+            t = text(c, v)
             out.append(CellChange(c.id, c.label, v if removed else None, None if removed else v,
                                   t if removed else "", "" if removed else t))
     return tuple(out)

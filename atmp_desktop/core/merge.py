@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from atmp_desktop.core.diff import _text, row_title
+from atmp_desktop.core.diff import _text, row_title, texter
 from atmp_desktop.core.feeds import ctd_sections
 from atmp_desktop.core.forms import Field, FormSet
 from atmp_desktop.core.project import ProjectSnapshot
@@ -211,7 +211,7 @@ def _merge_table(forms: FormSet, f: Field, base, mine, theirs, res: MergeResult)
         res.taken.append(f"{f.label}: order of rows")
     for rid in dict.fromkeys([*b_ids, *m_ids, *t_ids]):
         bb, mm, tt = b.get(rid), m.get(rid), t.get(rid)
-        title = row_title(f, mm or tt or bb or {})
+        title = row_title(f, mm or tt or bb or {}, text=texter(forms, (mine, theirs, base)))
         if bb is None:                                   # added since the base
             if mm is not None and tt is not None and mm != tt:
                 _cells(forms, f, rid, {}, mm, tt, plan, res, title, sections)
@@ -231,7 +231,7 @@ def _merge_table(forms: FormSet, f: Field, base, mine, theirs, res: MergeResult)
             cid = f"row:{f.path}:{rid}"
             plan.rows[rid] = {"row_conflict": cid, "mine": mm, "theirs": tt}
             res.conflicts.append(Conflict(
-                cid, "row", f.path, f.step_id, f"row '{title}' of {f.label}", _row_text(f, bb),
+                cid, "row", f.path, f.step_id, f"Row '{title}' of {f.label}", _row_text(f, bb),
                 "(row deleted)" if mm is None else _row_text(f, mm), "(row deleted)" if tt is None else _row_text(f, tt),
                 row_id=rid, sections=sections))
             continue

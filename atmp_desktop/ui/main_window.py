@@ -267,6 +267,8 @@ class MainWindow(QMainWindow):
         self.act_guide = self._action(m, "&User Guide", self.show_guide, ("std:HelpContents", "F1"),
                                       "The user guide, opened at the topic of the current step")
         self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
+        from atmp_desktop.ui import share_menu
+        share_menu.install(self)  # File > Send a Copy and the Review menu (issue 13)
 
     def event(self, event) -> bool:
         # (events arrive during construction too, before the menus exist)
@@ -319,6 +321,8 @@ class MainWindow(QMainWindow):
         if state == self.__dict__.get("_actions_state"):
             return  # an edit usually changes only the undo label
         self._actions_state = state
+        from atmp_desktop.ui import share_menu
+        share_menu.update_actions(self)
         for act in (self.act_save, self.act_save_as, self.act_export, self.act_close, self.act_prev,
                     self.act_next, self.act_find):
             act.setEnabled(has)
@@ -410,6 +414,8 @@ class MainWindow(QMainWindow):
             self.sections_dock.show()  # a tab beside the findings, which stay in front
             self.findings_dock.raise_()
         self._refresh_states()
+        from atmp_desktop.ui import share_menu
+        share_menu.after_change(self)
         last = self.settings.value(f"last_step/{project.path.name}", "")
         first = last if last in {s.id for s in self.forms.steps} else self.forms.steps[0].id
         self.go_to_step(first)
@@ -764,7 +770,8 @@ class MainWindow(QMainWindow):
         the editor the user is typing in), the visibility of fields whose conditions read a changed field,
         the applicability of steps that read one, the navigator rows of those steps and the Sections dock
         rows of the CTD sections they feed. Findings follow after the validation debounce."""
-        from atmp_desktop.ui import logic
+        from atmp_desktop.ui import logic, share_menu
+        share_menu.after_change(self, change)  # review badges, and the notice of an approval reset
         if change.everything:
             self._reload_everything()
             return

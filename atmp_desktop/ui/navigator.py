@@ -45,6 +45,7 @@ def findings_text(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
+REVIEW_WORDS = {"approved": "✔ Approved", "in_review": "In review", "draft": "Review: draft"}
 SUMMARY_ROLE = Qt.UserRole + 1
 _PAD, _ICON = 6, 14
 
@@ -174,6 +175,9 @@ class Navigator(QListWidget):
         ftext = findings_text(counts) if st.applies else ""
         if ftext:
             second += " · " + ftext
+        review = getattr(self, "_review", {}).get(step.id)
+        if review:
+            second += " · " + REVIEW_WORDS[review]
         text = f"{number}. {step.title}\n{second}"
         if not st.applies:
             kind, tip = "na", f"Does not apply: {st.reason}"
@@ -193,6 +197,15 @@ class Navigator(QListWidget):
             item.setData(Qt.ForegroundRole, None)
         item.setIcon(status_icon(kind))
         item.setData(Qt.AccessibleTextRole, text.replace("\n", ", "))
+
+    def update_review(self, review: dict[str, str]) -> None:
+        """Show each step's review status (step id -> draft / in_review / approved) after its summary."""
+        if review == getattr(self, "_review", {}):
+            return
+        self._review = dict(review)
+        for i, step in enumerate(self.forms.steps, start=1):
+            if step.id in self._states:
+                self._show(i, step)
 
     def states(self) -> dict[str, StepState]:
         return dict(self._states)

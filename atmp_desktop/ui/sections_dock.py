@@ -31,7 +31,8 @@ from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.sections import all_headings, display_title, section_applicability
 
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
-COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE = range(5)
+COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE, COL_REVIEW = range(6)
+REVIEW_LABEL = {"draft": "Draft", "in_review": "In review", "approved": "✔ Approved"}
 CODE_ROLE = Qt.UserRole
 TITLE_ROLE = Qt.UserRole + 1
 GREY = QColor("#9a9a9a")
@@ -213,7 +214,7 @@ class SectionsDock(QDockWidget):
         layout.addWidget(self.summary)
         self.tree = QTreeWidget(body)
         self.tree.setAccessibleName("CTD sections")
-        self.tree.setHeaderLabels(["Section", "Fields filled", "Findings", "Status", "Note"])
+        self.tree.setHeaderLabels(["Section", "Fields filled", "Findings", "Status", "Note", "Review"])
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)  # only the note is edited, see edit_note
@@ -222,7 +223,8 @@ class SectionsDock(QDockWidget):
         header = self.tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(COL_SECTION, QHeaderView.Interactive)
-        for col, width in ((COL_SECTION, 420), (COL_FIELDS, 95), (COL_FINDINGS, 130), (COL_STATUS, 120)):
+        for col, width in ((COL_SECTION, 420), (COL_FIELDS, 95), (COL_FINDINGS, 130), (COL_STATUS, 120),
+                           (COL_NOTE, 240)):
             self.tree.setColumnWidth(col, width)
         layout.addWidget(self.tree)
         self.setWidget(body)
@@ -232,7 +234,7 @@ class SectionsDock(QDockWidget):
     def _build(self) -> None:
         for h in shown_headings():
             parent = self._items.get(h.parent_code() or "")
-            item = QTreeWidgetItem([f"{h.code}  {h.title}", "", "", "", ""])
+            item = QTreeWidgetItem([f"{h.code}  {h.title}", "", "", "", "", ""])
             item.setData(0, CODE_ROLE, h.code)
             item.setData(0, TITLE_ROLE, h.title)
             item.setFlags(item.flags() | Qt.ItemIsEditable)
@@ -337,8 +339,9 @@ class SectionsDock(QDockWidget):
         n = len(facts.fields)
         found = findings_summary(facts.findings)
         title_tip = display_title_tip(code, self.snap, facts)
+        review = (self.snap.review.get(f"section:{code}") if self.snap is not None else None) or {}
         shown = (facts.applies, facts.filled, n, len(facts.required_empty), found, bool(facts.findings.get("error")),
-                 status, note, title_tip, self.read_only)
+                 status, note, title_tip, self.read_only, tuple(review.items()))
         if self._shown.get(code) == shown:
             return  # nothing this row shows has changed
         self._shown[code] = shown
@@ -352,6 +355,10 @@ class SectionsDock(QDockWidget):
         item.setToolTip(COL_FINDINGS, found or "No findings.")
         item.setForeground(COL_FINDINGS, QBrush(ERROR_RED) if facts.findings.get("error") else QBrush())
         item.setText(COL_NOTE, note)
+        item.setText(COL_REVIEW, f"{REVIEW_LABEL[review['status']]} ({review['reviewer']})" if review else "")
+        item.setToolTip(COL_REVIEW, f"Review: {REVIEW_LABEL[review['status']]} by {review['reviewer']} on "
+                        f"{review['at'][:10]}. {review['comment']}" if review else "No review recorded "
+                        "(Review ▸ Review Status of a CTD Section).")
         item.setToolTip(COL_NOTE, note or ("Double-click to add a note." if not self.read_only else ""))
         grey = QBrush(GREY) if not facts.applies else QBrush()
         for col in (COL_SECTION, COL_FIELDS, COL_NOTE):
