@@ -243,3 +243,29 @@ def test_readiness_report_shows_the_verdict_and_placeholders_by_document(sample_
     assert "Placeholders by document" in captions
     matrix = next(t for t in doc.tables() if t.caption == "Completeness by CTD section")
     assert "Placeholders" in matrix.header
+
+
+EU_TEXT = ("".join(chr(c) for c in range(0xA1, 0x180) if chr(c).isprintable() and c != 0xAD)  # Latin-1, Ext-A
+           + "".join(chr(c) for c in range(0x391, 0x3CA) if chr(c).isalpha())                 # Greek
+           + "".join(chr(c) for c in range(0x401, 0x460) if chr(c).isalpha())                 # Cyrillic
+           + "ȘșȚț€‰™←→↑↓↔≤≥≠≈±×÷√∞∑∆µ°′″‘’‚“”„–—…•·ℓ℃Å⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻₀₁₂₃₄₅₆₇₈₉₊₋")
+
+
+def test_bundled_fonts_cover_what_a_writer_types_in_an_eu_dossier():
+    assert L.missing_glyphs(EU_TEXT) == []
+    assert L.missing_glyphs("a 𝛼 b") == ["𝛼"]
+
+
+def test_missing_glyphs_are_reported_by_field_and_non_bmp_text_extracts(tmp_path):
+    from atmp_desktop.export.api import export_documents
+    from tests.test_export_data import hand_snapshot
+    snap = hand_snapshot(product={"inn": "lumacabtagene 𝛼-variant", "invented_name": "Lumacel 𐌀"})
+    res = export_documents(snap, ["m3-2-s"], tmp_path, formats=("pdf",))
+    warning = next(w for w in res.warnings if w.startswith("product.inn holds"))
+    assert "'𝛼' (U+1D6FC)" in warning and "[U+1D6FC]" in warning
+    assert not any(w.startswith("product.invented_name") for w in res.warnings)  # 𐌀 (U+10300) is in DejaVu
+    pdf = next(p for p in res.paths if p.suffix == ".pdf")
+    text = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+    assert "[U+1D6FC]" in text and "\x00" not in text
+    assert "Lumacel 𐌀" in text  # outside the BMP, and copied out correctly (ToUnicode as UTF-16)
+    assert passed(check_pdf(pdf))

@@ -115,6 +115,8 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
         else:
             files.append(Leaf(spec.id, relative_path(spec, snap, layout, "x").as_posix()[:-2], spec.ctd_code, doc))
     result.warnings += leaves.link(files)
+    if "pdf" in formats:
+        result.warnings += glyph_warnings(snap)
     total, done = len(files) * len(formats), 0
     written: list[tuple[Path, Leaf, str]] = []
     for leaf in files:
@@ -139,6 +141,41 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
     if progress is not None:
         progress(done, total, "Done")
     return result
+
+
+def glyph_warnings(snap: ProjectSnapshot, limit: int = 8) -> list[str]:
+    """Characters no bundled font can draw, by field: the PDF shows their code ("[U+1D6FC]") instead of a
+    box, and the writer is told where they are (Word keeps them; its fonts may have them)."""
+    from atmp_desktop.export.layout import missing_glyphs
+    found: dict[str, list[str]] = {}
+
+    def scan(path: str, value) -> None:
+        if isinstance(value, str):
+            if not value.isascii():
+                for ch in missing_glyphs(value):
+                    chars = found.setdefault(path, [])
+                    if ch not in chars:
+                        chars.append(ch)
+        elif isinstance(value, list):
+            for i, row in enumerate(value):
+                for col, cell in (row.items() if isinstance(row, dict) else ()):
+                    scan(f"{path}[{i}].{col}", cell)
+        elif isinstance(value, dict):
+            for v in value.values():
+                scan(path, v)
+
+    for step, fields in snap.values.items():
+        for name, value in fields.items():
+            scan(f"{step}.{name}", value)
+    out = []
+    for path, chars in list(found.items())[:limit]:
+        shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:4])
+        out.append(f"{path} holds {shown}, which the bundled PDF font cannot print; the PDF shows the character "
+                   f"code instead (for example [U+{ord(chars[0]):04X}]). Use a common character or check the "
+                   f"text.")
+    if len(found) > limit:
+        out.append(f"{len(found) - limit} more field(s) hold characters the bundled PDF font cannot print.")
+    return out
 
 
 MANIFEST_FIELDS = ("file", "format", "ctd_section", "leaf_title", "size", "md5")

@@ -65,6 +65,36 @@ def register_fonts() -> str:
 _WIDTHS: dict[tuple[str, bool], float] = {}
 
 
+@functools.lru_cache(maxsize=1)
+def _charset() -> frozenset[int]:
+    """Code points the bundled PDF font (DejaVu Sans, all four faces) can draw."""
+    from fontTools.ttLib import TTFont as FtFont
+    faces = [set(FtFont(str(fonts_dir() / f), lazy=True).getBestCmap()) for f in FONT_FILES.values()]
+    return frozenset(set.intersection(*faces))
+
+
+_ALWAYS = frozenset(range(0x20)) | {0x200B, 0x00AD}  # control/format characters handled elsewhere
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Characters of `text` that no bundled font can draw (they would print as boxes), in order, once each."""
+    chars = _charset()
+    out = []
+    for ch in str(text):
+        cp = ord(ch)
+        if cp > 0x7E and cp not in chars and cp not in _ALWAYS and ch not in out and not ch.isspace():
+            out.append(ch)
+    return out
+
+
+def printable(text: str) -> str:
+    """`text` with every character the bundled font lacks shown as its code, "[U+1D6FC]", never as a box."""
+    missing = missing_glyphs(text)
+    for ch in missing:
+        text = text.replace(ch, f"[U+{ord(ch):04X}]")
+    return text
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width in points; words are measured once at 1 pt and cached (tables repeat their words a lot)."""
     key = (text, bold)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import os
+import re
 from pathlib import Path
 
 import pikepdf
@@ -118,6 +119,31 @@ def _remote_links(pdf) -> None:
                                          NewWindow=True)
 
 
+_WIDE_HEX = re.compile(rb"<([0-9A-Fa-f]{5,6})>")
+
+
+def _utf16(match) -> bytes:
+    cp = int(match.group(1), 16)
+    cp -= 0x10000
+    return b"<%04X%04X>" % (0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF))
+
+
+def _fix_to_unicode(pdf) -> None:
+    """ReportLab writes a character outside the BMP into a font's ToUnicode CMap as 5 hex digits, which
+    readers reject (copying or searching "𐌀" gives nothing); CMaps want UTF-16BE, a surrogate pair."""
+    seen = set()
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for _, font in (fonts.items() if hasattr(fonts, "items") else []):
+            tu = font.get("/ToUnicode")
+            if tu is None or tu.objgen in seen:
+                continue
+            seen.add(tu.objgen)
+            data = tu.read_bytes()
+            if _WIDE_HEX.search(data):
+                tu.write(_WIDE_HEX.sub(_utf16, data))
+
+
 def keywords(meta) -> str:
     """Document keywords: the CTD section and the status (check-pdf reads "status Final")."""
     status = "internal report" if getattr(meta, "internal", False) else f"status {meta.status}"
@@ -132,6 +158,7 @@ def finish_pdf(path: Path, meta, key_pages: dict[str, int] | None = None) -> Non
     created = _date(meta.date) or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
     with pikepdf.open(path) as pdf:
         _named_destinations(pdf, key_pages or {})
+        _fix_to_unicode(pdf)
         _remote_links(pdf)
         pdf.docinfo["/CreationDate"] = pdf_date(created)
         pdf.docinfo["/ModDate"] = pdf_date(created)

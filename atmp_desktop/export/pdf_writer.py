@@ -194,9 +194,9 @@ class _DocTemplate(BaseDocTemplate):
         canv.setFillColor(colors.HexColor("#333333"))
         left, right = L.MARGIN_LEFT, w - L.MARGIN_RIGHT
         top_line = h - L.HEADER_DISTANCE - 2.5
-        canv.drawString(left, h - L.HEADER_DISTANCE, meta.product[:60])
+        canv.drawString(left, h - L.HEADER_DISTANCE, L.printable(meta.product[:60]))
         head_right = meta.title if meta.ctd_code in meta.title else f"CTD {meta.ctd_code}  {meta.title}"
-        canv.drawRightString(right, h - L.HEADER_DISTANCE, head_right[:80])
+        canv.drawRightString(right, h - L.HEADER_DISTANCE, L.printable(head_right[:80]))
         canv.setStrokeColor(colors.HexColor("#999999"))
         canv.line(left, top_line, right, top_line)
         canv.line(left, L.FOOTER_DISTANCE + 11, right, L.FOOTER_DISTANCE + 11)
@@ -411,7 +411,7 @@ class PdfWriter:
                                                       else not doc.meta.final)
         warnings: list[str] = []
         for chunk in (CELL_CHUNK, 300):
-            clean = Cleaner()
+            clean = Cleaner(L.printable)
             try:
                 self._build(doc, path, wm, clean, chunk)
                 break

@@ -13,7 +13,8 @@ class Cleaner:
     the same number for the same document.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, glyphs=None) -> None:
+        self._glyphs = glyphs  # PDF: replaces characters the bundled font lacks (layout.printable)
         self._hits: dict[str, int] = {}
         self.where: list[str] = []
         self._section = ""
@@ -37,6 +38,8 @@ class Cleaner:
             self._hits[text] = n
             if self._section and self._section not in self.where:
                 self.where.append(self._section)
+        if self._glyphs is not None and not cleaned.isascii():
+            cleaned = self._glyphs(cleaned)
         return cleaned
 
     def warning(self, file_label: str) -> str | None:
