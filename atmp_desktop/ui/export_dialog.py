@@ -265,7 +265,9 @@ class ExportDialog(QDialog):
         return "ectd" if self.ectd.isChecked() else "flat"
 
     def existing_files(self, out: Path, ids, formats) -> list[Path]:
-        """The files this export would replace."""
+        """The files this export would replace (eCTD: anything in the folder, whose leaves are all rewritten)."""
+        if self._layout() == "ectd":
+            return sorted(p for p in out.rglob("*") if p.is_file()) if out.is_dir() else []
         from atmp_desktop.core.documents import document
         from atmp_desktop.export.api import relative_path
         paths = [out / relative_path(document(i), self.snap, self._layout(), fmt) for i in ids for fmt in formats]
