@@ -8,7 +8,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcom
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 \
 	fonts-dejavu-core sqlite3
 
-.PHONY: run test bench stress dist system-deps venv clean screenshots reference
+.PHONY: run test bench soak stress dist system-deps venv clean screenshots reference
 
 # System libraries Qt needs. Installed only when we are root and something is missing.
 system-deps:
@@ -41,6 +41,11 @@ reference: venv
 
 bench: venv
 	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py
+
+# 20,000 mixed user actions through the real window (tests/soak.py); actions/s and RSS growth go to
+# docs/benchmarks.md. SOAK_ACTIONS=... to change the count.
+soak: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.soak --actions $${SOAK_ACTIONS:-20000}
 
 # Frozen onedir build (PyInstaller) in dist/atmp-desktop/; needs objdump (binutils) on Linux.
 dist: venv

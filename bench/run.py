@@ -53,13 +53,26 @@ def main() -> int:
                      f"`bench/{r['bench']}` |")
     for notes in sorted((ROOT / "bench").glob("notes-*.md")):
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]
-    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = ROOT / "docs" / "benchmarks.md"
+    kept = _kept_sections(target)  # the soak figures `make soak` wrote
+    target.write_text("\n".join(lines) + "\n" + ("\n" + kept + "\n" if kept else ""), encoding="utf-8")
     machine = {"machine": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version(),
                "system": platform.system()}
     results.write_text(json.dumps({"date": _dt.date.today().isoformat(), "machine": machine, "rows": rows},
                                   indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print("wrote docs/benchmarks.md and bench/results.json")
     return 0
+
+
+def _kept_sections(target: Path) -> str:
+    """Sections other make targets write (`make soak`: between <!-- soak:begin --> and <!-- soak:end -->)."""
+    if not target.exists():
+        return ""
+    text = target.read_text(encoding="utf-8")
+    begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
+    if begin in text and end in text:
+        return text[text.index(begin):text.index(end) + len(end)]
+    return ""
 
 
 if __name__ == "__main__":

@@ -257,13 +257,19 @@ class DefinitionSet:
     def placement_map(self) -> PlacementMap:
         return PlacementMap(self.definitions)
 
-    def ctd_heading(self, code: str) -> tuple[Definition, HeadingDef] | None:
+    @cached_property
+    def _ctd_headings(self) -> dict[str, tuple[Definition, HeadingDef]]:
+        index: dict[str, tuple[Definition, HeadingDef]] = {}
         for d in self.definitions:
             if d.namespace == "ctd":
                 for h in d.headings:
-                    if h.ctd and h.key == code:
-                        return d, h
-        return None
+                    if h.ctd:
+                        index.setdefault(h.key, (d, h))  # the first, as a scan in document order finds
+        return index
+
+    def ctd_heading(self, code: str) -> tuple[Definition, HeadingDef] | None:
+        # asked for every section on every edit (sections dock, applicability): an index, not a scan
+        return self._ctd_headings.get(code)
 
     def ctd_roots(self) -> tuple[str, ...]:
         """The CTD codes the documents are rooted at, in document order ('1.6', '2.3', '3.2.S', ...)."""

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 
+@lru_cache(maxsize=1)
 def app_root() -> Path:
-    """The folder holding `forms/` and `resources/`."""
+    """The folder holding `forms/` and `resources/` (fixed for the process; cached because resolving the path
+    costs a dozen stat calls, and definition and section look-ups ask for it on every edit)."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
