@@ -40,12 +40,25 @@ def test_good_form_loads(tmp_path):
     (GOOD.replace("id: kind", "id: name"), "field 'name': the id is used twice"),
     (GOOD.replace("order: 1", "order: first"), "'order' must be an integer"),
     ("id: demo\ntitle: [unclosed", "not valid YAML"),
+    (GOOD.replace("type: text, required: true}", "type: text, examples: {car_t: x}}"),
+     "'examples': unknown kind(s) of product car_t"),
+    (GOOD.replace("type: text, required: true}", "type: text, placeholders: {cell: ''}}"),
+     "'placeholders': every entry must be a non-empty text"),
 ])
 def test_malformed_forms_name_file_field_and_problem(tmp_path, bad, expected):
     with pytest.raises(FormError) as err:
         load_forms(write(tmp_path, bad))
     assert "01-demo.yaml" in str(err.value)
     assert expected in str(err.value)
+
+
+def test_examples_and_placeholders_per_kind_of_product(tmp_path):
+    text = GOOD.replace("type: text, required: true}",
+                        "type: text, placeholder: a name, placeholders: {in_vivo_gene: vec-1}, "
+                        "examples: {cell: MSC-1, in_vivo_gene: AAV-1}}")
+    field = load_forms(write(tmp_path, text)).field("demo.name")
+    assert field.placeholder_for("in_vivo_gene") == "vec-1" and field.placeholder_for("cell") == "a name"
+    assert field.example_for("cell") == "MSC-1" and field.example_for(None) == ""
 
 
 def test_conditions_never_eval_strings():

@@ -22,13 +22,22 @@ SCALAR_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "date",
 EDITORS = ("batch_grid", "stability_grid")  # table fields the window edits as a spreadsheet-like grid
 FIELD_TYPES = SCALAR_TYPES + ("table",)
 CERTAINTIES = ("V", "K", "U")  # the brief's evidence tags: verified, domain knowledge, unsure
+# Kinds of product that help examples and placeholders are written for (`examples:` / `placeholders:`), so a
+# writer of an AAV dossier is not shown CAR-T names. ui.logic.product_profile() says which one a project is.
+PROFILES = {
+    "ex_vivo_gene": "genetically modified cells (ex vivo gene therapy)",
+    "in_vivo_gene": "in vivo gene therapy (a vector given to the patient)",
+    "cell": "somatic cell therapy",
+    "tissue": "tissue-engineered product",
+}
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _PATH = re.compile(r"^(?P<step>[a-z][a-z0-9_]*)\.(?P<field>[a-z][a-z0-9_]*)"
                    r"(?:\[(?P<index>\d+)\](?:\.(?P<column>[a-z][a-z0-9_]*))?)?$")
 
 _STEP_KEYS = {"id", "title", "order", "intro", "applies_when", "not_applicable_reason", "fields"}
 _FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", "visible_when",
-               "choices", "units", "columns", "min", "max", "placeholder", "group", "width", "ref", "editor"}
+               "choices", "units", "columns", "min", "max", "placeholder", "group", "width", "ref", "editor",
+               "examples", "placeholders"}
 
 
 class FormError(ValueError):
@@ -62,6 +71,15 @@ class Field:
     width: int = 0  # preferred column width in characters (tables); 0 = automatic
     ref: tuple[str, ...] = ()  # type ref: the table paths whose row ids it may hold
     editor: str = ""           # a table the window edits with a grid (EDITORS) instead of the table editor
+    examples: tuple[tuple[str, str], ...] = ()      # (profile, example text) for the help panel
+    placeholders: tuple[tuple[str, str], ...] = ()  # (profile, placeholder) instead of `placeholder`
+
+    def example_for(self, profile: str | None) -> str:
+        return dict(self.examples).get(profile or "", "")
+
+    def placeholder_for(self, profile: str | None) -> str:
+        """The placeholder fitting this kind of product (the plain one when none is written for it)."""
+        return dict(self.placeholders).get(profile or "", self.placeholder)
 
     @property
     def path(self) -> str:
@@ -260,14 +278,32 @@ def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) ->
     for bound in ("min", "max"):
         if bound in raw and not isinstance(raw[bound], int):
             raise _fail(source, where, f"'{bound}' must be an integer")
+    examples = _by_profile(raw, "examples", source, where)
+    placeholders = _by_profile(raw, "placeholders", source, where)
     return Field(
         id=fid, label=str(raw["label"]), type=ftype, step_id=step_id,
         help=str(raw.get("help", "")).strip(), basis=str(raw.get("basis", "")).strip(), certainty=certainty,
         required=bool(raw.get("required", False)), visible_when=visible_when,
         choices=choices, units=units, columns=columns, min=raw.get("min"), max=raw.get("max"),
         placeholder=str(raw.get("placeholder", "")), group=str(raw.get("group", "")),
-        width=int(raw.get("width", 0) or 0), ref=ref, editor=editor,
+        width=int(raw.get("width", 0) or 0), ref=ref, editor=editor, examples=examples,
+        placeholders=placeholders,
     )
+
+
+def _by_profile(raw: dict, key: str, source: str, where: str) -> tuple[tuple[str, str], ...]:
+    value = raw.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise _fail(source, where, f"'{key}' must map kinds of product ({', '.join(PROFILES)}) to text")
+    unknown = set(value) - set(PROFILES)
+    if unknown:
+        raise _fail(source, where, f"'{key}': unknown kind(s) of product {', '.join(sorted(map(str, unknown)))}; "
+                                   f"use {', '.join(PROFILES)}")
+    if not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise _fail(source, where, f"'{key}': every entry must be a non-empty text")
+    return tuple((k, " ".join(str(v).split())) for k, v in value.items())
 
 
 def parse_step(raw: Any, source: str) -> Step:

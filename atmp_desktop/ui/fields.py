@@ -154,6 +154,12 @@ class FieldEditor(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self.setEnabled(not read_only)
 
+    def show_profile(self, profile: str | None) -> None:
+        """Use the placeholder written for this kind of product (text boxes only)."""
+        edit = getattr(self, "edit", None)
+        if self.field.placeholders and isinstance(edit, (QLineEdit, QPlainTextEdit)):
+            edit.setPlaceholderText(self.field.placeholder_for(profile))
+
 
 def _clear_button(parent: QWidget, label: str, slot) -> QToolButton:
     b = QToolButton(parent)

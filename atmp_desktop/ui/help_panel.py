@@ -8,17 +8,22 @@ from PySide6.QtWidgets import QTextBrowser
 from atmp_desktop.core.forms import Field, Step
 from atmp_desktop.ui.logic import certainty_text
 
-_PLACEHOLDER = ("<p style='color:#666'>Click into a field to see what to write there, the regulatory basis, "
-                "how certain that basis is and which dossier sections use the answer.</p>")
+# no fixed text colours: the palette's own (light or dark) stays readable; the certainty colours are mid tones
+_PLACEHOLDER = ("<p><i>Click into a field to see what to write there, the regulatory basis, how certain that "
+                "basis is and which dossier sections use the answer.</i></p>")
+CERTAINTY_COLOUR = {"V": "#43a047", "K": "#1e88e5", "U": "#ef6c00"}
 
 
-def used_in(path: str) -> list[str]:
+def used_in(path: str, applicable: set[str] | None = None) -> list[str]:
     """Where the field is printed, from the document definitions: '3.2.S.2.2 Description of ... (Module
-    3.2.S Drug Substance)' for CTD headings, 'Document title › 1.1 Heading' for forms and reports."""
+    3.2.S Drug Substance)' for CTD headings, 'Document title › 1.1 Heading' for forms and reports.
+    `applicable`: only documents with these ids (those that apply to the project)."""
     from atmp_desktop.core.definitions import default_definitions, placement_map
     defs = default_definitions()
     out = []
     for pl in placement_map().placements(path):
+        if applicable is not None and pl.doc_id not in applicable:
+            continue
         doc = defs.document(pl.doc_id)
         heading = f"{pl.code} {pl.title}".strip()
         if not pl.code:  # this app's own sub-heading: name the numbered heading it sits under
@@ -31,28 +36,45 @@ def used_in(path: str) -> list[str]:
     return out
 
 
-def field_help_html(field: Field) -> str:
+def field_help_html(field: Field, snap=None) -> str:
+    """The help of a field; with the project's snapshot, examples fit the kind of product and "Used in" lists
+    only documents that apply to it."""
+    from atmp_desktop.core.forms import PROFILES
+    from atmp_desktop.ui.logic import product_profile
+    profile = product_profile(snap) if snap is not None else None
     parts = [f"<h3 style='margin-bottom:4px'>{escape(field.label)}</h3>"]
     if field.required:
-        parts.append("<p style='margin-top:0;color:#555'><i>Required</i></p>")
+        parts.append("<p style='margin-top:0'><i>Required</i></p>")
     if field.help:
         parts.append(f"<p>{escape(field.help)}</p>")
+    example = field.example_for(profile)
+    if example:
+        parts.append(f"<p><b>Example:</b> {escape(example)}</p>")
+    elif field.examples and profile is None:  # the kind of product is not known yet: one of each
+        items = "".join(f"<li><i>{escape(PROFILES[k])}:</i> {escape(t)}</li>" for k, t in field.examples)
+        parts.append(f"<p style='margin-bottom:0'><b>Examples:</b></p><ul style='margin-top:2px'>{items}</ul>")
     if field.basis:
         parts.append(f"<p><b>Basis:</b> {escape(field.basis)}</p>")
     if field.certainty:
-        colour = {"V": "#2e7d32", "K": "#1d5fa8", "U": "#b35c00"}.get(field.certainty, "#333")
+        colour = CERTAINTY_COLOUR.get(field.certainty)
         parts.append(f"<p><b>Certainty:</b> <span style='color:{colour}'>[{field.certainty}] "
                      f"{escape(certainty_text(field.certainty))}</span></p>")
-    places = used_in(field.path)
+    applicable = None
+    if snap is not None:
+        from atmp_desktop.core.documents import applicable_documents
+        applicable = {d.id for d in applicable_documents(snap)}
+    places = used_in(field.path, applicable)
     if places:
         items = "".join(f"<li>{escape(p)}</li>" for p in places)
         parts.append(f"<p style='margin-bottom:0'><b>Used in:</b></p><ul style='margin-top:2px'>{items}</ul>")
+    elif applicable is not None and used_in(field.path):
+        parts.append("<p><b>Used in:</b> no document that applies to this product.</p>")
     if field.is_table:
         cols = "".join(f"<li><b>{escape(c.label)}</b>{': ' + escape(c.help) if c.help else ''}</li>"
                        for c in field.columns)
         parts.append(f"<p style='margin-bottom:0'><b>Columns:</b></p><ul style='margin-top:2px'>{cols}</ul>"
-                     "<p style='color:#555'>Paste rows copied from a spreadsheet with Ctrl+V; "
-                     "Delete clears the selected cells.</p>")
+                     "<p><i>Paste rows copied from a spreadsheet with Ctrl+V; Ctrl+C copies the selected "
+                     "cells; Delete clears them.</i></p>")
     return "".join(parts)
 
 
@@ -81,6 +103,14 @@ def step_help_html(step: Step) -> str:
     return "".join(parts)
 
 
+def _context(snap) -> tuple:
+    if snap is None:
+        return ()
+    from atmp_desktop.core.documents import applicable_documents
+    from atmp_desktop.ui.logic import product_profile
+    return product_profile(snap), frozenset(d.id for d in applicable_documents(snap))
+
+
 class HelpPanel(QTextBrowser):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -88,15 +118,21 @@ class HelpPanel(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setMinimumWidth(240)
         self.field: Field | None = None
+        self.snap = None
         self.setHtml(_PLACEHOLDER)
 
-    def show_field(self, field: Field | None) -> None:
-        if field is self.field:
+    def show_field(self, field: Field | None, snap=None) -> None:
+        """Show a field's help; shown again only when the field or what its help depends on changes (the
+        kind of product, the documents that apply)."""
+        key = (field, _context(snap))
+        if key == self.__dict__.get("_key"):
             return
-        self.field = field
-        self.setHtml(field_help_html(field) if field else _PLACEHOLDER)
+        self._key = key
+        self.field, self.snap = field, snap
+        self.setHtml(field_help_html(field, snap) if field else _PLACEHOLDER)
 
     def show_step(self, step: Step) -> None:
         """Before a field has focus: what the step is for and which dossier parts it feeds."""
         self.field = None
+        self._key = None
         self.setHtml(step_help_html(step))

@@ -64,6 +64,22 @@ def step_state(forms: FormSet, step: Step, snap: ProjectSnapshot) -> StepState:
                      len(required), filled)
 
 
+def product_profile(snap: ProjectSnapshot | None) -> str | None:
+    """Which kind of product the help examples and placeholders should fit (core.forms.PROFILES), or None
+    while the ATMP type is not chosen."""
+    if snap is None:
+        return None
+    atmp, gm_cells = snap.get("product.atmp_type"), snap.get("product.gm_cells")
+    if gm_cells is True:
+        return "ex_vivo_gene"
+    if atmp == "GTMP":
+        return "in_vivo_gene" if gm_cells is False else None
+    return {"sCTMP": "cell", "TEP": "tissue"}.get(atmp)
+
+
+PROFILE_FIELDS = frozenset({"product.atmp_type", "product.gm_cells"})  # what product_profile reads
+
+
 def certainty_text(code: str) -> str:
     return CERTAINTY_TEXT.get(code, "")
 

@@ -591,6 +591,8 @@ class MainWindow(QMainWindow):
             page.problem.connect(self._field_problem)
             if self.snap is not None:
                 page.load(self.snap)
+                from atmp_desktop.ui.logic import product_profile
+                page.show_profile(product_profile(self.snap))
             page.set_read_only(self.project is not None and self.project.read_only)
             self.page_stack.addWidget(page)
             self.pages[step_id] = page
@@ -791,6 +793,11 @@ class MainWindow(QMainWindow):
         for step_id in hit.applicability:  # a step that stops applying hides all its fields from the sections
             dock_paths.update(f.path for f in self.forms.step(step_id).fields)
         self.sections_dock.refresh(self.snap, self.findings, paths=dock_paths, sections=change.sections)
+        if hit.paths & logic.PROFILE_FIELDS:  # examples and placeholders follow the kind of product
+            for page in self.pages.values():
+                page.show_profile(logic.product_profile(self.snap))
+        if self.help.field is not None:
+            self.help.show_field(self.help.field, self.snap)  # redrawn only if its documents or examples change
         self._update_actions()
         if change.meta:
             self._update_title()
@@ -899,7 +906,7 @@ class MainWindow(QMainWindow):
         while w is not None and not isinstance(w, FieldRow):
             w = w.parentWidget()
         if w is not None and w.window() is self:
-            self.help.show_field(w.field)
+            self.help.show_field(w.field, self.snap)
 
     # ================================================================== dialogs
     def export(self) -> None:

@@ -169,6 +169,11 @@ class StepPage(QScrollArea):
     def is_field_shown(self, path: str) -> bool:
         return bool(self._visible.get(path, True))
 
+    def show_profile(self, profile: str | None) -> None:
+        for editor in self.editors.values():
+            if editor.field.placeholders:
+                editor.show_profile(profile)
+
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         for editor in self.editors.values():
