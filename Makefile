@@ -8,7 +8,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcom
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 \
 	fonts-dejavu-core sqlite3
 
-.PHONY: run test bench soak stress dist system-deps venv clean screenshots reference
+.PHONY: run test bench soak desktop-entry stress dist system-deps venv clean screenshots reference
 
 # System libraries Qt needs. Installed only when we are root and something is missing.
 system-deps:
@@ -46,6 +46,16 @@ bench: venv
 # docs/benchmarks.md. SOAK_ACTIONS=... to change the count.
 soak: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.soak --actions $${SOAK_ACTIONS:-20000}
+
+# Menu entry and icon for this user on Linux (freedesktop): the app's .desktop file, icon and *.atmp file type.
+desktop-entry: venv
+	mkdir -p ~/.local/share/applications ~/.local/share/icons/hicolor/256x256/apps ~/.local/share/mime/packages
+	sed "s|^Exec=atmp-desktop|Exec=$(abspath $(VENV))/bin/atmp-desktop|; s|^TryExec=.*|TryExec=$(abspath $(VENV))/bin/atmp-desktop|" \
+	  resources/linux/atmp-desktop.desktop > ~/.local/share/applications/atmp-desktop.desktop
+	cp resources/icons/atmp-desktop-256.png ~/.local/share/icons/hicolor/256x256/apps/atmp-desktop.png
+	cp resources/linux/atmp-project.xml ~/.local/share/mime/packages/atmp-project.xml
+	update-mime-database ~/.local/share/mime 2>/dev/null || true
+	update-desktop-database ~/.local/share/applications 2>/dev/null || true
 
 # Frozen onedir build (PyInstaller) in dist/atmp-desktop/; needs objdump (binutils) on Linux.
 dist: venv

@@ -38,6 +38,7 @@ from atmp_desktop.ui.table_editor import TableEditor
 WORDS = ("cells", "vector", "batch", "sterile", "assay", "release", "donor", "potency", "closed", "system",
          "validated", "Ph. Eur.", "2.6.27", "CD34+", "lot", "QP", "site", "titre", "(n = 12)", "≥", "µL")
 ASCII_WORDS = [w for w in WORDS if w.isascii()]  # QTest can only type ASCII
+HISTORY = 1000  # undo steps the store keeps (store: last 1,000 steps)
 
 
 def _ctrl(widget, key) -> None:
@@ -74,6 +75,7 @@ class Soak:
     def _changed(self, path: str, before, after) -> None:
         if before != after:
             self.history.append((path, before, after))
+            del self.history[:-HISTORY]  # the store keeps this many steps; the mirror no more (memory is measured)
             self.undone.clear()
 
     def _scalar(self, path: str, value) -> None:

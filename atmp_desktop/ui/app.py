@@ -16,8 +16,22 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("atmp-desktop")
+    app.setDesktopFileName("atmp-desktop")  # Wayland and task bars match the window to the .desktop file
     app.setStyle("Fusion")  # the same look on every platform; honours the palette in dark mode
+    app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon():
+    """The application icon (window, task bar, About box), from the PNGs rendered from the SVG."""
+    from PySide6.QtGui import QIcon
+    from atmp_desktop.core.paths import resources_dir
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = resources_dir() / "icons" / f"atmp-desktop-{size}.png"
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
 
 
 class AfterFirstPaint(QObject):

@@ -78,12 +78,18 @@ def field_help_html(field: Field, snap=None) -> str:
     return "".join(parts)
 
 
-def step_help_html(step: Step) -> str:
+def step_help_html(step: Step, snap=None) -> str:
     from atmp_desktop.core.definitions import default_definitions, placement_map
     defs = default_definitions()
+    applicable = None
+    if snap is not None:
+        from atmp_desktop.core.documents import applicable_documents
+        applicable = {d.id for d in applicable_documents(snap)}
     feeds: list[str] = []
     for f in step.fields:
         for pl in placement_map().placements(f.path):
+            if applicable is not None and pl.doc_id not in applicable:
+                continue
             doc = defs.document(pl.doc_id)
             title = (f"{pl.code} {pl.title}" if pl.namespace == "ctd" and pl.code else doc.title)
             if title not in feeds:
@@ -131,8 +137,8 @@ class HelpPanel(QTextBrowser):
         self.field, self.snap = field, snap
         self.setHtml(field_help_html(field, snap) if field else _PLACEHOLDER)
 
-    def show_step(self, step: Step) -> None:
+    def show_step(self, step: Step, snap=None) -> None:
         """Before a field has focus: what the step is for and which dossier parts it feeds."""
         self.field = None
         self._key = None
-        self.setHtml(step_help_html(step))
+        self.setHtml(step_help_html(step, snap))

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.status.addPermanentWidget(self.saved_label)
         QApplication.instance().focusChanged.connect(self._focus_changed)
         self._restore_geometry()
+        self._fit_to_screen()
         self._show_start()
 
     # ================================================================== construction
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.findings_dock = FindingsDock(self.forms, self)
         self.findings_dock.activated.connect(self.go_to_finding)
         self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.findings_dock)
-        self.resizeDocks([self.findings_dock], [170], QtCore.Qt.Vertical)
+        self.resizeDocks([self.findings_dock], [max(110, min(170, self.height() // 4))], QtCore.Qt.Vertical)
         self.findings_dock.hide()
         from atmp_desktop.ui.sections_dock import SectionsDock
         self.sections_dock = SectionsDock(self.forms, lambda: self.project, self)
@@ -336,6 +337,23 @@ class MainWindow(QMainWindow):
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
 
+    def _fit_to_screen(self) -> None:
+        """Open inside the screen's available area (a 1366x768 laptop, 125 % scaling): never larger than it,
+        never partly off it, with room for the title bar the window manager adds."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame_w, frame_h = 16, 48  # borders and title bar, before the window manager has told us
+        w = min(self.width(), avail.width() - frame_w)
+        h = min(self.height(), avail.height() - frame_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(w, h)
+        x = min(max(self.x(), avail.left()), avail.right() - w - frame_w + 1)
+        y = min(max(self.y(), avail.top()), avail.bottom() - h - frame_h + 1)
+        if (x, y) != (self.x(), self.y()):
+            self.move(x, y)
+
     def _restore_workspace_state(self) -> None:
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray) and not state.isEmpty():
@@ -409,7 +427,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(1)
         if self.findings_dock.isHidden():
             self.findings_dock.show()
-            self.resizeDocks([self.findings_dock], [160], QtCore.Qt.Vertical)
+            self.resizeDocks([self.findings_dock], [max(110, min(170, self.height() // 4))], QtCore.Qt.Vertical)
         if self.sections_dock.isHidden():
             self.sections_dock.show()  # a tab beside the findings, which stay in front
             self.findings_dock.raise_()
@@ -615,7 +633,7 @@ class MainWindow(QMainWindow):
         self.page_stack.setCurrentWidget(page)
         self.current_step = step_id
         if changed:
-            self.help.show_step(page.step)
+            self.help.show_step(page.step, self.snap)
         self.navigator.select_step(step_id)
         if changed:
             ids = [s.id for s in self.forms.steps]
@@ -923,6 +941,7 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(f"About {APP_NAME}")
         box.setTextFormat(QtCore.Qt.RichText)
         box.setText(about_html())
+        box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
         box.setStandardButtons(QMessageBox.Close)
         box.exec()
 

@@ -97,7 +97,8 @@ class StepDelegate(QStyledItemDelegate):
         plain.setBold(False)
         painter.setFont(plain)
         if not selected and fg is None:
-            painter.setPen(option.palette.color(QPalette.Disabled, QPalette.Text).darker(140))
+            from atmp_desktop.ui.style import muted
+            painter.setPen(muted(option.palette))
         painter.drawText(QRect(x, r.top() + _PAD + tr.height() + 2, w, r.bottom() - tr.bottom()),
                          Qt.TextWordWrap, summary)
         painter.restore()
@@ -192,7 +193,8 @@ class Navigator(QListWidget):
         item.setText(text)
         item.setToolTip(tip)
         if kind == "na":
-            item.setForeground(QBrush(self.palette().color(QPalette.Disabled, QPalette.Text)))
+            from atmp_desktop.ui.style import muted
+            item.setForeground(QBrush(muted(self.palette())))
         else:
             item.setData(Qt.ForegroundRole, None)
         item.setIcon(status_icon(kind))

@@ -35,8 +35,8 @@ COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE, COL_REVIEW = range(
 REVIEW_LABEL = {"draft": "Draft", "in_review": "In review", "approved": "✔ Approved"}
 CODE_ROLE = Qt.UserRole
 TITLE_ROLE = Qt.UserRole + 1
-GREY = QColor("#9a9a9a")
-ERROR_RED = QColor("#c62828")
+GREY = QColor("#9a9a9a")       # mid grey: readable on light and dark palettes
+ERROR_RED = QColor("#e53935")
 
 
 # ================================================================== Qt-free counting
