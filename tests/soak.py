@@ -431,6 +431,13 @@ def main() -> int:
     from atmp_desktop.ui.main_window import MainWindow
     from atmp_desktop.ui.settings import Settings
     make_app()
+    errors: list[str] = []
+    previous_hook = sys.excepthook
+
+    def hook(kind, value, tb):  # an exception in a slot is printed and swallowed by Qt: count it as a failure
+        errors.append(f"{kind.__name__}: {value}")
+        previous_hook(kind, value, tb)
+    sys.excepthook = hook
     forms = default_forms()
     tmp = Path(tempfile.mkdtemp(prefix="atmp-soak-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     path = tmp / "soak.atmp"
@@ -455,7 +462,8 @@ def main() -> int:
     growth = (rss_after - rss_before) / rss_before * 100
     print(f"{args.actions} actions ({dict(soak.counts)}; {soak.skipped} skipped), {rate:.1f} actions/s, "
           f"RSS {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MB ({growth:+.1f} %), "
-          f"None refs {none_before} -> {none_after}; file differences: {len(problems)}")
+          f"None refs {none_before} -> {none_after}; file differences: {len(problems)}; exceptions: {len(errors)}")
+    problems += [f"exception: {e}" for e in errors]
     for p in problems[:20]:
         print("  ", p)
     if args.write:

@@ -180,3 +180,12 @@ def test_a_number_typed_into_an_empty_cell_is_saved(window, qtbot):
     qtbot.mouseClick(t.add_button, Qt.LeftButton)
     _type_into_cell(qtbot, t, 0, "number", "12")
     qtbot.waitUntil(lambda: _rows(window, "manufacturing.process_steps") == [{"number": 12}])
+
+
+def test_undo_while_a_date_box_holds_an_impossible_date_shows_the_file_value(window, qtbot):
+    ed = editor(window, DATE)
+    retype(qtbot, ed.edit, "2026-05-01")
+    retype(qtbot, ed.edit, "31/02/2026")  # not saved, left in the box
+    window.act_undo.trigger()  # undoes the 2026-05-01 write and reloads the box without an error
+    assert stored(window, DATE) is None
+    assert ed.edit.text() == "" and ed.problem_text == ""

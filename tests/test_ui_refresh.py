@@ -82,3 +82,24 @@ def test_partial_section_facts_equal_the_full_computation(forms, sample_project)
     assert set(some) == {"3.2.S", "3.2.P.5.1", "1.6.2"}
     for code, facts in some.items():
         assert facts == full[code]
+
+
+def test_section_facts_updated_from_an_edit_equal_a_full_recount(forms, sample_project):
+    from atmp_desktop.ui import logic
+    from atmp_desktop.ui.sections_dock import updated_facts, with_ancestors
+    path = sample_project("aav-gene-therapy")
+    with ProjectFile.open(path, forms) as p:
+        before = section_facts(forms, p.snapshot(), [])
+        for edit in (("product.inn", None), ("product.contains_gmo", False), ("quality.novel_excipients", "X")):
+            p.apply([edit])
+            snap = p.snapshot()
+            hit = logic.affected(forms, {edit[0]})
+            paths = set(hit.paths | hit.visibility)
+            for step in hit.applicability:
+                paths |= {f.path for f in forms.step(step).fields}
+            codes = set(before)
+            after = updated_facts(forms, snap, before, codes, paths)
+            full = section_facts(forms, snap, [])
+            assert after == full, edit
+            before = after
+    assert with_ancestors({"3.2.P.5.1"}) == {"3", "3.2", "3.2.P", "3.2.P.5", "3.2.P.5.1"}

@@ -16,10 +16,12 @@ def app_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+@lru_cache(maxsize=1)
 def forms_dir() -> Path:
     return app_root() / "forms"
 
 
+@lru_cache(maxsize=1)
 def resources_dir() -> Path:
     return app_root() / "resources"
 

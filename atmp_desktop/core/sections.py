@@ -48,6 +48,11 @@ def headings_under(prefix: str) -> list[Heading]:
     return [h for h in all_headings() if h.code == prefix or h.code.startswith(prefix + ".")]
 
 
+# the answers display_title reads (the window redraws those titles only when one of them changes)
+TITLE_FIELDS = frozenset({"product.inn", "product.invented_name", "product.pharmaceutical_form",
+                          "manufacturing.sites"})
+
+
 def display_title(h: Heading, snap: ProjectSnapshot | None = None) -> str:
     """Fill the M4Q qualifier, e.g. 'Drug Substance (name, manufacturer)' -> 'Drug Substance (lentiviral ..., Site)'."""
     if snap is None or "(name" not in h.title:

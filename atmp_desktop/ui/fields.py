@@ -81,6 +81,9 @@ def date_line(parent: QWidget, label: str) -> QLineEdit:
     return ed
 
 
+_UNREADABLE = object()
+
+
 class FieldEditor(QWidget):
     edited = Signal(str, object, str)  # field path, new value (None = cleared), undo label ("" = default)
     problem = Signal(str)              # why the typed text was not saved ("" once it is fine again)
@@ -118,7 +121,11 @@ class FieldEditor(QWidget):
     def load_from(self, snap) -> None:
         """Show this field's value in the snapshot (left alone when the editor already shows it)."""
         value = snap.get(self.field.path)
-        if self.value() != value or self.problem_text:
+        try:
+            shown = self.value()
+        except FieldValueError:  # typed text that is no value (an impossible date): the file's value wins
+            shown = _UNREADABLE
+        if shown != value or self.problem_text:
             self.set_value(value)
 
     def commit(self) -> None:

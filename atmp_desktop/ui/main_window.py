@@ -37,6 +37,7 @@ _WORKSPACE_ATTRS = frozenset({"navigator", "page_stack", "back_button", "next_bu
 
 FILE_FILTER = "ATMP projects (*.atmp)"
 WATCH_MS = 2000  # how often the open file is checked for changes made by another program
+PREBUILD_SLICE_MS = 15  # idle-time page building works in slices this long, so the window never freezes
 
 
 class MainWindow(QMainWindow):
@@ -47,7 +48,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.project: "ProjectFile | None" = None
         self.snap: ProjectSnapshot | None = None
-        self.pages: dict[str, StepPage] = {}
+        self.pages: dict[str, StepPage] = {}        # complete pages
+        self._building: dict[str, StepPage] = {}     # pages being prebuilt in slices
         self.current_step: str | None = None
         self.findings: list = []
         self._problems: dict[str, str] = {}  # field path -> why its typed text is not saved
@@ -114,7 +116,7 @@ class MainWindow(QMainWindow):
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self.check_file)
         self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
-        self._prebuild.setInterval(30)
+        self._prebuild.setInterval(10)
         self._prebuild.timeout.connect(self._build_next_page)
         self.view_menu.addSeparator()
         # own actions, not the docks' toggle actions: those take the dock's changing title ("Findings (12)")
@@ -419,10 +421,11 @@ class MainWindow(QMainWindow):
         self.project = project
         self.settings.add_recent(project.path)
         self.snap = project.snapshot()
-        for page in self.pages.values():
+        for page in list(self.pages.values()) + list(self._building.values()):
             self.page_stack.removeWidget(page)
             page.deleteLater()
         self.pages.clear()
+        self._building.clear()
         self.current_step = None
         self.stack.setCurrentIndex(1)
         if self.findings_dock.isHidden():
@@ -599,29 +602,49 @@ class MainWindow(QMainWindow):
 
     # ================================================================== steps
     def page(self, step_id: str) -> StepPage:
-        """The page of a step, built on first use (keeps start-up fast)."""
+        """The page of a step, built on first use (keeps start-up fast); a page half-built in idle time is
+        finished now."""
         page = self.pages.get(step_id)
         if page is None:
-            from atmp_desktop.ui.step_page import StepPage
-            page = StepPage(self.forms, self.forms.step(step_id), self.page_stack)
-            page.edited.connect(self.on_edited)
-            page.row_edits.connect(self.on_row_edits)
-            page.problem.connect(self._field_problem)
-            if self.snap is not None:
-                page.load(self.snap)
-                from atmp_desktop.ui.logic import product_profile
-                page.show_profile(product_profile(self.snap))
-            page.set_read_only(self.project is not None and self.project.read_only)
-            self.page_stack.addWidget(page)
-            self.pages[step_id] = page
+            page = self._building.pop(step_id, None) or self._new_page(step_id)
+            page.build(self.snap)
+            self._page_ready(step_id, page)
         return page
 
+    def _new_page(self, step_id: str) -> StepPage:
+        from atmp_desktop.ui.step_page import StepPage
+        page = StepPage(self.forms, self.forms.step(step_id), self.page_stack, build=False)
+        page.edited.connect(self.on_edited)
+        page.row_edits.connect(self.on_row_edits)
+        page.problem.connect(self._field_problem)
+        self.page_stack.addWidget(page)
+        return page
+
+    def _page_ready(self, step_id: str, page: StepPage) -> None:
+        """A complete page: which fields show, placeholders for the product, read-only state."""
+        if self.snap is not None:
+            page.refresh_state(self.snap)
+            from atmp_desktop.ui.logic import product_profile
+            page.show_profile(product_profile(self.snap))
+        page.set_read_only(self.project is not None and self.project.read_only)
+        self.pages[step_id] = page
+
     def _build_next_page(self) -> None:
+        """One slice of idle-time prebuilding: part of the next page not yet built."""
         missing = [s.id for s in self.forms.steps if s.id not in self.pages]
         if self.project is None or not missing:
             self._prebuild.stop()
+            if self.project is not None:
+                import gc
+                gc.freeze()  # the project and pages live on: keep them out of every later GC pass (no pauses)
             return
-        self.page(missing[0])
+        step_id = missing[0]
+        page = self._building.get(step_id)
+        if page is None:
+            page = self._building[step_id] = self._new_page(step_id)
+        if page.build(self.snap, PREBUILD_SLICE_MS):
+            del self._building[step_id]
+            self._page_ready(step_id, page)
 
     def go_to_step(self, step_id: str) -> None:
         if self.project is None:
@@ -798,7 +821,7 @@ class MainWindow(QMainWindow):
         self.snap = self._read_snapshot(change)
         hit = logic.affected(self.forms, change.paths)
         for step_id in hit.steps:
-            page = self.pages.get(step_id)
+            page = self.pages.get(step_id) or self._building.get(step_id)
             if page is None:
                 continue  # built later from the snapshot of that time
             prefix = step_id + "."
@@ -832,6 +855,10 @@ class MainWindow(QMainWindow):
     def _reload_everything(self) -> None:
         """After a change that names no detail (restore, merge, file changed under us): reload all pages."""
         self.snap = self.project.snapshot()
+        for page in self._building.values():  # half-built pages start again from the new contents
+            self.page_stack.removeWidget(page)
+            page.deleteLater()
+        self._building.clear()
         for page in self.pages.values():
             page.load(self.snap)
         self._refresh_states()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from functools import lru_cache
 from typing import Callable
 
@@ -28,7 +29,7 @@ from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.findings import shown_kind
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
-from atmp_desktop.core.sections import all_headings, display_title, section_applicability
+from atmp_desktop.core.sections import TITLE_FIELDS, all_headings, display_title, section_applicability
 
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
 COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE, COL_REVIEW = range(6)
@@ -49,12 +50,19 @@ class SectionFacts:
     filled: int = 0
     required_empty: list[str] = field(default_factory=list)
     findings: Counter = field(default_factory=Counter)   # severity -> count
+    filled_paths: frozenset = frozenset()                # the filled ones of `fields`
+
+
+_SHOWN: list | None = None
 
 
 def shown_headings():
-    """The CTD headings of the CTD document definitions, in table order."""
-    roots = default_definitions().ctd_roots()
-    return [h for h in all_headings() if any(h.code == r or h.code.startswith(r + ".") for r in roots)]
+    """The CTD headings of the CTD document definitions, in table order (static: computed once)."""
+    global _SHOWN
+    if _SHOWN is None:
+        roots = default_definitions().ctd_roots()
+        _SHOWN = [h for h in all_headings() if any(h.code == r or h.code.startswith(r + ".") for r in roots)]
+    return list(_SHOWN)
 
 
 # sections whose displayed title quotes the product's name, form and maker (core.sections.display_title)
@@ -106,6 +114,30 @@ def _subtree_fields(forms: FormSet) -> dict[str, list]:
     return out
 
 
+_READERS: dict[str, set[str]] | None = None
+
+
+def _applicability_readers() -> dict[str, set[str]]:
+    """Field path -> CTD codes whose applicability (own or inherited condition) reads it; built once."""
+    global _READERS
+    if _READERS is None:
+        from atmp_desktop.core.definitions import default_definitions
+        from atmp_desktop.core.forms import parse_path
+        defs = default_definitions()
+        out: dict[str, set[str]] = {}
+        for h in shown_headings():
+            found = defs.ctd_heading(h.code)
+            if found is None:
+                continue
+            definition, heading = found
+            for part in list(definition.ancestors(heading.key)) + [heading]:
+                if part.applies_when is not None:
+                    for p in part.applies_when.fields():
+                        out.setdefault(parse_path(p).field_path, set()).add(h.code)
+        _READERS = out
+    return _READERS
+
+
 def with_ancestors(codes) -> set[str]:
     out = set()
     for code in codes:
@@ -135,19 +167,50 @@ def section_facts(forms: FormSet, snap: ProjectSnapshot, findings, codes=None) -
                 shown.append(f)
         app = section_applicability(code, snap)
         facts = SectionFacts(app.applies, app.reason, [f.path for f in shown])
+        done = []
         for f in shown:
             if f.path not in filled:
                 filled[f.path] = snap.is_set(f.path)
             if filled[f.path]:
-                facts.filled += 1
+                done.append(f.path)
             elif f.required:
                 facts.required_empty.append(f.path)
+        facts.filled, facts.filled_paths = len(done), frozenset(done)
         if finding_codes:
             sub = set(_subtree(code, all_codes))
             for fi, fcodes in finding_codes:
                 if fcodes & sub:
                     facts.findings[shown_kind(fi)] += 1
         out[code] = facts
+    return out
+
+
+def updated_facts(forms: FormSet, snap: ProjectSnapshot, previous: dict[str, SectionFacts], codes,
+                  paths) -> dict[str, SectionFacts]:
+    """The facts of `codes` after an edit of `paths` (the changed fields and those whose visibility may have
+    changed), from the previous facts: only those fields are looked at again, and the finding counts are kept
+    (they change with the debounced checks, which recompute everything). Equal to section_facts() then."""
+    subtree_fields = _subtree_fields(forms)
+    paths = set(paths)
+    state: dict[str, tuple[bool, bool]] = {}  # path -> (visible, filled)
+    out: dict[str, SectionFacts] = {}
+    for code in codes:
+        old = previous[code]
+        order = subtree_fields[code]
+        touched = {f.path for f in order if f.path in paths}
+        app = section_applicability(code, snap)
+        if not touched:
+            out[code] = dc_replace(old, applies=app.applies, reason=app.reason)
+            continue
+        for p in touched:
+            if p not in state:
+                state[p] = (field_visible(forms, p, snap), snap.is_set(p))
+        visible = (set(old.fields) - touched) | {p for p in touched if state[p][0]}
+        filled = (old.filled_paths - touched) | {p for p in touched if state[p][0] and state[p][1]}
+        shown = [f for f in order if f.path in visible]
+        out[code] = SectionFacts(app.applies, app.reason, [f.path for f in shown], len(filled),
+                                 [f.path for f in shown if f.required and f.path not in filled], old.findings,
+                                 frozenset(filled))
     return out
 
 
@@ -201,8 +264,9 @@ class SectionsDock(QDockWidget):
         self._facts: dict[str, SectionFacts] = {}
         self.read_only = False
         self._syncing = False
-        self._pending = None  # (snap, findings, codes) not yet shown: the tree is built and filled when shown
+        self._pending = None  # (snap, findings, codes, paths) not yet shown: built and filled when shown
         self._shown: dict[str, tuple] = {}  # code -> what its row shows, so a refresh touches changed rows only
+        self._facts_findings: list = []     # the findings the facts were counted with
         self._summary_text = ""
         self._items: dict[str, QTreeWidgetItem] = {}
         self._combos: dict[str, QComboBox] = {}
@@ -255,9 +319,9 @@ class SectionsDock(QDockWidget):
         if not self._items:
             self._build()
         if self._pending is not None:
-            snap, findings, codes = self._pending
+            snap, findings, codes, paths = self._pending
             self._pending = None
-            self._apply(snap, findings, codes)
+            self._apply(snap, findings, codes, paths)
 
     @property
     def items(self) -> dict[str, QTreeWidgetItem]:
@@ -292,7 +356,9 @@ class SectionsDock(QDockWidget):
         if self._pending is not None:
             pending_codes = self._pending[2]
             codes = None if codes is None or pending_codes is None else codes | pending_codes
-        self._pending = (snap, list(findings), codes)
+        if self._pending is not None and self._pending[3] is not None and paths is not None:
+            paths = set(paths) | self._pending[3]
+        self._pending = (snap, list(findings), codes, None if codes is None else set(paths or ()))
         if self.isVisible():
             self._ensure_current()
 
@@ -302,22 +368,27 @@ class SectionsDock(QDockWidget):
         for path in paths:
             if self.forms.has_field(path):
                 codes.update(c for c in placement_map().feeds(path) if c in known)
-        for code, facts in self._facts.items():  # applicability reads the product's answers
-            if section_applicability(code, snap).applies != facts.applies:
-                codes.add(code)
-        codes |= _dynamic_titles()
+        readers = _applicability_readers()
+        for path in paths:  # sections whose applicability conditions read a changed answer
+            codes |= readers.get(path, set())
+        if TITLE_FIELDS & set(paths):
+            codes |= _dynamic_titles()
         return with_ancestors(codes) & known
 
-    def _apply(self, snap: ProjectSnapshot, findings, codes=None) -> None:
+    def _apply(self, snap: ProjectSnapshot, findings, codes=None, paths=None) -> None:
         project = self._project()
         self.snap = snap
         read_only = project is None or bool(getattr(project, "read_only", False))
         if read_only != self.read_only:
             self.read_only = read_only
             codes = None  # every row's editability changes
-        if codes is None or not self._facts:
-            codes = None
-        self._facts.update(section_facts(self.forms, snap, findings, codes))
+        if codes is None or not self._facts or findings != self._facts_findings:
+            codes = None  # the first time, or new findings: recompute every section
+        if codes is None:
+            self._facts.update(section_facts(self.forms, snap, findings, None))
+            self._facts_findings = list(findings)
+        else:
+            self._facts.update(updated_facts(self.forms, snap, self._facts, codes, paths or ()))
         self._syncing = True
         try:
             for code, item in self._items.items():
@@ -325,7 +396,8 @@ class SectionsDock(QDockWidget):
                     self._show(code, item)
         finally:
             self._syncing = False
-        ready = sum(1 for c in self._items if self.status_of(c)[0] == "ready")
+        statuses = snap.section_status
+        ready = sum(1 for c in self._items if (statuses.get(c) or {}).get("status") == "ready")
         text = f"{ready} of {len(self._items)} sections marked ready. Double-click a section to go to its first field."
         if self.read_only:
             text = "Read-only project: statuses are shown but cannot be changed. " + text
@@ -466,9 +538,22 @@ class SectionsDock(QDockWidget):
         self.tree.setCurrentItem(self.items[code])
 
 
+def _heading(code: str):
+    global _BY_CODE
+    if _BY_CODE is None:
+        _BY_CODE = {h.code: h for h in shown_headings()}
+    found = _BY_CODE.get(code)
+    if found is None:
+        from atmp_desktop.core.sections import heading
+        return heading(code)
+    return found
+
+
+_BY_CODE: dict | None = None
+
+
 def display_title_tip(code: str, snap: ProjectSnapshot | None, facts: SectionFacts) -> str:
-    from atmp_desktop.core.sections import heading
-    title = display_title(heading(code), snap)
+    title = display_title(_heading(code), snap)
     if not facts.applies:
         return f"{code} {title}\nDoes not apply to this product: {facts.reason}"
     return f"{code} {title}"

@@ -5,6 +5,8 @@ values from a snapshot (`load`) and reports edits upward; it never writes to the
 """
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -55,7 +57,8 @@ class StepPage(QScrollArea):
     row_edits = Signal(str, object, str)  # table path, row operations, undo label
     problem = Signal(str, str)  # field path, why its typed text is not saved ("" when fixed)
 
-    def __init__(self, forms: FormSet, step: Step, parent=None):
+    def __init__(self, forms: FormSet, step: Step, parent=None, build: bool = True):
+        """`build=False`: only the heading now; the fields follow through `build()` (in slices)."""
         super().__init__(parent)
         self.forms = forms
         self.step = step
@@ -90,24 +93,47 @@ class StepPage(QScrollArea):
         layout.addWidget(self.banner)
 
         self.form_area = QWidget(body)
-        form_layout = QVBoxLayout(self.form_area)
-        form_layout.setContentsMargins(0, 0, 0, 0)
-        form_layout.setSpacing(12)
+        self._form_layout = QVBoxLayout(self.form_area)
+        self._form_layout.setContentsMargins(0, 0, 0, 0)
+        self._form_layout.setSpacing(12)
         self.groups: dict[str, QGroupBox] = {}
-        for f in step.fields:
-            container = self._group(f.group, form_layout)
-            editor = make_editor(f, container)
-            editor.edited.connect(self.edited)
-            if f.is_table:
-                editor.row_edits.connect(self.row_edits)
-            editor.problem.connect(lambda text, path=f.path: self.problem.emit(path, text))
-            row = FieldRow(editor, container)
-            container.layout().addWidget(row)
-            self.editors[f.path] = editor
-            self.rows[f.path] = row
+        self._unbuilt = list(step.fields)  # fields whose editors are still to make (see build)
         layout.addWidget(self.form_area)
         layout.addStretch(1)
         self.setWidget(body)
+        if build:
+            self.build()
+
+    # ------------------------------------------------------------------ building
+    @property
+    def complete(self) -> bool:
+        return not self._unbuilt
+
+    def build(self, snap: ProjectSnapshot | None = None, budget_ms: float | None = None) -> bool:
+        """Make the editors of the remaining fields, showing their values in `snap`; with `budget_ms`, stop
+        after about that long so idle-time prebuilding never freezes the window (a big table's editor is the
+        largest single piece). Returns whether the page is complete."""
+        start = time.perf_counter()
+        while self._unbuilt:
+            editor = self._add_field(self._unbuilt.pop(0))
+            if snap is not None:
+                editor.load_from(snap)
+            if budget_ms is not None and (time.perf_counter() - start) * 1000 >= budget_ms:
+                break
+        return self.complete
+
+    def _add_field(self, f) -> FieldEditor:
+        container = self._group(f.group, self._form_layout)
+        editor = make_editor(f, container)
+        editor.edited.connect(self.edited)
+        if f.is_table:
+            editor.row_edits.connect(self.row_edits)
+        editor.problem.connect(lambda text, path=f.path: self.problem.emit(path, text))
+        row = FieldRow(editor, container)
+        container.layout().addWidget(row)
+        self.editors[f.path] = editor
+        self.rows[f.path] = row
+        return editor
 
     def _group(self, name: str, parent_layout: QVBoxLayout) -> QGroupBox:
         key = name or ""
