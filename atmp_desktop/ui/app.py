@@ -1,6 +1,7 @@
 """Entry point of the window: `run_gui(path_or_None) -> exit code` (called by `atmp-desktop gui`)."""
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -78,6 +79,9 @@ def run_gui(path: str | None = None) -> int:
         if path:
             opened = window.open_path(path)
             window.status.showMessage(f"Opened {path}" if opened else "", 4000)
+        if os.environ.get("ATMP_DESKTOP_QUIT_AFTER_OPEN"):  # smoke test of the frozen app (.ci/run, bench)
+            print(f"window shown{', project open' if window.project is not None else ''}", flush=True)
+            QTimer.singleShot(0, app.quit)
 
     window.installEventFilter(AfterFirstPaint(window, after_first_paint))
     window.show()
