@@ -201,3 +201,24 @@ def test_unreadable_review_rows_are_reported_not_fatal(car_t, forms):
     with ProjectFile.open(path, forms, read_only=True) as p:
         assert p.snapshot().review == {} and p.snapshot().comments == ()
         assert any("review" in where for where, _ in p.problems)
+
+
+def test_window_and_cli_use_only_the_project_store_protocol():
+    """Every attribute the window and the CLI read on an open project is part of ProjectStore, so another
+    store (a server) can stand in for ProjectFile without touching them."""
+    import ast
+    from pathlib import Path
+
+    import atmp_desktop
+    root = Path(atmp_desktop.__file__).parent
+    allowed = {n for n in dir(ProjectStore) if not n.startswith("_")} | set(ProjectStore.__annotations__)
+    used: dict[str, str] = {}
+    for path in [*(root / "ui").glob("*.py"), *root.glob("cli*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and not node.attr.startswith("__"):
+                owner = node.value
+                name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) \
+                    else None
+                if name in ("project", "pf"):
+                    used.setdefault(node.attr, path.name)
+    assert {a: f for a, f in used.items() if a not in allowed} == {}

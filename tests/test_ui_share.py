@@ -241,3 +241,26 @@ def test_xlsx_import_maps_columns_and_names_bad_rows(window, opened, forms, tmp_
     assert rows[-1] == {**rows[-1], "name": "Fill-finish partner BV", "in_eea": True,
                         "gmp_certificate_date": "2025-03-01"}
     assert window.project.undo_label.startswith("import of 1 row(s)")
+
+
+def test_two_milestones_compared_and_one_opened_read_only(window, opened, forms, qtbot):
+    from atmp_desktop.ui.milestones_dialog import MilestonesDialog
+    dlg = MilestonesDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.new("round 1")
+    window.project.set_value("product.company_code", "ROUND-2")
+    dlg.new("round 2")
+    dlg.table.selectAll()
+    assert dlg.compare_button.text() == "&Compare the Two" and not dlg.restore_button.isEnabled()
+    dlg.compare()
+    view = window._compare_view
+    qtbot.addWidget(view)
+    assert "milestone 'round 1'" in view.d.old_label and "milestone 'round 2'" in view.d.new_label
+    assert [c.path for c in view.d.fields] == ["product.company_code"]
+    dlg.table.selectRow(1)  # the older one (newest first)
+    other = dlg.open_read_only()
+    qtbot.addWidget(other)
+    assert other.project.read_only and other.project.get("product.company_code") != "ROUND-2"
+    assert other.project.path != window.project.path
+    other.close_project()
+    assert stored(opened, forms).get("product.company_code") == "ROUND-2"

@@ -74,10 +74,7 @@ def _is_heading(paragraph) -> bool:
 
 def read_docx(path: str | Path) -> list[DocxSection]:
     """The coded sections of a .docx, in document order."""
-    import zipfile
-
     import docx
-    from docx.oxml.ns import qn
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -85,11 +82,20 @@ def read_docx(path: str | Path) -> list[DocxSection]:
         document = docx.Document(str(path))
     except ImportError_:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ImportError_(f"'{path.name}' is not a Word document (.docx) that can be read ({exc}); save it as "
-                           ".docx in Word and try again.") from None
     except OSError as exc:
         raise ImportError_(f"'{path.name}' cannot be read ({exc.strerror or exc}).") from None
+    except Exception as exc:  # a received file: python-docx and lxml raise many kinds for broken ones
+        raise ImportError_(f"'{path.name}' is not a Word document (.docx) that can be read "
+                           f"({type(exc).__name__}); save it as .docx in Word and try again.") from None
+    try:
+        return _sections(document)
+    except Exception as exc:
+        raise ImportError_(f"'{path.name}' could not be read to the end ({type(exc).__name__}: {exc}); save it "
+                           "again in Word and try again.") from None
+
+
+def _sections(document) -> list[DocxSection]:
+    from docx.oxml.ns import qn
     sections: list[DocxSection] = []
     current: DocxSection | None = None
     body = document.element.body

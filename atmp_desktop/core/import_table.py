@@ -88,24 +88,28 @@ def _read_csv(path: Path) -> Sheet:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Sheet:
-    import zipfile
-
     import openpyxl
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SheetError(f"'{path.name}' is not an Excel workbook that can be read ({exc}); save it as .xlsx in "
-                         "Excel and try again.") from None
+    except Exception as exc:  # a received file: openpyxl raises many kinds for broken ones
+        raise SheetError(f"'{path.name}' is not an Excel workbook that can be read ({type(exc).__name__}); save it "
+                         "as .xlsx in Excel and try again.") from None
     try:
         names = list(wb.sheetnames)
         if sheet is not None and sheet not in names:
             raise SheetError(f"'{path.name}' has no sheet '{sheet}' (sheets: {', '.join(names)}).")
         ws = wb[sheet] if sheet else wb.worksheets[0]
         rows = []
-        for r in ws.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in r])
-            if len(rows) > MAX_ROWS + 1:
-                raise SheetError(f"'{path.name}' has more than {MAX_ROWS:,} rows; import a smaller extract.")
+        try:
+            for r in ws.iter_rows(values_only=True):
+                rows.append([_cell_text(v) for v in r][:200])
+                if len(rows) > MAX_ROWS + 1:
+                    raise SheetError(f"'{path.name}' has more than {MAX_ROWS:,} rows; import a smaller extract.")
+        except SheetError:
+            raise
+        except Exception as exc:
+            raise SheetError(f"the sheet '{ws.title}' of '{path.name}' could not be read to the end "
+                             f"({type(exc).__name__}); save it again in Excel and try again.") from None
         return _sheet(ws.title, rows, names)
     finally:
         wb.close()

@@ -32,7 +32,7 @@ class MilestonesDialog(QDialog):
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)  # two selected: compare them
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
@@ -42,6 +42,7 @@ class MilestonesDialog(QDialog):
         read_only = window.project.read_only
         self.new_button = self._button(buttons, "&New Milestone…", self.new, enabled=not read_only)
         self.compare_button = self._button(buttons, "&Compare with Now", self.compare)
+        self.open_button = self._button(buttons, "&Open Read-Only", self.open_read_only)
         self.restore_button = self._button(buttons, "&Restore…", self.restore, enabled=not read_only)
         self.export_button = self._button(buttons, "&Export as Project…", self.export)
         buttons.addStretch(1)
@@ -85,13 +86,20 @@ class MilestonesDialog(QDialog):
 
     def selected(self):
         rows = self.table.selectionModel().selectedRows()
-        return self.items[rows[0].row()] if rows else None
+        return self.items[rows[0].row()] if len(rows) == 1 else None
+
+    def selected_all(self) -> list:
+        """The selected milestones, oldest first."""
+        rows = sorted(r.row() for r in self.table.selectionModel().selectedRows())
+        return [self.items[r] for r in reversed(rows)]
 
     def _selection(self) -> None:
-        has = self.selected() is not None
-        for b in (self.compare_button, self.export_button):
-            b.setEnabled(has)
-        self.restore_button.setEnabled(has and not self.w.project.read_only)
+        n = len(self.table.selectionModel().selectedRows())
+        self.compare_button.setText("&Compare the Two" if n == 2 else "&Compare with Now")
+        self.compare_button.setEnabled(n in (1, 2))
+        for b in (self.export_button, self.open_button):
+            b.setEnabled(n == 1)
+        self.restore_button.setEnabled(n == 1 and not self.w.project.read_only)
 
     def new(self, name: str | None = None) -> None:
         if name is None or not isinstance(name, str):
@@ -108,19 +116,46 @@ class MilestonesDialog(QDialog):
         self.reload()
 
     def compare(self) -> None:
-        m = self.selected()
-        if m is None:
+        """The selected milestone against the project now, or the two selected milestones (older first)."""
+        chosen = self.selected_all()
+        if len(chosen) not in (1, 2):
             return
         from atmp_desktop.core.diff import compare
         from atmp_desktop.ui.share_menu import show_compare
         try:
-            old = self.w.project.milestone_snapshot(m)
+            snaps = [self.w.project.milestone_snapshot(m) for m in chosen]
         except ProjectFileError as exc:
             QMessageBox.warning(self, "Compare", str(exc))
             return
-        d = compare(self.w.forms, old, self.w.project.snapshot(), f"milestone '{m.name}' ({m.created[:10]})",
-                    f"{self.w.project.path.name} (open now)")
-        show_compare(self.w, d, old=old)
+        labels = [f"milestone '{m.name}' ({m.created[:10]})" for m in chosen]
+        if len(chosen) == 1:
+            snaps.append(self.w.project.snapshot())
+            labels.append(f"{self.w.project.path.name} (open now)")
+        d = compare(self.w.forms, snaps[0], snaps[1], labels[0], labels[1])
+        show_compare(self.w, d, old=snaps[0], new=snaps[1])
+
+    def open_read_only(self) -> None:
+        """The milestone in a window of its own, read-only (a copy in the app's data folder; the project itself
+        is not touched)."""
+        m = self.selected()
+        if m is None:
+            return
+        from atmp_desktop.ui.main_window import MainWindow
+        folder = Path.home() / ".local" / "share" / "atmp-desktop" / "milestones"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in m.name)[:50].strip("-") or "milestone"
+            target = folder / f"{self.w.project.path.stem[:40]} @ {safe}.atmp"
+            self.w.project.export_milestone(m, target, overwrite=True)
+        except (ProjectFileError, OSError) as exc:
+            QMessageBox.warning(self, "Open milestone", str(exc))
+            return
+        other = MainWindow(self.w.forms, self.w.settings)
+        other.show()
+        if other.open_path(target, read_only=True):
+            other.setWindowTitle(f"Milestone '{m.name}' of {self.w.project.path.name} (read-only)")
+            self.w.__dict__.setdefault("_milestone_windows", []).append(other)
+        return other
 
     def restore(self, confirm: bool = True) -> None:
         m = self.selected()
