@@ -44,6 +44,7 @@ def test_good_form_loads(tmp_path):
      "'examples': unknown kind(s) of product car_t"),
     (GOOD.replace("type: text, required: true}", "type: text, placeholders: {cell: ''}}"),
      "'placeholders': every entry must be a non-empty text"),
+    (GOOD.replace("choices: [a, b]", "choices: [{value: a, label: Yes}, b]"), "YAML reads yes/no/on/off"),
 ])
 def test_malformed_forms_name_file_field_and_problem(tmp_path, bad, expected):
     with pytest.raises(FormError) as err:

@@ -5,8 +5,7 @@ import pytest
 
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.quantity import hours, parse_durations
-from atmp_desktop.core.rules.consistency import quantities
-
+from atmp_desktop.core.rules.consistency import stated_amounts
 from atmp_desktop.core.validation import all_rules, rule_by_id, run_rule, validate
 
 
@@ -88,11 +87,15 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
     "GMO-09": (S(product=GMO_CT),
                S(product=GMO_CT, gmo={**ERA_FULL, "shedding": [
                    {"matrix": "urine", "method": "qPCR", "duration": "28 days", "detects": "genomes"}]})),
-    "GMO-10": (S(product={"replication_competent_by_design": True}),
-               S(product={"replication_competent_by_design": True},
-                 gmo={"era_step3_likelihood": "Transmission to household contacts is unlikely; the virus does not "
-                                              "survive in the environment.",
-                      "ppe": "Staff wear gloves and protective gowns; dressing precautions for patients."})),
+    # the keyword version passed on a bare "close contacts" in the ERA conclusion (issue 15)
+    "GMO-10": (S(product={**GMO_CT, "replication_competent_by_design": True},
+                 gmo={"era_step6_overall": "Risk to close contacts and the environment is negligible.",
+                      "ppe": "Gloves and gowns; patient precautions for dressings."}),
+               S(product={**GMO_CT, "replication_competent_by_design": True},
+                 gmo={**ERA_FULL, "transmission_to_contacts": "yes",
+                      "transmission_to_contacts_where": "gmo.era_step3_likelihood",
+                      "environmental_survival": "yes", "environmental_survival_where": "gmo.era_step2_consequences",
+                      "ppe": "Gloves, gown, eye protection.", "patient_precautions": "Cover the injection site."})),
     "DON-01": (S(product={"origin": "allogeneic"}),
                S(product={"origin": "allogeneic"},
                  materials={"donor_eligibility": "x", "consent_procedure": "x", "tissue_establishment_authorisation": "TE-1",
@@ -100,15 +103,21 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
     "DON-02": (S(product={"origin": "autologous"}, quality={"cryopreserved": True}),
                S(product={"origin": "autologous"}, quality={"cryopreserved": True},
                  materials={"donor_tests": DONOR_TESTS, "positive_result_handling": "segregated storage"})),
-    "DON-03": (S(product={"origin": "autologous"}),
+    "DON-03": (S(product={"origin": "autologous"},
+                 traceability={"autologous_labelling": "For autologous use only; patient ID", "chain_of_identity": "x"}),
                S(product={"origin": "autologous"},
-                 traceability={"autologous_labelling": "For autologous use only; patient ID", "chain_of_identity": "x"})),
-    "DON-04": (S(materials={"pooled_donors": True}),
-               S(materials={"pooled_donors": True, "pooling_strategy": "Each donation is traceable by ISBT 128 code."})),
-    "DON-05": (S(product={"origin": "xenogeneic"}, materials={"xenogeneic_source_animals": "Pigs."}),
-               S(product={"origin": "xenogeneic"},
+                 traceability={"autologous_label_items": ["autologous_use", "patient_identifier"],
+                               "chain_of_identity": "x"})),
+    "DON-04": (S(materials={"pooled_donors": True, "pooling_strategy": "Each donation is traceable by ISBT 128 code."}),
+               S(materials={"pooled_donors": True, "pooling_strategy": "Five donors per pool.",
+                            "pooled_donations_traceable": True})),
+    "DON-05": (S(product={"origin": "xenogeneic"},
                  materials={"xenogeneic_source_animals": "Pigs bred in a designated pathogen-free facility; "
-                                                         "husbandry records; tested for PERV."})),
+                                                         "husbandry records; tested for PERV."}),
+               S(product={"origin": "xenogeneic"},
+                 materials={"xenogeneic_source_animals": "Göttingen minipigs, closed herd.",
+                            "xenogeneic_infectious_testing": "PERV, PCMV, HEV by PCR.",
+                            "xenogeneic_facility": "Designated pathogen-free barrier unit."})),
     "MAT-01": (S(product={"atmp_type": "GTMP", "vector_family": "aav"}),
                S(product={"atmp_type": "GTMP", "vector_family": "aav"},
                  materials={"vectors": [{"name": "AAV9-X"}], "plasmids_description": "three plasmids",
@@ -121,7 +130,8 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
                  materials={"vectors": [{"name": "LV", "transgene": "CAR", "production_system": "HEK293T"}]})),
     "MAT-04": (S(materials={"raw_materials": [{"material": "Human AB serum", "biological_origin": "human"}]}),
                S(materials={"raw_materials": [{"material": "Human AB serum", "biological_origin": "human",
-                                               "tse_risk": "low", "ph_eur_reference": "5.2.12"}]},
+                                               "tse_risk": "low", "ph_eur_reference": "5.2.12"}],
+                            "tse_statement": "EU donors, NAT-tested"},
                  manufacturing={"adventitious_agents": "x"})),
     "QC-01": (S(), S(quality={"dp_specification": [{"test": "Potency (IFN-γ release)", "category": "potency"}],
                               "potency_assay_description": "quantitative, MoA-linked"})),
@@ -146,11 +156,16 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
               S(quality={"release_before_sterility_result": True},
                 manufacturing={"intermediate_controls_justification": "x"})),
     "QC-09": (S(), S(quality={"reference_standards": "in-house reference"})),
-    "QC-10": (S(product={"atmp_type": "TEP"}),
-              S(product={"atmp_type": "TEP"}, quality={"characterisation": [{"attribute": "Extracellular matrix"}]})),
-    "QC-11": (S(quality={"cryopreserved": True}),
+    "QC-10": (S(product={"atmp_type": "TEP"}, quality={"characterisation": [{"attribute": "Extracellular matrix"}]}),
+              S(product={"atmp_type": "TEP"}, quality={"characterisation": [{"attribute": "Extracellular matrix"}],
+                                                       "structure_characterised": "yes",
+                                                       "structure_characterised_where": "quality.characterisation"})),
+    "QC-11": (S(quality={"cryopreserved": True, "in_use_stability": "6 h post-thaw",
+                         "container_closure": "Container closure integrity shown at -150 °C."}),
               S(quality={"cryopreserved": True, "in_use_stability": "6 h post-thaw",
-                         "container_closure": "Container closure integrity shown at -150 °C."})),
+                         "container_closure": "EVA bag, helium leak test after storage at ≤ −150 °C.",
+                         "post_thaw_stability": "yes", "post_thaw_stability_where": "quality.in_use_stability",
+                         "cci_at_storage": "yes", "cci_at_storage_where": "quality.container_closure"})),
     "QC-12": (S(applicant={"procedure": "maa_standard"},
                 quality={"analytical_procedures": [{"test": "Potency", "validation_status": "qualified"}],
                          "dp_specification": [{"test": "Potency (IFN-γ)"}]}),
@@ -161,8 +176,12 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
     "DEV-01": (S(product={"is_combined": True}), S(product={"is_combined": True}, traceability=DEVICE_FULL)),
     "DEV-02": (S(product={"is_combined": True}),
                S(product={"is_combined": True}, traceability={"nb_certificate": "Certificate 123"})),
-    "DEV-03": (S(product={"is_combined": True}, quality={"container_closure": "EVA bag"}),
-               S(product={"is_combined": True}, quality={"container_closure": "The device part is in 3.2.R."})),
+    # the keyword version passed when "membrane" appeared anywhere in 3.2.P.7 (issue 15)
+    "DEV-03": (S(product={"is_combined": True}, quality={"container_closure": "Membrane in a sterile blister."}),
+               S(product={"is_combined": True},
+                 quality={"dp_composition": [{"component": "Collagen membrane", "component_type": "device_part"}],
+                          "compatibility": "Viability ≥ 85 % after 48 h on the membrane."},
+                 traceability={"device_compatibility_data": "quality.compatibility"})),
     "DEV-04": (S(product={"has_device_non_integral": True}),
                S(product={"has_device_non_integral": True},
                  traceability={"device_description": "x", "device_compatibility": "x"})),
@@ -172,8 +191,10 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
     "TRC-02": (S(traceability={"retention_years": 15}), S(traceability={"retention_years": 30})),
     "LTF-01": (S(product={"atmp_type": "GTMP"}),
                S(product={"atmp_type": "GTMP"}, traceability={"ltfu_plan": "x", "ltfu_duration_years": 15})),
-    "LTF-02": (S(product={"is_integrating": True}),
-               S(product={"is_integrating": True}, traceability={"rmp_important_risks": "Insertional oncogenesis"})),
+    "LTF-02": (S(product={"is_integrating": True}, traceability={"rmp_important_risks": "Insertional oncogenesis"}),
+               S(product={"is_integrating": True},
+                 traceability={"rmp_important_risks": "Potential: secondary malignancy (insertional oncogenesis).",
+                               "rmp_insertional_oncogenesis": "potential", "ltfu_plan": "15 years, annual blood"})),
     "PRO-01": (S(applicant={"procedure": "maa_conditional"}),
                S(applicant={"procedure": "maa_conditional", "conditional_justification": "x"})),
     "PRO-02": (S(applicant={"procedure": "maa_exceptional"}),
@@ -235,7 +256,8 @@ def test_at_least_fifty_rules_with_unique_ids():
 
 
 def test_every_rule_has_a_case():
-    assert sorted(r.id for r in all_rules()) == sorted(CASES)
+    """Project rules here; the export rules (CTD-01/02/05/06) in tests/test_validate_export.py."""
+    assert sorted(r.id for r in all_rules() if r.on == "project") == sorted(CASES)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
@@ -256,6 +278,19 @@ def test_rule_silent(forms, rule_id):
     if rule_id == "REQ-01":
         findings = [f for f in findings if f.location == "product.inn"]
     assert findings == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_each_finding_names_and_links_its_field(forms, rule_id):
+    """Each finding links to a field of the forms (the window opens it) and names that field (its label, as the
+    writer sees it) or the CTD section; the message is a sentence that says what to do."""
+    import re
+    fire, _ = CASES[rule_id]
+    for f in run_rule(rule_by_id(rule_id), forms, fire):
+        base = f.link.split("[")[0]
+        assert f.link and forms.has_field(base), (rule_id, f.location)
+        assert forms.field(base).label in f.message or re.search(r"\b\d\.\d", f.message), (rule_id, f.message)
+        assert f.step == base.split(".")[0] or not f.location or not f.location[0].isalpha()
 
 
 def test_messages_name_the_form_labels(forms):
@@ -327,7 +362,7 @@ def test_con_06_per_ml_strength_is_compared_with_the_dose_not_the_concentration(
     assert run_rule(rule_by_id("CON-06"), forms, snap) == []
     wrong = S(product={"dose": "1–8 × 10⁸ viable T cells"}, quality=snap.values["quality"])
     [f] = run_rule(rule_by_id("CON-06"), forms, wrong)
-    assert "1 × 10^8 to 8 × 10^8 cells" in f.message and "0.6–6.0 × 10⁸" in f.message
+    assert "1 × 10⁸ to 8 × 10⁸ cells" in f.message and "0.6–6.0 × 10⁸" in f.message
 
 
 def test_con_06_explains_a_unit_mismatch(forms):
@@ -376,16 +411,28 @@ def test_parse_time_points(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("1.0–2.5 × 10^8 viable CAR+ T cells", [(1e8, "cells", "total"), (2.5e8, "cells", "total")]),
-    ("1.2 × 10⁶ – 6.0 × 10⁷ viable T cells/mL", [(1.2e6, "cells", "per mL"), (6e7, "cells", "per mL")]),
-    ("0.5–1.0 × 10⁶ viable cells/cm²", [(5e5, "cells", "per cm²"), (1e6, "cells", "per cm²")]),
+    ("1.0–2.5 × 10^8 viable CAR+ T cells", [(1e8, 2.5e8, "cells", "total")]),
+    ("1.2 × 10⁶ – 6.0 × 10⁷ viable T cells/mL", [(1.2e6, 6e7, "cells", "per mL")]),
+    ("0.5–1.0 × 10⁶ viable cells/cm²", [(5e5, 1e6, "cells", "per cm²")]),
     ("≤ 5% of viable CD45+ cells", []),
-    ("≥ 1.0 × 10⁸ cells", [(1e8, "cells", "total")]),
-    ("2 x 10^13 vg/kg", [(2e13, "vector genomes", "per kg")]),
-    ("5e6 cells/kg", [(5e6, "cells", "per kg")]),
+    ("≥ 1.0 × 10⁸ cells", [(1e8, 1e8, "cells", "total")]),
+    ("2 x 10^13 vg/kg", [(2e13, 2e13, "vector genomes", "per kg")]),
+    ("5e6 cells/kg", [(5e6, 5e6, "cells", "per kg")]),
+    ("79,000 cells/cm²", [(79000, 79000, "cells", "per cm²")]),
+    ("79 000 cells/cm²", [(79000, 79000, "cells", "per cm²")]),
+    ("1 × 10⁶ PFU/mL", [(1e6, 1e6, "PFU", "per mL")]),
+    ("1x10^6 PFU/mL", [(1e6, 1e6, "PFU", "per mL")]),
+    ("1E6 PFU/mL", [(1e6, 1e6, "PFU", "per mL")]),
+    ("1.0 × 10^6 PFU/mL", [(1e6, 1e6, "PFU", "per mL")]),
+    ("7.9 × 10⁴ to 3.16 × 10⁵ PFU/mL", [(7.9e4, 3.16e5, "PFU", "per mL")]),
+    ("up to 4 mL of 1 × 10⁶ PFU/mL", [(4, 4, "mL", "total"), (1e6, 1e6, "PFU", "per mL")]),
+    ("1.5 × 10⁸ viable cells per bag", [(1.5e8, 1.5e8, "cells", "total")]),
 ])
-def test_quantities(text, expected):
-    assert quantities(text) == expected
+def test_stated_amounts(text, expected):
+    got = stated_amounts(text)
+    assert [(k, b) for _, _, k, b in got] == [(k, b) for _, _, k, b in expected]
+    for (lo, hi, _, _), (elo, ehi, _, _) in zip(got, expected):
+        assert lo == pytest.approx(elo) and hi == pytest.approx(ehi)
 
 
 def test_a_broken_rule_becomes_a_finding_not_a_crash(forms, monkeypatch):
@@ -445,9 +492,12 @@ def test_a_third_country_site_needs_an_eu_importer_not_an_eu_authorisation(forms
     assert run_rule(rule_by_id("GMP-01"), forms, with_importer) == []
     [f] = run_rule(rule_by_id("GMP-01"), forms, S(manufacturing={"sites": [SITE_FULL, US_LAB]}))
     assert f.location == "manufacturing.sites[1].importer" and "EU importer" in f.message
-    # unanswered location counts as EU/EEA: the authorisation and QP are asked for
+    # 'In the EU/EEA' unanswered: the country decides (a US site is not asked for an EU authorisation) ...
+    [g] = run_rule(rule_by_id("GMP-01"), forms, S(manufacturing={"sites": [{**US_LAB, "in_eea": None}]}))
+    assert g.location == "manufacturing.sites[0].importer"
+    # ... and a site with neither answer nor country counts as EU/EEA: the authorisation and QP are asked for
     [g, h] = run_rule(rule_by_id("GMP-01"), forms,
-                      S(manufacturing={"sites": [{**US_LAB, "in_eea": None, "importer": None}]}))
+                      S(manufacturing={"sites": [{**US_LAB, "in_eea": None, "country": "", "importer": None}]}))
     assert {g.location, h.location} == {"manufacturing.sites[0].authorisation_number",
                                         "manufacturing.sites[0].qualified_person"}
 

@@ -202,6 +202,9 @@ def _parse_choices(raw: Any, source: str, where: str) -> tuple[Choice, ...]:
         if isinstance(item, str):
             out.append(Choice(item, item))
         elif isinstance(item, dict) and set(item) <= {"value", "label"} and "value" in item:
+            if any(isinstance(item.get(k), bool) for k in ("value", "label")):
+                # YAML reads an unquoted yes/no/on/off as a boolean: the writer would see "True"
+                raise _fail(source, where, f"quote the choice {item!r}: YAML reads yes/no/on/off as true/false")
             out.append(Choice(str(item["value"]), str(item.get("label", item["value"]))))
         else:
             raise _fail(source, where, f"each choice must be a string or {{value, label}}, got {item!r}")

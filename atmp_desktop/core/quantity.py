@@ -481,3 +481,65 @@ def format_durations(points: list[Quantity]) -> str:
     if len({p.unit for p in points}) == 1:
         return ", ".join(format_duration(p).rsplit(" ", 1)[0] for p in points) + f" {points[0].unit}"
     return ", ".join(format_duration(p) for p in points)
+
+
+# ----------------------------------------------------------------------------- what a unit counts
+# (kind, pattern on the counted part of a unit). A dose or strength is compared with a specification only in
+# the same kind and on the same basis (per mL, per kg, per cm², or the whole dose).
+UNIT_KINDS = (
+    ("vector genomes", r"\bvg\b|vector genome|genome cop|\bgc\b"),
+    ("transducing units", r"\btu\b|transducing"),
+    ("PFU", r"\bpfu\b|plaque"),
+    ("infectious units", r"\biu\b|infectious unit|ccid50|tcid50"),
+    ("cells", r"\bcells?\b|spheroids?|\bcar\+|viable"),
+    ("mg", r"^mg\b"), ("µg", r"^µg\b"), ("mL", r"^m?l\b"), ("cm²", r"^cm²"),
+)
+WHOLE_DOSE = ("dose", "bag", "vial", "unit", "container", "patch", "implant", "infusion", "syringe", "graft",
+              "matrix", "membrane", "sheet")
+_PER = re.compile(r"\s*(?:/|\bper\b)\s*", re.I)
+
+
+def unit_kind(unit: str) -> tuple[str, str] | None:
+    """What a (normalised) unit counts and on which basis: 'CAR+ viable T cells per dose' -> ('cells', 'total'),
+    'vg/kg' -> ('vector genomes', 'per kg'), 'PFU/mL' -> ('PFU', 'per mL'), 'cells/cm²' -> ('cells', 'per cm²'),
+    '%' or an unknown unit -> None."""
+    u = normalise_unit(unit)
+    if not u or u == "%":
+        return None
+    parts = _PER.split(u, maxsplit=1)
+    head, per = parts[0], (parts[1] if len(parts) > 1 else "")
+    kind = next((k for k, pattern in UNIT_KINDS if re.search(pattern, head, re.I)), None)
+    if kind is None:
+        return None
+    per = normalise_unit(per.split()[0]) if per.split() else ""
+    return kind, ("total" if not per or per.lower() in WHOLE_DOSE else f"per {per}")
+
+
+def amounts(text: str) -> list[tuple[float, float, str]]:
+    """The stated amounts of a dose, strength or composition text as (low, high, unit): a range, a limit or a
+    single value per clause (clauses end at ';' and brackets), and the concentration an "of ..." clause gives:
+    'up to 4 mL of 1 × 10⁶ PFU/mL' -> [(4, 4, 'mL'), (1e6, 1e6, 'PFU/mL')]; '0.6–6.0 × 10⁸ CAR+ viable T cells
+    (single dose)' -> [(6e7, 6e8, 'CAR+ viable T cells')]. Numbers without a unit are left out."""
+    out: list[tuple[float, float, str]] = []
+    for clause in re.split(r"[;()\[\]]", _clean(str(text or ""))):
+        clause = clause.strip(" ,.")
+        if not clause:
+            continue
+        c = parse_criterion(clause)
+        if c is not None:
+            low = c.low if c.low is not None else c.high
+            high = c.high if c.high is not None else c.low
+            if c.unit and low is not None:
+                out.append((low, high, c.unit))
+            if c.detail is not None and c.detail.unit:
+                out.append((c.detail.value, c.detail.value, c.detail.unit))
+            continue
+        try:
+            q = parse_quantity(clause)
+            if q.unit:
+                out.append((q.value, q.value, q.unit))
+            continue
+        except QuantityError:
+            pass
+        out += [(q.value, q.value, q.unit) for q, _s, _e in find_quantities(clause) if q.unit]
+    return out

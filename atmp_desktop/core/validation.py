@@ -7,7 +7,7 @@ the CLI prints it, the CAT readiness report summarises it. Rules live in `core/r
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import ProjectSnapshot, effective_snapshot
@@ -27,6 +27,7 @@ class Finding:
     step: str = ""  # step id the finding belongs to ("" if none)
     certainty: str = ""  # V / K / U
     kind: str = "problem"  # "missing": a required field still to fill (the window shows it as progress)
+    link: str = ""  # the field to open for this finding: the location itself, or the field a CTD-code finding names
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,14 +59,30 @@ def _step_of(location: str, rule: Rule) -> str:
 
 def run_rule(rule: Rule, forms: FormSet, snap: ProjectSnapshot, ctx: Ctx | None = None) -> list[Finding]:
     ctx = ctx or Ctx(forms, snap)
+    if rule.on != "project" or not rule.concerns(ctx.pursuits):
+        return []  # about exported files (export_check), or a procedure this project does not pursue
     try:
         hits = list(rule.check(ctx))
     except Exception as exc:  # a rule bug must not take the window down; say which rule could not run
         return [Finding(rule.id, "info", f"This check could not be run ({type(exc).__name__}: {exc}); please "
                         "report it.", rule.basis, "", rule.step, rule.certainty)]
     kind = "missing" if rule.id in MISSING_RULES else "problem"
-    return [Finding(rule.id, rule.severity, message, rule.basis, location, _step_of(location, rule), rule.certainty,
-                    kind) for location, message in hits]
+    out = []
+    for hit in hits:
+        location, message = hit[0], hit[1]
+        link = hit[2] if len(hit) > 2 else _link_of(location)
+        step = _step_of(location, rule) or (link.split(".", 1)[0] if is_field_path(link) else "")
+        out.append(Finding(rule.id, rule.severity, message, rule.basis, location, step, rule.certainty, kind, link))
+    return out
+
+
+def _link_of(location: str) -> str:
+    """The field to open: a field path as it is; for a CTD code the first field printed in that section."""
+    if not location or is_field_path(location):
+        return location
+    from atmp_desktop.core.definitions import placement_map
+    fields = placement_map().fields_at(location)
+    return fields[0] if fields else ""
 
 
 def validate(forms: FormSet, snap: ProjectSnapshot) -> list[Finding]:
@@ -75,9 +92,13 @@ def validate(forms: FormSet, snap: ProjectSnapshot) -> list[Finding]:
     out: list[Finding] = []
     for rule in RULES:
         out.extend(run_rule(rule, forms, snap, ctx))
-    # a specific rule's message says more than "Required": keep one finding per location
-    specific = {f.location for f in out if f.rule != "REQ-01"}
-    return [f for f in out if f.rule != "REQ-01" or f.location not in specific]
+    # A specific error says more than "Required" about the same empty field: it replaces REQ-01 there. A
+    # specific warning or info does not: an empty required field stays an error whatever else fires.
+    specific_errors = {f.location for f in out if f.rule != "REQ-01" and f.severity == "error"}
+    required_empty = {f.location for f in out if f.rule == "REQ-01"}
+    return [replace(f, kind="missing") if f.rule != "REQ-01" and f.location in required_empty and
+            f.severity == "error" else f  # still only a field to fill, said more precisely
+            for f in out if f.rule != "REQ-01" or f.location not in specific_errors]
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

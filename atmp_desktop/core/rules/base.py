@@ -16,7 +16,28 @@ from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.values import is_empty
 
 SEVERITIES = ("error", "warning", "info")
-Hit = tuple[str, str]
+Hit = tuple[str, ...]  # (location, message) or (location, message, field to open)
+
+
+# ---------------------------------------------------------------------------- what the project pursues
+# Kinds of procedure a project can pursue, each with the procedure and stage choices that turn it on. A rule
+# names the kinds it concerns; it runs when the project pursues any of them, through its main procedure, a
+# parallel procedure (applicant.other_procedures) or its development stage. Product facts (type, vector,
+# materials) are then checked by the rule itself.
+PURSUITS = {
+    "maa": "marketing authorisation application",
+    "ct": "clinical trial (incl. its GMO application)",
+    "classification": "ATMP classification request (Art. 17)",
+    "certification": "SME certification of quality/non-clinical data (Art. 18)",
+}
+ALL = frozenset(PURSUITS)
+MAA, CT, CERT = frozenset({"maa"}), frozenset({"ct"}), frozenset({"certification"})
+MAA_CT = MAA | CT                      # the product is made and used: sites, GMO handling, follow-up
+DOSSIER = MAA | CT | CERT              # Module 3 quality data are assessed (IMPD, certification)
+PROCEDURE_PURSUIT = {"maa_standard": "maa", "maa_accelerated": "maa", "maa_conditional": "maa",
+                     "maa_exceptional": "maa", "ct_gmo": "ct", "atmp_classification": "classification",
+                     "sme_certification": "certification"}
+STAGE_PURSUIT = {"exploratory_ct": "ct", "confirmatory_ct": "ct", "maa": "maa"}
 
 
 @dataclass(frozen=True)
@@ -29,17 +50,40 @@ class Rule:
     certainty: str     # V / K / U, the brief's evidence tag
     step: str = ""     # step the findings belong to when the location is not a field path
     check: Callable[["Ctx"], Iterable[Hit]] = lambda ctx: ()
+    pursued: frozenset[str] = ALL  # the kinds of procedure (PURSUITS) the rule concerns
+    on: str = "project"            # "project": run by validate(); "export": on exported files (export_check)
+
+    @property
+    def family(self) -> str:
+        return self.id.split("-")[0]
+
+    def concerns(self, pursuits: frozenset[str]) -> bool:
+        """True when the project pursues at least one procedure this rule is about."""
+        return bool(self.pursued & pursuits)
 
 
 RULES: list[Rule] = []
 
 
-def rule(id: str, severity: str, applies_when: str, check: str, basis: str, certainty: str, step: str = ""):
-    """Register the decorated function as the check of a rule."""
+def pursuits_of(procedures: Iterable[str], stage: str | None) -> frozenset[str]:
+    """The kinds of procedure a project pursues; a project that has chosen none yet is checked for all."""
+    out = {PROCEDURE_PURSUIT[p] for p in procedures if p in PROCEDURE_PURSUIT}
+    if stage in STAGE_PURSUIT:
+        out.add(STAGE_PURSUIT[stage])
+    return frozenset(out) or ALL
+
+
+def rule(id: str, severity: str, applies_when: str, check: str, basis: str, certainty: str, step: str = "",
+         pursued: Iterable[str] = ALL, on: str = "project"):
+    """Register the decorated function as the check of a rule that concerns the `pursued` procedures. A rule
+    `on="export"` is only declared here (catalogue, docs); export/export_check.py checks the files."""
     assert severity in SEVERITIES, severity
+    assert on in ("project", "export"), on
+    pursued = frozenset(pursued)
+    assert pursued and pursued <= ALL, pursued
 
     def deco(fn: Callable[["Ctx"], Iterable[Hit]]):
-        RULES.append(Rule(id, severity, applies_when, check, basis, certainty, step, fn))
+        RULES.append(Rule(id, severity, applies_when, check, basis, certainty, step, fn, pursued, on))
         return fn
     return deco
 
@@ -54,6 +98,7 @@ class Ctx:
         self.forms = forms
         self.snap = snap
         self._labels: dict[str, str] = {}
+        self.pursuits = pursuits_of(procedures(self), self.snap.get("applicant.development_stage"))
 
     # ---- values
     def get(self, path: str) -> Any:
@@ -70,6 +115,13 @@ class Ctx:
 
     def rows(self, path: str) -> list[dict]:
         return [r for r in self.snap.rows(path) if isinstance(r, dict)]
+
+    def get_row(self, location: str) -> dict:
+        """The row a location like 'materials.raw_materials[2]' names ({} when there is none)."""
+        table, _, rest = location.partition("[")
+        rows = self.rows(table)
+        i = int(rest.split("]")[0]) if rest else -1
+        return rows[i] if 0 <= i < len(rows) else {}
 
     def text(self, path: str) -> str:
         return as_text(self.snap.get(path))
@@ -137,15 +189,52 @@ def row_matching(rows: list[dict], pattern: str, *columns: str) -> dict | None:
     return None
 
 
-def missing_topics(text: str, topics: dict[str, str]) -> list[str]:
-    """Names of the topics (name -> regex) that `text` does not mention."""
-    return [name for name, pattern in topics.items() if not matches(pattern, text)]
+# ---------------------------------------------------------------------------- an assessor's questions
+# A rule never looks for words in narrative. Where a CAT assessor asks whether a topic is covered, the form
+# asks the same question (yes / not yet / not relevant) and where the answer is written (a choice whose values
+# are field paths); the rule checks the answer and that the section pointed to has content.
+COVERED = ("yes", "not_relevant")
+
+
+def pointed_to(c: Ctx, where: str, topic: str) -> Iterable[Hit]:
+    """Hits when the pointer `where` names no section, or a section that is empty (or hidden)."""
+    target = c.get(where)
+    if not target:
+        yield (where, f"Say in {c.label(where)} where {topic} is written.")
+    elif not c.forms.has_field(str(target)) or not c.filled(str(target)):
+        yield (where, f"{c.label(where)} points to {c.label(str(target))}, which is empty: write {topic} there "
+                      "or point to the section that holds it.")
+
+
+def addressed(c: Ctx, question: str, where: str, topic: str, allowed: tuple[str, ...] = COVERED) -> Iterable[Hit]:
+    """Hits for a question answered yes / not yet / not relevant with a pointer to where the answer is written."""
+    answer = c.get(question)
+    if answer is None:
+        yield (question, f"Answer {c.label(question)} ({topic}) and say in {c.label(where)} where it is written.")
+    elif answer not in allowed:
+        yield (question, f"{topic[0].upper()}{topic[1:]} is not addressed yet: write it (e.g. in the section "
+                         f"{c.label(where)} offers) and then answer {c.label(question)}.")
+    else:
+        yield from pointed_to(c, where, topic)
 
 
 # ---------------------------------------------------------------------------- product facts
 VIRAL = ("aav", "adenovirus", "gamma_retrovirus", "lentivirus", "hsv_oncolytic", "other_virus")
 NON_VIRAL = ("plasmid", "mrna_non_viral", "bacterial")
 CT_STAGES = ("exploratory_ct", "confirmatory_ct")
+
+
+def third_country(site: dict) -> bool:
+    """A site outside the EU/EEA: answered so in its 'In the EU/EEA' column, or, when that is unanswered, a country
+    that is not an EU/EEA state (name or code). An unknown or empty country counts as EU/EEA, so its
+    authorisation is asked for rather than silently excused."""
+    from atmp_desktop.core.constants import COUNTRY_CODES
+    if isinstance(site.get("in_eea"), bool):
+        return not site["in_eea"]
+    country = " ".join(as_text(site.get("country")).split()).lower()
+    if not country:
+        return False
+    return country not in COUNTRY_CODES and country.upper() not in COUNTRY_CODES.values()
 
 
 def is_gmo(c: Ctx) -> bool:
@@ -165,15 +254,18 @@ def cell_based(c: Ctx) -> bool:
 
 
 def procedures(c: Ctx) -> set[str]:
-    out = set(c.get("applicant.other_procedures") or [])
-    if c.get("applicant.procedure"):
+    """Every procedure the project pursues: the main one and the parallel ones."""
+    other = c.get("applicant.other_procedures")
+    out = {p for p in other if isinstance(p, str)} if isinstance(other, list) else set()
+    if isinstance(c.get("applicant.procedure"), str):
         out.add(c.get("applicant.procedure"))
     return out
 
 
 def is_maa(c: Ctx) -> bool:
-    return str(c.get("applicant.procedure") or "").startswith("maa_") or c.get("applicant.development_stage") == "maa"
+    return "maa" in c.pursuits
 
 
 def in_clinical_trials(c: Ctx) -> bool:
-    return c.get("applicant.development_stage") in CT_STAGES or c.get("applicant.procedure") == "ct_gmo"
+    """A trial stage, or a GMO application for a trial as the main or a parallel procedure."""
+    return "ct" in c.pursuits

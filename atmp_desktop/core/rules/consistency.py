@@ -5,10 +5,11 @@ import re
 from difflib import SequenceMatcher
 from typing import Iterator
 
+from atmp_desktop.core import quantity
 from atmp_desktop.core.constants import HOURS_PER_UNIT
 from atmp_desktop.core.quantity import HOURS_PER, Quantity, hours
 from atmp_desktop.core.definitions import placement_map
-from atmp_desktop.core.rules.base import Ctx, as_text, matches, rule
+from atmp_desktop.core.rules.base import DOSSIER, MAA_CT, Ctx, as_text, matches, rule, third_country
 
 PLACEHOLDER = "[to be completed"
 
@@ -77,8 +78,9 @@ def con_01(c: Ctx):
             if token not in seen:  # every variant shares the first letter: a cheap filter first
                 seen[token] = token[0].lower() in initials and any(_variant(token, w) for w in words)
             if seen[token]:
-                yield (path, f"‘{token}’ looks like a variant of the INN ‘{inn}’; use the INN exactly as in "
-                             f"{c.label('product.inn')}.")
+                where = c.label(path.split("[")[0])
+                yield (path, f"{where} writes ‘{token}’, which looks like a variant of "
+                             f"the INN ‘{inn}’; use the INN exactly as in {c.label('product.inn')}.")
                 break
 
 
@@ -88,20 +90,20 @@ def _site_key(name) -> str:
 
 @rule("CON-02", "error", "a manufacturing process step names a site",
       "every site named in the process steps is listed among the manufacturing sites",
-      "ICH M4Q(R1) 3.2.S.2.1 / 3.2.P.3.1 (all manufacturers listed)", "V", step="manufacturing")
+      "ICH M4Q(R1) 3.2.S.2.1 / 3.2.P.3.1 (all manufacturers listed)", "V", step="manufacturing", pursued=MAA_CT)
 def con_02(c: Ctx):
     known = {_site_key(r.get("name")) for r in c.rows("manufacturing.sites") if r.get("name")}
     for i, r in enumerate(c.rows("manufacturing.process_steps")):
         site = r.get("site")
         if site and _site_key(site) not in known:
             yield (f"manufacturing.process_steps[{i}].site",
-                   f"Process step ‘{r.get('name') or i + 1}’ is done at ‘{site}’, which is not in "
-                   f"{c.label('manufacturing.sites')}: add the site or correct the name.")
+                   f"Process step ‘{r.get('name') or i + 1}’ of {c.label('manufacturing.process_steps')} is done at "
+                   f"‘{site}’, which is not in {c.label('manufacturing.sites')}: add the site or correct the name.")
 
 
 @rule("CON-03", "error", "a manufacturing process step names a listed site",
       "the site doing the step has a manufacturing authorisation number",
-      "Dir. 2001/83/EC Art. 40; ICH M4Q(R1) 3.2.S.2.1 / 3.2.P.3.1", "V", step="manufacturing")
+      "Dir. 2001/83/EC Art. 40; ICH M4Q(R1) 3.2.S.2.1 / 3.2.P.3.1", "V", step="manufacturing", pursued=MAA_CT)
 def con_03(c: Ctx):
     sites = {_site_key(r.get("name")): (i, r) for i, r in enumerate(c.rows("manufacturing.sites")) if r.get("name")}
     reported = set()
@@ -110,7 +112,7 @@ def con_03(c: Ctx):
         if key not in sites or key in reported:
             continue
         i, site = sites[key]
-        if site.get("in_eea") is False:  # a third-country site works under its EU importer's authorisation
+        if third_country(site):  # a third-country site works under its EU importer's authorisation
             importer = sites.get(_site_key(site.get("importer")))
             if importer is None or importer[1].get("authorisation_number"):
                 continue  # a missing importer is GMP-01's finding
@@ -147,7 +149,7 @@ def has_procedure(row: dict, procedures: list[set[str]]) -> bool:
 
 @rule("CON-04", "warning", "a specification lists tests",
       "every non-compendial specification test has an analytical procedure (3.2.S.4.2 / 3.2.P.5.2)",
-      "ICH M4Q(R1) 3.2.S.4.2 / 3.2.P.5.2", "V", step="quality")
+      "ICH M4Q(R1) 3.2.S.4.2 / 3.2.P.5.2", "V", step="quality", pursued=DOSSIER)
 def con_04(c: Ctx):
     procedures = [_keywords(r.get("test")) for r in c.rows("quality.analytical_procedures") if r.get("test")]
     for table in ("quality.dp_specification", "quality.ds_specification"):
@@ -181,7 +183,7 @@ def study_hours(row: dict) -> list[float]:
 @rule("CON-05", "warning", "a shelf life is claimed",
       "the planned time points of the drug product's long-term (or supportive) stability studies reach the "
       "claimed shelf life",
-      "ICH Q5C; ICH M4Q(R1) 3.2.P.8", "K", step="quality")
+      "ICH Q5C; ICH M4Q(R1) 3.2.P.8", "K", step="quality", pursued=DOSSIER)
 def con_05(c: Ctx):
     q = c.get("quality.shelf_life")
     if not isinstance(q, dict) or q.get("unit") not in HOURS_PER_UNIT:
@@ -197,74 +199,34 @@ def con_05(c: Ctx):
                f"with its planned time points to {c.label('quality.stability_studies')}.")
     elif longest + 1e-6 < claim:
         yield ("quality.shelf_life",
-               f"The claimed shelf life ({shown}) is longer than the last drug product stability time point "
-               f"({_show_hours(longest)}); shorten the shelf life or add data up to {shown}.")
+               f"The claimed shelf life ({shown}, {c.label('quality.shelf_life')}) is longer than the last drug product "
+               f"stability time point ({_show_hours(longest)}); shorten the shelf life or add data up to {shown}.")
 
 
 # ----------------------------------------------------------------------------- strength vs specification
-_SUP = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
-        "⁻": "-"}
-_SUP_RUN = re.compile("[" + "".join(_SUP) + "]+")
-_NUMBER = re.compile(r"(?<![A-Za-z\d.,^])(?P<m>\d+(?:[.,]\d+)?)"
-                     r"\s*(?:(?:[x×*·]\s*10\s*\^\s*(?P<e>-?\d+))|(?:[eE](?P<e2>[-+]?\d+)))?")
-_RANGE_SEP = re.compile(r"\s*(?:-|–|—|to)\s*")
-UNIT_KINDS = (  # kind -> words that name it, checked on the text right after a number
-    ("vector genomes", r"vg\b|vector genome|genome cop|\bgc\b"),
-    ("transducing units", r"\btu\b|transducing"),
-    ("plaque-forming units", r"pfu|plaque"),
-    ("infectious units", r"\biu\b|infectious unit|ccid50|tcid50"),
-    ("cells", r"cells?\b|spheroid|car\+|viable"),
-    ("mg", r"mg\b"), ("µg", r"[µu]g\b"), ("mL", r"ml\b"), ("cm²", r"cm2|cm²"),
-)
+Amount = tuple[float, float, str, str]  # low, high, unit kind, basis
 
 
-def _kind_basis(after: str) -> tuple[str, str] | None:
-    """Unit kind named within 25 characters after a number, and its basis (per mL, per kg or total)."""
-    for kind, pattern in UNIT_KINDS:
-        hit = re.search(pattern, after)
-        if hit and hit.start() <= 25:
-            rest = re.split(r"[;(]", after[hit.start():], maxsplit=1)[0][:40]
-            per = re.search(r"(?:/|\bper\b)\s*([a-zµ^0-9]+)", rest)
-            unit = per.group(1) if per else ""
-            unit = {"ml": "mL", "cm^2": "cm²", "cm2": "cm²", "l": "L"}.get(unit, unit)
-            basis = "total" if not unit or unit in ("dose", "bag", "vial", "unit", "container", "patch", "implant") \
-                else f"per {unit}"
-            return kind, basis
-    return None
-
-
-def quantities(text: str) -> list[tuple[float, str, str]]:
-    """(number, unit kind, basis) in `text`: '1.0 × 10^8 CAR+ viable T cells' -> [(1e8, 'cells', 'total')].
-
-    Handles 10^8, 10⁸ and 5e6; in a range ('0.6–6.0 × 10⁸ cells', '1 × 10^6 – 6 × 10^7 cells/mL') the first
-    number takes the unit (and power of ten, if it has none) of the second.
-    """
-    text = _SUP_RUN.sub(lambda m: "^" + "".join(_SUP[ch] for ch in m.group()), text or "")
-    found = list(_NUMBER.finditer(text))
-    out: list[tuple[float, str, str] | None] = [None] * len(found)
-    for i in reversed(range(len(found))):
-        m = found[i]
-        exp = m.group("e") or m.group("e2")
-        mant = float(m.group("m").replace(",", "."))
-        nxt = found[i + 1] if i + 1 < len(found) else None
-        if nxt is not None and out[i + 1] and _RANGE_SEP.fullmatch(text[m.end():nxt.start()]):
-            if exp is None:
-                exp = nxt.group("e") or nxt.group("e2")
-            out[i] = (mant * 10 ** int(exp or 0), out[i + 1][1], out[i + 1][2])
-            continue
-        after = text[m.end():m.end() + 80].lower()
-        kb = None if re.match(r"\s*%", after) else _kind_basis(after)
+def stated_amounts(text) -> list[Amount]:
+    """(low, high, kind, basis) of every amount in a strength, dose, composition or criterion text, read with
+    the one quantity parser (core.quantity); percentages and unknown units are left out."""
+    out = []
+    for low, high, unit in quantity.amounts(as_text(text)):
+        kb = quantity.unit_kind(unit)
         if kb:
-            out[i] = (mant * 10 ** int(exp or 0), *kb)
-    return [q for q in out if q]
+            out.append((low, high, *kb))
+    return out
 
 
-def _ranges(text: str) -> dict[tuple[str, str], tuple[float, float]]:
-    """(kind, basis) -> (low, high) over the quantities of one text."""
-    out: dict[tuple[str, str], tuple[float, float]] = {}
-    for value, kind, basis in quantities(text):
-        low, high = out.get((kind, basis), (value, value))
-        out[(kind, basis)] = (min(low, value), max(high, value))
+def criterion_limits(text) -> dict[tuple[str, str], quantity.Criterion]:
+    """(kind, basis) -> the numeric acceptance criterion of a specification row ('0.6–6.0 × 10⁸ CAR+ viable T
+    cells per dose', '≥ 1 × 10¹² vg/mL'); a clause the parser cannot read is left out, never guessed."""
+    out: dict[tuple[str, str], quantity.Criterion] = {}
+    for clause in re.split(r"[;\n]", as_text(text)):
+        crit = quantity.parse_criterion(clause)
+        kb = quantity.unit_kind(crit.unit) if crit is not None else None
+        if kb and kb not in out:
+            out[kb] = crit
     return out
 
 
@@ -275,39 +237,33 @@ def _claims(c: Ctx) -> list[tuple[str, str]]:
     """(where, text) of the 3.2.P.1 statements of strength and dose."""
     out = [(p, c.text(p)) for p in ("product.strength", "product.dose") if c.filled(p)]
     out += [(f"quality.dp_composition[{i}].quantity", as_text(r.get("quantity")))
-            for i, r in enumerate(c.rows("quality.dp_composition")) if matches(r"active", as_text(r.get("function")))]
+            for i, r in enumerate(c.rows("quality.dp_composition"))
+            if r.get("component_type") == "active_substance" or
+            (not r.get("component_type") and matches(r"active", as_text(r.get("function"))))]
     return out
 
 
-def _within(claim: tuple[float, float], spec: tuple[float, float], one_sided_min: bool) -> bool:
-    tol = 1e-3
-    if one_sided_min:
-        return claim[0] >= spec[0] * (1 - tol)
-    return claim[0] >= spec[0] * (1 - tol) and claim[1] <= spec[1] * (1 + tol)
-
-
-def _sci(v: float) -> str:
-    """1.2e8 -> '1.2 × 10^8'; small numbers stay plain."""
-    if v == 0 or 1e-3 <= abs(v) < 1e4:
-        return f"{v:g}"
-    exp = len(str(int(abs(v)))) - 1 if abs(v) >= 1 else int(f"{v:e}".split("e")[1])
-    return f"{v / 10 ** exp:.3g} × 10^{exp}"
+def _within(claim: tuple[float, float], crit: quantity.Criterion) -> bool:
+    widened = quantity.Criterion(None if crit.low is None else crit.low * (1 - 1e-3),
+                                 None if crit.high is None else crit.high * (1 + 1e-3), crit.unit)
+    return widened.contains(claim[0]) and widened.contains(claim[1])
 
 
 def _show_range(r: tuple[float, float], kind: str, basis: str) -> str:
-    amount = _sci(r[0]) if r[0] == r[1] else f"{_sci(r[0])} to {_sci(r[1])}"
+    fmt = quantity.format_number
+    amount = fmt(r[0]) if r[0] == r[1] else f"{fmt(r[0])} to {fmt(r[1])}"
     return f"{amount} {kind}" + ("" if basis == "total" else f" {basis}")
 
 
 @rule("CON-06", "warning", "a strength or dose is stated (3.2.P.1)",
       "strength/dose and the dose or count test of the DP specification use the same unit and agree in amount",
-      "ICH M4Q(R1) 3.2.P.1 / 3.2.P.5.1", "K", step="quality")
+      "ICH M4Q(R1) 3.2.P.1 / 3.2.P.5.1", "K", step="quality", pursued=DOSSIER)
 def con_06(c: Ctx):
-    claims = [(where, text, _ranges(text)) for where, text in _claims(c)]
+    claims = [(where, text, stated_amounts(text)) for where, text in _claims(c)]
     claims = [x for x in claims if x[2]]
     if not claims:
         return
-    spec = [(i, r, _ranges(as_text(r.get("acceptance_criterion"))))
+    spec = [(i, r, criterion_limits(r.get("acceptance_criterion")))
             for i, r in enumerate(c.rows("quality.dp_specification"))
             if r.get("category") == "quantity" or matches(QUANTITY_TEST, as_text(r.get("test")))]
     if not spec:
@@ -315,27 +271,37 @@ def con_06(c: Ctx):
                f"The strength or dose is stated (‘{claims[0][1]}’) but {c.label('quality.dp_specification')} has no "
                "dose, count or content test that controls it: add one.")
         return
-    compared = False
-    for where, text, claim in claims:
-        for i, r, limits in spec:
-            for key in claim.keys() & limits.keys():
-                compared = True
-                crit = as_text(r.get("acceptance_criterion"))
-                one_sided = limits[key][0] == limits[key][1] and matches(r"[≥>]|not less|at least|min", crit)
-                if not _within(claim[key], limits[key], one_sided):
-                    yield (f"quality.dp_specification[{i}].acceptance_criterion",
-                           f"{c.field_label(where) if '[' not in where else 'The composition (3.2.P.1)'} states "
-                           f"{_show_range(claim[key], *key)} but ‘{r.get('test')}’ accepts {crit}; "
-                           "the two should describe the same amount.")
+    compared, reported = False, set()
+    for where, _text, amounts in claims:
+        for low, high, kind, basis in amounts:
+            rows = [(i, r, lim[(kind, basis)]) for i, r, lim in spec if (kind, basis) in lim]
+            if not rows:
+                continue
+            compared = True
+            # several strengths have several rows: an amount agrees when one of them accepts it
+            if any(_within((low, high), crit) for _, _, crit in rows):
+                continue
+            i, r, _crit = rows[0]
+            key = (i, where, low, high)
+            if key in reported:
+                continue
+            reported.add(key)
+            said = c.field_label(where) if "[" not in where else "The composition (3.2.P.1)"
+            accepted = "; ".join(f"‘{x.get('test')}’ accepts {as_text(x.get('acceptance_criterion'))}"
+                                 for _, x, _ in rows)
+            yield (f"quality.dp_specification[{i}].acceptance_criterion",
+                   f"{said} states {_show_range((low, high), kind, basis)} but {accepted}: correct the one that is "
+                   f"wrong in {c.label('quality.dp_specification')} or {c.label(where.split('[')[0])} so both "
+                   "describe the same amount.")
     if compared:
         return
-    claim_kinds = {k for _, _, cl in claims for k, _ in cl}
+    claim_kinds = {k for _, _, am in claims for _, _, k, _ in am}
     spec_kinds = {k for _, _, lim in spec for k, _ in lim}
     if spec_kinds and not claim_kinds & spec_kinds:
         yield ("product.strength",
                f"Strength and dose are expressed in {', '.join(sorted(claim_kinds))} but the dose/count tests of the "
                f"specification use {', '.join(sorted(spec_kinds))}; express both in the same unit or explain the "
-               "conversion.")
+               f"conversion in {c.label('product.strength')}.")
 
 
 # ----------------------------------------------------------------------------- placeholders in ready sections

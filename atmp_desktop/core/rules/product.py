@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from atmp_desktop.core.constants import (CAF_GM_CELLS_JURISDICTIONS, CAF_GM_CELLS_SOURCE, CLASSIFICATION_DAYS,
                                          COUNTRY_CODES)
-from atmp_desktop.core.rules.base import Ctx, as_text, in_clinical_trials, is_gmo, is_maa, missing_topics, rule
+from atmp_desktop.core.rules.base import CT, MAA, MAA_CT, Ctx, addressed, as_text, is_gmo, rule
 
 ERA_STEPS = (
     ("gmo.era_step1_hazards", "step 1, hazard identification"),
@@ -46,9 +46,9 @@ def typ_02(c: Ctx):
     if c.get("product.cat_classification_outcome") in ("GTMP", "sCTMP", "TEP"):
         return  # the CAT already confirmed it is an ATMP
     yield ("product.substantially_manipulated",
-           "Cells that are not substantially manipulated and used for the same essential function may not be an "
-           "ATMP: request a CAT classification (Art. 17) and record the outcome in "
-           f"{c.label('product.cat_classification_outcome')}.")
+           f"Cells that are not substantially manipulated ({c.label('product.substantially_manipulated')}) and used "
+           "for the same essential function may not be an ATMP: request a CAT classification (Art. 17) and record "
+           f"the outcome in {c.label('product.cat_classification_outcome')}.")
 
 
 @rule("TYP-03", "info", "the product is a somatic cell therapy with a scaffold or tissue-engineering claim",
@@ -76,9 +76,9 @@ def typ_04(c: Ctx):
 
 @rule("TYP-05", "error", "the hospital exemption is selected for a marketing authorisation application",
       "the hospital exemption is national, not an EMA procedure; no MAA dossier is built",
-      "Dir. 2001/83/EC Art. 3(7) (inserted by Art. 28 of Reg. (EC) No 1394/2007)", "V", step="applicant")
+      "Dir. 2001/83/EC Art. 3(7) (inserted by Art. 28 of Reg. (EC) No 1394/2007)", "V", step="applicant", pursued=MAA)
 def typ_05(c: Ctx):
-    if not (c.yes("applicant.hospital_exemption") and is_maa(c)):
+    if not c.yes("applicant.hospital_exemption"):
         return
     yield ("applicant.hospital_exemption",
            "The hospital exemption is authorised nationally, not by the EMA, so it cannot be combined with a "
@@ -89,13 +89,14 @@ def typ_05(c: Ctx):
 # ------------------------------------------------------------------------------------------- §8.3
 @rule("GMO-01", "error", "the product contains or consists of a GMO",
       "Module 1.6.2 holds an ERA per Annex II of Dir. 2001/18/EC and the Annex III(A) technical information",
-      "Reg. (EC) No 726/2004 Art. 6(2); EMEA/CHMP/BWP/473191/2006", "V", step="gmo")
+      "Reg. (EC) No 726/2004 Art. 6(2); EMEA/CHMP/BWP/473191/2006", "V", step="gmo", pursued=MAA_CT)
 def gmo_01(c: Ctx):
     if not is_gmo(c):
         return
     if not any(c.filled(p) for p in ERA_TEXT_FIELDS):
         yield ("1.6.2", "The product is a GMO but no environmental risk assessment is written: fill in the six ERA "
-                        f"steps from {c.label('gmo.era_step1_hazards')} onwards (Module 1.6.2).")
+                        f"steps from {c.label('gmo.era_step1_hazards')} onwards (Module 1.6.2).",
+               "gmo.era_step1_hazards")
     if not c.filled("gmo.annex_iiia_information"):
         yield ("gmo.annex_iiia_information",
                f"Add the Annex III(A) technical information in {c.label('gmo.annex_iiia_information')}; "
@@ -104,7 +105,7 @@ def gmo_01(c: Ctx):
 
 @rule("GMO-02", "warning", "it is not answered whether the product contains a GMO",
       "Module 1.6.1 (no GMO, justified absence of ERA) or 1.6.2 can only be written once the question is answered",
-      "EU Module 1 eCTD specification v3.0.4 (1.6.1/1.6.2)", "K", step="product")
+      "EU Module 1 eCTD specification v3.0.4 (1.6.1/1.6.2)", "K", step="product", pursued=MAA_CT)
 def gmo_02(c: Ctx):
     if c.get("product.contains_gmo") is not None:
         return
@@ -115,7 +116,7 @@ def gmo_02(c: Ctx):
 
 @rule("GMO-03", "warning", "the active substance is genetically modified cells",
       "decide whether the finished product is a GMO, supported by RCV and residual infectious-particle data",
-      "EMA/CAT/GTWP/671639/2008 Rev.1; GM-cells common application form v5", "V", step="product")
+      "EMA/CAT/GTWP/671639/2008 Rev.1; GM-cells common application form v5", "V", step="product", pursued=MAA_CT)
 def gmo_03(c: Ctx):
     if not c.yes("product.gm_cells"):
         return
@@ -138,9 +139,9 @@ def gmo_03(c: Ctx):
 
 @rule("GMO-04", "warning", "the product is a GMO in clinical development",
       "for each target Member State record the GMO framework and the sequence with the CTA (verify currency)",
-      "COM(2020) 261; Member-State GMO requirements (brief S22)", "U", step="gmo")
+      "COM(2020) 261; Member-State GMO requirements (brief S22)", "U", step="gmo", pursued=CT)
 def gmo_04(c: Ctx):
-    if not (is_gmo(c) and in_clinical_trials(c)):
+    if not is_gmo(c):
         return
     rows = c.rows("gmo.member_states")
     if not rows:
@@ -154,7 +155,7 @@ def gmo_04(c: Ctx):
 
 @rule("GMO-05", "error", "a clinical trial Member State uses the deliberate-release framework",
       "the SNIF (Part 1, sections A to J) is complete",
-      "Council Decision 2002/813/EC; Dir. 2001/18/EC Part B", "V", step="gmo")
+      "Council Decision 2002/813/EC; Dir. 2001/18/EC Part B", "V", step="gmo", pursued=CT)
 def gmo_05(c: Ctx):
     if not is_gmo(c):
         return
@@ -167,12 +168,12 @@ def gmo_05(c: Ctx):
 
 
 def _caf_in_use(c: Ctx) -> bool:
-    return is_gmo(c) and in_clinical_trials(c)
+    return is_gmo(c)
 
 
 @rule("GMO-06", "error", "the GM-cells common application form is used for cells modified with retro/lentiviral vectors",
       "evidence of no replication-competent virus and negligible residual infectious particles",
-      "Common application form for human cells genetically modified, v5 (Nov 2021), NOTE 1", "V", step="gmo")
+      "Common application form for human cells genetically modified, v5 (Nov 2021), NOTE 1", "V", step="gmo", pursued=CT)
 def gmo_06(c: Ctx):
     if not (_caf_in_use(c) and c.yes("product.gm_cells")
             and c.get("product.vector_family") in ("gamma_retrovirus", "lentivirus")):
@@ -185,7 +186,7 @@ def gmo_06(c: Ctx):
 
 @rule("GMO-07", "error", "the AAV common application form is used (AAV vector, not modified cells)",
       "evidence of no rcAAV formation and a non-harmful transgene for the streamlined ERA",
-      "Common application form for AAV clinical vectors, II.2.2 (brief S19, S22)", "K", step="gmo")
+      "Common application form for AAV clinical vectors, II.2.2 (brief S19, S22)", "K", step="gmo", pursued=CT)
 def gmo_07(c: Ctx):
     if not (_caf_in_use(c) and c.get("product.vector_family") == "aav" and not c.yes("product.gm_cells")):
         return
@@ -205,7 +206,7 @@ def _country_code(name: str) -> str:
 
 @rule("GMO-08", "warning", "the GM-cells common application form is used",
       "each target Member State accepts the form (v5 endorsement list)",
-      CAF_GM_CELLS_SOURCE, "V", step="gmo")
+      CAF_GM_CELLS_SOURCE, "V", step="gmo", pursued=CT)
 def gmo_08(c: Ctx):
     if not (_caf_in_use(c) and c.yes("product.gm_cells")):
         return
@@ -213,13 +214,13 @@ def gmo_08(c: Ctx):
         ms = as_text(r.get("member_state")).strip()
         if ms and _country_code(ms) not in CAF_GM_CELLS_JURISDICTIONS:
             yield (f"gmo.member_states[{i}].member_state",
-                   f"{ms} is not among the jurisdictions that endorse the GM-cells common application form v5; "
-                   "use that Member State's national form.")
+                   f"{ms} in {c.label('gmo.member_states')} is not among the jurisdictions that endorse the GM-cells "
+                   "common application form v5; use that Member State's national form.")
 
 
 @rule("GMO-09", "warning", "the product contains or consists of a GMO",
       "all six Annex II ERA steps are addressed in order, with shedding data (matrix, duration, assay, infectivity)",
-      "Dir. 2001/18/EC Annex II as amended by Dir. (EU) 2018/350", "V", step="gmo")
+      "Dir. 2001/18/EC Annex II as amended by Dir. (EU) 2018/350", "V", step="gmo", pursued=MAA_CT)
 def gmo_09(c: Ctx):
     if not is_gmo(c):
         return
@@ -234,17 +235,18 @@ def gmo_09(c: Ctx):
         yield loc, f"Shedding row {i + 1}: add the {col}."
 
 
-@rule("GMO-10", "error", "the product is replication-competent by design (e.g. oncolytic virus)",
-      "the ERA covers transmission to contacts, survival in the environment and precautions for patients and staff",
-      "Dir. 2001/83/EC Annex I Part IV §5.2; Dir. 2001/18/EC Annex II", "K", step="gmo")
+@rule("GMO-10", "error", "the product is a GMO that is replication-competent by design (e.g. oncolytic virus)",
+      "the ERA answers transmission to contacts and survival in the environment (in a section that has content), "
+      "and precautions for patients and for staff are given",
+      "Dir. 2001/83/EC Annex I Part IV §5.2; Dir. 2001/18/EC Annex II; CHMP/GTWP/607698/08", "K", step="gmo",
+      pursued=MAA_CT)
 def gmo_10(c: Ctx):
-    if not c.yes("product.replication_competent_by_design"):
+    if not (c.yes("product.replication_competent_by_design") and is_gmo(c)):
         return
-    text = c.texts(*ERA_TEXT_FIELDS, "gmo.ppe", "gmo.accidental_exposure", "gmo.decontamination")
-    topics = {"transmission to close contacts": r"transmi|contact|household|carer|caregiver",
-              "survival in the environment": r"surviv|persist|stabilit|inactivat|half-life|environment",
-              "precautions for patients and healthcare staff": r"precaution|protective|ppe|dressing|hygiene|glove"}
-    for topic in missing_topics(text, topics):
-        yield ("1.6.2", f"A replication-competent product needs its ERA to address {topic}; add it to the ERA steps "
-                        f"(e.g. {c.label('gmo.era_step3_likelihood')}).")
-
+    yield from addressed(c, "gmo.transmission_to_contacts", "gmo.transmission_to_contacts_where",
+                         "transmission of the virus to close contacts (household, carers, staff)")
+    yield from addressed(c, "gmo.environmental_survival", "gmo.environmental_survival_where",
+                         "survival and spread of the virus in the environment")
+    for path, who in (("gmo.patient_precautions", "patients and their contacts"), ("gmo.ppe", "healthcare staff")):
+        if not c.filled(path):
+            yield (path, f"A virus that replicates needs precautions for {who}: fill in {c.label(path)}.")

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from atmp_desktop.core.constants import HOURS_PER_UNIT, STERILITY_INCUBATION_DAYS
-from atmp_desktop.core.rules.base import Ctx, as_text, cell_based, is_maa, matches, row_matching, rule, viral_vector
+from atmp_desktop.core.rules.base import (DOSSIER, MAA, Ctx, addressed, as_text, cell_based, matches, row_matching,
+                                          rule, viral_vector)
 from atmp_desktop.core.results import (BATCH_RESULTS, BATCHES, STABILITY_RESULTS, STUDIES, shown_result, spec_test,
                                        verdict)
 
@@ -27,7 +28,7 @@ POTENCY = r"potency|cytotox|killing|bioassay|biological activity|enzym\w* activi
 @rule("QC-01", "error", "always",
       "a quantitative, mode-of-action-linked potency assay is in the drug product specification (and the drug "
       "substance specification when the substance is isolated before formulation)",
-      "Dir. 2001/83/EC Annex I Part IV; EMA/CAT/22473/2025; EMA/CAT/80183/2014", "V", step="quality")
+      "Dir. 2001/83/EC Annex I Part IV; EMA/CAT/22473/2025; EMA/CAT/80183/2014", "V", step="quality", pursued=DOSSIER)
 def qc_01(c: Ctx):
     if not _spec_has(c, POTENCY, DP_SPEC, category="potency"):
         yield (DP_SPEC, f"Add a potency test to {c.label(DP_SPEC)} (category ‘potency’).")
@@ -47,7 +48,7 @@ RCV = r"\brc[rla]\b|rcaav|replication[- ]competent|\brca\b"
 
 @rule("QC-02", "error", "a viral vector is designed to be replication-incompetent",
       "a replication-competent virus test (RCR/RCL/rcAAV/RCA) is specified or the control strategy justified",
-      "Dir. 2001/83/EC Annex I Part IV §3.2.2(c)", "K", step="quality")
+      "Dir. 2001/83/EC Annex I Part IV §3.2.2(c)", "K", step="quality", pursued=DOSSIER)
 def qc_02(c: Ctx):
     if not viral_vector(c) or c.yes("product.replication_competent_by_design"):
         return
@@ -59,7 +60,7 @@ def qc_02(c: Ctx):
 
 @rule("QC-03", "error", "genetically modified cells with an integrating vector",
       "vector copy number specification, transduction efficiency and integration-site analysis",
-      "EMA/CAT/GTWP/671639/2008 Rev.1", "K", step="quality")
+      "EMA/CAT/GTWP/671639/2008 Rev.1", "K", step="quality", pursued=DOSSIER)
 def qc_03(c: Ctx):
     if not (c.yes("product.gm_cells") and c.yes("product.is_integrating")):
         return
@@ -73,7 +74,7 @@ def qc_03(c: Ctx):
 
 @rule("QC-04", "error", "the product is genome-edited",
       "on- and off-target editing are characterised and editing efficiency is specified",
-      "EMA/CAT/GTWP/671639/2008 Rev.1 (covers genome editing)", "V", step="quality")
+      "EMA/CAT/GTWP/671639/2008 Rev.1 (covers genome editing)", "V", step="quality", pursued=DOSSIER)
 def qc_04(c: Ctx):
     if not c.yes("product.genome_edited"):
         return
@@ -87,7 +88,7 @@ def qc_04(c: Ctx):
 
 @rule("QC-05", "error", "the product is a plasmid",
       "plasmid topology (supercoiled, open circular, linear) is quantified over the shelf life",
-      "Dir. 2001/83/EC Annex I Part IV §3.2.2(d)", "K", step="quality")
+      "Dir. 2001/83/EC Annex I Part IV §3.2.2(d)", "K", step="quality", pursued=DOSSIER)
 def qc_05(c: Ctx):
     if c.get("product.vector_family") != "plasmid":
         return
@@ -112,7 +113,7 @@ CELL_TESTS = (  # (what, regex on test/method, category that also counts)
 
 @rule("QC-06", "error", "the product is cell-based",
       "identity, viability, cell count/dose, purity, sterility, mycoplasma and endotoxin in the DP specification",
-      "Dir. 2001/83/EC Annex I Part IV §3.3.2.3; Ph. Eur. 2.6.1, 2.6.27, 2.6.7, 2.6.14, 2.7.29", "K", step="quality")
+      "Dir. 2001/83/EC Annex I Part IV §3.3.2.3; Ph. Eur. 2.6.1, 2.6.27, 2.6.7, 2.6.14, 2.7.29", "K", step="quality", pursued=DOSSIER)
 def qc_06(c: Ctx):
     if not cell_based(c):
         return
@@ -132,7 +133,7 @@ def shelf_life_hours(c: Ctx) -> float | None:
 @rule("QC-07", "error",
       f"the shelf life is under {STERILITY_INCUBATION_DAYS.value} days or the product is released before the "
       "sterility result", "an alternative sterility approach, post-release OOS handling and QP release procedure",
-      "EudraLex Vol. 4 Part IV §11 (GMP for ATMPs)", "V", step="quality")
+      "EudraLex Vol. 4 Part IV §11 (GMP for ATMPs)", "V", step="quality", pursued=DOSSIER)
 def qc_07(c: Ctx):
     hours = shelf_life_hours(c)
     short = hours is not None and hours < STERILITY_INCUBATION_DAYS.value * 24
@@ -151,7 +152,7 @@ def qc_07(c: Ctx):
 
 @rule("QC-08", "warning", "some tests can only be done on intermediates (or the product is released before "
       "the sterility result)", "a justification for testing intermediates instead of the finished product",
-      "Dir. 2001/83/EC Annex I Part IV §3.3.2.3(c)", "K", step="manufacturing")
+      "Dir. 2001/83/EC Annex I Part IV §3.3.2.3(c)", "K", step="manufacturing", pursued=DOSSIER)
 def qc_08(c: Ctx):
     on_intermediate = row_matching(c.rows(DP_SPEC), r"intermediat|in-process|pre-formulation|before formulation",
                                    "test", "method", "acceptance_criterion") is not None
@@ -164,7 +165,7 @@ def qc_08(c: Ctx):
 
 
 @rule("QC-09", "warning", "always", "reference standards or materials are documented and characterised "
-      "(3.2.S.5 / 3.2.P.6)", "Dir. 2001/83/EC Annex I Part IV §3.3.2.6", "K", step="quality")
+      "(3.2.S.5 / 3.2.P.6)", "Dir. 2001/83/EC Annex I Part IV §3.3.2.6", "K", step="quality", pursued=DOSSIER)
 def qc_09(c: Ctx):
     if not c.filled("quality.reference_standards"):
         yield ("quality.reference_standards",
@@ -173,38 +174,39 @@ def qc_09(c: Ctx):
 
 
 @rule("QC-10", "warning", "the product is tissue-engineered or has a scaffold",
-      "structural and functional organisation and the extracellular matrix are characterised; scaffold controls",
-      "Dir. 2001/83/EC Annex I Part IV §3.3", "K", step="quality")
+      "the structural and functional organisation and the extracellular matrix are characterised (answered, in a "
+      "section that has content) and the scaffold has its controls", "Dir. 2001/83/EC Annex I Part IV §3.3.2.3(a)",
+      "K", step="quality", pursued=DOSSIER)
 def qc_10(c: Ctx):
-    if not (c.get("product.atmp_type") == "TEP" or c.filled("materials.scaffold_description")):
+    scaffold = c.filled("materials.scaffold_description")
+    if not (c.get("product.atmp_type") == "TEP" or scaffold):
         return
-    if not _char_has(c, r"struct|matrix|\becm\b|organi[sz]ation|histolog|morpholog|collagen|glycosaminoglycan"):
-        yield (CHAR, f"Characterise the structural and functional organisation and the extracellular matrix in "
-                     f"{c.label(CHAR)}.")
+    yield from addressed(c, "quality.structure_characterised", "quality.structure_characterised_where",
+                         "the characterisation of the structural and functional organisation and the extracellular "
+                         "matrix")
+    if scaffold and not c.filled("materials.scaffold_specification"):
+        yield ("materials.scaffold_specification",
+               f"Give the controls of the scaffold or matrix (specification, tests, supplier qualification) in "
+               f"{c.label('materials.scaffold_specification')}.")
 
 
 @rule("QC-11", "error", "the product is cryopreserved",
-      "post-thaw (in-use) stability and container integrity at the storage temperature",
-      "ICH Q5C; EMA/CAT/22473/2025 (stability of ATMPs)", "K", step="quality")
+      "post-thaw (in-use) stability and container closure integrity at the storage temperature are shown "
+      "(answered, in sections that have content)", "ICH Q5C; EMA/CAT/22473/2025 (stability of ATMPs)", "K",
+      step="quality", pursued=DOSSIER)
 def qc_11(c: Ctx):
     if not c.yes("quality.cryopreserved"):
         return
-    if not (c.filled("quality.in_use_stability")
-            or any(r.get("kind") in ("post_thaw", "in_use") for r in c.rows("quality.stability_studies"))
-            or row_matching(c.rows("quality.stability_studies"), r"thaw|in-use", "condition", "note")):
-        yield ("quality.in_use_stability",
-               f"Give post-thaw (in-use) stability data in {c.label('quality.in_use_stability')}.")
-    if not matches(r"integrit|\bcci\b|leak", c.text("quality.container_closure")):
-        yield ("quality.container_closure",
-               f"State the container closure integrity at the storage temperature in {c.label('quality.container_closure')}.")
+    yield from addressed(c, "quality.post_thaw_stability", "quality.post_thaw_stability_where",
+                         "post-thaw (in-use) stability", allowed=("yes",))
+    yield from addressed(c, "quality.cci_at_storage", "quality.cci_at_storage_where",
+                         "container closure integrity at the storage temperature", allowed=("yes",))
 
 
 @rule("QC-12", "error", "the dossier is a marketing authorisation application",
       "process validation data and validated (not only qualified) analytical procedures for release tests",
-      "ICH M4Q(R1) 3.2.S.2.5/3.2.P.3.5; EMA/CAT/22473/2025", "U", step="quality")
+      "ICH M4Q(R1) 3.2.S.2.5/3.2.P.3.5; EMA/CAT/22473/2025", "U", step="quality", pursued=MAA)
 def qc_12(c: Ctx):
-    if not is_maa(c):
-        return
     if not c.filled("manufacturing.process_validation"):
         yield ("manufacturing.process_validation",
                f"A marketing authorisation needs process validation data: fill in {c.label('manufacturing.process_validation')}.")
@@ -216,13 +218,14 @@ def qc_12(c: Ctx):
         if for_release and r.get("validation_status") != "validated":
             yield (f"quality.analytical_procedures[{i}].validation_status",
                    f"Analytical procedure ‘{r.get('test') or i + 1}’ is not validated "
-                   f"({r.get('validation_status') or 'status not given'}); a marketing authorisation needs "
-                   "validation, not only qualification.")
+                   f"({r.get('validation_status') or 'status not given'}) in "
+                   f"{c.label('quality.analytical_procedures')}; a marketing authorisation needs validation, not "
+                   "only qualification.")
 
 
 @rule("QC-13", "error", "the process changed after the pivotal clinical trial",
       "a comparability section (3.2.S.2.6 / 3.2.P.2.3)", "Dir. 2001/83/EC Annex I Part IV §5.1(b); EMA comparability Q&A",
-      "K", step="manufacturing")
+      "K", step="manufacturing", pursued=DOSSIER)
 def qc_13(c: Ctx):
     if c.yes("manufacturing.process_changed_after_pivotal") and not c.filled("manufacturing.comparability"):
         yield ("manufacturing.comparability",
@@ -233,7 +236,8 @@ def qc_13(c: Ctx):
 @rule("QC-20", "error", "batch or stability results are entered",
       "every numeric result meets its numeric acceptance criterion (text criteria and text results are left "
       "alone); an out-of-specification result names the batch or study, the test and both values",
-      "ICH Q6B; ICH M4Q(R1) 3.2.S.4.4, 3.2.P.5.4, 3.2.P.8.3; EudraLex Vol. 4 Part IV §11.5", "K", step="quality")
+      "ICH Q6B; ICH M4Q(R1) 3.2.S.4.4, 3.2.P.5.4, 3.2.P.8.3; EudraLex Vol. 4 Part IV §11.5", "K", step="quality",
+      pursued=DOSSIER)
 def qc_20(c: Ctx):
     snap = c.snap
     for i, row in enumerate(c.rows(BATCH_RESULTS)):
@@ -242,8 +246,8 @@ def qc_20(c: Ctx):
             batch = snap.row(BATCHES, row.get("batch")) or {}
             yield (f"{BATCH_RESULTS}[{i}].result",
                    f"Batch {batch.get('batch') or '(unnamed)'}: {test.name} is {shown_result(row)}, outside its "
-                   f"acceptance criterion ‘{test.criterion_text}’; correct the result, or record the "
-                   "out-of-specification investigation in the batch note.")
+                   f"acceptance criterion ‘{test.criterion_text}’; correct the result in {c.label(BATCH_RESULTS)}, or "
+                   "record the out-of-specification investigation in the batch note.")
     for i, row in enumerate(c.rows(STABILITY_RESULTS)):
         test = spec_test(snap, row.get("test"))
         if verdict(row, test) is False:
@@ -253,5 +257,5 @@ def qc_20(c: Ctx):
             yield (f"{STABILITY_RESULTS}[{i}].result",
                    f"Stability study {study.get('study') or study.get('condition') or '(unnamed)'}{when}: "
                    f"{test.name} is {shown_result(row)}, outside its acceptance criterion "
-                   f"‘{test.criterion_text}’; the shelf life claimed must be supported by results within "
-                   "specification.")
+                   f"‘{test.criterion_text}’ in {c.label(STABILITY_RESULTS)}; the shelf life claimed must be "
+                   "supported by results within specification.")
