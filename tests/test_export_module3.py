@@ -16,7 +16,8 @@ VARIANTS = {
     "gtmp-gmo": {},
     "sctmp": {"product": {"atmp_type": "sCTMP", "contains_gmo": False, "gm_cells": False, "vector_family": "none"}},
     "tep-novel-excipient": {"product": {"atmp_type": "TEP", "contains_gmo": False},
-                            "quality": {"novel_excipients": "Hyaluronan-based hydrogel (novel)."}},
+                            "quality": {"has_novel_excipients": True,
+                                        "novel_excipients": "Hyaluronan-based hydrogel (novel)."}},
 }
 
 
@@ -53,7 +54,7 @@ def test_not_applicable_section_kept_with_justification():
     blocks = doc.blocks
     i = next(i for i, b in enumerate(blocks) if getattr(b, "code", None) == "3.2.P.4.6")
     assert "no novel excipients" in blocks[i + 1].runs[0].text
-    snap = hand_snapshot(quality={"novel_excipients": "PEG-hydrogel X"})
+    snap = hand_snapshot(quality={"has_novel_excipients": True, "novel_excipients": "PEG-hydrogel X"})
     appendix = builders.build("m3-2-a", snap)
     texts = [r.text for b in appendix.blocks if hasattr(b, "runs") for r in b.runs if hasattr(r, "text")]
     assert "PEG-hydrogel X" in texts  # printed once, in 3.2.A.3; 3.2.P.4.6 points there

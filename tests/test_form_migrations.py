@@ -25,7 +25,8 @@ def test_composition_rows_get_their_type_and_the_input_is_left_alone():
     before = copy.deepcopy(values)
     new, applied = migrate_values(values, 1)
     assert values == before and applied == ["0002_composition_types", "0003_ds_isolated_stored",
-                                            "0004_cell_age_limit", "0005_batch_and_stability_data"]
+                                            "0004_cell_age_limit", "0005_batch_and_stability_data",
+                                            "0006_excipient_answers"]
     assert [r["component_type"] for r in new["quality"]["dp_composition"]] == [
         "active_substance", "device_part", "scaffold", "excipient"]
     assert migrate_values(new, FORMS_VERSION) == (new, [])
@@ -117,7 +118,7 @@ def test_free_text_batch_and_stability_results_are_kept_in_a_note():
              "results": "No change"},
             {"material": "DP", "condition": "Post-thaw, 15–25 °C", "time_points": "0, 30, 60 min"}]}}
     new, applied = migrate_values(old, 4)
-    assert applied == ["0005_batch_and_stability_data"]
+    assert applied == ["0005_batch_and_stability_data", "0006_excipient_answers"]
     batch = new["quality"]["batch_analyses"][0]
     assert batch["use"] == ["ppq", "stability"] and "results" not in batch
     assert "PPQ-1 (patient), stability" in batch["note"] and "Viability 91%; CAR+ 48%; sterile" in batch["note"]

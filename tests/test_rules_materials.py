@@ -42,7 +42,23 @@ def test_an_excipient_of_human_origin_needs_3_2_p_4_5(forms):
                                            "origin": "human", "tse": "Ph. Eur. 0255; plasma master file"}]},
              manufacturing={"adventitious_agents": "x"}, materials={"tse_statement": "x"})
     [f] = run_rule(rule_by_id("MAT-04"), forms, snap)
+    assert f.location == "quality.has_human_animal_excipients"
+    snap.values["quality"]["has_human_animal_excipients"] = True
+    [f] = run_rule(rule_by_id("MAT-04"), forms, snap)
     assert f.location == "quality.excipients_human_animal"
+    snap.values["quality"]["excipients_human_animal"] = "Human albumin 20 %: EU-authorised, plasma master file."
+    assert run_rule(rule_by_id("MAT-04"), forms, snap) == []
+
+
+def test_none_typed_into_the_excipient_texts_becomes_a_no():
+    """Forms migration 0006: "None." answers no (3.2.P.4.5/4.6 and 3.2.A.3 then do not apply), other text yes."""
+    from atmp_desktop.core.form_migrations import migrate_values
+    values = {"quality": {"excipients_human_animal": "None in the finished product.",
+                          "novel_excipients": "Hyaluronan hydrogel used for the first time."}}
+    out, applied = migrate_values(values, 5)
+    assert applied == ["0006_excipient_answers"]
+    assert out["quality"]["has_human_animal_excipients"] is False and out["quality"]["has_novel_excipients"] is True
+    assert out["quality"]["excipients_human_animal"] == "None in the finished product."  # kept, hidden
 
 
 def test_the_active_cells_are_left_to_the_donor_rules(forms):

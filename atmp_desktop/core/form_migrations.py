@@ -153,11 +153,32 @@ def _m5_batch_and_stability_data(values: Values) -> Values:
     return values
 
 
+_NONE = re.compile(r"^\s*(none|no|nil|not applicable|n/?a)\b", re.I)
+
+
+def _m6_excipient_answers(values: Values) -> Values:
+    """"None." typed into the excipient narratives becomes a no (issue 15: answers, not words): the texts
+    `excipients_human_animal` and `novel_excipients` get a yes/no question each (`has_human_animal_excipients`,
+    `has_novel_excipients`) that decides whether 3.2.P.4.5 / 3.2.P.4.6 and 3.2.A.3 apply. A "None ..." text
+    answers no and is kept (hidden behind the no, never lost); any other text answers yes."""
+    quality = values.get("quality") or {}
+    for text_id, answer_id in (("excipients_human_animal", "has_human_animal_excipients"),
+                               ("novel_excipients", "has_novel_excipients")):
+        text = quality.get(text_id)
+        if answer_id in quality or not isinstance(text, str) or not text.strip():
+            continue
+        quality[answer_id] = not _NONE.match(text)
+    if quality:
+        values["quality"] = quality
+    return values
+
+
 MIGRATIONS: list[tuple[str, Callable[[Values], Values]]] = [
     ("0002_composition_types", _m2_composition_types),
     ("0003_ds_isolated_stored", _m3_ds_isolated_stored),
     ("0004_cell_age_limit", _m4_cell_age_limit),
     ("0005_batch_and_stability_data", _m5_batch_and_stability_data),
+    ("0006_excipient_answers", _m6_excipient_answers),
 ]
 FORMS_VERSION = len(MIGRATIONS) + 1  # version 1 = the forms before any migration
 

@@ -225,9 +225,14 @@ def mat_04(c: Ctx):
             if not row.get("tse"):
                 yield (f"{loc}.tse", f"{of}: state its TSE/viral-safety information in the composition "
                                      f"({c.label('quality.dp_composition')}).")
-            if row.get("component_type") == "excipient" and not c.filled("quality.excipients_human_animal"):
-                yield ("quality.excipients_human_animal",
-                       f"{of}: describe it in {c.label('quality.excipients_human_animal')} (3.2.P.4.5).")
+            if row.get("component_type") == "excipient":
+                if not c.yes("quality.has_human_animal_excipients"):
+                    yield ("quality.has_human_animal_excipients",
+                           f"{of}: answer yes in {c.label('quality.has_human_animal_excipients')} so that "
+                           "3.2.P.4.5 describes it.")
+                elif not c.filled("quality.excipients_human_animal"):
+                    yield ("quality.excipients_human_animal",
+                           f"{of}: describe it in {c.label('quality.excipients_human_animal')} (3.2.P.4.5).")
         elif loc == "traceability.device_biological_origin" and not c.filled("traceability.device_tse"):
             yield ("traceability.device_tse",
                    f"{of}: give its TSE safety (Reg. (EU) No 722/2012) in {c.label('traceability.device_tse')}.")
