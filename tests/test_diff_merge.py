@@ -250,3 +250,11 @@ def test_merge_puts_approved_steps_back_in_review(copies, forms):
         assert m.snapshot().review["step:product"]["status"] == "in_review"
         assert "back to in review" in cs.notice
     assert MINE == "mine"
+
+
+def test_rows_added_by_theirs_go_behind_the_row_they_followed():
+    from atmp_desktop.core.merge import _order
+    keep = set("abcdXYZ")
+    assert _order(list("abcd"), list("aXYbcZd"), MINE, keep) == list("aXYbcZd")
+    assert _order(list("dcba"), list("XabYcd"), MINE, keep) == list("XdcbYa")   # mine's order, theirs' rows
+    assert _order(list("abcd"), list("ab"), MINE, set("abcd")) == list("abcd")

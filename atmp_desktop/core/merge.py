@@ -135,14 +135,39 @@ class TablePlan:
 
 
 def _order(mine: list[str], theirs: list[str], primary: str, keep: set[str]) -> list[str]:
+    """The primary side's order, with the other side's extra rows each placed behind the row it follows there
+    (several behind one row keep their own order)."""
     first, other = (mine, theirs) if primary == MINE else (theirs, mine)
-    out = [rid for rid in first if rid in keep]
-    placed = set(out)
-    for i, rid in enumerate(other):
-        if rid in keep and rid not in placed:
-            prev = next((other[j] for j in range(i - 1, -1, -1) if other[j] in placed), None)
-            out.insert(out.index(prev) + 1 if prev is not None else 0, rid)
+    base = [rid for rid in first if rid in keep]
+    placed = set(base)
+    after: dict[str | None, list[str]] = {}
+    prev: str | None = None
+    for rid in other:
+        if rid not in keep:
+            continue
+        if rid in placed:
+            prev = rid
+        else:
+            after.setdefault(prev, []).append(rid)
             placed.add(rid)
+            prev = rid  # a run of new rows stays together, in order
+    if not after:
+        return base
+    out = list(after.get(None, ()))
+    stack = list(reversed(out))
+    expanded: list[str] = []
+    while stack:  # new rows may follow new rows: expand depth first, in order
+        rid = stack.pop()
+        expanded.append(rid)
+        stack.extend(reversed(after.get(rid, ())))
+    out = expanded
+    for rid in base:
+        out.append(rid)
+        stack = list(reversed(after.get(rid, ())))
+        while stack:
+            x = stack.pop()
+            out.append(x)
+            stack.extend(reversed(after.get(x, ())))
     return out
 
 
@@ -203,8 +228,9 @@ def _merge_table(forms: FormSet, f: Field, base, mine, theirs, res: MergeResult)
     sections = ctd_sections(forms, f.path)
     b_ids = [rid for rid in _rows(base, f.path)[0] if rid in b]
     common = [rid for rid in b_ids if rid in m and rid in t]
-    rel_m = [rid for rid in m_ids if rid in set(common)]
-    rel_t = [rid for rid in t_ids if rid in set(common)]
+    shared = set(common)
+    rel_m = [rid for rid in m_ids if rid in shared]
+    rel_t = [rid for rid in t_ids if rid in shared]
     primary = THEIRS if rel_m == common and rel_t != common else MINE
     plan = TablePlan(m_ids, t_ids, primary)
     if primary == THEIRS:
