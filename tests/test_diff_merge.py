@@ -258,3 +258,23 @@ def test_rows_added_by_theirs_go_behind_the_row_they_followed():
     assert _order(list("abcd"), list("aXYbcZd"), MINE, keep) == list("aXYbcZd")
     assert _order(list("dcba"), list("XabYcd"), MINE, keep) == list("XdcbYa")   # mine's order, theirs' rows
     assert _order(list("abcd"), list("ab"), MINE, set("abcd")) == list("abcd")
+
+
+def test_a_hostile_copy_is_refused_by_the_gate_and_left_unchanged(copies, forms, capsys, tmp_path):
+    import sqlite3
+    mine, theirs = copies
+    conn = sqlite3.connect(theirs)
+    conn.execute("CREATE TRIGGER planted AFTER INSERT ON audit_log BEGIN DELETE FROM field_values; END")
+    conn.commit()
+    conn.close()
+    before = theirs.read_bytes()
+    assert main(["diff", str(mine), str(theirs)]) == 2
+    assert main(["merge", str(mine), str(theirs), "--out", str(tmp_path / "m.atmp")]) == 2
+    err = capsys.readouterr().err
+    assert "theirs.atmp" in err and "Traceback" not in err
+    assert theirs.read_bytes() == before and not (tmp_path / "m.atmp").exists()
+    with ProjectFile.open(mine, forms) as m:
+        with pytest.raises(ProjectFileError):
+            prepare_merge(m, theirs)
+    (tmp_path / "junk.atmp").write_bytes(b"PK\x03\x04 not a project")
+    assert main(["diff", str(mine), str(tmp_path / "junk.atmp")]) == 2
