@@ -42,15 +42,21 @@ def load_side(spec: str):
             raise CliError(str(exc)) from None
 
 
-def cmd_diff(args) -> int:
-    from atmp_desktop.core.diff import compare, to_text
+def compared(args):
+    """(forms, diff, earlier snapshot, later snapshot) of the A and B of a command; two projects are refused."""
+    from atmp_desktop.core.diff import compare
     a, a_label, a_id, a_path = load_side(args.a)
     b, b_label, b_id, b_path = load_side(args.b)
     if a_id != b_id:
         raise CliError(f"'{b_path.name}' is a different project than '{a_path.name}' (their project identities "
                        "differ); compare copies or milestones of one project.")
     forms = _forms()
-    d = compare(forms, a, b, a_label, b_label)
+    return forms, compare(forms, a, b, a_label, b_label), a, b
+
+
+def cmd_diff(args) -> int:
+    from atmp_desktop.core.diff import to_text
+    forms, d, _a, _b = compared(args)
     if args.format == "json":
         sys.stdout.write(json.dumps(d.to_json(), indent=2, ensure_ascii=False, default=str) + "\n")
     else:
@@ -204,21 +210,14 @@ def _full_id(pf, short: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- reports
 def cmd_change_report(args) -> int:
-    from atmp_desktop.core.diff import compare
     from atmp_desktop.export.change_report import write_change_report
     from atmp_desktop.export.errors import ExportError
-    a, a_label, a_id, a_path = load_side(args.a)
-    b, b_label, b_id, b_path = load_side(args.b)
-    if a_id != b_id:
-        raise CliError(f"'{b_path.name}' is a different project than '{a_path.name}'; a change report compares "
-                       "copies or milestones of one project.")
-    forms = _forms()
+    forms, d, a, b = compared(args)
     stem = Path(args.out)
     if stem.suffix in (".docx", ".pdf"):
         stem = stem.with_suffix("")
     if not stem.parent.is_dir():
         raise CliError(f"the folder '{stem.parent}' does not exist.")
-    d = compare(forms, a, b, a_label, b_label)
     try:
         for path in write_change_report(forms, d, b, stem, formats=tuple(args.formats.split(",")), old=a):
             print(path)

@@ -281,14 +281,8 @@ class MilestoneMixin:
 
 
 def _milestone(row) -> Milestone | None:
-    def text(v):
-        if isinstance(v, bytes):
-            try:
-                return v.decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-        return v
-    values = [text(v) for v in row]
+    from atmp_desktop.store.project_file import _decode
+    values = [_decode(v) for v in row]
     if not all(isinstance(v, str) for v in values):
         return None
     mid, name, created, author, kind, note, counts, digest = values

@@ -26,12 +26,8 @@ _COMMENT_COLUMNS = ("id", "path", "row_id", "parent", "author", "at", "body", "s
 
 
 def _text(raw: Any) -> Any:
-    if isinstance(raw, bytes):
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    return raw
+    from atmp_desktop.store.project_file import _decode  # stored text: invalid UTF-8 becomes None
+    return _decode(raw)
 
 
 def load(conn: sqlite3.Connection) -> tuple[dict, dict, list[tuple[str, str]]]:

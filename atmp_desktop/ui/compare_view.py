@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton, QRadioButton, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from atmp_desktop.core.diff import Diff, FieldChange, TableChange, section_title
+from atmp_desktop.core.diff import Diff, FieldChange, section_title
 
 PATH_ROLE = Qt.UserRole
 DETAIL_ROLE = Qt.UserRole + 1
@@ -90,14 +90,7 @@ class CompareView(QDialog):
         self.fill()
 
     def _pane(self, layout, title: str) -> QPlainTextEdit:
-        box = QVBoxLayout()
-        box.addWidget(QLabel(f"<b>{title}</b>", self))
-        edit = QPlainTextEdit(self)
-        edit.setReadOnly(True)
-        edit.setAccessibleName(title)
-        box.addWidget(edit)
-        layout.addLayout(box)
-        return edit
+        return text_pane(self, layout, title)
 
     @staticmethod
     def _summary_text(s: dict) -> str:
@@ -248,6 +241,18 @@ class CompareView(QDialog):
             return []
         self.summary.setText(self.summary.text() + f"  Change report written: {', '.join(p.name for p in paths)}.")
         return paths
+
+
+def text_pane(parent, layout, title: str) -> QPlainTextEdit:
+    """A titled read-only text box added to `layout` (the full before/after, base/mine/theirs)."""
+    box = QVBoxLayout()
+    box.addWidget(QLabel(f"<b>{_esc(title)}</b>", parent))
+    edit = QPlainTextEdit(parent)
+    edit.setReadOnly(True)
+    edit.setAccessibleName(title)
+    box.addWidget(edit)
+    layout.addLayout(box)
+    return edit
 
 
 def _line(text: str, limit: int = 160) -> str:

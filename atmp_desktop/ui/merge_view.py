@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from atmp_desktop.core.merge import MINE, THEIRS
+from atmp_desktop.ui.compare_view import _esc, _line, text_pane
 
 IDS_ROLE = Qt.UserRole          # conflict ids under an item
 CONFLICT_ROLE = Qt.UserRole + 1  # the Conflict of a leaf
@@ -100,14 +101,7 @@ class MergeDialog(QDialog):
         self._update_counts()
 
     def _pane(self, layout, title: str) -> QPlainTextEdit:
-        box = QVBoxLayout()
-        box.addWidget(QLabel(f"<b>{_esc(title)}</b>", self))
-        edit = QPlainTextEdit(self)
-        edit.setReadOnly(True)
-        edit.setAccessibleName(title)
-        box.addWidget(edit)
-        layout.addLayout(box)
-        return edit
+        return text_pane(self, layout, title)
 
     def _fill(self) -> None:
         bold = QFont(self.tree.font())
@@ -205,11 +199,3 @@ class MergeDialog(QDialog):
             return
         self.accept()
 
-
-def _line(text: str, limit: int = 120) -> str:
-    text = " ⏎ ".join(text.splitlines())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

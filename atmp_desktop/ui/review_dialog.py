@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPlainTextEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 )
 
-from atmp_desktop.core.review import REVIEW_STATES, STATE_LABELS, section_target, step_target, target_label, threads
+from atmp_desktop.core.review import REVIEW_STATES, STATE_LABELS, section_target, step_target, threads
 from atmp_desktop.core.sections import all_headings
 
 
@@ -191,6 +191,3 @@ class SendCopyDialog(QDialog):
     def values(self) -> tuple[Path, bool]:
         return Path(self.path.text()), self.remove_names.isChecked()
 
-
-def describe(forms, target: str) -> str:
-    return target_label(forms, target)

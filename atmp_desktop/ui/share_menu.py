@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from atmp_desktop.core.review import STATE_LABELS, section_target, step_target
 
@@ -94,6 +95,46 @@ def _apply(w, run, what: str):
     return change
 
 
+class _Job(QObject):
+    done = Signal()
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn, self.result, self.error = fn, None, None
+
+    def run(self) -> None:
+        try:
+            self.result = self.fn()
+        except BaseException as exc:  # handed back to the window's thread and raised there
+            self.error = exc
+        self.done.emit()
+
+
+def busy(w, text: str, fn):
+    """Run `fn` (reading only) on a worker thread behind a modal busy dialog, so a large project's compare or
+    merge does not freeze the window; returns its result or raises its error in the window's thread."""
+    dialog = QProgressDialog(text, None, 0, 0, w)
+    dialog.setWindowTitle("Please wait")
+    dialog.setWindowModality(Qt.WindowModal)
+    dialog.setMinimumDuration(400)
+    dialog.setCancelButton(None)
+    thread = QThread(w)
+    job = _Job(fn)
+    job.moveToThread(thread)
+    loop = QEventLoop()
+    job.done.connect(loop.quit)
+    thread.started.connect(job.run)
+    thread.start()
+    loop.exec()
+    thread.quit()
+    thread.wait()
+    dialog.close()
+    dialog.deleteLater()
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
 # ------------------------------------------------------------------------------------------------ actions
 def milestones(w) -> None:
     if w.project is None:
@@ -116,15 +157,18 @@ def compare(w, other: str | None = None) -> None:
                                                str(w.project.path.parent), "ATMP projects (*.atmp)")
         if not other:
             return
+    mine = w.project.snapshot()  # from the open project to the copy: what the copy has that is different
+
+    def work():
+        with open_other(w.project, other) as theirs:
+            snap, label = theirs.snapshot(), f"{Path(other).name} (saved {theirs.meta().get('modified', '')[:10]})"
+        return snap, diff(w.forms, mine, snap, f"{w.project.path.name} (open now)", label)
     try:
-        theirs = open_other(w.project, other)
+        snap, d = busy(w, f"Reading and comparing {Path(other).name}…", work)
     except ProjectFileError as exc:
         QMessageBox.warning(w, "Compare", str(exc))
         return
-    with theirs:
-        snap, label = theirs.snapshot(), f"{Path(other).name} (saved {theirs.meta().get('modified', '')[:10]})"
-    mine = w.project.snapshot()  # from the open project to the copy: what the copy has that is different
-    show_compare(w, diff(w.forms, mine, snap, f"{w.project.path.name} (open now)", label), new=snap, old=mine)
+    show_compare(w, d, new=snap, old=mine)
 
 
 def show_compare(w, d, old=None, new=None) -> None:
@@ -147,7 +191,7 @@ def merge(w, path: str | None = None) -> None:
         if not path:
             return
     try:
-        plan = prepare_merge(w.project, path)
+        plan = busy(w, f"Reading {Path(path).name} and finding the common base…", lambda: prepare_merge(w.project, path))
     except ProjectFileError as exc:
         QMessageBox.warning(w, "Merge", str(exc))
         return
@@ -229,26 +273,21 @@ def bundle(w) -> None:
 
 
 def import_docx(w) -> None:
-    if w.project is None or w.project.read_only:
-        return
-    path, _ = QFileDialog.getOpenFileName(w, "Import a Word draft", str(w.project.path.parent),
-                                          "Word documents (*.docx)")
-    if path:
-        from atmp_desktop.ui.import_dialogs import DocxImportDialog
-        dlg = DocxImportDialog(w, path)
-        if dlg.ok:
-            w._import_dialog = dlg
-            dlg.exec()
+    _import(w, "Import a Word draft", "Word documents (*.docx)", "DocxImportDialog")
 
 
 def import_table(w) -> None:
+    _import(w, "Import a table", "Spreadsheets (*.xlsx *.csv)", "TableImportDialog")
+
+
+def _import(w, title: str, filter_: str, dialog: str) -> None:
+    """Choose the file, then the preview dialog (it writes one undoable action when accepted)."""
     if w.project is None or w.project.read_only:
         return
-    path, _ = QFileDialog.getOpenFileName(w, "Import a table", str(w.project.path.parent),
-                                          "Spreadsheets (*.xlsx *.csv)")
+    path, _ = QFileDialog.getOpenFileName(w, title, str(w.project.path.parent), filter_)
     if path:
-        from atmp_desktop.ui.import_dialogs import TableImportDialog
-        dlg = TableImportDialog(w, path)
+        from atmp_desktop.ui import import_dialogs
+        dlg = getattr(import_dialogs, dialog)(w, path)
         if dlg.ok:
             w._import_dialog = dlg
             dlg.exec()
