@@ -18,6 +18,7 @@ float (tests/test_quantity.py checks the round trip with hypothesis).
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -100,7 +101,8 @@ _UNIT_WORDS = {
 _PREFIX_MICRO = re.compile(r"(?<![A-Za-z])[uμ](?=[gLlMm]|mol\b|m\b)")
 
 
-def normalise_unit(unit: str) -> str:
+@functools.lru_cache(maxsize=4096)  # pure; a project repeats a few dozen units in thousands of rows
+def _normalise_unit(unit: str) -> str:
     """One spelling per unit: 'EU/ml' -> 'EU/mL', 'ug' and 'μg' -> 'µg', 'hours' -> 'h', '%' stays."""
     u = " ".join((unit or "").replace("\u00a0", " ").split()).strip(" .;,")
     if not u:
@@ -117,6 +119,11 @@ def normalise_unit(unit: str) -> str:
     u = re.sub(r"\bdegC\b|º\s?C|°\s?C", "°C", u)
     u = re.sub(r"\^([-+]?\d+)", lambda m: m.group(1).translate(_TO_SUPERSCRIPT), u)  # "10^5 cells" -> "10⁵ cells"
     return u
+
+
+def normalise_unit(unit: str) -> str:
+    """One spelling per unit: 'EU/ml' -> 'EU/mL', 'ug' and 'μg' -> 'µg', 'hours' -> 'h', '%' stays."""
+    return _normalise_unit(unit if isinstance(unit, str) else str(unit or ""))
 
 
 # a unit starts with a letter, %, ° or µ and runs to the end of its clause: "CAR+ viable T cells",
@@ -166,6 +173,11 @@ def _unit_after(text: str, pos: int, max_words: int = MAX_UNIT_WORDS) -> tuple[s
 
 def parse_quantity(text: str) -> Quantity:
     """One quantity and nothing else: "≤ 5.0 EU/mL", "91 %", "1 × 10⁶ cells/mL", "< 0.5". Raises QuantityError."""
+    return _parse_quantity(str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # pure and immutable result; exports and rules parse each result many times
+def _parse_quantity(text: str) -> Quantity:
     t = _clean(str(text)).strip()
     qm = _QUALIFIER.match(t)
     qual = _QUALIFIER_SIGN.get((qm.group("q") or "").lower(), "") if qm else ""
@@ -261,6 +273,11 @@ def _exact(a: float, b: float, op) -> float:
 def parse_criterion(text: str) -> Criterion | None:
     """The numeric acceptance criterion in `text`, or None for a text criterion ("Conforms", "No growth") or
     text this parser cannot read with confidence. Never raises for what a writer typed."""
+    return _parse_criterion(str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)  # pure and immutable result: a criterion is judged once per result row
+def _parse_criterion(text: str) -> Criterion | None:
     t = _clean(str(text or "")).strip()
     if not t or _TEXT_ONLY.match(t):
         return None
