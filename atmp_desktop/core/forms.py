@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -132,6 +132,7 @@ class FieldPath:
         return f"{self.step}.{self.field}"
 
 
+@lru_cache(maxsize=16384)  # pure, and rules and exports read the same paths per row
 def parse_path(path: str) -> FieldPath:
     m = _PATH.match(path.strip())
     if not m:

@@ -30,6 +30,9 @@ class ProjectSnapshot:
     # comment} (core.review); review comments on fields, each a dict (core.review.threads groups them)
     review: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     comments: tuple[Mapping[str, str], ...] = ()
+    # table path -> {row id: position}, built on first use: a snapshot never changes, and rules and exports
+    # look rows up by id tens of thousands of times (a result row names its batch and its test)
+    _positions: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def get(self, path: str, default: Any = None) -> Any:
         p = parse_path(path)
@@ -54,15 +57,20 @@ class ProjectSnapshot:
         return tuple(self.table_ids.get(path, ()))
 
     def row_index(self, path: str, row_id: str) -> int | None:
-        ids = self.table_ids.get(path, ())
-        try:
-            return ids.index(row_id)
-        except ValueError:
-            return None
+        positions = self._positions.get(path)
+        if positions is None:
+            positions = {}
+            for i, rid in enumerate(self.table_ids.get(path, ())):
+                positions.setdefault(rid, i)
+            self._positions[path] = positions
+        return positions.get(row_id)
 
     def row(self, path: str, row_id: str) -> dict | None:
         i = self.row_index(path, row_id)
-        return None if i is None else self.rows(path)[i]
+        if i is None:
+            return None
+        rows = self.get(path)
+        return rows[i] if isinstance(rows, list) and i < len(rows) else None
 
     def is_yes(self, path: str) -> bool:
         return self.get(path) is True
