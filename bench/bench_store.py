@@ -1,14 +1,20 @@
-"""Store edits at scale: a table-cell edit writes one row; undo history costs no memory (it lives in the file).
+"""The store and the checks at scale, in one child process per project (run by bench/run.py):
 
-Projects: the car-t sample and the large generated project at 1x and 4x (bench/make_large.py, built through
-the public JSON import). Edits go through the public API
-(`set_cell`, and `set_value` with a whole table, the path a window that sends the row list takes), each
-followed by `snapshot()` as the window does. Medians and percentiles of 300 edits; memory after 10,000 edits.
+- open + first snapshot (cold), validate() and the dump of the whole project;
+- table-cell edits through the public API (`set_cell` on the largest table, then `snapshot()` as the window
+  does): p50 / p99 of wall and CPU time over 500 edits, and the process's RSS after them;
+- 100 whole-table writes of one changed cell (`set_value` with the row list: the path of a caller that sends
+  whole tables; the store writes the changed row only);
+- `--undo N`: the memory held after N further cell edits (tracemalloc: Python heap growth; and RSS growth),
+  and the time of one undo read back from the file.
+
+    python bench/bench_store.py PROJECT.atmp [--edits 500] [--undo 10000]
 """
 from __future__ import annotations
 
+import argparse
 import gc
-import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -16,117 +22,134 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import Clock, emit, pct, rss_mb  # noqa: E402
 
 
-def _project(folder: Path, name: str, scale: int | None):
-    from atmp_desktop.core.forms import default_forms
-    from atmp_desktop.samples import load_sample
-    from atmp_desktop.store import ProjectFile
-    sys.path.insert(0, str(ROOT / "bench"))
-    from make_large import make_document
-    doc = make_document(scale) if scale else load_sample("car-t")
-    return ProjectFile.create(folder / f"{name}.atmp", default_forms(), document=doc)
-
-
-def _biggest_table(project):
-    snap = project.snapshot()
+def _largest_table(snap, forms) -> tuple[str, str]:
     path = max(snap.table_ids, key=lambda p: len(snap.table_ids[p]))
-    f = project.forms.field(path)
-    col = next(c for c in f.columns if c.type in ("text", "long_text"))
+    col = next(c for c in forms.field(path).columns if c.type in ("text", "long_text"))
     return path, col.id
 
 
-def _pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
-def _edits(project, n=300):
-    path, col = _biggest_table(project)
-    ids = project.snapshot().row_ids(path)
-    cell, whole, cpu = [], [], []
-    for i in range(n):
-        t, c = time.perf_counter(), time.process_time()
-        project.set_cell(path, ids[(i * 7919) % len(ids)], col, f"value {i}")
-        project.snapshot()
-        cell.append((time.perf_counter() - t) * 1e3)
-        cpu.append((time.process_time() - c) * 1e3)
-    for i in range(min(n, 100)):
-        rows = list(project.snapshot().rows(path))
-        j = (i * 31) % len(rows)
-        rows[j] = {**rows[j], col: f"whole {i}"}
-        t = time.perf_counter()
-        project.set_value(path, rows)
-        project.snapshot()
-        whole.append((time.perf_counter() - t) * 1e3)
-    return path, len(ids), cell, whole, cpu
-
-
-def _rss_mb() -> float:
+def measure(project: Path, edits: int, undo: int) -> dict:
+    from atmp_desktop.core.forms import default_forms
+    from atmp_desktop.core.interchange import dumps
+    from atmp_desktop.core.project import to_document
+    from atmp_desktop.core.validation import validate
+    from atmp_desktop.store import ProjectFile
+    forms = default_forms()
+    out: dict = {}
+    with Clock() as c:
+        pf = ProjectFile.open(project, forms)
+        snap = pf.snapshot()
+    out["open_ms"], out["open_cpu_ms"] = c.wall, c.cpu
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        validate(forms, snap)  # warm the rule set's caches
+        runs = []
+        for _ in range(5):
+            with Clock() as c:
+                findings = validate(forms, snap)
+            runs.append(c)
+        out["validate_ms"] = statistics.median(r.wall for r in runs)
+        out["validate_cpu_ms"] = statistics.median(r.cpu for r in runs)
+        out["findings"] = len(findings)
+        with Clock() as c:
+            dumps(to_document(snap))
+        out["dump_ms"], out["dump_cpu_ms"] = c.wall, c.cpu
 
+        path, col = _largest_table(snap, forms)
+        ids = snap.row_ids(path)
+        out["table"], out["table_rows"] = path, len(ids)
+        gc.collect()
+        rss0 = rss_mb()
+        wall, cpu = [], []
+        for i in range(edits):
+            with Clock() as c:
+                pf.set_cell(path, ids[(i * 7919) % len(ids)], col, f"value {i}")
+                pf.snapshot()
+            wall.append(c.wall)
+            cpu.append(c.cpu)
+        out["cell_p50_ms"], out["cell_p99_ms"] = pct(wall, 0.5), pct(wall, 0.99)
+        out["cell_cpu_p50_ms"], out["cell_cpu_p99_ms"] = pct(cpu, 0.5), pct(cpu, 0.99)
+        gc.collect()
+        out["rss_before_edits_mb"], out["rss_after_edits_mb"] = rss0, rss_mb()
+        out["edits"] = edits
 
-def run() -> list[dict]:
-    out = []
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        for name, rows in (("car-t", None), ("1x", 1), ("4x", 4)):
-            project = _project(folder, name, rows)
-            try:
-                path, n, cell, whole, cpu = _edits(project)
-                out.append({"name": f"store: table-cell edit p50 / p99 ({name}, {path}, {n} rows)",
-                            "value": f"{statistics.median(cell):.2f} / {_pct(cell, 0.99):.2f}", "unit": "ms",
-                            "target": "p99 < 10 ms at 4x", "detail": "set_cell + snapshot(), 300 edits, wall time "
-                            "including the commit's fsync (which dominates, and varies with disk load)"})
-                out.append({"name": f"store: table-cell edit CPU p50 / p99 ({name})",
-                            "value": f"{statistics.median(cpu):.2f} / {_pct(cpu, 0.99):.2f}", "unit": "ms",
-                            "target": "-", "detail": "process CPU time of the same edits (the store's own work)"})
-                out.append({"name": f"store: whole-table write of one changed cell p50 / p99 ({name})",
-                            "value": f"{statistics.median(whole):.2f} / {_pct(whole, 0.99):.2f}", "unit": "ms",
-                            "target": "-", "detail": "set_value(table, rows) + snapshot(); ids kept, 1 row written"})
-                if name == "4x":
-                    out.extend(_undo_memory(project, path))
-            finally:
-                project.close()
+        whole = []
+        for i in range(100):
+            rows = list(pf.snapshot().rows(path))
+            j = (i * 31) % len(rows)
+            rows[j] = {**rows[j], col: f"whole {i}"}
+            with Clock() as c:
+                pf.set_value(path, rows)
+                pf.snapshot()
+            whole.append(c.wall)
+        out["whole_p50_ms"], out["whole_p99_ms"] = pct(whole, 0.5), pct(whole, 0.99)
+        if undo:
+            out.update(_undo_memory(pf, path, col, ids, undo))
+    finally:
+        pf.close()
+    out.update(_disk_floor(project.parent, edits))
     return out
 
 
-def _undo_memory(project, path) -> list[dict]:
-    col = _biggest_table(project)[1]
-    ids = project.snapshot().row_ids(path)
+def _disk_floor(folder: Path, n: int) -> dict:
+    """The peer of a cell edit: a bare SQLite one-row UPDATE committed in the same journal mode (rollback
+    journal, synchronous FULL) on the same disk. Its time is what the disk's fsyncs cost, which no store can
+    go below without giving up durability."""
+    import sqlite3
+    conn = sqlite3.connect(folder / "floor.sqlite", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    conn.executemany("INSERT INTO t (v) VALUES (?)", [("x" * 60,)] * 1000)
+    wall = []
+    for i in range(n):
+        with Clock() as c:
+            conn.execute("BEGIN")
+            conn.execute("UPDATE t SET v = ? WHERE id = ?", (f"value {i}", i % 1000 + 1))
+            conn.execute("COMMIT")
+        wall.append(c.wall)
+    conn.close()
+    return {"floor_p50_ms": pct(wall, 0.5), "floor_p99_ms": pct(wall, 0.99)}
+
+
+def _undo_memory(pf, path: str, col: str, ids, n: int) -> dict:
     gc.collect()
-    rss0 = _rss_mb()
+    rss0 = rss_mb()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    t = time.perf_counter()
-    for i in range(10_000):
-        project.set_cell(path, ids[i % len(ids)], col, f"edit {i}")
-    elapsed = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time()
+    for i in range(n):
+        pf.set_cell(path, ids[i % len(ids)], col, f"edit {i}")
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - c
     gc.collect()
-    traced = (tracemalloc.get_traced_memory()[0] - base) / 1e6
+    held = (tracemalloc.get_traced_memory()[0] - base) / 1e6
     tracemalloc.stop()
-    rss = _rss_mb() - rss0
-    t = time.perf_counter()
+    rss = rss_mb() - rss0
+    undos = []
     for _ in range(100):
-        project.undo()
-    undo_ms = (time.perf_counter() - t) * 10
-    return [
-        {"name": "store: memory held after 10,000 cell edits (4x)", "value": f"{traced:.1f} (RSS +{rss:.0f})",
-         "unit": "MB", "target": "<= 50 MB", "detail": f"Python heap growth by tracemalloc; {elapsed:.1f} s for the "
-         "10,000 edits; the undo history lives in the file (last 1,000 steps)"},
-        {"name": "store: undo of one cell edit (4x)", "value": f"{undo_ms:.2f}", "unit": "ms", "target": "-",
-         "detail": "mean of 100 undos read back from undo_steps"},
-    ]
+        with Clock() as k:
+            pf.undo()
+        undos.append(k.wall)
+    return {"undo_edits": n, "undo_heap_mb": held, "undo_rss_mb": rss, "undo_edits_s": elapsed,
+            "undo_edits_cpu_s": cpu,
+            "undo_ms": statistics.median(undos)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("project")
+    ap.add_argument("--edits", type=int, default=500)
+    ap.add_argument("--undo", type=int, default=0)
+    args = ap.parse_args()
+    # edits change the file: measure a copy, so every round starts from the same project
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+        copy = Path(tmp) / Path(args.project).name
+        shutil.copyfile(args.project, copy)
+        emit(measure(copy, args.edits, args.undo))
+    return 0
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(f"{row['name']}: {row['value']} {row['unit']}  [{row['detail']}]")
+    sys.exit(main())

@@ -1,13 +1,16 @@
 """A large generated project for the benchmarks (issue 14), built through the public JSON import from the
-car-t sample: at 1x about 60 sites, 200 process steps, 400 specification rows, 300 batches with 25 results
-each, 30 stability studies with 12 time points and 20 tests, 200 raw materials and 20k words of narrative;
-2x and 4x multiply every count. Rows are varied copies of the sample's rows, with realistic identifiers
-(authorisation numbers, batch numbers, Ph. Eur. references) so table layout is exercised as in a real dossier.
+car-t sample: at 1x 60 sites, 200 process steps, 400 specification rows (200 DS, 200 DP), 300 batches with 25
+results each, 30 stability studies with 12 time points and 20 tests, 200 raw materials and 20k words of
+narrative; 2x and 4x multiply every count. Rows are varied copies of the sample's rows, with realistic
+identifiers (authorisation numbers, batch numbers, Ph. Eur. references) so table layout is exercised as in a
+real dossier; results meet their acceptance criteria (numbers inside numeric limits, 'Conforms' for text
+criteria) except about one in 500, an out-of-specification result as a late-stage product has a few of.
 
     python bench/make_large.py OUT.atmp [--scale 1|2|4]
 
-Figures cannot be stored in a project yet (the dossier-data issue adds them); the 10 figure slots of the
-target are counted when they exist.
+Figures: the project format has no figures yet (the dossier-data issue adds them); the 10 figures of the
+target are left out until it does. The generated process-flow diagram (200 steps at 1x) is drawn in every
+export that shows the process.
 """
 from __future__ import annotations
 
@@ -34,11 +37,6 @@ RESULTS_PER_BATCH = 25
 TIME_POINTS, STABILITY_TESTS = 12, 20
 NARRATIVE_WORDS = 20_000
 COUNTRIES = ("Germany", "Netherlands", "France", "Belgium", "Italy", "Spain", "Austria", "Ireland")
-TESTS = ("Viable cell count", "Viability", "CAR expression", "Vector copy number", "Identity (flow cytometry)",
-         "Potency (IFN-γ release)", "Sterility", "Mycoplasma", "Endotoxin", "Replication-competent lentivirus",
-         "Residual beads", "Appearance", "Volume", "CD3+ purity", "Transduction efficiency", "pH",
-         "Osmolality", "Residual cytokines", "Adventitious agents", "Cell-free DNA", "Colour", "Clarity",
-         "Particulates", "Container integrity", "Residual serum albumin")
 
 
 def _section(path: str) -> tuple[str, str]:
@@ -46,17 +44,18 @@ def _section(path: str) -> tuple[str, str]:
     return step, name
 
 
-def _vary_site(row: dict, i: int) -> dict:
+def _vary_site(row: dict, i: int, n: int) -> dict:
     r = dict(row)
     country = COUNTRIES[i % len(COUNTRIES)]
-    r["name"] = f"{row.get('name', 'Site')} {i + 1}"
+    if i >= n:  # the sample's own sites keep their names: the process steps name them
+        r["name"] = f"{row.get('name', 'Site')} ({i // n + 1})"
     r["country"] = country
     r["address"] = f"Industriestraße {i + 3}, {10000 + 37 * i} {country} City"
     r["authorisation_number"] = f"DE-BW-{i % 90 + 10:02d}-MIA-{2015 + i % 10}/{i:04d}"
     return r
 
 
-def _vary_step(row: dict, i: int) -> dict:
+def _vary_step(row: dict, i: int, n: int) -> dict:
     r = dict(row)
     r["number"] = i + 1
     r["name"] = f"{row.get('name', 'Step')} ({i + 1})"
@@ -65,15 +64,17 @@ def _vary_step(row: dict, i: int) -> dict:
     return r
 
 
-def _vary_spec(row: dict, i: int) -> dict:
+def _vary_spec(row: dict, i: int, n: int) -> dict:
     r = dict(row)
-    r["test"] = f"{TESTS[i % len(TESTS)]} ({i // len(TESTS) + 1})"
+    if i >= n:  # the test keeps its criterion, so its name stays the sample's, numbered
+        r["test"] = f"{row.get('test', 'Test')} ({i // n + 1})"
     r["ph_eur_reference"] = f"Ph. Eur. 2.{6 + i % 3}.{i % 40 + 1}"
     return r
 
 
-def _vary_batch(row: dict, i: int) -> dict:
+def _vary_batch(row: dict, i: int, n: int) -> dict:
     r = dict(row)
+    r["material"] = "DS" if i % 3 == 2 else "DP"  # one batch in three is a drug-substance batch
     r["batch"] = f"NCT01922014/{i + 1}-LOT-{2020 + i % 6}-{i:05d}"
     r["use"] = (["clinical"], ["ppq"], ["stability"], ["clinical", "stability"])[i % 4]
     r["note"] = f"Manufactured in campaign {i // 12 + 1}; batch record reviewed."
@@ -83,7 +84,7 @@ def _vary_batch(row: dict, i: int) -> dict:
 MONTHS = [0, 1, 2, 3, 6, 9, 12, 18, 24, 36, 48, 60][:TIME_POINTS]
 
 
-def _vary_stability(row: dict, i: int) -> dict:
+def _vary_stability(row: dict, i: int, n: int) -> dict:
     r = dict(row)
     r["study"] = f"STB-{2021 + i % 5}-{i:03d}"
     r["condition"] = f"≤ -150 °C (vapour phase of liquid nitrogen), study STB-{2021 + i % 5}-{i:03d}"
@@ -92,22 +93,74 @@ def _vary_stability(row: dict, i: int) -> dict:
     return r
 
 
-def _results(data: dict, row_ids: dict, scale: int) -> None:
-    """RESULTS_PER_BATCH results per batch and TIME_POINTS x STABILITY_TESTS per study, linked by row id."""
+OOS_EVERY = 499  # about one result in 500 is out of specification
+
+
+def _conforming(criterion: str, n: int) -> tuple[str, str, str]:
+    """(result, unit, result_type) for result number n of a test: inside a numeric criterion (outside for
+    every OOS_EVERY-th), 'Conforms' for a text one."""
+    from atmp_desktop.core.quantity import format_number, parse_criterion
+    crit = parse_criterion(criterion)
+    if crit is None or (crit.low is None and crit.high is None):
+        return "Conforms", "", "conforms"
+    f = (n * 37 % 100) / 100  # spread the results over the allowed range
+    low, high = crit.low, crit.high
+    if n % OOS_EVERY == OOS_EVERY - 1:
+        value = (low * 0.8 if low else -1.0) if low is not None else high * 1.3 + 1
+    elif low is not None and high is not None:
+        value = low + (high - low) * (0.2 + 0.6 * f)
+    elif low is not None:
+        value = low * (1.05 + 0.2 * f) if low > 0 else low + 1 + f
+    else:
+        value = high * (0.2 + 0.6 * f)
+    value = float(f"{value:.3g}")
+    return format_number(value, scientific=abs(value) >= 1e5), crit.unit, "numeric"
+
+
+def _results(data: dict, row_ids: dict) -> None:
+    """RESULTS_PER_BATCH results per batch (against the specification of its material) and TIME_POINTS x
+    STABILITY_TESTS per study, linked by row id."""
     q = data["quality"]
-    spec = row_ids["quality.dp_specification"]
-    q["batch_results"] = [
-        {"batch": bid, "test": spec[(i + k) % len(spec)], "result": str((i * 7 + k * 13) % 30 + 70), "unit": "%",
-         "result_type": "numeric"}
-        for i, bid in enumerate(row_ids["quality.batch_analyses"]) for k in range(RESULTS_PER_BATCH)]
-    q["stability_results"] = [
-        {"study": sid, "time_point": {"value": m, "unit": "months"}, "test": spec[k % len(spec)],
-         "result": str((i + m + k) % 30 + 70), "unit": "%", "result_type": "numeric"}
-        for i, sid in enumerate(row_ids["quality.stability_studies"]) for m in MONTHS
-        for k in range(STABILITY_TESTS)]
+    specs = {m: list(zip(row_ids[f"quality.{m.lower()}_specification"], q[f"{m.lower()}_specification"]))
+             for m in ("DS", "DP")}
+    n = 0
+    batch_results = []
+    for i, (bid, batch) in enumerate(zip(row_ids["quality.batch_analyses"], q["batch_analyses"])):
+        spec = specs[batch.get("material") or "DP"]
+        for k in range(RESULTS_PER_BATCH):
+            test, row = spec[(i * RESULTS_PER_BATCH + k) % len(spec)]
+            result, unit, kind = _conforming(row.get("acceptance_criterion", ""), n)
+            batch_results.append({"batch": bid, "test": test, "result": result, "unit": unit,
+                                  "result_type": kind})
+            n += 1
+    stability_results = []
+    for i, (sid, study) in enumerate(zip(row_ids["quality.stability_studies"], q["stability_studies"])):
+        spec = specs[study.get("material") or "DP"]
+        for m in MONTHS:
+            for k in range(STABILITY_TESTS):
+                test, row = spec[(i * STABILITY_TESTS + k) % len(spec)]
+                result, unit, kind = _conforming(row.get("acceptance_criterion", ""), n)
+                stability_results.append({"study": sid, "time_point": {"value": m, "unit": "months"},
+                                          "test": test, "result": result, "unit": unit, "result_type": kind})
+                n += 1
+    q["batch_results"], q["stability_results"] = batch_results, stability_results
 
 
-def _vary_material(row: dict, i: int) -> dict:
+def expected_oos(doc: dict) -> int:
+    """How many generated results are out of specification (QC-20 must find exactly these)."""
+    from atmp_desktop.core.quantity import Quantity, parse_criterion, parse_quantity
+    q, ids = doc["data"]["quality"], doc["row_ids"]
+    criteria = {rid: parse_criterion(row.get("acceptance_criterion", ""))
+                for m in ("ds", "dp") for rid, row in zip(ids[f"quality.{m}_specification"], q[f"{m}_specification"])}
+    out = 0
+    for r in q["batch_results"] + q["stability_results"]:
+        if r["result_type"] == "numeric":
+            crit, v = criteria[r["test"]], parse_quantity(r["result"])
+            out += crit.judge(Quantity(v.value, r["unit"] or crit.unit, v.qualifier)) is False
+    return out
+
+
+def _vary_material(row: dict, i: int, n: int) -> dict:
     r = dict(row)
     r["material"] = f"{row.get('material', 'Material')} (lot series {i + 1})"
     r["ph_eur_reference"] = f"Ph. Eur. {5 + i % 3}.{i % 20 + 1} / USP <{1000 + i}>"
@@ -144,11 +197,11 @@ def make_document(scale: int = 1) -> dict:
         if not rows:
             continue
         vary = VARY[path]
-        data[step][name] = [vary({k: v for k, v in rows[i % len(rows)].items() if k != "id"}, i)
+        data[step][name] = [vary({k: v for k, v in rows[i % len(rows)].items() if k != "id"}, i, len(rows))
                             for i in range(n * scale)]
         doc.setdefault("row_ids", {})[path] = [f"{name[:8]}-{i}" for i in range(n * scale)]
     doc["row_ids"] = {p: ids for p, ids in doc.get("row_ids", {}).items() if p in SIZES}
-    _results(data, doc["row_ids"], scale)
+    _results(data, doc["row_ids"])
     fields = _narrative_fields(default_forms(), data)
     have = sum(len(str(data[s][n]).split()) for s, n in fields)
     target = NARRATIVE_WORDS * scale
@@ -157,7 +210,7 @@ def make_document(scale: int = 1) -> dict:
         step, name = fields[k % len(fields)]
         para = str(data[step][name]).split("\n\n")[0]
         data[step][name] = f"{data[step][name]}\n\n{para} (Continued, part {k // len(fields) + 2}.)"
-        have += len(para.split()) + 4
+        have += len(para.split()) + 3  # "(Continued, part N.)"
         k += 1
     doc["project"] = dict(doc.get("project", {}), title=f"Large generated project {scale}x")
     return doc
@@ -173,13 +226,17 @@ def make_project(path: Path, scale: int = 1) -> Path:
 
 
 def counts(doc: dict) -> dict[str, int]:
+    """Table rows, words of narrative (long-text fields) and the sizes issue 14 asks for."""
+    from atmp_desktop.core.forms import default_forms
     data = doc["data"]
     rows = sum(len(v) for s in data.values() if isinstance(s, dict) for v in s.values() if isinstance(v, list))
-    words = 0
-    for s in data.values():
-        if isinstance(s, dict):
-            words += sum(len(v.split()) for v in s.values() if isinstance(v, str))
-    return {"table_rows": rows, "words": words}
+    words = sum(len(str(data.get(s, {}).get(n) or "").split()) for s, n in
+                (_section(f.path) for f in default_forms().all_fields() if f.type == "long_text"))
+    q = data.get("quality", {})
+    sizes = {path: len(data.get(_section(path)[0], {}).get(_section(path)[1]) or []) for path in SIZES}
+    return {"table_rows": rows, "words": words, **sizes,
+            "quality.batch_results": len(q.get("batch_results") or []),
+            "quality.stability_results": len(q.get("stability_results") or [])}
 
 
 def main() -> int:

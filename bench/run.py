@@ -1,78 +1,474 @@
-"""Run every bench/bench_*.py and write the results to docs/benchmarks.md and bench/results.json.
+"""`make bench`: every row of issue 14's table on the car-t sample and the large generated project at 1x and
+4x (2x added for a row whose 4x/1x growth passes the 4.5 target, to show the shape of the curve), with the
+peers in the same run, written to docs/benchmarks.md and bench/results.json.
 
-Each bench module exposes `run() -> list[dict]` with keys: name, value, unit, target (text), detail (text).
-Benchmarks measure; they never fail the build. Targets live here, not in unit tests.
-`BENCH_ONLY=bench_export,bench_gui` runs only those modules and keeps the other modules' last results from
-bench/results.json. Notes that belong with the numbers (profiles before and after a fix) live in
-bench/notes-*.md and are appended to docs/benchmarks.md.
+Each measurement is a fresh child process (bench/common.py). A round runs every job of every project once,
+projects in a rotating order, each of our commands next to its peer (our PDF export, then LibreOffice
+converting our .docx of the same project; the window launch, then a bare PySide6 QMainWindow launched the
+same way); the figures are medians over the rounds and the ratios medians of the pairs of the same round.
+Wall time is what a user waits; CPU time (user + system) is reported beside it because this 2-core machine is
+shared: when the load average is above the core count, wall time includes time given to other processes.
+
+Benchmarks measure; they never fail the build. Targets live here, never in unit tests.
+
+Environment: BENCH_RUNS (rounds, default 3), BENCH_PROJECTS (default car-t,1x,4x), BENCH_ONLY (export, store,
+gui, frozen: run only those groups and keep the other groups' rows from the last bench/results.json),
+BENCH_KEEP=1 (keep the work folder). `python bench/run.py --rewrite` writes docs/benchmarks.md again from
+bench/results.json (after editing a bench/notes-*.md).
 """
 from __future__ import annotations
 
 import datetime as _dt
-import importlib.util
 import json
 import os
 import platform
+import shutil
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import PROJECTS, ROOT, child_env, make_projects, run_child  # noqa: E402
+
+import bench_export  # noqa: E402
+import bench_gui  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+GROUPS = ("export", "store", "gui", "frozen")
+LAUNCH_PAIRS = 2          # window launches (with their bare peer) per project and round
+LIBREOFFICE_ON = ("car-t", "1x")  # the peer conversion is the target at 1x; at 4x it would take many minutes
+UNDO_EDITS = 10_000
+GROWTH_LIMIT = 4.5
 
 
-def main() -> int:
-    rows: list[dict] = []
-    only = {x.strip() for x in os.environ.get("BENCH_ONLY", "").split(",") if x.strip()}
-    results = ROOT / "bench" / "results.json"
-    previous = json.loads(results.read_text(encoding="utf-8")).get("rows", []) if only and results.is_file() else []
-    for path in sorted((ROOT / "bench").glob("bench_*.py")):
-        if only and path.stem not in only:
-            rows += [r for r in previous if r.get("bench") == path.name]
-            continue
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        print(f"running {path.name} ...", flush=True)
-        for row in module.run():
-            row.setdefault("bench", path.name)
-            rows.append(row)
-            print(f"  {row['name']}: {row['value']} {row['unit']} (target {row.get('target', '-')})", flush=True)
+# ============================================================================ the jobs
+class Bench:
+    def __init__(self, work: Path, projects: dict[str, dict], groups: set[str]):
+        self.work, self.projects, self.groups = work, projects, groups
+        self.env = child_env(work / "home")
+        self.raw: dict[str, dict[str, list[dict]]] = {}   # job -> project -> figures per round
+        self.pages: dict[str, dict[str, int]] = {}
+        self.lo_profile = work / "lo-profile"
+        self.lo_ready = False
+
+    def record(self, job: str, name: str, figures: dict) -> None:
+        self.raw.setdefault(job, {}).setdefault(name, []).append(figures)
+        shown = {k: round(v, 1) if isinstance(v, float) else v for k, v in figures.items()
+                 if not isinstance(v, (dict, list))}
+        print(f"  {job:<11} {name:<6} {json.dumps(shown, ensure_ascii=False)[:230]}", flush=True)
+
+    def run_round(self, r: int, names: list[str]) -> None:
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            if "export" in self.groups:
+                self.exports(r, name)
+            if "store" in self.groups:
+                self.store(r, name)
+            if "gui" in self.groups:
+                self.gui(r, name)
+
+    # -- exports and their peer
+    def exports(self, r: int, name: str) -> None:
+        project = self.projects[name]["path"]
+        dirs = {}
+        for fmt in ("docx", "pdf"):
+            out = dirs[fmt] = self.work / f"{name}-{fmt}-{r}"
+            run = run_child(bench_export.export_command(project, out, fmt), self.env)
+            fig = {"wall": run["wall"], "cpu": run["cpu"], "rss_mb": run["rss_mb"], "load": run["load"],
+                   "files": bench_export.files(out, "." + fmt)}
+            if fmt == "pdf" and name not in self.pages.get("ours", {}):
+                self.pages.setdefault("ours", {})[name] = bench_export.pages(out)
+            self.record(f"export-{fmt}", name, fig)
+        if bench_export.soffice() and name in LIBREOFFICE_ON:
+            if not self.lo_ready:
+                bench_export.warm_libreoffice(self.lo_profile, next(dirs["docx"].glob("*.docx")), self.work)
+                self.lo_ready = True
+            out = self.work / f"{name}-lo-{r}"
+            run = run_child(bench_export.libreoffice_command(dirs["docx"], out, self.lo_profile), self.env)
+            fig = {"wall": run["wall"], "cpu": run["cpu"], "rss_mb": run["rss_mb"], "load": run["load"],
+                   "files": bench_export.files(out, ".pdf")}
+            if name not in self.pages.get("libreoffice", {}):
+                self.pages.setdefault("libreoffice", {})[name] = bench_export.pages(out)
+            self.record("libreoffice", name, fig)
+            shutil.rmtree(out, ignore_errors=True)
+        for d in dirs.values():
+            shutil.rmtree(d, ignore_errors=True)
+
+    # -- the store and the checks
+    def store(self, r: int, name: str) -> None:
+        cmd = [sys.executable, str(ROOT / "bench" / "bench_store.py"), self.projects[name]["path"], "--edits", "500"]
+        if name == "4x" and r == 0:
+            cmd += ["--undo", str(UNDO_EDITS)]  # minutes of fsyncs: once
+        run = run_child(cmd, self.env)
+        self.record("store", name, {**run["result"], "load": run["load"]})
+
+    # -- the window
+    def gui(self, r: int, name: str) -> None:
+        project = self.projects[name]["path"]
+        for _ in range(LAUNCH_PAIRS):
+            for kind in ("app", "bare"):
+                run = run_child(bench_gui.launch_command(kind, project), self.env, timeout=300, stop_at="project")
+                if "project" not in run["marks"]:
+                    raise RuntimeError(f"the {kind} window never painted")
+                self.record(f"launch-{kind}", name, {"ms": run["marks"]["project"] * 1e3, "cpu": run["cpu"],
+                                                     "load": run["load"]})
+        for mode in ("window", "freeze"):
+            run = run_child([sys.executable, str(ROOT / "bench" / "bench_gui.py"), mode, project], self.env)
+            self.record(mode, name, {**run["result"], "load": run["load"], "proc_rss_mb": run["rss_mb"]})
+
+
+# ============================================================================ figures
+def med(bench: dict, job: str, name: str, key: str) -> float | None:
+    values = [f[key] for f in bench.get(job, {}).get(name, []) if f.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def pair_ratio(bench: dict, a: str, b: str, name: str, key_a: str, key_b: str | None = None) -> float | None:
+    """Median over rounds of a/b, pairing the i-th run of job a with the i-th run of job b."""
+    xs, ys = bench.get(a, {}).get(name, []), bench.get(b, {}).get(name, [])
+    ratios = [x[key_a] / y[key_b or key_a] for x, y in zip(xs, ys) if y.get(key_b or key_a)]
+    return statistics.median(ratios) if ratios else None
+
+
+def _fmt(v, digits=2) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.{digits}f}"
+
+
+def rows_of(raw: dict, pages: dict, names: list[str]) -> list[dict]:
+    """The rows of issue 14's table: per project the median figure (wall, with CPU beside it), the growth
+    4x/1x, the target and whether it is met."""
+    out: list[dict] = []
+
+    def row(rid, operation, values: dict, target: str, met, detail="", growth=None, unit=""):
+        out.append({"id": rid, "operation": operation, "values": values, "target": target, "unit": unit,
+                    "met": met, "detail": detail, "growth": growth})
+
+    def per(job, key, cpu_key=None, scale=1.0):
+        vals = {}
+        for n in names:
+            v = med(raw, job, n, key)
+            c = med(raw, job, n, cpu_key) if cpu_key else None
+            vals[n] = None if v is None else {"wall": v * scale, "cpu": None if c is None else c * scale}
+        return vals
+
+    def growth(vals, kind="wall"):
+        a, b = vals.get("1x"), vals.get("4x")
+        if not a or not b or not a.get(kind) or b.get(kind) is None:
+            return None
+        return b[kind] / a[kind]
+
+    def grow_entry(vals):
+        return {"wall": growth(vals), "cpu": growth(vals, "cpu")}
+
+    def at(vals, n, kind="wall"):
+        v = vals.get(n)
+        return None if v is None else v.get(kind)
+
+    def verdict(value_wall, value_cpu, ok) -> str | None:
+        """yes / no, or 'CPU yes' when only the wall time, distorted by the machine's load, misses it."""
+        if value_wall is None:
+            return None
+        if ok(value_wall):
+            return "yes"
+        if value_cpu is not None and ok(value_cpu):
+            return "CPU yes, wall no"
+        return "no"
+
+    if raw.get("export-docx"):
+        for fmt in ("docx", "pdf"):
+            v = per(f"export-{fmt}", "wall", "cpu")
+            g = grow_entry(v)
+            met = verdict(at(v, "1x"), at(v, "1x", "cpu"), lambda x: x <= 5.0)
+            gm = verdict(g["wall"], g["cpu"], lambda x: x <= GROWTH_LIMIT)
+            detail = ""
+            if fmt == "pdf" and pages.get("ours"):
+                detail = "pages: " + ", ".join(f"{n} {pages['ours'][n]:,}" for n in names if n in pages["ours"])
+            row(f"export_{fmt}", f"export all .{fmt}", v, "≤ 5 s at 1x; growth ≤ 4.5", _both(met, gm), detail,
+                g, "s")
+        lo = per("libreoffice", "wall", "cpu")
+        if any(lo.values()):
+            ratio = {n: {"wall": pair_ratio(raw, "libreoffice", "export-pdf", n, "wall"),
+                         "cpu": pair_ratio(raw, "libreoffice", "export-pdf", n, "cpu")} for n in names
+                     if raw.get("libreoffice", {}).get(n)}
+            met = verdict(at(ratio, "1x"), at(ratio, "1x", "cpu"), lambda x: x >= 3.0)
+            pl = pages.get("libreoffice", {})
+            detail = "LibreOffice " + ", ".join(
+                f"{n}: {at(lo, n):.1f} s (CPU {at(lo, n, 'cpu'):.1f} s), {pl.get(n, 0):,} pages vs ours "
+                f"{pages.get('ours', {}).get(n, 0):,}" for n in names if lo.get(n))
+            row("pdf_vs_libreoffice", "our PDF vs LibreOffice converting our .docx (times faster)", ratio,
+                "≥ 3x faster at 1x", met, detail, None, "x")
+        peak = {n: {"wall": max((f["rss_mb"] for j in ("export-docx", "export-pdf")
+                                 for f in raw.get(j, {}).get(n, [])), default=None), "cpu": None} for n in names}
+        p4 = at(peak, "4x")
+        row("export_peak_rss", "peak RSS of any export", peak, "< 400 MB at 4x",
+            None if p4 is None else ("yes" if p4 < 400 else "no"),
+            "largest of the .docx and .pdf exports (ru_maxrss)", grow_entry(peak), "MB")
+
+    if raw.get("store"):
+        for key, label in (("cell", "table-cell edit p50 / p99 (store)"),):
+            p50, p99 = per("store", f"{key}_p50_ms", f"{key}_cpu_p50_ms"), per("store", f"{key}_p99_ms",
+                                                                               f"{key}_cpu_p99_ms")
+            vals = {n: p99[n] and {"wall": p99[n]["wall"], "cpu": p99[n]["cpu"], "p50": p50[n]["wall"],
+                                   "p50_cpu": p50[n]["cpu"]} for n in names}
+            floor = {n: med(raw, "store", n, "floor_p99_ms") for n in names}
+            met = verdict(at(vals, "4x"), at(vals, "4x", "cpu"), lambda x: x < 10)
+            detail = ("p99 of a bare SQLite one-row commit on the same disk (the fsync floor): " +
+                      ", ".join(f"{n} {floor[n]:.1f} ms" for n in names if floor[n] is not None))
+            tables = {n: med(raw, "store", n, "table_rows") for n in names}
+            detail += "; rows in the edited table: " + ", ".join(f"{n} {tables[n]:,.0f}" for n in names if tables[n])
+            row("store_cell_edit", label, vals, "p99 < 10 ms at 4x", met, detail, grow_entry(vals), "ms")
+        rss = per("store", "rss_after_edits_mb")
+        row("store_rss_500", "RSS after 500 cell edits (store)", rss, "flat: no growth per edit", None,
+            "before the edits: " + ", ".join(f"{n} {med(raw, 'store', n, 'rss_before_edits_mb'):.0f} MB"
+                                             for n in names if med(raw, 'store', n, 'rss_before_edits_mb')),
+            grow_entry(rss), "MB")
+        heap = med(raw, "store", "4x", "undo_heap_mb")
+        if heap is not None:
+            rssg = med(raw, "store", "4x", "undo_rss_mb")
+            row("undo_memory", f"undo memory after {UNDO_EDITS:,} edits at 4x",
+                {"4x": {"wall": heap, "cpu": None}}, "≤ 50 MB", "yes" if heap <= 50 else "no",
+                f"Python heap growth (tracemalloc); RSS +{rssg:.0f} MB; the history lives in the file; one undo "
+                f"{med(raw, 'store', '4x', 'undo_ms'):.1f} ms", None, "MB")
+        for key, label in (("open", "open + first snapshot"), ("validate", "validate()"), ("dump", "dump to JSON")):
+            v = per("store", f"{key}_ms", f"{key}_cpu_ms")
+            g = grow_entry(v)
+            row(f"store_{key}", label, v, "growth ≤ 4.5", verdict(g["wall"], g["cpu"], lambda x: x <= GROWTH_LIMIT),
+                "", g, "ms")
+
+    if raw.get("window"):
+        p50, p99 = per("window", "cell_p50_ms", "cell_cpu_p50_ms"), per("window", "cell_p99_ms", "cell_cpu_p99_ms")
+        vals = {n: p99[n] and {"wall": p99[n]["wall"], "cpu": p99[n]["cpu"], "p50": p50[n]["wall"],
+                               "p50_cpu": p50[n]["cpu"]} for n in names}
+        tables = {n: (raw["window"][n][0].get("cell_table"), med(raw, "window", n, "cell_table_rows"))
+                  for n in names if raw["window"].get(n)}
+        row("window_cell_edit", "table-cell edit p50 / p99 (window)", vals, "p99 < 10 ms at 4x",
+            verdict(at(vals, "4x"), at(vals, "4x", "cpu"), lambda x: x < 10),
+            "double-click, type, Enter, until written, refreshed and repainted; table: " +
+            ", ".join(f"{n} {t} ({k:,.0f} rows)" for n, (t, k) in tables.items()), grow_entry(vals), "ms")
+        calls = {n: {"wall": med(raw, "window", n, "cell_qt_calls"), "cpu": None,
+                     "p50": med(raw, "window", n, "scalar_qt_calls"), "p50_cpu": None} for n in names}
+        row("window_qt_calls", "window: Qt calls per scalar / cell edit", calls, "only what the change set names",
+            None, "car-t before the change-set refresh: 2,351 per scalar edit, 2,698 per cell edit", None, "calls")
+        v = per("window", "scalar_p99_ms", "scalar_cpu_p99_ms")
+        row("window_scalar_edit", "window: scalar edit p99", v, "p99 < 10 ms at 4x (as cell edits)",
+            verdict(at(v, "4x"), at(v, "4x", "cpu"), lambda x: x < 10),
+            "type into a text field, Enter, until written, refreshed and repainted", grow_entry(v), "ms")
+        first = per("window", "heaviest_first_ms", "heaviest_first_cpu_ms")
+        again = per("window", "revisit_max_ms", "revisit_max_cpu_ms")
+        vals = {n: first[n] and {"wall": first[n]["wall"], "cpu": first[n]["cpu"], "p50": again[n]["wall"],
+                                 "p50_cpu": again[n]["cpu"]} for n in names}
+        heavy = {n: raw["window"][n][0].get("heaviest_step") for n in names if raw["window"].get(n)}
+        ok_first = verdict(at(first, "4x"), at(first, "4x", "cpu"), lambda x: x < 200)
+        ok_again = verdict(at(again, "4x"), at(again, "4x", "cpu"), lambda x: x < 50)
+        row("window_steps", "window: heaviest step first visit / slowest revisit", vals,
+            "first < 200 ms, every revisit < 50 ms at 4x", _both(ok_first, ok_again),
+            "heaviest step (by first-visit time): " + ", ".join(f"{n} {s}" for n, s in heavy.items()),
+            grow_entry(first), "ms")
+    if raw.get("freeze"):
+        v = per("freeze", "freeze_ms", "freeze_cpu_ms")
+        row("freeze", "longest freeze after opening", v, "≤ 100 ms", verdict(at(v, "4x"), at(v, "4x", "cpu"),
+                                                                             lambda x: x <= 100),
+            "event loop blocked while pages prebuild and the checks run; CPU = main thread's in that gap",
+            grow_entry(v), "ms")
+    if raw.get("launch-app"):
+        ratio = {n: {"wall": pair_ratio(raw, "launch-app", "launch-bare", n, "ms"),
+                     "cpu": pair_ratio(raw, "launch-app", "launch-bare", n, "cpu")} for n in names}
+        detail = "launch to first paint: " + ", ".join(
+            f"{n} {med(raw, 'launch-app', n, 'ms'):.0f} ms vs bare {med(raw, 'launch-bare', n, 'ms'):.0f} ms"
+            for n in names if med(raw, "launch-app", n, "ms"))
+        row("on_screen", "project on screen / bare QMainWindow", ratio, "≤ 2.0x",
+            verdict(max(filter(None, (at(ratio, n) for n in names)), default=None),
+                    max(filter(None, (at(ratio, n, "cpu") for n in names)), default=None), lambda x: x <= 2.0),
+            detail, None, "x")
+    return out
+
+
+def _both(a, b):
+    if a is None or b is None:
+        return a or b
+    if a == b:
+        return a
+    if "no" in (a, b):
+        return "no"
+    return "CPU yes, wall no"
+
+
+# ============================================================================ writing
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"machine": platform.machine(), "cpu": cpu, "cores": os.cpu_count(),
+            "python": platform.python_version(), "system": f"{platform.system()} {platform.release()}"}
+
+
+def _cell(row: dict, n: str) -> str:
+    v = row["values"].get(n)
+    if not v or v.get("wall") is None:
+        return "–"
+    wall, cpu = v["wall"], v.get("cpu")
+    if "p50" in v:  # two figures: p50 / p99, or first / revisit
+        a, b = (v["p50"], wall) if row["id"] != "window_steps" else (wall, v["p50"])
+        ca, cb = (v.get("p50_cpu"), cpu) if row["id"] != "window_steps" else (cpu, v.get("p50_cpu"))
+        text = f"{_fmt(a)} / {_fmt(b)}"
+        if ca is not None and cb is not None:
+            text += f" (CPU {_fmt(ca)} / {_fmt(cb)})"
+        return text
+    text = _fmt(wall)
+    if cpu is not None:
+        text += f" (CPU {_fmt(cpu)})"
+    return text
+
+
+def _growth(row: dict) -> str:
+    g = row.get("growth")
+    if not g or g.get("wall") is None:
+        return "–"
+    text = f"{g['wall']:.2f}x"
+    if g.get("cpu") is not None:
+        text += f" (CPU {g['cpu']:.2f}x)"
+    return text
+
+
+def write(results: dict) -> None:
+    names = results["projects_measured"]
+    m = results["machine"]
+    loads = results["load"]
+    busy = max(loads.values()) > (m["cores"] or 1)
+    load_note = ("other engineers were using the machine: wall times include time given to their processes, so "
+                 "CPU time is shown beside them and a target met on CPU time only is marked so" if busy
+                 else "a quiet machine")
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` on {_dt.date.today().isoformat()}; machine: {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}.",
-        "Numbers are medians of repeated runs unless the detail says otherwise.",
+        f"Written by `make bench` (bench/run.py) on {results['date']}: {m['cores']} cores "
+        f"({m['cpu'] or m['machine']}), Python {m['python']}, {m['system']}; {results['runs']} interleaved rounds, "
+        f"medians; {results['seconds'] / 60:.0f} minutes. Load average {loads['start']:.1f} at the start and "
+        f"{loads['end']:.1f} at the end ({load_note}).",
         "",
-        "| benchmark | result | target | detail | script |",
-        "|---|---|---|---|---|",
+        "Projects: the car-t sample and the large generated project (bench/make_large.py, through the public "
+        "JSON import): " + "; ".join(
+            f"{n}: {p['table_rows']:,} table rows, {p['words']:,} words of narrative, {p['bytes'] / 1e6:.1f} MB"
+            for n, p in results["projects"].items()) + ".",
+        "",
+        "| operation | " + " | ".join(names) + " | growth 4x/1x | target | met |",
+        "|---|" + "---|" * len(names) + "---|---|---|",
     ]
-    for r in rows:
-        lines.append(f"| {r['name']} | {r['value']} {r['unit']} | {r.get('target', '')} | {r.get('detail', '')} | "
-                     f"`bench/{r['bench']}` |")
+    for r in results["rows"]:
+        unit = f" ({r['unit']})" if r.get("unit") and r["unit"] != "x" else ""
+        lines.append(f"| {r['operation']}{unit} | " + " | ".join(_cell(r, n) for n in names) +
+                     f" | {_growth(r)} | {r['target']} | {r['met'] or '–'} |")
+    other = (results["raw"].get("frozen") or {}).get("rows") or []
+    if other:
+        lines += ["", "Other figures (bench/bench_frozen.py: the frozen app of `make dist` beside the venv):", "",
+                  "| figure | result | target | detail |", "|---|---|---|---|"]
+        lines += [f"| {r['name']} | {r['value']} {r['unit']} | {r.get('target', '')} | {r.get('detail', '')} |"
+                  for r in other]
+    lines += ["", "Details:", ""]
+    lines += [f"- {r['operation']}: {r['detail']}" for r in results["rows"] if r.get("detail")]
+    lines += ["", "How each figure is taken: see the docstrings of bench/run.py, bench_export.py, bench_store.py "
+              "and bench_gui.py. Figures in brackets are CPU time (user + system) of the same runs."]
     for notes in sorted((ROOT / "bench").glob("notes-*.md")):
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]
-    target = ROOT / "docs" / "benchmarks.md"
-    kept = _kept_sections(target)  # the soak figures `make soak` wrote
-    target.write_text("\n".join(lines) + "\n" + ("\n" + kept + "\n" if kept else ""), encoding="utf-8")
-    machine = {"machine": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version(),
-               "system": platform.system()}
-    results.write_text(json.dumps({"date": _dt.date.today().isoformat(), "machine": machine, "rows": rows},
-                                  indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("wrote docs/benchmarks.md and bench/results.json")
-    return 0
+    kept = _kept_sections()
+    DOC.write_text("\n".join(lines) + "\n" + ("\n" + kept + "\n" if kept else ""), encoding="utf-8")
 
 
-def _kept_sections(target: Path) -> str:
+def _kept_sections() -> str:
     """Sections other make targets write (`make soak`: between <!-- soak:begin --> and <!-- soak:end -->)."""
-    if not target.exists():
+    if not DOC.exists():
         return ""
-    text = target.read_text(encoding="utf-8")
+    text = DOC.read_text(encoding="utf-8")
     begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
     if begin in text and end in text:
         return text[text.index(begin):text.index(end) + len(end)]
     return ""
+
+
+# ============================================================================ main
+def main() -> int:
+    if "--rewrite" in sys.argv[1:]:  # after editing bench/notes-*.md: the page again from the last results
+        results = json.loads(RESULTS.read_text(encoding="utf-8"))
+        write(results)
+        print(f"wrote {DOC.relative_to(ROOT)} from {RESULTS.relative_to(ROOT)} of {results['date']}")
+        return 0
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    names = [n.strip() for n in os.environ.get("BENCH_PROJECTS", "car-t,1x,4x").split(",") if n.strip()]
+    only = {g.strip() for g in os.environ.get("BENCH_ONLY", "").split(",") if g.strip()} or set(GROUPS)
+    unknown = (only - set(GROUPS)) | (set(names) - set(PROJECTS))
+    if unknown:
+        print(f"unknown group or project: {', '.join(sorted(unknown))} (groups {', '.join(GROUPS)}; "
+              f"projects {', '.join(PROJECTS)})", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="atmp-bench-"))
+    started = time.perf_counter()
+    load_start = os.getloadavg()[0]
+    try:
+        print(f"projects in {work} ...", flush=True)
+        projects = make_projects(work, names)
+        bench = Bench(work, projects, only)
+        for r in range(runs):
+            print(f"round {r + 1} of {runs}", flush=True)
+            bench.run_round(r, names)
+        raw = bench.raw
+        if "frozen" in only:  # the frozen app beside the venv (bench_frozen.py; 'not built' without make dist)
+            import bench_frozen
+            print("frozen app ...", flush=True)
+            raw["frozen"] = {"rows": bench_frozen.run()}
+        rows = rows_of(raw, bench.pages, names)
+        # where a row grows faster than the target, measure 2x too: linear with a large constant or worse?
+        steep = [row for row in rows if (row.get("growth") or {}).get("wall") and row["growth"]["wall"] > GROWTH_LIMIT]
+        if steep and "2x" not in names and "1x" in names and "4x" in names:
+            print("growth above 4.5 for: " + ", ".join(r["operation"] for r in steep) + "; measuring 2x", flush=True)
+            projects.update(make_projects(work, ["2x"]))
+            for r in range(runs):
+                bench.run_round(r, ["2x"])
+            names = names[:names.index("4x")] + ["2x"] + names[names.index("4x"):]
+            rows = rows_of(raw, bench.pages, names)
+        previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+        if only != set(GROUPS) and previous.get("raw"):  # keep the other groups' last figures
+            kept = {job: v for job, v in previous["raw"].items() if _group(job) not in only}
+            raw = {**kept, **raw}
+            pages = {**previous.get("pages", {}), **bench.pages}
+            rows = rows_of(raw, pages, names)
+        results = {
+            "date": _dt.datetime.now().isoformat(timespec="minutes"), "machine": machine(), "runs": runs,
+            "load": {"start": load_start, "end": os.getloadavg()[0]},
+            "seconds": round(time.perf_counter() - started),
+            "projects": {n: {k: v for k, v in p.items() if k != "path"} for n, p in projects.items()},
+            "projects_measured": names, "rows": rows, "pages": bench.pages, "raw": raw,
+        }
+        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write(results)
+        print(f"wrote {DOC.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)} "
+              f"({results['seconds'] / 60:.0f} min)", flush=True)
+        for r in rows:
+            print(f"  {r['operation']}: " + ", ".join(f"{n} {_cell(r, n)}" for n in names) +
+                  f"; growth {_growth(r)}; target {r['target']}: {r['met'] or '–'}")
+    finally:
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _group(job: str) -> str:
+    if job.startswith("export") or job == "libreoffice":
+        return "export"
+    return job if job in ("store", "frozen") else "gui"
 
 
 if __name__ == "__main__":
