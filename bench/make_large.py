@@ -125,10 +125,15 @@ def _results(data: dict, row_ids: dict) -> None:
              for m in ("DS", "DP")}
     n = 0
     batch_results = []
+    # a batch is tested against the specification of its material and process version: the same
+    # RESULTS_PER_BATCH tests for every batch of one version, as in a real dossier (the tests-by-batches grid
+    # then grows with the batches, not with batches x tests)
+    versions = sorted({str(b.get("process_version") or "") for b in q["batch_analyses"]})
     for i, (bid, batch) in enumerate(zip(row_ids["quality.batch_analyses"], q["batch_analyses"])):
         spec = specs[batch.get("material") or "DP"]
+        first = versions.index(str(batch.get("process_version") or "")) * RESULTS_PER_BATCH
         for k in range(RESULTS_PER_BATCH):
-            test, row = spec[(i * RESULTS_PER_BATCH + k) % len(spec)]
+            test, row = spec[(first + k) % len(spec)]
             result, unit, kind = _conforming(row.get("acceptance_criterion", ""), n)
             batch_results.append({"batch": bid, "test": test, "result": result, "unit": unit,
                                   "result_type": kind})
