@@ -32,6 +32,7 @@ STEP_FILES = [
     ("06-gmo.yaml", "gmo"),
     ("07-nonclinical.yaml", "nonclinical"),
     ("08-traceability.yaml", "traceability"),
+    ("09-references.yaml", "references"),
 ]
 
 PROCEDURES = ["maa_standard", "maa_accelerated", "maa_conditional", "maa_exceptional", "ct_gmo",
@@ -114,6 +115,7 @@ FIXED_FIELDS: dict[str, dict[str, str]] = {
         "device_compatibility": "long_text", "notified_body_name": "text", "notified_body_number": "text",
         "nb_certificate": "text", "combined_clinical_studies": "long_text",
     },
+    "references": {"glossary": "table", "literature": "table"},
 }
 
 REQUIRED_FIXED = ["applicant.company_name", "applicant.procedure", "product.invented_name", "product.inn",
@@ -137,6 +139,9 @@ SPEC_CATEGORIES = ["identity", "potency", "purity", "safety", "quantity", "gener
 
 # table path -> {column id: type}; choice columns are listed in FIXED_COLUMN_CHOICES
 FIXED_COLUMNS: dict[str, dict[str, str]] = {
+    "references.glossary": {"abbreviation": "text", "expansion": "text", "note": "text"},
+    "references.literature": {"key": "text", "authors": "text", "title": "text", "source": "text",
+                              "year": "integer", "identifier": "text"},
     "materials.donor_tests": {"test": "text", "method": "text", "specimen": "text", "timing": "text",
                               "result_handling": "text"},
     "materials.vectors": {"name": "text", "family": "text", "transgene": "text", "regulatory_elements": "text",
@@ -220,9 +225,9 @@ def _all_fields_and_columns(forms: FormSet):
 # Forms
 
 
-def test_eight_steps_load_in_order(forms):
+def test_nine_steps_load_in_order(forms):
     assert [s.id for s in forms.steps] == [sid for _, sid in STEP_FILES]
-    assert [s.order for s in forms.steps] == list(range(1, 9))
+    assert [s.order for s in forms.steps] == list(range(1, 10))
     assert [s.source for s in forms.steps] == [name for name, _ in STEP_FILES]
     assert sorted(p.name for p in forms_dir().glob("*.yaml")) == [name for name, _ in STEP_FILES]
 
@@ -239,6 +244,9 @@ def test_fixed_field_ids_and_types(forms, step_id):
 
 def test_steps_have_a_realistic_number_of_fields(forms):
     for step in forms.steps:
+        if step.id == "references":  # two tables: the glossary and the literature
+            assert [f.type for f in step.fields] == ["table", "table"]
+            continue
         # the GMO step is the largest: ERA, SNIF, the common application forms' trial data and the questions
         # for replication-competent products (shown only to those)
         assert 15 <= len(step.fields) <= 66, (step.id, len(step.fields))

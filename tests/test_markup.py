@@ -60,7 +60,8 @@ def test_nothing_executable_passes_through():
     assert plain_text(text) == text  # stays literal text; writers escape it
 
 
-markup_text = st.lists(st.sampled_from(list("ab 1.*^~\\-\n") + ["**", "- ", "1. ", "3.2.S.2.3", "\n\n"]),
+markup_text = st.lists(st.sampled_from(list("ab 1.*^~\\-\n[") + ["**", "- ", "1. ", "3.2.S.2.3", "\n\n", "[ref:k1]",
+                                                                 "[ref:a, b]", "ref:x]"]),
                        max_size=30).map("".join)
 
 

@@ -66,7 +66,15 @@ HOOKS: dict[str, HookSpec] = {
     "readiness_findings": HookSpec((), (), "findings grouped by section"),
     "readiness_documents": HookSpec((), (), "which documents apply and why"),
     "readiness_review": HookSpec((), (), "review status of steps and CTD sections, open review comments"),
+    "readiness_references": HookSpec(("references.glossary", "references.literature"), (),
+                                     "citations without a literature entry, uncited entries, glossary rows to check"),
 }
+
+
+# Document-level lists: the definition key, the columns its table must have, and the printed title.
+MATTER_COLUMNS = {"abbreviations": ("abbreviation", "expansion"),
+                  "references": ("key", "authors", "title", "source", "year", "identifier")}
+MATTER_TITLES = {"abbreviations": "List of abbreviations", "references": "References"}
 
 
 class DefinitionError(ValueError):
@@ -145,6 +153,8 @@ class Definition:
     ectd: tuple[EctdPath, ...] = ()   # first whose condition holds wins; the last has none
     ectd_parts: dict = field(default_factory=dict)   # {name: {first_of: [paths], default: text}}
     summarises: tuple[str, ...] = ()  # documents this one summarises (the QOS: Module 3)
+    abbreviations: str = ""           # glossary table: a list of the abbreviations the document uses
+    references: str = ""              # literature table: the references its narrative cites
 
     # DocumentSpec compatibility (core.documents)
     @property
@@ -207,6 +217,11 @@ class PlacementMap:
                         pl = Placement(d.id, h.key, h.code, h.title, d.namespace, item.kind)
                         if pl not in places:
                             places.append(pl)
+            for kind in MATTER_COLUMNS:  # the document-level lists sit with the document's first heading
+                path = getattr(d, kind)
+                if path and d.headings:
+                    pl = Placement(d.id, d.headings[0].key, "", MATTER_TITLES[kind], d.namespace, kind)
+                    self._by_path.setdefault(parse_path(path).field_path, []).append(pl)
 
     def placements(self, path: str) -> list[Placement]:
         return list(self._by_path.get(parse_path(path).field_path, ()))
@@ -474,6 +489,7 @@ class _Checker:
 
 
 _DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "basis", "intro", "applies_when", "ectd", "headings",
+             "abbreviations", "references",
              "summarises"}
 _HEADING_KEYS = {"code", "id", "number", "title", "level", "items", "applies_when", "not_applicable",
                  "applies_reason", "note", "leaf", "include", "todo"}
@@ -593,11 +609,18 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
     summarises = raw.get("summarises") or []
     if not isinstance(summarises, list):
         raise ck.fail(f"document '{doc_id}'", "'summarises' must be a list of document ids")
+    matter = {}
+    for key, columns in MATTER_COLUMNS.items():
+        if raw.get(key) is not None:
+            tf = ck.table(raw[key], f"document '{doc_id}': {key}")
+            for col in columns:
+                ck.column(tf, col, f"document '{doc_id}': {key}")
+            matter[key] = raw[key]
     return Definition(id=doc_id, title=str(raw["title"]), namespace=ns, order=raw["order"], source=source,
                       headings=tuple(heads), ctd_code=root, basis=" ".join(str(raw.get("basis", "")).split()),
                       intro=" ".join(str(raw.get("intro", "")).split()),
                       applies_when=_cond(raw.get("applies_when"), source, f"document '{doc_id}'", forms),
-                      ectd=ectd, ectd_parts=parts, summarises=tuple(summarises))
+                      ectd=ectd, ectd_parts=parts, summarises=tuple(summarises), **matter)
 
 
 def _ectd(raw, ck: _Checker, doc_id: str, forms: FormSet) -> tuple[EctdPath, ...]:

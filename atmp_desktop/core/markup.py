@@ -9,7 +9,9 @@ No HTML, nothing executable: the only constructs are
   **bold**  *italic*  ^superscript^  ~subscript~     (no space just inside the markers: "10^8^", "CO~2~")
   section refs      CTD codes such as "3.2.S.2.3" or "2.3.P.5", and "Table 3.2.P.5.1-1" / "Figure 3.2.S.2.2-1",
                     become internal links (PDF) and cross-references (Word) when the document holds the target
-  \\*  \\^  \\~  \\\\    a backslash keeps the next marker character literally
+  citations         "[ref:key]" or "[ref:key1, key2]": keys of the literature table (references.literature),
+                    printed as numbered references "[1, 2]" that link to the document's reference list
+  \\*  \\^  \\~  \\\\  \\[  a backslash keeps the next marker character literally
 
 Plain text written before this markup existed is valid markup and reads the same: a marker that is not
 closed within its paragraph, or that has a space just inside it ("1 × 10^8 cells", "p < 0.05*"), stays text.
@@ -24,6 +26,10 @@ from typing import Union
 MARKERS = {"**": "bold", "*": "italic", "^": "sup", "~": "sub"}
 _BULLET = re.compile(r"^[ \t]*[-*•][ \t]+(?=\S)")
 _NUMBERED = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?=\S)")
+# a citation of literature-table keys: "[ref:ema-gtmp]", "[ref:smith2020; jones2021]"
+CITE_KEY = r"[A-Za-z0-9][A-Za-z0-9_.:/-]*"
+CITE = re.compile(rf"\[ref:[ \t]*(?P<keys>{CITE_KEY}(?:[ \t]*[,;][ \t]*{CITE_KEY})*)[ \t]*\]", re.I)
+ESCAPABLE = "*^~\\["
 # a CTD section code (Module 2 QOS and Module 3 headings, 1.x regional) or a numbered table / figure
 REF = re.compile(r"(?<![\w.])(?:(?P<kind>Table|Figure)\s+(?P<num>(?:[1-3](?:\.\d+)*(?:\.[SPAR](?:\.\d+)*)?|[A-Z])"
                  r"-\d+)|(?P<code>(?:3\.2\.[SPAR](?:\.\d+){0,3}|2\.[3-7](?:\.[SPAR])?(?:\.\d+){0,2}|"
@@ -46,7 +52,21 @@ class Ref:
     text: str
 
 
-Inline = Union[Span, Ref]
+@dataclass(frozen=True)
+class Cite:
+    """A citation of one or more keys of the literature table, as written ("[ref:a, b]"), with the emphasis
+    around it (kept only so that the markup round-trips; writers print citations plain)."""
+    keys: tuple[str, ...]
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+def cite_keys(raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for k in re.split(r"[ \t]*[,;][ \t]*", raw.strip()) if k))
+
+
+Inline = Union[Span, Ref, Cite]
 
 
 @dataclass(frozen=True)
@@ -122,10 +142,18 @@ def _inline(text: str, style: dict | None = None) -> list[Inline]:
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "*^~\\":
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in ESCAPABLE:
             buf.append(text[i + 1])
             i += 2
             continue
+        if ch == "[":
+            cite = CITE.match(text, i)
+            if cite:  # a citation is never emphasis or a section reference, whatever style surrounds it
+                flush()
+                out.append(Cite(cite_keys(cite.group("keys")), cite.group(0), bold=bool(style.get("bold")),
+                                italic=bool(style.get("italic"))))
+                i = cite.end()
+                continue
         marker = "**" if text.startswith("**", i) else ch if ch in "*^~" else ""
         if marker:
             close = _find_close(text, marker, i + len(marker))
@@ -238,7 +266,9 @@ def _plain(spans) -> str:
 
 # ----------------------------------------------------------------------------- writing markup back
 def _escape(text: str) -> str:
-    return re.sub(r"([\\*^~])", r"\\\1", text)
+    text = re.sub(r"([\\*^~])", r"\\\1", text)
+    # every "[ref:" is escaped, not only whole citations: spans_markup escapes word by word
+    return re.sub(r"\[(?=ref:)", r"\\[", text, flags=re.I) if "[" in text else text
 
 
 def spans_markup(spans) -> str:
@@ -248,6 +278,9 @@ def spans_markup(spans) -> str:
     for s in spans:
         if isinstance(s, Ref):
             pieces.append((s.text, {}, True))
+            continue
+        if isinstance(s, Cite):
+            pieces.append((s.text, {"bold": s.bold, "italic": s.italic}, True))
             continue
         for part in re.findall(r"\s+|\S+", s.text):
             pieces.append((part, {"bold": s.bold, "italic": s.italic, "sup": s.sup, "sub": s.sub}, False))

@@ -278,6 +278,17 @@ class DocxWriter:
 
     def _inline(self, para, runs, doc, clean):
         for r in runs:
+            if isinstance(r, m.Cite):  # "[1, 2]", each number a link to its entry in the reference list
+                para.add_run("[")
+                for i, (number, key) in enumerate(doc.citation(r)):
+                    if i:
+                        para.add_run(", ")
+                    if key:
+                        ooxml.add_internal_link(para, key, clean(number))
+                    else:
+                        para.add_run(clean(number))
+                para.add_run("]")
+                continue
             if isinstance(r, m.XRef):
                 text, key = doc.xref_text(r)
                 other = doc.link_of(r) if key is None else None
@@ -349,6 +360,18 @@ class DocxWriter:
         ooxml.set_cell_margins(table, int(round(L.CELL_PAD * 20)))
         d.add_paragraph()
 
+    def _reference_list(self, d, b, doc, clean):
+        """Numbered entries with a hanging indent, each a bookmark its citations link to."""
+        for i, (item, anchor) in enumerate(zip(b.items, b.anchors), 1):
+            p = d.add_paragraph()
+            p.paragraph_format.left_indent = Pt(22)
+            p.paragraph_format.first_line_indent = Pt(-22)
+            p.paragraph_format.tab_stops.add_tab_stop(Pt(22))
+            p.add_run(f"{i}.\t")
+            self._inline(p, item, doc, clean)
+            self._ref_bm += 1
+            ooxml.add_bookmark(p, anchor, 200000 + self._ref_bm)
+
     def _orient(self, d, landscape: bool, first: bool = False):
         """A new section of this orientation (on a new page), or the first section turned when nothing
         precedes it (a leaf that starts with a wide table)."""
@@ -365,6 +388,7 @@ class DocxWriter:
     def _body(self, d, doc, clean):
         self._bm_id = 0
         self._cap_bm = 0
+        self._ref_bm = 0
         self._landscape = False
         self._keys = doc.heading_keys()
         self._anchor = None
@@ -411,6 +435,9 @@ class DocxWriter:
         elif isinstance(b, m.Table):
             self._table(d, b, clean, self._landscape)
         elif isinstance(b, m.ListBlock):
+            if b.anchors:  # the reference list: its numbers are the citations', so they are text, not a
+                self._reference_list(d, b, doc, clean)  # Word list that would continue an earlier one
+                return
             style = "List Number" if b.numbered else "List Bullet"
             for item in b.items:
                 self._inline(self._p(d, style=style), item, doc, clean)

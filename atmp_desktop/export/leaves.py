@@ -47,11 +47,12 @@ def cut(spec, doc: m.Document, snap: ProjectSnapshot, folder: str, stem: str, wh
     leaves = {h.code or f"title:{h.title}": h.leaf for h in heads if h.leaf}
     if not leaves:
         return [Leaf(spec.id, posixpath.join(whole or folder, stem), doc.meta.ctd_code, doc)]
+    body = m.strip_matter(doc.blocks)  # each leaf file gets the abbreviations and references it uses
     parts: dict[str, tuple[m.Heading, list]] = {}
     aliases: dict[str, list[tuple[str, str]]] = {}
     current, level, pending = None, 0, []
     skip = object()
-    for b in doc.blocks:
+    for b in body:
         if isinstance(b, m.Heading):
             leaf = leaves.get(b.code or f"title:{b.title}")
             if leaf is not None:
@@ -85,8 +86,9 @@ def cut(spec, doc: m.Document, snap: ProjectSnapshot, folder: str, stem: str, wh
         sections = {b.text for b in blocks if isinstance(b, m.Heading)}
         meta = replace(doc.meta, doc_id=f"{spec.id}/{head.code}", title=head.text, ctd_code=head.code,
                        subject=f"{doc.meta.title}: {head.text}", front_matter=False)
-        leaf_doc = m.Document(meta, blocks, [], finished=True,
-                              review_notes=[n for n in doc.review_notes if n[0] in sections])
+        leaf_doc = m.add_matter(m.Document(meta, blocks, [], finished=True,
+                                           review_notes=[n for n in doc.review_notes if n[0] in sections],
+                                           glossary=doc.glossary, literature=doc.literature), level=2)
         out.append(Leaf(spec.id, rel, head.code, leaf_doc, tuple(aliases.get(rel, ()))))
     return out
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as _dt
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Union
+
+from atmp_desktop.core.definitions import MATTER_TITLES
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,16 @@ class XRef:
     soft: bool = False
 
 
-Inline = Union[Run, XRef]
+@dataclass(frozen=True)
+class Cite:
+    """An inline citation of literature-table keys ("[ref:a, b]" in narrative). Writers print the numbers the
+    document's reference list gives them ("[1, 2]", each linked to its entry, `Document.citation`); a key the
+    literature table lacks prints as written and is an export warning (`finish`)."""
+    keys: tuple[str, ...]
+    text: str = ""       # as written
+
+
+Inline = Union[Run, XRef, Cite]
 
 
 MAX_HEADING_CHARS = 300
@@ -50,6 +62,7 @@ class Heading:
     title: str
     level: int           # 1 = top level within the document
     note: str = ""       # e.g. a certainty tag shown after the title
+    role: str = ""       # "abbreviations" / "references": a list `finish` makes (MATTER), not the builder's
 
     @property
     def text(self) -> str:
@@ -119,6 +132,7 @@ class Table:
 class ListBlock:
     items: tuple[tuple[Inline, ...], ...]
     numbered: bool = False
+    anchors: tuple[str, ...] = ()  # a bookmark per item (the reference list: citations link to them)
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,30 @@ class PageBreak:
 
 
 Block = Union[Heading, Paragraph, Placeholder, Table, ListBlock, Figure, PageBreak]
+
+
+@dataclass(frozen=True)
+class Literature:
+    """An entry of the project's literature table (references.literature)."""
+    key: str
+    authors: str = ""
+    title: str = ""
+    source: str = ""
+    year: str = ""
+    identifier: str = ""   # a DOI or a guideline / document number
+
+    @property
+    def text(self) -> str:
+        """The entry as printed in a reference list (ICMJE/Vancouver order): "Authors. Title. Source; Year.
+        doi:10.x/y" or "... EMA/CAT/80183/2014."."""
+        def end(t: str) -> str:
+            t = t.strip()
+            return t if not t or t[-1] in ".?!" else t + "."
+        ident = self.identifier.strip()
+        if re.match(r"(?i)^(doi:\s*|https?://(dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", ident):
+            ident = "doi:" + re.sub(r"(?i)^(doi:\s*|https?://(dx\.)?doi\.org/)", "", ident)
+        where = "; ".join(x for x in (self.source.strip().rstrip("."), str(self.year).strip()) if x)
+        return " ".join(x for x in (end(self.authors), end(self.title), end(where), end(ident)) if x) or self.key
 
 
 @dataclass(frozen=True)
@@ -184,6 +222,29 @@ class Document:
     # cross-references into other files: (XRef.document, XRef.target) -> (path of the other file relative to
     # this one, without extension, and the bookmark there); set by export.leaves for eCTD leaves and documents
     links: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+    # the project's glossary ((abbreviation, expansion), ...) and literature table, set by the builder when the
+    # definition asks for a list of abbreviations / references; `finish` prints what this document uses
+    glossary: tuple[tuple[str, str], ...] = ()
+    literature: tuple[Literature, ...] = ()
+
+    def citation(self, cite: Cite) -> list[tuple[str, str | None]]:
+        """(shown number, bookmark of the reference entry) per key of a citation; both writers use it. Numbers
+        follow the order of first citation in this document (each eCTD leaf file numbers its own)."""
+        numbers = self._citation_numbers()
+        return [(str(numbers[k.casefold()]), reference_key(numbers[k.casefold()])) if k.casefold() in numbers
+                else (k, None) for k in cite.keys]
+
+    def _citation_numbers(self) -> dict[str, int]:
+        cached = self.__dict__.get("_numbers")
+        if cached is None or cached[0] != len(self.blocks):
+            known = {e.key.strip().casefold() for e in self.literature}
+            order: dict[str, int] = {}
+            for c in _cites(self.blocks):
+                for k in c.keys:
+                    if k.casefold() in known and k.casefold() not in order:
+                        order[k.casefold()] = len(order) + 1
+            cached = self.__dict__["_numbers"] = (len(self.blocks), order)
+        return cached[1]
 
     def link_of(self, ref: XRef) -> tuple[str, str] | None:
         """(relative file path without extension, bookmark) of a reference into another file, else None."""
@@ -298,6 +359,141 @@ def _clean_block(b):
     return b
 
 
+def reference_key(number: int) -> str:
+    """Bookmark name of entry `number` of a document's reference list."""
+    return f"_Ref_r_{number}"
+
+
+def _inline_runs(b) -> list:
+    if isinstance(b, Paragraph):
+        return list(b.runs)
+    if isinstance(b, ListBlock):
+        return [r for item in b.items for r in item]
+    return []
+
+
+def _cites(blocks):
+    for b in blocks:
+        if isinstance(b, (Paragraph, ListBlock)) and not (isinstance(b, Paragraph) and b.style == "review"):
+            for r in _inline_runs(b):
+                if isinstance(r, Cite):
+                    yield r
+
+
+# ----------------------------------------------------------------------------- abbreviations and references
+ABBREVIATIONS_TITLE, REFERENCES_TITLE = MATTER_TITLES["abbreviations"], MATTER_TITLES["references"]
+
+
+def _texts(blocks, meta: DocMeta):
+    """The printed text of a document for the abbreviation scan (not reviewer notes, not the matter itself)."""
+    if meta.front_matter:
+        yield meta.title
+        yield meta.product
+        yield meta.basis
+    role = ""
+    for b in blocks:
+        if isinstance(b, Heading):
+            role = b.role
+            if not role:
+                yield b.title
+        elif role:
+            continue
+        elif isinstance(b, Paragraph):
+            if b.style != "review":
+                yield "".join(r.text if isinstance(r, (Run, Cite)) else (r.text or r.target) for r in b.runs)
+        elif isinstance(b, ListBlock):
+            for item in b.items:
+                yield "".join(r.text if isinstance(r, (Run, Cite)) else (r.text or r.target) for r in item)
+        elif isinstance(b, Table):
+            yield b.caption
+            yield "\t".join(b.header)
+            for row in b.rows:
+                yield "\t".join(map(str, row))
+        elif isinstance(b, Figure):
+            yield b.caption
+            yield b.description
+        elif isinstance(b, Placeholder):
+            yield b.what
+
+
+def used_abbreviations(doc: "Document") -> list[tuple[str, str]]:
+    """The glossary entries whose abbreviation occurs in the document's text as a whole word (case as written;
+    a plural "s" or a number counts: "MCBs", "CD34", "HEK293"), sorted alphabetically; the first entry of an abbreviation listed twice wins."""
+    entries: dict[str, str] = {}
+    for abbr, expansion in doc.glossary:
+        abbr = " ".join(str(abbr).split())
+        if abbr and str(expansion).strip() and abbr not in entries:
+            entries[abbr] = " ".join(str(expansion).split())
+    if not entries:
+        return []
+    pattern = _abbreviation_pattern(tuple(sorted(entries, key=lambda a: (-len(a), a))))
+    found = {m.group(1) for m in pattern.finditer("\n".join(_texts(doc.blocks, doc.meta)))}
+    return sorted(((a, entries[a]) for a in found), key=lambda e: (e[0].casefold(), e[0]))
+
+
+@functools.lru_cache(maxsize=32)
+def _abbreviation_pattern(abbreviations: tuple[str, ...]) -> "re.Pattern":
+    alternatives = "|".join(re.escape(a) for a in abbreviations)
+    return re.compile(rf"(?<![\w])({alternatives})(?:s|\d+)?(?![\w])")
+
+
+def strip_matter(blocks: list) -> list:
+    """The blocks without the lists `finish` added (an eCTD leaf makes its own)."""
+    out, role = [], ""
+    for b in blocks:
+        if isinstance(b, Heading):
+            role = b.role
+        if not role:
+            out.append(b)
+    return out
+
+
+def add_matter(doc: "Document", level: int = 1) -> "Document":
+    """Add the document's list of abbreviations and its references. With front matter (a whole document) the
+    abbreviations come first, after the TOC and the lists of tables and figures, on a page of their own; in an
+    eCTD leaf file (no front matter) both close the file, one level below its heading. The abbreviation table
+    is not numbered (it is not content)."""
+    final = doc.meta.final and not doc.meta.internal
+    clean = strip_tags if final else (lambda t: t)
+    abbreviations = [(clean(a), clean(e)) for a, e in used_abbreviations(doc)]
+    numbers = doc._citation_numbers()
+    by_key = {e.key.strip().casefold(): e for e in doc.literature}
+    blocks = list(doc.blocks)
+    head: list = []
+    if abbreviations:
+        head = [Heading("", ABBREVIATIONS_TITLE, level, role="abbreviations"),
+                Table(("Abbreviation", "Expansion"), tuple(abbreviations), widths=(1, 4))]
+    if head and doc.meta.front_matter:
+        first = next((i for i, b in enumerate(blocks) if isinstance(b, Heading)), len(blocks))
+        blocks[first:first] = head + [PageBreak()]
+    else:
+        blocks += head
+    if numbers:
+        keys = sorted(numbers, key=numbers.get)
+        blocks += [Heading("", REFERENCES_TITLE, level, role="references"),
+                   ListBlock(tuple((Run(clean(by_key[k].text)),) for k in keys), numbered=True,
+                             anchors=tuple(reference_key(numbers[k]) for k in keys))]
+    out = replace(doc, blocks=blocks)
+    out.__dict__.pop("_numbers", None)
+    return out
+
+
+def missing_citations(doc: "Document") -> list[tuple[str, str]]:
+    """(key, section) of every cited key the literature table lacks, first citation of each."""
+    known = {e.key.strip().casefold() for e in doc.literature}
+    out: dict[str, str] = {}
+    section = doc.meta.title
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            section = b.text
+        for r in _inline_runs(b) if not (isinstance(b, Paragraph) and b.style == "review") else ():
+            if isinstance(r, Cite):
+                for k in r.keys:
+                    if k.casefold() not in known:
+                        out.setdefault(k, section)
+    return list(out.items())
+
+
 def caption_key(block) -> str:
     """Bookmark name of a numbered table or figure caption (Word: starts with a letter, ≤ 40 characters)."""
     kind = "t" if isinstance(block, Table) else "f"
@@ -343,7 +539,15 @@ def finish(doc: Document) -> Document:
             b = replace(b, number=f"{scope}-{n}" if scope else str(n), caption=b.caption or title)
         blocks.append(b)
     out = Document(meta, blocks, list(doc.warnings), finished=True, review_notes=[] if final else notes,
-                   links=dict(doc.links))
+                   links=dict(doc.links), glossary=doc.glossary, literature=doc.literature)
+    missing_refs = missing_citations(out)
+    if missing_refs:
+        shown = ", ".join(f"'{k}' ({where})" for k, where in missing_refs[:6])
+        more = f" and {len(missing_refs) - 6} more" if len(missing_refs) > 6 else ""
+        out.warnings.append(f"{meta.title}: citation key(s) {shown}{more} are not in the literature table "
+                            f"(step References and abbreviations); they are printed as written. Add the "
+                            f"entries or correct the keys.")
+    out = add_matter(out)
     if final:
         todo = [b for b in blocks if isinstance(b, Placeholder)]
         if todo:

@@ -1,12 +1,12 @@
 """Formatted narrative into the document model: core.markup blocks -> Paragraph / ListBlock with runs.
 
 The markup is parsed once here; both writers only see runs (bold, italic, sub/superscript) and soft
-cross-references (linked when the document holds the target, else printed as written).
+cross-references (linked when the document holds the target, else printed as written) and citations.
 """
 from __future__ import annotations
 
 from atmp_desktop.core import markup
-from atmp_desktop.export.model import ListBlock, Paragraph, Run, XRef
+from atmp_desktop.export.model import Cite, ListBlock, Paragraph, Run, XRef
 
 
 def _runs(spans) -> tuple:
@@ -14,6 +14,8 @@ def _runs(spans) -> tuple:
     for s in spans:
         if isinstance(s, markup.Ref):
             out.append(XRef(s.target, s.text, soft=True))
+        elif isinstance(s, markup.Cite):
+            out.append(Cite(s.keys, s.text))
         else:
             out.append(Run(s.text, bold=s.bold, italic=s.italic, sub=s.sub, sup=s.sup))
     return tuple(out)

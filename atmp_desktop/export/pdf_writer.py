@@ -98,6 +98,14 @@ class _CaptionPara(Paragraph):
         self.bm_key, self.kind, self.bm_text = key, kind, plain
 
 
+class _AnchorPara(Paragraph):
+    """A paragraph that is a link target (an entry of the reference list that citations link to)."""
+
+    def __init__(self, text, style, key, **kw):
+        super().__init__(text, style, **kw)
+        self.bm_key = key
+
+
 class _DocTemplate(BaseDocTemplate):
     def __init__(self, filename, meta: m.DocMeta, watermark: bool, **kw):
         self.meta, self.watermark = meta, watermark
@@ -166,7 +174,7 @@ class _DocTemplate(BaseDocTemplate):
             if key not in self._outline_seen:
                 self._outline_seen.add(key)
                 self.canv.addOutlineEntry(flowable.bm_text, key, level=flowable.bm_level, closed=flowable.bm_level > 0)
-        elif isinstance(flowable, _CaptionPara):
+        elif isinstance(flowable, (_CaptionPara, _AnchorPara)):
             self.canv.bookmarkPage(flowable.bm_key)
             self.key_pages.setdefault(flowable.bm_key, self.page)
 
@@ -217,6 +225,10 @@ class PdfWriter:
     def _inline(self, runs, doc: m.Document, clean: Cleaner) -> str:
         out = []
         for r in runs:
+            if isinstance(r, m.Cite):  # "[1, 2]", each number a link to its entry in the reference list
+                out.append("[" + ", ".join(f'<a href="#{key}" color="#1d4ed8">{escape(clean(n))}</a>' if key
+                                           else escape(clean(n)) for n, key in doc.citation(r)) + "]")
+                continue
             if isinstance(r, m.XRef):
                 text, key = doc.xref_text(r)
                 label = escape(clean(text))
@@ -395,6 +407,9 @@ class PdfWriter:
             plan = L.plan_table(b, prefer_landscape=wide)
             return self._table(b, clean, chunk, plan)
         if isinstance(b, m.ListBlock):
+            if b.anchors:  # the reference list: each entry a named destination its citations link to
+                return [_AnchorPara(self._inline(item, doc, clean), st["body"], key, bulletText=f"{i}.")
+                        for i, (item, key) in enumerate(zip(b.items, b.anchors), 1)]
             return [Paragraph(self._inline(item, doc, clean), st["body"], bulletText=f"{i}." if b.numbered else "•")
                     for i, item in enumerate(b.items, 1)]
         if isinstance(b, m.Figure):

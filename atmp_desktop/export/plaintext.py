@@ -14,7 +14,9 @@ from atmp_desktop.export import model as m
 def _inline(runs, doc: m.Document) -> str:
     out = []
     for r in runs:
-        if isinstance(r, m.XRef) and r.soft:  # a reference typed in narrative: marked only where it links
+        if isinstance(r, m.Cite):  # "[1, 2]" as the reference list numbers them (an unknown key as written)
+            out.append("[" + ", ".join(n for n, _ in doc.citation(r)) + "]")
+        elif isinstance(r, m.XRef) and r.soft:  # a reference typed in narrative: marked only where it links
             out.append(r.text + (f" [-> {r.target}]" if doc.xref_text(r)[1] else ""))
         elif isinstance(r, m.XRef):
             where = f"{r.document}:" if r.document else ""

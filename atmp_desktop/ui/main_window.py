@@ -622,6 +622,8 @@ class MainWindow(QMainWindow):
 
     def _page_ready(self, step_id: str, page: StepPage) -> None:
         """A complete page: which fields show, placeholders for the product, read-only state."""
+        from atmp_desktop.ui import glossary_starter
+        glossary_starter.decorate(self, page)  # "Add the ATMP starter set" under the glossary (issue 11)
         if self.snap is not None:
             page.refresh_state(self.snap)
             from atmp_desktop.ui.logic import product_profile

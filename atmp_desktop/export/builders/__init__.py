@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from atmp_desktop.core.definitions import HOOKS, default_definitions
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.export.builders import cat_readiness, grids, hooks, review_hooks  # noqa: F401  (they register their hooks)
+from atmp_desktop.export.builders import cat_readiness, grids, hooks, references_hooks, review_hooks  # noqa: F401  (they register their hooks)
 from atmp_desktop.export.builders.generic import HOOK_IMPLS, build_definition
 from atmp_desktop.export.model import Document
 

@@ -15,7 +15,8 @@ from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.sections import display_title, heading_applicability
 from atmp_desktop.core.sections import heading as ctd_heading
 from atmp_desktop.export.builders.base import doc_meta, field_of, fmt, label_of, same_text, visible
-from atmp_desktop.export.model import Document, Figure, Heading, Paragraph, Placeholder, Run, Table, XRef
+from atmp_desktop.export.model import (Document, Figure, Heading, Literature, Paragraph, Placeholder, Run, Table,
+                                       XRef)
 from atmp_desktop.export.narrative import narrative_blocks
 
 HOOK_IMPLS: dict[str, Callable[..., None]] = {}
@@ -106,7 +107,20 @@ class Builder:
             if len(self.doc.blocks) == start and not d.children(h.key):
                 self.todo(h.todo or (f"{h.title} ({h.code})" if h.code else h.title))
             self.spans[h.key] = (start, len(self.doc.blocks))
+        self._matter()
         return self.doc
+
+    def _matter(self) -> None:
+        """The glossary and literature the document's lists are made from (model.finish prints what it uses)."""
+        d = self.definition
+        if d.abbreviations:
+            self.doc.glossary = tuple((r.get("abbreviation") or "", r.get("expansion") or "")
+                                      for r in self.rows(d.abbreviations) if r.get("abbreviation"))
+        if d.references:
+            self.doc.literature = tuple(
+                Literature(str(r["key"]).strip(), *(self.cell(d.references, r, c) for c in
+                                                   ("authors", "title", "source", "year", "identifier")))
+                for r in self.rows(d.references) if str(r.get("key") or "").strip())
 
     def item(self, item: Item) -> None:
         if item.applies_when is not None and not item.applies_when.evaluate(self.snap.get):
