@@ -82,28 +82,38 @@ def _toc_entry(text: str, key: str, level: int, styles: list[ParagraphStyle]) ->
                      styles[min(level, len(styles) - 1)])
 
 
-class _HeadingPara(Paragraph):
-    """A heading paragraph that carries its bookmark key and clamped outline level."""
+class _Marked(Paragraph):
+    """A paragraph that is a link target (`bm_key`) with more marks; split across pages (a very long heading),
+    the first part keeps the marks and the rest are plain text."""
+    marks: tuple[str, ...] = ("bm_key",)
 
-    def __init__(self, text, style, key, level, plain):
-        super().__init__(text, style)
-        self.bm_key, self.bm_level, self.bm_text = key, level, plain
-
-
-class _CaptionPara(Paragraph):
-    """A numbered table or figure caption: a link target and an entry of the list of tables or figures."""
-
-    def __init__(self, text, style, key, kind, plain):
-        super().__init__(text, style)
-        self.bm_key, self.kind, self.bm_text = key, kind, plain
-
-
-class _AnchorPara(Paragraph):
-    """A paragraph that is a link target (an entry of the reference list that citations link to)."""
-
-    def __init__(self, text, style, key, **kw):
+    def __init__(self, text, style, *marks, **kw):
         super().__init__(text, style, **kw)
-        self.bm_key = key
+        for name in self.marks:
+            setattr(self, name, None)
+        for name, value in zip(self.marks, marks):
+            setattr(self, name, value)
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        for i, part in enumerate(parts):
+            for name in self.marks:
+                setattr(part, name, getattr(self, name) if i == 0 else None)
+        return parts
+
+
+class _HeadingPara(_Marked):
+    """A heading paragraph that carries its bookmark key and clamped outline level."""
+    marks = ("bm_key", "bm_level", "bm_text")
+
+
+class _CaptionPara(_Marked):
+    """A numbered table or figure caption: a link target and an entry of the list of tables or figures."""
+    marks = ("bm_key", "kind", "bm_text")
+
+
+class _AnchorPara(_Marked):
+    """An entry of the reference list: the link target of its citations."""
 
 
 class _DocTemplate(BaseDocTemplate):
@@ -167,6 +177,8 @@ class _DocTemplate(BaseDocTemplate):
         canv.save()
 
     def afterFlowable(self, flowable):
+        if not isinstance(flowable, _Marked) or flowable.bm_key is None:
+            return  # not a target, or the continuation of a split one
         if isinstance(flowable, _HeadingPara):
             key = flowable.bm_key
             self.canv.bookmarkPage(key)
@@ -174,7 +186,7 @@ class _DocTemplate(BaseDocTemplate):
             if key not in self._outline_seen:
                 self._outline_seen.add(key)
                 self.canv.addOutlineEntry(flowable.bm_text, key, level=flowable.bm_level, closed=flowable.bm_level > 0)
-        elif isinstance(flowable, (_CaptionPara, _AnchorPara)):
+        else:
             self.canv.bookmarkPage(flowable.bm_key)
             self.key_pages.setdefault(flowable.bm_key, self.page)
 
