@@ -174,17 +174,15 @@ def test_control_characters_reported_with_the_final_file_name(tmp_path):
 
 
 def test_checker_follows_type0_descendant_fonts():
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+    import pikepdf
     from atmp_desktop.export.pdf_check import _font_embedded
 
     def type0(embedded: bool):
-        desc = DictionaryObject({NameObject("/FontName"): NameObject("/X")})
+        desc = pikepdf.Dictionary(FontName=pikepdf.Name("/X"))
         if embedded:
-            desc[NameObject("/FontFile2")] = NumberObject(0)
-        cid = DictionaryObject({NameObject("/Subtype"): NameObject("/CIDFontType2"),
-                                NameObject("/FontDescriptor"): desc})
-        return DictionaryObject({NameObject("/Subtype"): NameObject("/Type0"),
-                                 NameObject("/DescendantFonts"): ArrayObject([cid])})
+            desc.FontFile2 = 0
+        cid = pikepdf.Dictionary(Subtype=pikepdf.Name("/CIDFontType2"), FontDescriptor=desc)
+        return pikepdf.Dictionary(Subtype=pikepdf.Name("/Type0"), DescendantFonts=pikepdf.Array([cid]))
     assert _font_embedded(type0(True)) and not _font_embedded(type0(False))
 
 

@@ -103,6 +103,14 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
     except OSError as exc:
         raise ExportError(f"Cannot create the output folder '{out_dir}' ({exc.strerror}); choose another folder.") \
             from None
+    with builders.one_export(snap):
+        return _export(snap, specs, out_dir, formats, template, layout, progress, should_cancel, watermark)
+
+
+def _export(snap, specs, out_dir, formats, template, layout, progress, should_cancel, watermark) -> ExportResult:
+    from atmp_desktop.export.docx_writer import DocxWriter
+    from atmp_desktop.export.pdf_writer import PdfWriter
+
     writers = {"docx": DocxWriter(template), "pdf": PdfWriter(watermark)}
     result = ExportResult()
     files: list[Leaf] = []

@@ -149,12 +149,14 @@ def _iso(value: str) -> _dt.datetime | None:
 class DocxWriter:
     def __init__(self, template: Path | None = None):
         self.template = template
+        self._pngs: dict = {}  # diagram layout -> its PNG, for the life of this writer (one export)
 
     def write(self, doc: m.Document, path: Path, created: str = "", modified: str = "", label: str = "") -> list[str]:
         clean = Cleaner()
         max_level = max([h.level for h in doc.headings()] or [1])
         d = open_template(self.template, max_level)
         self._sid: dict[str, str] = {}
+        self._images: dict | None = None  # picture SHA-1 -> image part (see _picture)
         _ensure_styles(d)
         doc = m.finish(doc)
         self._properties(d, doc, clean, created, modified)
@@ -166,8 +168,7 @@ class DocxWriter:
         self._body(d, doc, clean)
         ooxml.set_update_fields(d)
         ooxml.remove_proof_state(d)
-        d.save(str(path))
-        ooxml.normalise_zip(path, f"{APP_NAME} {__version__}")
+        ooxml.save_package(d, path, f"{APP_NAME} {__version__}")
         w = clean.warning(label or path.name)
         return [w] if w else []
 
@@ -360,6 +361,38 @@ class DocxWriter:
         ooxml.set_cell_margins(table, int(round(L.CELL_PAD * 20)))
         d.add_paragraph()
 
+    def _picture(self, d, run, data: bytes, width: Emu) -> None:
+        """A picture in the body, as run.add_picture would add it, without its two scans per picture:
+        python-docx finds an equal image by hashing every image part already in the package (quadratic: 25,440
+        SHA-1s for the 320 diagram parts of a 4x export) and numbers the drawing by searching the whole
+        document XML for ids. Equal pictures share one image part here too."""
+        from docx.image.image import Image
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.oxml.shape import CT_Inline
+        from docx.parts.image import ImagePart
+        image = Image.from_blob(data)
+        if self._images is None:  # image parts of the template (a company logo) keep their numbers
+            package = d.part.package
+            self._images = {part.sha1: part for part in package.image_parts}
+            self._image_numbers = {part.partname.idx for part in package.image_parts}
+            self._rids: dict[str, str] = {}
+            self._shape_id = d.part.next_id
+        rid = self._rids.get(image.sha1)
+        if rid is None:
+            part = self._images.get(image.sha1)
+            if part is None:
+                n = len(self._image_numbers) + 1
+                while n in self._image_numbers:
+                    n += 1
+                self._image_numbers.add(n)
+                part = self._images[image.sha1] = ImagePart.from_image(image, PackURI(f"/word/media/image{n}.{image.ext}"))
+                d.part.package.image_parts.append(part)
+            rid = self._rids[image.sha1] = d.part.relate_to(part, RT.IMAGE)
+        cx, cy = image.scaled_dimensions(width, None)
+        run._r.add_drawing(CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, cx, cy))
+        self._shape_id += 1
+
     def _reference_list(self, d, b, doc, clean):
         """Numbered entries with a hanging indent, each a bookmark its citations link to."""
         for i, (item, anchor) in enumerate(zip(b.items, b.anchors), 1):
@@ -446,17 +479,19 @@ class DocxWriter:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.keep_with_next = True  # the slot stays with its caption below
             if b.diagram is not None:  # a generated diagram as a 300 dpi picture, sized to the text width
-                import io
                 from atmp_desktop.core.paths import fonts_dir
                 from atmp_desktop.export.diagram import to_png
-                png = to_png(b.diagram, 300, str(fonts_dir() / L.FONT_FILES[""]),
-                             str(fonts_dir() / L.FONT_FILES["-Bold"]))
+                png = self._pngs.get(b.diagram)  # the documents of one export show the same parts
+                if png is None:
+                    png = self._pngs[b.diagram] = to_png(b.diagram, 300, str(fonts_dir() / L.FONT_FILES[""]),
+                                                         str(fonts_dir() / L.FONT_FILES["-Bold"]))
                 k = min(1.0, L.frame_height(False) * 0.85 / b.diagram.height, L.frame_width(False) / b.diagram.width)
-                p.add_run().add_picture(io.BytesIO(png), width=Emu(int(b.diagram.width * k * 12700)))
+                self._picture(d, p.add_run(), png, Emu(int(b.diagram.width * k * 12700)))
             elif b.image and Path(b.image).is_file():
                 sec = d.sections[-1]
-                p.add_run().add_picture(b.image, width=Emu(min(sec.page_width - sec.left_margin - sec.right_margin,
-                                                               Emu(int(L.frame_width(False) * 12700)))))
+                self._picture(d, p.add_run(), Path(b.image).read_bytes(),
+                              Emu(min(sec.page_width - sec.left_margin - sec.right_margin,
+                                      Emu(int(L.frame_width(False) * 12700)))))
             else:
                 p.add_run(clean("[Figure to be inserted]")).italic = True
             if b.number:

@@ -4,7 +4,6 @@ bookmarks, internal hyperlinks, repeating table headers or non-splitting rows (e
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -272,17 +271,31 @@ def _fix_part(name: str, data: bytes, application: str) -> bytes:
     return data
 
 
-def normalise_zip(path: Path, application: str = "") -> None:
-    """Rewrite the package with sorted entries and a fixed timestamp so equal input gives equal bytes."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with zipfile.ZipFile(path) as zin:
-        names = sorted(zin.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-            for name in names:
-                if name == "docProps/thumbnail.jpeg":
-                    continue
-                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o600 << 16
-                zout.writestr(info, _fix_part(name, zin.read(name), application))
-    shutil.move(str(tmp), str(path))
+STORED_SUFFIXES = (".png", ".jpeg", ".jpg", ".gif", ".tif", ".tiff")  # compressed already: deflating them again
+#                                                                 cost seconds per large export and saved nothing
+
+
+def save_package(document, path: Path, application: str = "") -> None:
+    """Write a python-docx document as a deterministic package in one pass: the members python-docx would
+    write, sorted, with a fixed timestamp and the application name, pictures stored rather than deflated
+    (python-docx's save deflated everything and normalise_zip inflated and deflated it all again)."""
+    from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+    from docx.opc.pkgwriter import _ContentTypesItem
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    members = {CONTENT_TYPES_URI.membername: _ContentTypesItem.from_parts(parts).blob,
+               PACKAGE_URI.rels_uri.membername: package.rels.xml}
+    for part in parts:
+        members[part.partname.membername] = part.blob
+        if len(part.rels):
+            members[part.partname.rels_uri.membername] = part.rels.xml
+    members.pop("docProps/thumbnail.jpeg", None)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in sorted(members, key=lambda n: (n != "[Content_Types].xml", n)):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_STORED if name.lower().endswith(STORED_SUFFIXES) else \
+                zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zout.writestr(info, _fix_part(name, members[name], application))

@@ -10,6 +10,7 @@ import datetime as _dt
 import functools
 import os
 import re
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -140,8 +141,8 @@ def _fix_to_unicode(pdf) -> None:
                 continue
             seen.add(tu.objgen)
             data = tu.read_bytes()
-            if _WIDE_HEX.search(data):
-                tu.write(_WIDE_HEX.sub(_utf16, data))
+            if _WIDE_HEX.search(data):  # compressed here: the file is saved without recompressing streams
+                tu.write(zlib.compress(_WIDE_HEX.sub(_utf16, data)), filter=pikepdf.Name.FlateDecode)
 
 
 def keywords(meta) -> str:
@@ -175,6 +176,8 @@ def finish_pdf(path: Path, meta, key_pages: dict[str, int] | None = None) -> Non
             xmp["xmp:CreatorTool"] = f"{APP_NAME} {__version__}"
             xmp["pdf:Producer"] = str(pdf.docinfo.get("/Producer", "ReportLab"))
             xmp["pdf:Keywords"] = keywords(meta)
-        pdf.save(tmp, linearize=True, deterministic_id=True, compress_streams=True,
+        # ReportLab's streams are Flate already (pdf_writer turns off its ASCII85 layer): compress_streams=True
+        # made qpdf inflate and deflate every page again (0.25 of 0.31 s for a 400-page file)
+        pdf.save(tmp, linearize=True, deterministic_id=True, compress_streams=False,
                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)
     os.replace(tmp, path)

@@ -11,9 +11,12 @@ import functools
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, Image, KeepTogether, LongTable,
@@ -27,6 +30,10 @@ from atmp_desktop.export.errors import ExportError
 from atmp_desktop.export.layout import FONT, register_fonts
 from atmp_desktop.export.pdf_finish import LEAF_SCHEME, finish_pdf, watermark_outline
 from atmp_desktop.export.text import Cleaner
+
+# page streams Flate only: ReportLab's default ASCII85 layer on top makes them a quarter larger and had qpdf
+# (pdf_finish) decode and recompress every stream when it linearised the file
+rl_config.useA85 = 0
 
 PDF_VERSION = (1, 7)
 MAX_OUTLINE = 4
@@ -114,6 +121,83 @@ class _CaptionPara(_Marked):
 
 class _AnchorPara(_Marked):
     """An entry of the reference list: the link target of its citations."""
+
+
+class _CellTable(LongTable):
+    """A LongTable of plain multi-line string cells whose text is drawn as ONE text object per drawn table
+    (page part) instead of ReportLab's text object per cell line (`drawString`, half of the drawing time of a
+    large export). Each line's subset-encoded bytes are cached per document (result tables repeat "Conforms",
+    units and batch numbers). The page shows the same glyphs at the same positions; other cells (flowables,
+    links, non-left alignment) are drawn by ReportLab as before."""
+
+    def draw(self):
+        self._text = None
+        super().draw()
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        if not isinstance(cellval, str) or cellstyle.alignment != "LEFT" or cellstyle.valign != "TOP" or \
+                cellstyle.href or cellstyle.destination or cellstyle.direction or cellstyle.shaping:
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        if not cellval:
+            return  # ReportLab would emit an empty text object
+        canv = self.canv
+        t = self._text
+        if t is None:
+            t = self._text = canv.beginText()
+            t._atmp_style = None
+        if t._atmp_style is not cellstyle:
+            cur = t._atmp_style
+            if cur is None or cellstyle.color != cur.color:
+                t.setFillColor(cellstyle.color)
+            if cur is None or (cellstyle.fontname, cellstyle.fontsize, cellstyle.leading) != \
+                    (cur.fontname, cur.fontsize, cur.leading):
+                t.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            t._atmp_style = cellstyle
+        colpos, rowpos = pos
+        t.setTextOrigin(colpos + cellstyle.leftPadding, rowpos + size[1] - cellstyle.topPadding - cellstyle.fontsize)
+        _text_lines(t, cellval.split("\n"))
+
+    def _drawLines(self):
+        if self._text is not None:  # the text before the grid, as ReportLab orders it
+            self.canv.drawText(self._text)
+            self._text = None
+        super()._drawLines()
+
+
+def _text_lines(t, lines: list[str]) -> None:
+    """`t.textLine(line)` for each line (a TrueType font, no rise or spacing), with the subset encoding of each
+    distinct line computed once per document: PDFTextObject._formatText does it for every line."""
+    canv = t._canvas
+    doc = canv._doc
+    cache = getattr(doc, "_atmp_lines", None)
+    if cache is None:
+        cache = doc._atmp_lines = {}
+    fontname = t._fontname
+    font = pdfmetrics.getFont(fontname)
+    if not font._dynamicFont or t._rise or getattr(t, "_charSpace", 0) or getattr(t, "_wordSpace", 0):
+        for line in lines:
+            t.textLine(line)
+        return
+    tmpl = None
+    code = t._code
+    for line in lines:
+        segs = cache.get((fontname, line))
+        if segs is None:
+            segs = cache[(fontname, line)] = tuple(
+                (subset, font.getSubsetInternalName(subset, doc), f"({canv._escape(s)}) Tj")
+                for subset, s in font.splitString(line, doc))
+        out = []
+        for subset, name, shown in segs:
+            if subset != t._curSubset:
+                if tmpl is None:
+                    tmpl = f"{fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
+                out.append(f"{name} {tmpl}")
+                t._curSubset = subset
+            out.append(shown)
+        code.append(" ".join(out) + " T*")
+        t._y -= t._leading
+    t._x = t._x0
+    t._y0 = t._y
 
 
 class _DocTemplate(BaseDocTemplate):
@@ -289,7 +373,7 @@ class PdfWriter:
             pieces = max(1, max((len(c) + chunk - 1) // chunk for c in cells))
             for i in range(pieces):
                 data.append([cell(c[i * chunk:(i + 1) * chunk], k) for k, c in enumerate(cells)])
-        table = LongTable(data, colWidths=col_w, repeatRows=1, splitInRow=1)
+        table = _CellTable(data, colWidths=col_w, repeatRows=1, splitInRow=1)
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTNAME", (0, 0), (-1, 0), FONT + "-Bold"),
             ("FONTSIZE", (0, 0), (-1, -1), size), ("LEADING", (0, 0), (-1, -1), size * 1.2),
