@@ -2,6 +2,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt creates the QApplication
 os.environ.setdefault("LANG", "C.UTF-8")
+if "ATMP_DESKTOP_CACHE" not in os.environ:  # parsed forms are cached (core/yaml_cache.py): never in the real home
+    import atexit
+    import shutil
+    import tempfile
+    os.environ["ATMP_DESKTOP_CACHE"] = tempfile.mkdtemp(prefix="atmp-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ATMP_DESKTOP_CACHE"], True)
 
 from pathlib import Path  # noqa: E402
 

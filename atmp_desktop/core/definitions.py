@@ -702,33 +702,30 @@ def ctd_title_table() -> dict[str, str]:
     return {h.code: h.title for h in all_headings()}
 
 
-def load_definitions(forms: FormSet, directory: str | Path | None = None) -> DefinitionSet:
+def load_definitions(forms: FormSet, directory: str | Path | None = None, cache: bool = False) -> DefinitionSet:
+    """The document definitions of `directory` (default: the app's own), checked against `forms`; `cache`:
+    read unchanged files from the JSON copy in the user's cache folder (core/yaml_cache.py)."""
     from atmp_desktop.core.paths import resources_dir
-
-    import yaml
+    from atmp_desktop.core.yaml_cache import YamlFileError, cache_file, load_yaml_files
 
     directory = Path(directory) if directory else resources_dir() / "documents"
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise DefinitionError(f"{directory}: no document definitions (*.yaml) found")
+    fragment_files = sorted((directory / "fragments").glob("*.yaml"))
+    try:
+        raws = load_yaml_files(fragment_files + files, cache_file(directory) if cache else None)
+    except YamlFileError as exc:
+        where = "fragments/" if exc.path.parent.name == "fragments" else ""
+        raise DefinitionError(f"{where}{exc}") from None
     fragments: dict[str, list] = {}
-    for path in sorted((directory / "fragments").glob("*.yaml")):
-        try:
-            frag = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-        except yaml.YAMLError as exc:
-            raise DefinitionError(f"fragments/{path.name}: not valid YAML: {exc}") from None
+    for path, frag in zip(fragment_files, raws):
         if not isinstance(frag, list):
             raise DefinitionError(f"fragments/{path.name}: a fragment is a list of headings")
         fragments[path.stem] = frag
     table = ctd_title_table()
-    defs = []
-    for path in files:
-        try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-        except yaml.YAMLError as exc:
-            raise DefinitionError(f"{path.name}: not valid YAML: {exc}") from None
-        defs.append(parse_definition(raw, path.name, forms, table, fragments))
+    defs = [parse_definition(raw, path.name, forms, table, fragments)
+            for path, raw in zip(files, raws[len(fragment_files):])]
     ids = [d.id for d in defs]
     for d in defs:
         if ids.count(d.id) > 1:
@@ -752,7 +749,7 @@ def default_definitions() -> DefinitionSet:
 
     key = str(resources_dir())
     if key not in _CACHE:
-        _CACHE[key] = load_definitions(default_forms())
+        _CACHE[key] = load_definitions(default_forms(), cache=True)
     return _CACHE[key]
 
 

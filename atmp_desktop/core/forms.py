@@ -362,24 +362,21 @@ def _check_references(forms: FormSet) -> None:
                     raise _fail(step.source, where, f"the condition refers to table '{ref}'; use a scalar field")
 
 
-def load_forms(directory: str | Path | None = None) -> FormSet:
+def load_forms(directory: str | Path | None = None, cache: bool = False) -> FormSet:
+    """The forms of `directory` (default: the app's own), checked; `cache`: read unchanged files from the
+    JSON copy in the user's cache folder (core/yaml_cache.py) instead of parsing their YAML again."""
     from atmp_desktop.core.paths import forms_dir
+    from atmp_desktop.core.yaml_cache import YamlFileError, cache_file, load_yaml_files
 
     directory = Path(directory) if directory else forms_dir()
-    import yaml  # imported here so the window can paint before the YAML parser loads
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise FormError(f"{directory}: no form files (*.yaml) found")
-    steps: list[Step] = []
-    for path in files:
-        try:
-            # the C loader parses the forms ~7x faster (250 -> 40 ms), which is most of the window's start-up
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-        except yaml.YAMLError as exc:
-            raise FormError(f"{path.name}: not valid YAML: {exc}") from None
-        steps.append(parse_step(raw, path.name))
+    try:
+        raws = load_yaml_files(files, cache_file(directory) if cache else None)
+    except YamlFileError as exc:
+        raise FormError(str(exc)) from None
+    steps: list[Step] = [parse_step(raw, path.name) for path, raw in zip(files, raws)]
     ids = [s.id for s in steps]
     for s in steps:
         if ids.count(s.id) > 1:
@@ -398,5 +395,5 @@ def default_forms() -> FormSet:
 
     key = str(forms_dir())
     if key not in _CACHE:
-        _CACHE[key] = load_forms(key)
+        _CACHE[key] = load_forms(key, cache=True)
     return _CACHE[key]

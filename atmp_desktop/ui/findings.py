@@ -39,6 +39,15 @@ def shown_kind(finding) -> str:
     return "missing" if getattr(finding, "kind", "") == "missing" else finding.severity
 
 
+def validation_available() -> bool:
+    """Whether the checks ship with this build, without importing them (that waits for their first run)."""
+    import importlib.util
+    try:
+        return importlib.util.find_spec("atmp_desktop.core.validation") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def load_validate():
     """The validation function, or None while the validation module is not available."""
     try:
@@ -225,7 +234,7 @@ class FindingsDock(QDockWidget):
             progress = f"{filled} of {required} required fields filled. "
         if self.error:
             text = self.error
-        elif load_validate() is None:
+        elif not validation_available():
             text = progress + "The checks are not available in this build."
         elif not problems:
             text = progress + ("No problems found." if counts.get("missing") else "No findings: every check passed.")

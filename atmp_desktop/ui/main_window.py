@@ -427,6 +427,11 @@ class MainWindow(QMainWindow):
         self.pages.clear()
         self._building.clear()
         self.current_step = None
+        last = self.settings.value(f"last_step/{project.path.name}", "")
+        first = last if last in {s.id for s in self.forms.steps} else self.forms.steps[0].id
+        # chosen before the workspace shows: a list view shown with no current row selects its first one,
+        # which would build that step's page too
+        self.navigator.select_step(first)
         self.stack.setCurrentIndex(1)
         if self.findings_dock.isHidden():
             self.findings_dock.show()
@@ -437,11 +442,9 @@ class MainWindow(QMainWindow):
         self._refresh_states()
         from atmp_desktop.ui import share_menu
         share_menu.after_change(self)
-        last = self.settings.value(f"last_step/{project.path.name}", "")
-        first = last if last in {s.id for s in self.forms.steps} else self.forms.steps[0].id
         self.go_to_step(first)
         self.validation.request(self.snap)  # after the debounce, so the first paint does not wait for the checks
-        self._prebuild.start()
+        _after_paint(self.pages[first], self._start_prebuild)  # the other pages once this one is on screen
         self._update_title()
         self._update_actions()
         self._write_error = ""
@@ -630,6 +633,10 @@ class MainWindow(QMainWindow):
             page.show_profile(product_profile(self.snap))
         page.set_read_only(self.project is not None and self.project.read_only)
         self.pages[step_id] = page
+
+    def _start_prebuild(self) -> None:
+        if self.project is not None and not self._prebuild.isActive():
+            self._prebuild.start()
 
     def _build_next_page(self) -> None:
         """One slice of idle-time prebuilding: part of the next page not yet built."""
@@ -973,6 +980,35 @@ class MainWindow(QMainWindow):
         box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
         box.setStandardButtons(QMessageBox.Close)
         box.exec()
+
+
+class _PaintWatch(QtCore.QObject):
+    """Calls `action` once, on the turn after `widget` (or its scroll area's viewport) first paints, or after
+    `fallback_ms` if it never does (a minimised or hidden window)."""
+
+    def __init__(self, widget: QWidget, action, fallback_ms: int):
+        super().__init__(widget)
+        self.action = action
+        self.watched = [widget] + ([widget.viewport()] if hasattr(widget, "viewport") else [])
+        for w in self.watched:
+            w.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self.fire)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Paint and self.action is not None:
+            QTimer.singleShot(0, self, self.fire)
+        return False
+
+    def fire(self) -> None:
+        action, self.action = self.action, None
+        if action is not None:
+            for w in self.watched:
+                w.removeEventFilter(self)
+            action()
+
+
+def _after_paint(widget: QWidget, action, fallback_ms: int = 500) -> None:
+    _PaintWatch(widget, action, fallback_ms)
 
 
 def _field_value_error():

@@ -17,7 +17,7 @@ from dataclasses import replace as dc_replace
 from functools import lru_cache
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDockWidget, QHeaderView, QLabel, QMessageBox, QTreeWidget, QTreeWidgetItem,
@@ -270,6 +270,8 @@ class SectionsDock(QDockWidget):
         self._summary_text = ""
         self._items: dict[str, QTreeWidgetItem] = {}
         self._combos: dict[str, QComboBox] = {}
+        self.on_screen = False  # see _visibility
+        self.visibilityChanged.connect(self._visibility)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 6)
@@ -338,9 +340,17 @@ class SectionsDock(QDockWidget):
         self._ensure_current()
         return self._facts
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._ensure_current()
+    def _visibility(self, on_screen: bool) -> None:
+        # A tab behind Findings is isVisible() but parked off screen; Qt says which through visibilityChanged.
+        # Built and refreshed only while on screen, and then on the next turn: shown together with the project,
+        # building the tree at once would delay the project's first paint.
+        self.on_screen = on_screen
+        if on_screen:
+            QTimer.singleShot(0, self, self._ensure_if_on_screen)
+
+    def _ensure_if_on_screen(self) -> None:
+        if self.on_screen:
+            self._ensure_current()
 
     # ------------------------------------------------------------------ reading
     def status_of(self, code: str) -> tuple[str, str]:
@@ -359,8 +369,11 @@ class SectionsDock(QDockWidget):
         if self._pending is not None and self._pending[3] is not None and paths is not None:
             paths = set(paths) | self._pending[3]
         self._pending = (snap, list(findings), codes, None if codes is None else set(paths or ()))
-        if self.isVisible():
-            self._ensure_current()
+        if self.on_screen:
+            if self._items:
+                self._ensure_current()
+            else:  # the tree is built on the next turn, after the window has painted the project
+                QTimer.singleShot(0, self, self._ensure_if_on_screen)
 
     def _codes_for(self, paths, snap: ProjectSnapshot) -> set[str]:
         known = {h.code for h in shown_headings()}
@@ -472,6 +485,7 @@ class SectionsDock(QDockWidget):
 
     def _write(self, code: str, status: str, note: str) -> bool:
         from atmp_desktop.store import ProjectFileError
+        self._shown.pop(code, None)  # the user changed the row's widgets: the next refresh shows it afresh
         project = self._project()
         if project is None or project.read_only:
             self._revert(code)

@@ -87,7 +87,12 @@ class StartScreen(QWidget):
         role(hint, "hint")
         column.addWidget(hint)
         column.addStretch(1)
-        self.load_samples()
+        self._samples_loaded = False  # the sample titles are read when the start screen is really on screen
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._samples_loaded:  # before it paints; a window opened with a project never shows this
+            self.load_samples()
 
     def finish_setup(self) -> None:
         """Called by the main window once it has painted (see MainWindow._after_first_paint)."""
@@ -105,6 +110,7 @@ class StartScreen(QWidget):
 
     def load_samples(self) -> None:
         from atmp_desktop.samples import sample_names, sample_title
+        self._samples_loaded = True
         self.samples.clear()
         for name in sample_names():
             try:

@@ -1,0 +1,179 @@
+"""The JSON copy of the app's parsed YAML (core/yaml_cache.py) is only ever a copy: a changed source is read
+again, a corrupt, foreign or unwritable cache is ignored, and the forms a window shows are the source's."""
+import json
+import os
+import shutil
+
+import pytest
+
+from atmp_desktop.core import yaml_cache
+from atmp_desktop.core.definitions import load_definitions
+from atmp_desktop.core.forms import FormError, load_forms
+from atmp_desktop.core.paths import forms_dir, resources_dir
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ATMP_DESKTOP_CACHE", str(folder))
+    return folder
+
+
+@pytest.fixture
+def forms_copy(tmp_path):
+    return shutil.copytree(forms_dir(), tmp_path / "forms")
+
+
+def no_yaml(monkeypatch):
+    """Make any YAML parse fail loudly: what loads now came from the cache."""
+    def refuse(path, data):
+        raise AssertionError(f"{path.name} was parsed again")
+    monkeypatch.setattr(yaml_cache, "_parse", refuse)
+
+
+def test_second_load_reads_the_json_copy_and_gives_the_same_forms(cache, forms_copy, monkeypatch):
+    parsed = load_forms(forms_copy).steps
+    assert load_forms(forms_copy, cache=True).steps == parsed
+    assert len(list(cache.glob("yaml-*.json"))) == 1
+    no_yaml(monkeypatch)
+    assert load_forms(forms_copy, cache=True).steps == parsed
+
+
+def test_an_edited_source_file_is_parsed_again(cache, forms_copy, monkeypatch):
+    load_forms(forms_copy, cache=True)
+    path = forms_copy / "01-applicant.yaml"
+    text = path.read_text(encoding="utf-8")
+    step_title = load_forms(forms_copy).steps[0].title
+    path.write_text(text.replace(f"title: {step_title}", "title: Applicant (edited)", 1), encoding="utf-8")
+    os.utime(path, (1, 1))  # an old mtime: the cache trusts the content, not the clock
+    assert load_forms(forms_copy, cache=True).steps[0].title == "Applicant (edited)"
+    no_yaml(monkeypatch)  # and the copy was brought up to date
+    assert load_forms(forms_copy, cache=True).steps[0].title == "Applicant (edited)"
+
+
+def test_a_broken_source_is_reported_even_when_an_old_copy_is_cached(cache, forms_copy):
+    load_forms(forms_copy, cache=True)
+    (forms_copy / "01-applicant.yaml").write_text("id: demo\ntitle: [unclosed", encoding="utf-8")
+    with pytest.raises(FormError, match="01-applicant.yaml: not valid YAML"):
+        load_forms(forms_copy, cache=True)
+
+
+def test_removed_files_leave_the_cache(cache, tmp_path, monkeypatch):
+    folder = tmp_path / "y"
+    folder.mkdir()
+    a, b = folder / "a.yaml", folder / "b.yaml"
+    a.write_text("a: 1\n", encoding="utf-8")
+    b.write_text("b: 2\n", encoding="utf-8")
+    target = yaml_cache.cache_file(folder)
+    assert yaml_cache.load_yaml_files([a, b], target) == [{"a": 1}, {"b": 2}]
+    b.unlink()
+    no_yaml(monkeypatch)
+    assert yaml_cache.load_yaml_files([a], target) == [{"a": 1}]
+    assert list(json.loads(target.read_text(encoding="utf-8"))["files"]) == [str(a.resolve())]
+
+
+@pytest.mark.parametrize("garbage", [
+    b"", b"{", b"\xff\xfe not json", b"[]", b'{"format": 99, "files": {}}', b'{"format": 1, "files": []}',
+    b'{"format": 1, "app": "0", "files": {}}', b'{"format": 1, "files": {"\\u0000pairs": 5}}',
+    b'{"\\u0000pairs": [[[1], 2]]}',
+])
+def test_a_corrupt_or_foreign_cache_is_ignored_and_rewritten(cache, forms_copy, garbage):
+    expected = load_forms(forms_copy).steps
+    load_forms(forms_copy, cache=True)
+    target = next(cache.glob("yaml-*.json"))
+    target.write_bytes(garbage)
+    assert load_forms(forms_copy, cache=True).steps == expected
+    assert json.loads(target.read_bytes())["format"] == yaml_cache.FORMAT  # rewritten whole
+
+
+def test_a_cached_entry_whose_source_changed_back_and_forth_is_checked_by_content(cache, tmp_path):
+    folder = tmp_path / "y"
+    folder.mkdir()
+    path = folder / "a.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    target = yaml_cache.cache_file(folder)
+    assert yaml_cache.load_yaml_files([path], target) == [{"a": 1}]
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    entry = doc["files"][str(path.resolve())]
+    entry[0] = "0" * 64  # a digest of some other content
+    target.write_text(json.dumps(doc), encoding="utf-8")
+    path.write_text("a: 2\n", encoding="utf-8")
+    assert yaml_cache.load_yaml_files([path], target) == [{"a": 2}]
+
+
+def test_dates_and_non_text_keys_come_back_exactly(cache, tmp_path, monkeypatch):
+    import datetime
+    folder = tmp_path / "y"
+    folder.mkdir()
+    path = folder / "a.yaml"
+    path.write_text("when: 2027-03-15\nvalues: {true: 'y', false: 'n', 2: two, null: none}\nlist: [1, 1.5, '1']\n",
+                    encoding="utf-8")
+    expected = [{"when": datetime.date(2027, 3, 15), "values": {True: "y", False: "n", 2: "two", None: "none"},
+                 "list": [1, 1.5, "1"]}]
+    target = yaml_cache.cache_file(folder)
+    assert yaml_cache.load_yaml_files([path], target) == expected
+    no_yaml(monkeypatch)
+    again = yaml_cache.load_yaml_files([path], target)
+    assert again == expected
+    assert [type(k) for k in again[0]["values"]] == [bool, bool, int, type(None)]
+    assert [type(v) for v in again[0]["list"]] == [int, float, str]
+
+
+def test_values_json_cannot_carry_exactly_are_parsed_every_time(cache, tmp_path):
+    import datetime
+    folder = tmp_path / "y"
+    folder.mkdir()
+    path = folder / "a.yaml"
+    path.write_text("at: 2027-03-15 10:00:00\n", encoding="utf-8")
+    target = yaml_cache.cache_file(folder)
+    for _ in range(2):
+        assert yaml_cache.load_yaml_files([path], target) == [{"at": datetime.datetime(2027, 3, 15, 10)}]
+    assert json.loads(target.read_text(encoding="utf-8"))["files"] == {}
+
+
+def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch, forms_copy):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("ATMP_DESKTOP_CACHE", str(blocker / "cache"))
+    assert load_forms(forms_copy, cache=True).steps == load_forms(forms_copy).steps
+    assert list(tmp_path.glob("**/*.tmp")) == []
+
+
+def test_cache_off_writes_nothing(tmp_path, monkeypatch, forms_copy):
+    monkeypatch.setenv("ATMP_DESKTOP_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    load_forms(forms_copy, cache=True)
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_definitions_from_the_cache_equal_the_parsed_ones(cache, monkeypatch):
+    from atmp_desktop.core.forms import default_forms
+    forms = default_forms()
+    parsed = load_definitions(forms)
+    load_definitions(forms, cache=True)
+    no_yaml(monkeypatch)
+    cached = load_definitions(forms, cache=True)
+    assert cached.definitions == parsed.definitions
+    assert (resources_dir() / "documents").is_dir()
+
+
+def test_a_window_shows_the_sources_label_after_the_cache_went_stale(cache, forms_copy, qtbot, settings,
+                                                                     empty_project):
+    """The window is built from forms loaded through the cache; an edited label shows, not the cached one."""
+    from atmp_desktop.ui.app import make_app
+    from atmp_desktop.ui.main_window import MainWindow
+    load_forms(forms_copy, cache=True)
+    path = forms_copy / "01-applicant.yaml"
+    original = load_forms(forms_copy).steps[0].fields[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(f"label: {original.label}",
+                                                             "label: Edited label", 1), encoding="utf-8")
+    forms = load_forms(forms_copy, cache=True)
+    assert forms.field(original.path).label == "Edited label"
+    make_app()
+    w = MainWindow(forms, settings)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_path(empty_project)
+    labels = [lbl.text() for lbl in w.page(forms.steps[0].id).findChildren(type(w.saved_label))]
+    assert any("Edited label" in t for t in labels)
+    w.close_project()
