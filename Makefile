@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLE ?= car-t
 APT_PACKAGES := libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 \
-	fonts-dejavu-core sqlite3
+	fonts-dejavu-core sqlite3 libcairo2
 
 .PHONY: run test bench soak desktop-entry stress dist system-deps venv clean screenshots reference
 

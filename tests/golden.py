@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from atmp_desktop.core.documents import all_documents
+from atmp_desktop.core.figures import check_figures
 from atmp_desktop.core.forms import default_forms
 from atmp_desktop.core.interchange import check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot, effective_snapshot
@@ -29,9 +30,12 @@ def sample_snapshot(name: str) -> ProjectSnapshot:
     assert not problems, problems
     id_problems, ids = check_row_ids(doc, data)  # results link to batches, studies and tests by row id
     assert not id_problems, id_problems
+    figure_problems, figures = check_figures(forms, doc)  # figures carry their images (base64)
+    assert not figure_problems, figure_problems
     return effective_snapshot(forms, ProjectSnapshot(doc.get("project") or {}, data,
                                                      doc.get("section_status") or {},
-                                                     table_ids={k: tuple(v) for k, v in ids.items()}))
+                                                     table_ids={k: tuple(v) for k, v in ids.items()},
+                                                     figures=tuple(figures)))
 
 
 def reference_texts() -> dict[Path, str]:

@@ -31,6 +31,7 @@ class ChangeSet:
     meta: bool = False                                      # project title or other metadata
     review: frozenset[str] = frozenset()                    # review targets whose status changed (core.review)
     comments: frozenset[str] = frozenset()                  # field paths whose review comments changed
+    figures: frozenset[str] = frozenset()                   # targets (field path / 'heading:<key>') whose figures changed
     notice: str = ""                                        # a sentence for the user (approvals reset by it)
     everything: bool = False                                # reload the whole window
     kind: str = "edit"                                      # edit / undo / redo / external

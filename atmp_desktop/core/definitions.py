@@ -325,7 +325,7 @@ _ITEM_OPTIONS = {
     "summary": {"columns", "where", "group_by", "count", "lead", "missing"},
     "grid": {"caption", "missing"},
     "narrative": {"missing", "markup"},
-    "figure": {"description", "source"},
+    "figure": {"description", "source", "optional"},
     "see": {"document", "lead", "after"},
     "group": {"items"},
     "hook": {"args"},
@@ -449,8 +449,10 @@ class _Checker:
         elif kind == "figure":
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(where, "needs a caption")
-            if raw.get("source") is not None:
-                self.scalar(raw["source"], where)
+            source = raw.get("source")
+            if source is not None and source != "heading":
+                if not isinstance(source, str) or not self.forms.has_field(source) or "[" in source:
+                    raise self.fail(where, f"'source' is a field path or 'heading', not {source!r}")
         elif kind == "see":
             if not isinstance(value, str) or not value:
                 raise self.fail(where, "needs the heading to point to")
@@ -697,6 +699,22 @@ def _check_narrative_once(defs: tuple[Definition, ...], forms: FormSet) -> None:
                     where_printed[p] = f"'{h.key}' ({d.source})"
 
 
+def _check_figures_once(defs: tuple[Definition, ...]) -> None:
+    """A document prints the figures of one source once (they are numbered where they are printed)."""
+    for d in defs:
+        seen: dict[str, str] = {}
+        for h in d.headings:
+            for item in _walk(h.items):
+                source = item.opt("source") if item.kind == "figure" else None
+                if not source:
+                    continue
+                key = f"heading:{h.key}" if source == "heading" else source
+                if key in seen:
+                    raise _fail(d.source, item.where, f"the figures of '{source}' are already printed under "
+                                                      f"{seen[key]}; a document prints them once")
+                seen[key] = f"'{h.key}'"
+
+
 def ctd_title_table() -> dict[str, str]:
     from atmp_desktop.core.sections import all_headings
     return {h.code: h.title for h in all_headings()}
@@ -736,6 +754,7 @@ def load_definitions(forms: FormSet, directory: str | Path | None = None, cache:
     defs.sort(key=lambda d: (d.order, d.id))
     _check_crossrefs(tuple(defs))
     _check_narrative_once(tuple(defs), forms)
+    _check_figures_once(tuple(defs))
     return DefinitionSet(tuple(defs))
 
 

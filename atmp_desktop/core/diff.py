@@ -103,6 +103,17 @@ class CommentChange:
     reply: bool
 
 
+@dataclass(frozen=True)
+class FigureChange:
+    """An attached figure (core.figures): kind is added / removed / changed; `what` names what changed
+    (caption, alt text, image, place)."""
+    id: str
+    kind: str
+    target: str
+    caption: str
+    what: tuple[str, ...] = ()
+
+
 @dataclass
 class Diff:
     old_label: str
@@ -112,14 +123,16 @@ class Diff:
     section_status: list[StatusChange] = field(default_factory=list)
     review: list[StatusChange] = field(default_factory=list)
     comments: list[CommentChange] = field(default_factory=list)
+    figures: list[FigureChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.fields or self.tables or self.section_status or self.review or self.comments)
+        return not (self.fields or self.tables or self.section_status or self.review or self.comments
+                    or self.figures)
 
     @property
     def content_empty(self) -> bool:
-        return not (self.fields or self.tables)
+        return not (self.fields or self.tables or self.figures)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -133,6 +146,7 @@ class Diff:
             "section_status": len(self.section_status),
             "review_status": len(self.review),
             "comments": len(self.comments),
+            "figures": len(self.figures),
         }
 
     def changed_paths(self) -> list[str]:
@@ -166,6 +180,7 @@ class Diff:
                 "tables": [plain(t) for t in self.tables],
                 "section_status": [asdict(s) for s in self.section_status],
                 "review": [asdict(s) for s in self.review], "comments": [asdict(c) for c in self.comments],
+                "figures": [asdict(f) for f in self.figures],
                 "by_section": {code or "other": [c.path for c in cs] for code, cs in self.by_section().items()}}
 
 
@@ -215,7 +230,26 @@ def compare(forms: FormSet, old: ProjectSnapshot, new: ProjectSnapshot, old_labe
         d.section_status = _status_changes(old.section_status, new.section_status)
         d.review = _review_changes(forms, old.review, new.review)
         d.comments = comment_changes(forms, old.comments, new.comments)
+        d.figures = figure_changes(old.figures, new.figures)
     return d
+
+
+def figure_changes(old, new) -> list[FigureChange]:
+    """Figures added, removed or changed (by figure id; the image by its SHA-256)."""
+    a, b = {f.id: f for f in old}, {f.id: f for f in new}
+    out = []
+    for fid in [f.id for f in old] + [f.id for f in new if f.id not in a]:
+        x, y = a.get(fid), b.get(fid)
+        if x is None or y is None:
+            f = x or y
+            out.append(FigureChange(fid, "added" if x is None else "removed", f.target, f.caption or f.name))
+            continue
+        what = tuple(label for label, p, q in (("caption", x.caption, y.caption), ("alt text", x.alt, y.alt),
+                                                ("image", x.digest, y.digest), ("place", x.target, y.target))
+                     if p != q)
+        if what:
+            out.append(FigureChange(fid, "changed", y.target, y.caption or y.name, what))
+    return out
 
 
 def _text(f: Field, value: Any) -> str:
@@ -431,6 +465,12 @@ def to_text(forms: FormSet, d: Diff) -> str:
         for st in d.review:
             lines.append(f"  ~ review of {st.label}: {st.old} -> {st.new}"
                          + (f" ({_q(st.new_note, 80)})" if st.new_note and st.new_note != st.old_note else ""))
+    if d.figures:
+        lines += ["", "Figures:"]
+        for f in d.figures:
+            mark = {"added": "+", "removed": "-", "changed": "~"}[f.kind]
+            lines.append(f"  {mark} {_q(f.caption, 80)} ({f.target})" + (f": {', '.join(f.what)} changed"
+                                                                         if f.what else ""))
     if d.comments:
         lines += ["", "Review comments:"]
         for c in d.comments:

@@ -17,10 +17,11 @@ META_KEYS = ("uuid", "title", "created", "modified")
 SECTION_STATUSES = ("not_started", "draft", "in_review", "ready")
 
 
-def check_document(forms: FormSet, doc: Any) -> tuple[list[str], dict]:
+def check_document(forms: FormSet, doc: Any, images=None) -> tuple[list[str], dict]:
     """Return (problems, normalised data). Each problem names its JSON path. Nothing is written.
 
-    Data written with older forms is first brought to the current forms (core.form_migrations)."""
+    Data written with older forms is first brought to the current forms (core.form_migrations). Figures are
+    checked too (core.figures.check_figures gives them; `images` resolves figures stored by digest only)."""
     problems: list[str] = []
     data_out: dict[str, dict[str, Any]] = {}
     if not isinstance(doc, dict):
@@ -36,7 +37,7 @@ def check_document(forms: FormSet, doc: Any) -> tuple[list[str], dict]:
         problems.append("$.format_version: expected a positive integer")
     elif version > FORMAT_VERSION:
         problems.append(f"$.format_version: {version} is newer than this app understands ({FORMAT_VERSION}); update the app")
-    extra = set(doc) - {"format", "format_version", "project", "data", "section_status", "row_ids"}
+    extra = set(doc) - {"format", "format_version", "project", "data", "section_status", "row_ids", "figures"}
     for key in sorted(extra):
         problems.append(f"$.{key}: unknown key")
     project = doc.get("project", {})
@@ -76,6 +77,9 @@ def check_document(forms: FormSet, doc: Any) -> tuple[list[str], dict]:
         for code, entry in status.items():
             if not isinstance(entry, dict) or entry.get("status") not in SECTION_STATUSES:
                 problems.append(f"$.section_status.{code}: expected {{\"status\": one of {', '.join(SECTION_STATUSES)}}}")
+    if "figures" in doc:
+        from atmp_desktop.core.figures import check_figures
+        problems.extend(check_figures(forms, doc, images=images)[0])
     return problems, data_out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
+from atmp_desktop.core.figures import KINDS, MAX_ALT_CHARS, MAX_CAPTION_CHARS, MAX_FIGURES, MAX_IMAGE_BYTES, MAX_NAME_CHARS
 from atmp_desktop.core.forms import Field, FormSet
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import FORMAT_NAME, FORMAT_VERSION
@@ -81,6 +82,22 @@ def project_schema(forms: FormSet) -> dict:
             "row_ids": {"type": "object", "description": "stable row ids per table path, one per row, in order",
                         "additionalProperties": {"type": "array", "items": {
                             "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}},
+            "figures": {"type": "array", "maxItems": MAX_FIGURES,
+                        "description": "attached figures in order (format_version 2); the image as base64",
+                        "items": {
+                "type": "object", "additionalProperties": False, "required": ["id", "target", "data"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                    "target": {"type": "string", "description": "a field path, or 'heading:' + a CTD code or "
+                                                                "heading id", "maxLength": 200},
+                    "caption": {"type": "string", "maxLength": MAX_CAPTION_CHARS},
+                    "alt": {"type": "string", "maxLength": MAX_ALT_CHARS},
+                    "name": {"type": "string", "description": "the file name it came from",
+                             "maxLength": MAX_NAME_CHARS},
+                    "type": {"enum": list(KINDS)},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "data": {"type": "string", "contentEncoding": "base64",
+                             "maxLength": MAX_IMAGE_BYTES * 4 // 3 + 8}}}},
         },
     }
 

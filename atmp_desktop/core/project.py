@@ -12,7 +12,8 @@ from atmp_desktop.core.forms import FormSet, parse_path
 from atmp_desktop.core.values import is_empty
 
 FORMAT_NAME = "atmp-dossier-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2            # the newest this app reads and writes
+FIGURES_FORMAT_VERSION = 2    # documents with figures; documents without them are written as version 1
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class ProjectSnapshot:
     # comment} (core.review); review comments on fields, each a dict (core.review.threads groups them)
     review: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     comments: tuple[Mapping[str, str], ...] = ()
+    # figures attached to fields and headings, in order (core.figures.Figure, image bytes included)
+    figures: tuple = ()
     # table path -> {row id: position}, built on first use: a snapshot never changes, and rules and exports
     # look rows up by id tens of thousands of times (a result row names its batch and its test)
     _positions: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -90,9 +93,10 @@ def field_visible(forms: FormSet, path: str, snap: ProjectSnapshot) -> bool:
     return step_applies(forms, f.step_id, snap) and (f.visible_when is None or f.visible_when.evaluate(snap.get))
 
 
-def to_document(snap: ProjectSnapshot) -> dict:
+def to_document(snap: ProjectSnapshot, images: bool = True) -> dict:
     """The JSON interchange document (stable key order is applied by the serialiser). Empty rows are left out
-    (an import drops them too); `row_ids` keeps row identities across dump and import."""
+    (an import drops them too); `row_ids` keeps row identities across dump and import. Figures carry their
+    image as base64 (`images=False`: by SHA-256 only, for milestones that keep the image in the file)."""
     data = copy.deepcopy({k: dict(v) for k, v in snap.values.items() if v})
     row_ids: dict[str, list[str]] = {}
     for step_id, fields in data.items():
@@ -109,13 +113,17 @@ def to_document(snap: ProjectSnapshot) -> dict:
                 del fields[field_id]
     doc = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": 1,
         "project": dict(snap.meta),
         "data": {k: v for k, v in data.items() if v},
         "section_status": {k: dict(v) for k, v in snap.section_status.items()},
     }
     if row_ids:
         doc["row_ids"] = {k: v for k, v in sorted(row_ids.items()) if v}
+    if snap.figures:
+        from atmp_desktop.core.figures import to_json
+        doc["format_version"] = FIGURES_FORMAT_VERSION  # an app that knows no figures says "update the app"
+        doc["figures"] = to_json(snap.figures, images=images)
     return doc
 
 

@@ -153,6 +153,7 @@ class DocxWriter:
 
     def write(self, doc: m.Document, path: Path, created: str = "", modified: str = "", label: str = "") -> list[str]:
         clean = Cleaner()
+        self._figure_problems: list[str] = []
         max_level = max([h.level for h in doc.headings()] or [1])
         d = open_template(self.template, max_level)
         self._sid: dict[str, str] = {}
@@ -170,7 +171,7 @@ class DocxWriter:
         ooxml.remove_proof_state(d)
         ooxml.save_package(d, path, f"{APP_NAME} {__version__}")
         w = clean.warning(label or path.name)
-        return [w] if w else []
+        return ([w] if w else []) + [f"{label or path.name}: {p}" for p in dict.fromkeys(self._figure_problems)]
 
     # ---------------------------------------------------------------- parts
     def _p(self, d, text: str = "", style: str | None = None):
@@ -361,7 +362,7 @@ class DocxWriter:
         ooxml.set_cell_margins(table, int(round(L.CELL_PAD * 20)))
         d.add_paragraph()
 
-    def _picture(self, d, run, data: bytes, width: Emu) -> None:
+    def _picture(self, d, run, data: bytes, width: Emu):
         """A picture in the body, as run.add_picture would add it, without its two scans per picture:
         python-docx finds an equal image by hashing every image part already in the package (quadratic: 25,440
         SHA-1s for the 320 diagram parts of a 4x export) and numbers the drawing by searching the whole
@@ -390,8 +391,10 @@ class DocxWriter:
                 d.part.package.image_parts.append(part)
             rid = self._rids[image.sha1] = d.part.relate_to(part, RT.IMAGE)
         cx, cy = image.scaled_dimensions(width, None)
-        run._r.add_drawing(CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, cx, cy))
+        inline = CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, cx, cy)
+        run._r.add_drawing(inline)
         self._shape_id += 1
+        return inline  # (its docPr takes the alt text)
 
     def _reference_list(self, d, b, doc, clean):
         """Numbered entries with a hanging indent, each a bookmark its citations link to."""
@@ -487,6 +490,16 @@ class DocxWriter:
                                                          str(fonts_dir() / L.FONT_FILES["-Bold"]))
                 k = min(1.0, L.frame_height(False) * 0.85 / b.diagram.height, L.frame_width(False) / b.diagram.width)
                 self._picture(d, p.add_run(), png, Emu(int(b.diagram.width * k * 12700)))
+            elif b.data:  # an attached figure; an SVG as a 300 dpi PNG of its printed size
+                from atmp_desktop.export import figures as F
+                try:
+                    picture, w = F.word_picture(b.data, b.kind, L.frame_width(False))
+                    inline = self._picture(d, p.add_run(), picture, Emu(int(w * 12700)))
+                    if b.alt:
+                        inline.docPr.set("descr", clean(b.alt))
+                except (F.FigureRenderError, OSError, ValueError) as exc:
+                    self._figure_problems.append(f"{b.full_caption}: {exc}")
+                    p.add_run(clean("[Figure could not be drawn: attach it again]")).italic = True
             elif b.image and Path(b.image).is_file():
                 sec = d.sections[-1]
                 self._picture(d, p.add_run(), Path(b.image).read_bytes(),

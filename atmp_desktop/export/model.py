@@ -137,13 +137,18 @@ class ListBlock:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure slot. `image` is a path to a PNG/JPEG when the project stores one; else a framed placeholder."""
+    """A figure: an attached image (`data` of `kind` png/jpeg/svg, with `alt` text), a generated `diagram`, or
+    an empty slot (a framed placeholder). `image` is a path to a PNG/JPEG file (kept for callers outside the
+    project)."""
     caption: str
     image: str = ""
     description: str = ""
     id: str = ""           # target of XRef("figure:<id>")
     number: str = ""       # "3.2.S.2.2-1", given by `finish`
     diagram: object = None  # a generated drawing (export.diagram.Layout): vectors in the PDF, a 300 dpi PNG in Word
+    data: bytes = field(default=b"", repr=False)   # an attached image (core.figures): SVG stays vectors in the PDF
+    kind: str = ""         # png | jpeg | svg
+    alt: str = ""          # alt text (Word's picture description; the plain-text rendering)
 
     @property
     def label(self) -> str:

@@ -407,6 +407,14 @@ class PdfWriter:
             drawing.scale(k, k)
             drawing.width, drawing.height = drawing.width * k, drawing.height * k
             return [KeepTogether([drawing, caption])]
+        if b.data:  # an attached figure: SVG as vectors, PNG/JPEG as they are
+            from atmp_desktop.export import figures as F
+            try:
+                art = F.pdf_drawing(b.data, width) if b.kind == "svg" else F.pdf_image(b.data, width)
+            except (F.FigureRenderError, OSError, ValueError) as exc:
+                self.figure_problems.append(f"{b.full_caption}: {exc}")
+                art = self._para("[Figure could not be drawn: attach it again]", "figure", clean)
+            return [KeepTogether([art, caption])]
         if b.image and Path(b.image).is_file():
             img = Image(b.image)
             scale = min(width / img.imageWidth, L.frame_height(False) * 0.6 / img.imageHeight, 1.0)
@@ -521,6 +529,7 @@ class PdfWriter:
         wm = watermark if watermark is not None else (self.watermark if self.watermark is not None
                                                       else not doc.meta.final)
         warnings: list[str] = []
+        self.figure_problems: list[str] = []
         for chunk in (CELL_CHUNK, 300):
             clean = Cleaner(L.printable)
             try:
@@ -539,6 +548,7 @@ class PdfWriter:
         w = clean.warning(label)
         if w:
             warnings.append(w)
+        warnings += [f"{label}: {p}" for p in dict.fromkeys(self.figure_problems)]
         finish_pdf(path, doc.meta, self._key_pages)
         return warnings
 

@@ -63,6 +63,9 @@ def render(doc: m.Document) -> str:
         elif isinstance(b, m.Figure):
             lines.append(f"  [{b.label if b.number else 'Figure'}: {b.caption}"
                          f"{' - ' + b.description if b.description else ''}]")
+            if b.data:
+                lines.append(f"  (attached {b.kind.upper()} image, {len(b.data):,} bytes"
+                             f"{'; alt text: ' + b.alt if b.alt else ''})")
             if b.diagram is not None:
                 kinds = [x.kind for x in b.diagram.boxes]
                 lines.append(f"  (generated diagram: {kinds.count('step')} steps, {kinds.count('ipc')} in-process "

@@ -143,11 +143,35 @@ _M4_SHARE_AND_REVIEW = """
 """
 
 
+_M5_FIGURES = """
+    -- Figures the writer attaches to a field or a heading (core/figures.py, docs/figures.md). An image is
+    -- kept once per content (its SHA-256 is the key), however many figures, undo steps and milestones use it;
+    -- `kind` is png / jpeg / svg, checked by decoding before it is stored and when it is exported.
+    CREATE TABLE figure_images (
+        digest TEXT PRIMARY KEY NOT NULL,
+        kind   TEXT NOT NULL,
+        data   BLOB NOT NULL
+    );
+    -- One row per attached figure: `target` is a field path or 'heading:<code or id>', `position` orders the
+    -- figures of the project, `image` is a figure_images digest.
+    CREATE TABLE figures (
+        id       TEXT PRIMARY KEY NOT NULL,
+        target   TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        caption  TEXT NOT NULL,
+        alt      TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        image    TEXT NOT NULL
+    );
+"""
+
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", _M1_INITIAL),
     ("0002_section_status", _M2_SECTION_STATUS),
     ("0003_row_ids_and_undo", _M3_ROW_IDS),
     ("0004_milestones_and_review", _M4_SHARE_AND_REVIEW),
+    ("0005_figures", _M5_FIGURES),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _EXPECTED: dict[int, frozenset] = {}

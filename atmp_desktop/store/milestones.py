@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from atmp_desktop.core.changes import ChangeSet
+from atmp_desktop.core.figures import check_figures, to_json
 from atmp_desktop.core.interchange import check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot, to_document
 from atmp_desktop.core.review import check_comment, check_review
@@ -62,7 +63,8 @@ def _now() -> str:
 
 
 def envelope(snap: ProjectSnapshot) -> dict:
-    return {"format": ENVELOPE, "format_version": ENVELOPE_VERSION, "document": to_document(snap),
+    # figures by SHA-256 only: their images stay in the file's figure_images (kept while a milestone uses them)
+    return {"format": ENVELOPE, "format_version": ENVELOPE_VERSION, "document": to_document(snap, images=False),
             "review": {k: dict(v) for k, v in sorted(snap.review.items())},
             "comments": sorted((dict(c) for c in snap.comments), key=lambda c: (c["at"], c["id"]))}
 
@@ -108,11 +110,12 @@ def decode(blob: Any) -> tuple[dict, str]:
     return env, hashlib.sha256(raw).hexdigest()
 
 
-def snapshot_of(forms, env: dict) -> tuple[ProjectSnapshot, list[str]]:
+def snapshot_of(forms, env: dict, images=None) -> tuple[ProjectSnapshot, list[str]]:
     """The snapshot a milestone holds and the problems met reading it (values that no longer fit the forms
-    are left out and named, as for any stored value)."""
+    are left out and named, as for any stored value). `images(digest)` gives the images of its figures."""
     doc = env["document"]
-    problems, data = check_document(forms, doc)
+    problems, data = check_document(forms, doc, images=images)
+    figures = check_figures(forms, doc, images=images)[1]
     id_problems, ids = check_row_ids(doc, data)
     problems += id_problems
     review = {}
@@ -131,7 +134,8 @@ def snapshot_of(forms, env: dict) -> tuple[ProjectSnapshot, list[str]]:
         if isinstance(doc.get("project"), dict) else {}
     table_ids = {path: tuple(v) for path, v in ids.items()}
     return (ProjectSnapshot(meta=meta, values=data, section_status=status, table_ids=table_ids,
-                            problems=tuple(("milestone", p) for p in problems), review=review, comments=comments),
+                            problems=tuple(("milestone", p) for p in problems), review=review, comments=comments,
+                            figures=tuple(figures)),
             problems)
 
 
@@ -192,7 +196,7 @@ class MilestoneMixin:
     def milestone_snapshot(self, ref: str | Milestone) -> ProjectSnapshot:
         """The project as it was at the milestone, read-only (values that no longer fit are in `problems`)."""
         _m, env = self.milestone_content(ref)
-        return snapshot_of(self.forms, env)[0]
+        return snapshot_of(self.forms, env, self._image)[0]
 
     def create_milestone(self, name: str, note: str = "", kind: str = "manual") -> Milestone:
         """Keep the project as it is now under `name`: one action, audited (not an undo step: it changes no
@@ -222,13 +226,13 @@ class MilestoneMixin:
         automatic milestone first ('before restoring ...'), so it can be got back even without undo."""
         from atmp_desktop.store.converge import edits_toward, section_changes
         m, env = self.milestone_content(ref)
-        target, problems = snapshot_of(self.forms, env)
+        target, problems = snapshot_of(self.forms, env, self._image)
         if problems:
             raise ProjectFileError(f"the milestone '{m.name}' holds values this version cannot use "
                                    f"({problems[0]}); it was not restored. Export it as a project file to look "
                                    "at it.")
         edits = edits_toward(self, target)
-        extra = section_changes(self, target)
+        extra = section_changes(self, target) + self.figure_changes_toward(target.figures)
         if not edits and not extra:
             return None
         self.create_milestone(f"before restoring '{m.name}'", kind="auto")
@@ -241,10 +245,12 @@ class MilestoneMixin:
         from atmp_desktop.store.project_file import ProjectFile
         m, env = self.milestone_content(ref)
         target = Path(target)
-        _snap, problems = snapshot_of(self.forms, env)
+        snap, problems = snapshot_of(self.forms, env, self._image)
         if problems:
             raise ProjectFileError(f"the milestone '{m.name}' holds values this version cannot use ({problems[0]}).")
         doc = dict(env["document"])
+        if snap.figures:
+            doc["figures"] = to_json(snap.figures, images=True)
         doc["project"] = {**(doc.get("project") or {}), "title": self.meta().get("title", target.stem)}
         with self._reading():
             rows = self._conn.execute(f"SELECT {', '.join(_COLUMNS)}, content FROM milestones "

@@ -27,12 +27,14 @@ from typing import Any, Iterable
 
 from atmp_desktop import __version__
 from atmp_desktop.core.changes import ChangeSet, RowChanges
+from atmp_desktop.core.figures import check_figures
 from atmp_desktop.core.form_migrations import FORMS_VERSION, migrate_values, stored_version
 from atmp_desktop.core.forms import Field, FormSet, parse_path
 from atmp_desktop.core.interchange import SECTION_STATUSES, check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.values import FieldValueError, format_value, is_empty, normalise, normalise_row
 from atmp_desktop.store import backups as _backups
+from atmp_desktop.store import figures as _figures
 from atmp_desktop.store import guard, locking, review, tempfiles
 from atmp_desktop.store.errors import (
     DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError,
@@ -69,6 +71,7 @@ def _user() -> str:
 #   ("r", table_path, row_id, old, new)            a table row; old/new = (position, cells) or None
 #   ("s", section_code, old, new)                  a CTD section status {status, note} or None
 #   ("v", target, old, new) / ("c", comment_id, old, new)   review status / a review comment (store.review)
+#   ("g", figure_id, old, new)                     an attached figure (store.figures; the image is kept apart)
 Change = tuple
 
 
@@ -83,7 +86,7 @@ def _invert(changes: Iterable[Change]) -> tuple[Change, ...]:
     return tuple((c[0], *c[1:-2], c[-1], c[-2]) for c in reversed(list(changes)))
 
 
-class ProjectFile(MilestoneMixin, review.ReviewMixin):
+class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
     """An open project. Create with `create()` or `open()`; always `close()` (or use `with`)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, forms: FormSet, read_only: bool, lock: Path | None,
@@ -100,6 +103,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
         self._identity = _identity(path)
         self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         self._load()
+        if not read_only:
+            self._drop_unused_images()
         self.last_backup: Path | None = None
         self.backup_error: str | None = None  # why the last automatic backup failed (the window may show it)
         self._last_backup_at = time.monotonic()
@@ -173,11 +178,13 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
         ids: dict[str, list[str]] = {}
         meta_in: dict = {}
         status_in: dict = {}
+        figures: list = []
         if document is not None:
             problems, data = check_document(forms, document)
             if not problems:
                 id_problems, ids = check_row_ids(document, data)
                 problems += id_problems
+                figures = check_figures(forms, document)[1]
             if problems:
                 raise ProjectFileError("the JSON cannot be imported; nothing was created:\n  " + "\n  ".join(problems))
             meta_in = document.get("project") or {}
@@ -195,7 +202,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
         # never replace a file another window has open
         lock = locking.acquire(path, shared_in_process=False) if path.exists() else None
         try:
-            _build_file(path, lambda conn: _fill_new(conn, forms, data, ids, meta, status_in, now, bool(document)))
+            _build_file(path, lambda conn: _fill_new(conn, forms, data, ids, meta, status_in, now, bool(document),
+                                                     figures))
         except BaseException:
             if lock:
                 locking.release(lock)
@@ -236,7 +244,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
                     ids[path] = self._id_cache[path]
             self._snap = ProjectSnapshot(meta=meta, values=self._values, section_status=self._status,
                                          table_ids=ids, problems=self.problems, review=self._review,
-                                         comments=tuple(self._comments.values()))
+                                         comments=tuple(self._comments.values()),
+                                         figures=_figures.figures_of(self._figure_entries, self._images))
         return self._snap
 
     def get(self, path: str) -> Any:
@@ -489,6 +498,19 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
         conn.execute("PRAGMA journal_mode = DELETE")
         return cls(path, conn, forms, False, lock)
 
+    def _drop_unused_images(self) -> None:
+        """Images no figure, undo step or milestone uses any more are dropped when the file is opened (a removed
+        figure stays undoable until then). A failure here never stops the open."""
+        try:
+            with self._reading():
+                unused = _figures.has_unused(self._conn)
+            if unused:
+                with self._writing():
+                    _figures.collect_unused(self._conn)
+                self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        except ProjectFileError:
+            pass
+
     def _copy_into(self, dst: sqlite3.Connection) -> None:
         with self._reading():
             self._conn.backup(dst)
@@ -520,9 +542,11 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
                                         "ORDER BY step, field, position, row_id").fetchall()
                 status_rows = conn.execute("SELECT code, status, note FROM section_status ORDER BY code").fetchall()
                 self._review, self._comments, review_problems = review.load(conn)
+                self._figure_entries, self._images, figure_problems = _figures.load(conn)
         finally:
             conn.text_factory = str
         self._problems.extend(review_problems)
+        self._problems.extend(figure_problems)
         self._meta = {}
         for key, value in meta_rows:
             k, v = _decode(key), _decode(value)
@@ -827,6 +851,10 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
             review.write(self._conn, change)
             review.audit(self, now, audit_action, change)
             return
+        if kind == _figures.KIND:
+            _figures.write(self._conn, change)
+            _figures.audit(self, now, audit_action, change)
+            return
         _write_value(self._conn, change, now, change[1] in self._damaged)
         if kind == "f":
             self._audit(now, audit_action, change[1], change[2], change[3])
@@ -877,6 +905,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
                     diffs.setdefault(change[1], []).append((change[2], change[4]))
             elif kind in review.KINDS:
                 review.apply_in_memory(self, change)
+            elif kind == _figures.KIND:
+                _figures.apply_in_memory(self, change)
             elif kind == "s":
                 status = dict(self._status)
                 if change[3] is None:
@@ -1011,6 +1041,11 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
                     if change is None:
                         return None
                     changes.append(change)
+                elif kind == _figures.KIND:
+                    change = _figures.check_stored(self, item)
+                    if change is None:
+                        return None
+                    changes.append(change)
                 else:
                     return None
             return Action(label, tuple(changes))
@@ -1028,6 +1063,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
             if kind == "s" and (dict(self._status[change[1]]) if change[1] in self._status else None) != change[2]:
                 return False
             if kind in review.KINDS and review.current(self, change) != change[2]:
+                return False
+            if kind == _figures.KIND and _figures.current(self, change) != change[2]:
                 return False
         return True
 
@@ -1059,7 +1096,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin):
                                       deleted=frozenset(r["deleted"]), moved=r["moved"], whole=False)
         targets, commented = review.changed(action.changes)
         return ChangeSet(action.label, frozenset(fields), tables, frozenset(sections), review=targets,
-                         comments=commented, kind=kind)
+                         comments=commented, figures=_figures.changed(action.changes), kind=kind)
 
 
 # ==================================================================== module helpers
@@ -1343,7 +1380,7 @@ def _os_reason(exc: BaseException) -> str:
 
 
 def _fill_new(conn: sqlite3.Connection, forms: FormSet, data: dict, ids: dict[str, list[str]], meta: dict,
-              status_in: dict, now: str, imported: bool) -> None:
+              status_in: dict, now: str, imported: bool, figures: Iterable = ()) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA journal_mode = DELETE")
     migrate(conn)
@@ -1363,6 +1400,7 @@ def _fill_new(conn: sqlite3.Connection, forms: FormSet, data: dict, ids: dict[st
     for code, entry in status_in.items():
         conn.execute("INSERT INTO section_status (code, status, note, modified) VALUES (?, ?, ?, ?)",
                      [code, entry["status"], entry.get("note", ""), meta["modified"]])
+    _figures.insert_all(conn, figures)
     conn.execute("INSERT INTO audit_log (at, user, action, field, old_value, new_value) VALUES (?, ?, 'create', NULL, "
                  "NULL, ?)", [now, _user(), "imported from JSON" if imported else "new project"])
     conn.execute("COMMIT")

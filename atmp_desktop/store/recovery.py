@@ -8,12 +8,14 @@ left out and reported by field path.
 """
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atmp_desktop.core.figures import MAX_FIGURES, check_figures, to_json
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.interchange import SECTION_STATUSES, check_document
 from atmp_desktop.core.project import FORMAT_NAME, FORMAT_VERSION
@@ -28,7 +30,10 @@ _COLUMNS = {
     "field_values": ("step", "field", "value"),
     "table_rows": ("step", "field", "position", "cells"),
     "section_status": ("code", "status", "note"),
+    "figures": ("id", "target", "position", "caption", "alt", "name", "image"),
+    "figure_images": ("digest", "kind", "data"),
 }
+_LIMITS = {"figures": MAX_FIGURES + 1, "figure_images": MAX_FIGURES + 1}
 
 
 @dataclass
@@ -54,6 +59,10 @@ def clean_copy(source: str | Path, target: str | Path, forms: FormSet) -> CleanC
     report = CleanCopyReport(target)
     raw = _read_raw(source, report)
     doc, ids = _document(forms, raw, report)
+    figure_problems, figures = check_figures(forms, doc)
+    if figure_problems:  # keep the figures that pass, name the others
+        report.problems += [p.replace("$.figures", "figures", 1) for p in figure_problems]
+        doc["figures"] = to_json(figures)
     problems, _ = check_document(forms, doc)
     for _ in range(100):  # drop each value the strict check refuses, say so, and check again
         if not problems:
@@ -101,10 +110,12 @@ def _read_raw(source: Path, report: CleanCopyReport) -> dict[str, list[tuple]]:
                     continue
                 has_id = "row_id" in plain and table == "table_rows"
                 cols = ", ".join(f'"{c}"' for c in columns + (("row_id",) if has_id else ()))
-                order = " ORDER BY step, field, position" if table == "table_rows" else ""
+                order = " ORDER BY step, field, position" if table == "table_rows" else \
+                    " ORDER BY position" if table == "figures" else ""
+                limit = _LIMITS.get(table, 1000001)
                 conn.text_factory = bytes
                 try:
-                    out[table] = conn.execute(f'SELECT {cols} FROM "{table}"{order} LIMIT 1000001').fetchall()
+                    out[table] = conn.execute(f'SELECT {cols} FROM "{table}"{order} LIMIT {limit}').fetchall()
                 except sqlite3.Error as exc:
                     report.problems.append(f"{table} could not be read ({exc}); nothing was copied from it")
                 finally:
@@ -179,7 +190,27 @@ def _document(forms: FormSet, raw: dict[str, list[tuple]], report: CleanCopyRepo
     ids = {p: v for p, v in ids.items() if all(v) and len(set(v)) == len(v)}
     doc = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "project": meta, "data": data,
            "section_status": status}
+    figures = _figures(raw)
+    if figures:
+        doc["figures"] = figures
     return doc, ids
+
+
+def _figures(raw: dict[str, list[tuple]]) -> list[dict]:
+    """The figures of a refused file as interchange entries (checked by the caller like any import)."""
+    images = {}
+    for digest, kind, data in raw.get("figure_images", []):
+        if isinstance(data, bytes) and _text(digest):
+            images[_text(digest)] = data
+    out = []
+    for fid, target, _position, caption, alt, name, image in raw.get("figures", []):
+        data = images.get(_text(image) or "")
+        if data is None:
+            continue
+        out.append({"id": _text(fid) or "", "target": _text(target) or "", "caption": _text(caption) or "",
+                    "alt": _text(alt) or "", "name": _text(name) or "",
+                    "data": base64.b64encode(data).decode("ascii")})
+    return out
 
 
 def _row_count(doc: dict, path: str) -> int:

@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from atmp_desktop.store import locking, tempfiles
+from atmp_desktop.store import figures, locking, tempfiles
 from atmp_desktop.store.errors import ProjectFileError
 
 # absolute paths: /home/…, /Users/…, C:\…, \\server\share\…, ~/…
@@ -96,6 +96,7 @@ def _clean(path: Path, remove_names: bool) -> tuple[int, int]:
         conn.execute("PRAGMA trusted_schema = ON")  # our own copy, just checked by the gate it came through
         conn.execute("BEGIN")
         conn.execute("DELETE FROM undo_steps")
+        figures.collect_unused(conn)  # images only the sender's undo history still needed do not travel
         paths = 0
         for table, key, cols in (("audit_log", "id", ("old_value", "new_value")), ("milestones", "id", ("note",)),
                                  ("project_meta", "key", ("value",))):

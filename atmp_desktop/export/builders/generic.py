@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Callable
 
 from atmp_desktop.core.definitions import HOOKS, Definition, HeadingDef, Item, default_definitions
+from atmp_desktop.core.figures import heading_target
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.sections import display_title, heading_applicability
 from atmp_desktop.core.sections import heading as ctd_heading
@@ -284,7 +285,31 @@ class Builder:
         self.add(Table(header, body, caption=item.opt("caption") or tf.label))
 
     def _figure(self, item: Item) -> None:
+        """The figures the writer attached to the item's `source` (a field, or `heading`: this heading), each
+        numbered in its section; the empty slot when none is attached (or without a source)."""
+        source = item.opt("source")
+        if source:
+            target = heading_target(self.heading_def.key) if source == "heading" else source
+            attached = [f for f in self.snap.figures if f.target == target]
+            for f in attached:
+                self.add(Figure(f.caption or item.value, id=f.id, data=f.data, kind=f.kind, alt=f.alt))
+                self._check_figure(f)
+            if attached or item.opt("optional"):
+                return
         self.figure(item.value, item.opt("description", ""))
+
+    def _check_figure(self, f) -> None:
+        """Warn (in the export's warnings) when an SVG's text prints below the eCTD's 9 pt."""
+        from atmp_desktop.export import figures as F
+        from atmp_desktop.export import layout as L
+        try:
+            small = F.smallest_text_pt(f.data, L.frame_width(False))
+        except (F.FigureRenderError, ValueError):
+            small = None
+        if small is not None and small < L.MIN_PT:
+            self.doc.warnings.append(f"{self.definition.title}: the figure '{f.caption or f.name}' has text that "
+                                     f"prints at {small:g} pt, below the {L.MIN_PT:g} pt eCTD minimum; enlarge "
+                                     "its text in the SVG (check-pdf will report it).")
 
     def _see(self, item: Item) -> None:
         before = item.opt("lead", "See")
