@@ -44,8 +44,9 @@ class HookSpec:
 # The named computed hooks. export/builders implements each under the same name (checked by a test and at
 # the first build). Keep this list short: everything that is not a real computation belongs in the YAML.
 HOOKS: dict[str, HookSpec] = {
-    "process_flow": HookSpec(("manufacturing.process_steps",), ("stage",),
-                             "the process steps as a numbered flow with sites and IPCs, plus the diagram slot"),
+    "process_flow": HookSpec(("manufacturing.process_steps",), ("stage", "only"),
+                             "the process steps as a numbered flow with sites and IPCs, and the generated "
+                             "diagram of the whole process (only: diagram = the diagram of the stage's steps)"),
     "excipient_controls": HookSpec(("quality.dp_composition",), ("kind",),
                                    "3.2.P.4.2-4.4 from the composition: monograph statements for compendial "
                                    "excipients, a named placeholder for the others"),

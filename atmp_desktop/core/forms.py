@@ -19,7 +19,9 @@ SCALAR_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "date",
                 "ref", "durations")
 # ref: the stable id of a row of another table (`ref: [step.table, ...]`), e.g. a batch result's test;
 # durations: a list of time points [{"value", "unit"}] with units from `units` (stability studies)
-EDITORS = ("batch_grid", "stability_grid")  # table fields the window edits as a spreadsheet-like grid
+# table fields the window edits with a special editor: spreadsheet-like grids (ui/grid_editor.py), the
+# process-step table with its live flow diagram (ui/flow_preview.py)
+EDITORS = ("batch_grid", "stability_grid", "process_flow")
 FIELD_TYPES = SCALAR_TYPES + ("table",)
 CERTAINTIES = ("V", "K", "U")  # the brief's evidence tags: verified, domain knowledge, unsure
 # Kinds of product that help examples and placeholders are written for (`examples:` / `placeholders:`), so a

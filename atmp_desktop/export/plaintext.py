@@ -68,8 +68,9 @@ def render(doc: m.Document) -> str:
                              f"{'; alt text: ' + b.alt if b.alt else ''})")
             if b.diagram is not None:
                 kinds = [x.kind for x in b.diagram.boxes]
+                added = f", {kinds.count('material')} with materials added" if "material" in kinds else ""
                 lines.append(f"  (generated diagram: {kinds.count('step')} steps, {kinds.count('ipc')} in-process "
-                             f"controls, {kinds.count('hold')} hold times"
+                             f"controls, {kinds.count('hold')} hold times{added}"
                              f"{', DS/DP boundary' if b.diagram.boundary else ''})")
         elif isinstance(b, m.PageBreak):
             lines.append("  ----")

@@ -10,10 +10,18 @@ from atmp_desktop.export.model import Figure, ListBlock, Run, Table
 
 
 @hook("process_flow")
-def process_flow(b: Builder, stage: str | None = None) -> None:
-    """The process-step table as a numbered flow (a generated diagram can replace this later)."""
+def process_flow(b: Builder, stage: str | None = None, only: str | None = None) -> None:
+    """The process-step table as a numbered flow and the generated diagram of the whole process (export.diagram);
+    `only: diagram` (the QOS): the diagram of the stage's steps alone, without the list."""
     steps = [r for r in b.rows("manufacturing.process_steps") if stage is None or r.get("stage") in (stage, None)]
     if not steps:
+        return
+    if only == "diagram":
+        parts = flow_parts(steps)
+        what = {"DS": "active substance", "DP": "finished product"}.get(stage or "", "manufacturing")
+        for n, part in enumerate(parts, 1):
+            more = f" (part {n} of {len(parts)})" if len(parts) > 1 else ""
+            b.add(Figure(f"Flow diagram of the {what} process" + more, diagram=part))
         return
     steps.sort(key=lambda r: (r.get("number") is None, r.get("number") or 0))
     b.para("Process flow:", bold=True)
