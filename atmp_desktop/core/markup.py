@@ -271,9 +271,10 @@ def _escape(text: str) -> str:
     return re.sub(r"\[(?=ref:)", r"\\[", text, flags=re.I) if "[" in text else text
 
 
-def spans_markup(spans) -> str:
+def spans_markup(spans, escape: bool = True) -> str:
     """Markup for a run of spans. Bold and italic open and close around whole words (a marker may not sit
-    next to a space on its inner side); superscript and subscript wrap each word."""
+    next to a space on its inner side); superscript and subscript wrap each word. `escape=False` leaves
+    marker characters in the text as they are (see `to_markup`)."""
     pieces: list[tuple[str, dict, bool]] = []  # (text, style, is a reference)
     for s in spans:
         if isinstance(s, Ref):
@@ -303,7 +304,7 @@ def spans_markup(spans) -> str:
             if k not in stack:
                 stack.append(k)
                 out.append("**" if k == "bold" else "*")
-        t = text if ref else _escape(text)
+        t = text if ref or not escape else _escape(text)
         if style.get("sub") and t.strip():
             t = f"~{t}~"
         if style.get("sup") and t.strip():
@@ -313,12 +314,18 @@ def spans_markup(spans) -> str:
 
 
 def to_markup(blocks: list[Block]) -> str:
-    """Markup text for blocks (what the rich-text editor stores)."""
+    """Markup text for blocks (what the rich-text editor stores). A block is written without backslashes
+    where its text reads the same without them ("1 × 10^8 cells" stays as the writer typed it), else with
+    the marker characters of its text escaped."""
     out = []
     for b in blocks:
-        if isinstance(b, Para):
-            out.append(spans_markup(b.spans))
-        else:
-            out.append("\n".join((f"{i + 1}. " if b.numbered else "- ") + spans_markup(item).replace("\n", "\n  ")
-                                 for i, item in enumerate(b.items)))
+        escaped, bare = _block_markup(b, True), _block_markup(b, False)
+        out.append(bare if bare == escaped or parse(bare) == parse(escaped) else escaped)
     return "\n\n".join(out)
+
+
+def _block_markup(b: Block, escape: bool) -> str:
+    if isinstance(b, Para):
+        return spans_markup(b.spans, escape)
+    return "\n".join((f"{i + 1}. " if b.numbered else "- ") + spans_markup(item, escape).replace("\n", "\n  ")
+                     for i, item in enumerate(b.items))

@@ -5,13 +5,17 @@ in a table they copy or paste cells as tab-separated text, the way spreadsheets 
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
 
 def _table_of(widget: QWidget | None):
+    from atmp_desktop.ui.grid_editor import ResultsEditor
     from atmp_desktop.ui.table_editor import TableEditor
-    while widget is not None and not isinstance(widget, TableEditor):
+    while widget is not None and not isinstance(widget, (TableEditor, ResultsEditor)):
         widget = widget.parentWidget()
+    stack = widget.parentWidget() if isinstance(widget, TableEditor) else None
+    if isinstance(stack, QStackedWidget) and isinstance(stack.parentWidget(), ResultsEditor):
+        return stack.parentWidget()  # the Rows view of a results sheet: its editor decides
     return widget
 
 

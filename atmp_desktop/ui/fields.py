@@ -534,6 +534,15 @@ EDITORS = {
 
 
 def make_editor(field: Field, parent: QWidget | None = None) -> FieldEditor:
+    if field.editor in ("batch_grid", "stability_grid"):  # results tables: spreadsheet sheets (ui/grid_editor.py)
+        from atmp_desktop.ui.grid_editor import ResultsEditor
+        return ResultsEditor(field, parent)
+    if field.editor == "process_flow":  # the process steps with the live flow diagram (ui/flow_preview.py)
+        from atmp_desktop.ui.flow_preview import ProcessStepsEditor
+        return ProcessStepsEditor(field, parent)
+    if field.type == "long_text":  # formatted narrative (ui/rich_text.py, docs/narrative-format.md)
+        from atmp_desktop.ui.rich_text import RichTextEditor
+        return RichTextEditor(field, parent)
     if field.is_table:
         from atmp_desktop.ui.table_editor import TableEditor
         return TableEditor(field, parent)

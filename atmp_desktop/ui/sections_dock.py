@@ -284,7 +284,9 @@ class SectionsDock(QDockWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)  # only the note is edited, see edit_note
-        QShortcut(QKeySequence(Qt.Key_F2), self.tree, self.edit_note, context=Qt.WidgetShortcut)
+        # setContext after construction: PySide6 ignores the `context=` keyword of this constructor, and a
+        # window-wide F2 took the key from every table and sheet of the window
+        QShortcut(QKeySequence(Qt.Key_F2), self.tree, self.edit_note).setContext(Qt.WidgetShortcut)
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setStretchLastSection(True)

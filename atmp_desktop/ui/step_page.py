@@ -156,9 +156,14 @@ class StepPage(QScrollArea):
     def load_fields(self, snap: ProjectSnapshot, paths, keep: str | None = None) -> None:
         """Show the stored value of these fields; an editor already showing it is left alone, and so is
         `keep` (the editor the edit came from: reloading it would move the cursor while the user types)."""
+        paths = list(paths)
         for path in paths:
             editor = self.editors.get(path)
             if editor is not None and path != keep:
+                editor.load_from(snap)
+        for editor in self.editors.values():  # editors that show other tables' rows (ref columns, result sheets)
+            deps = getattr(editor, "depends_on", ())
+            if deps and editor.field.path not in paths and any(p in deps for p in paths):
                 editor.load_from(snap)
 
     def refresh_state(self, snap: ProjectSnapshot, paths=None, applicability: bool = True) -> None:

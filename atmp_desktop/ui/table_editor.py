@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from atmp_desktop.core.forms import Field
+from atmp_desktop.core.refs import ref_choices, ref_for_text, ref_label
 from atmp_desktop.core.values import FieldValueError, format_value, normalise, parse_text
 from atmp_desktop.store import DeleteRows, InsertRows, MoveRows, SetCell, SetRow
 from atmp_desktop.store.rows import new_row_id
@@ -36,6 +37,7 @@ class RowsModel(QAbstractTableModel):
         self.rows: list[dict] = []
         self.ids: list[str | None] = []
         self.read_only = False
+        self.snap = None  # the snapshot the rows came from: ref columns show the referenced rows by name
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.rows)
@@ -62,7 +64,8 @@ class RowsModel(QAbstractTableModel):
         value = self.rows[index.row()].get(col.id)
         if role == _EDIT:
             return value
-        text = format_value(col, value)
+        text = ref_label(self.snap, col, value) if col.type == "ref" and self.snap is not None \
+            else format_value(col, value)
         return text if role == _DISPLAY else (text or col.label)
 
     def flags(self, index):
@@ -140,6 +143,14 @@ class CellDelegate(QStyledItemDelegate):
                 box.addItem("No", False)
             box.setAccessibleName(col.label)
             return box
+        if col.type == "ref":  # the referenced rows by name, never their ids
+            box = QComboBox(parent)
+            box.addItem(EMPTY, None)
+            snap = index.model().snap
+            for rid, label in (ref_choices(snap, col) if snap is not None else []):
+                box.addItem(label, rid)
+            box.setAccessibleName(col.label)
+            return box
         if col.type == "date":
             return date_line(parent, col.label)
         ed = QLineEdit(parent)  # numbers, amounts and text: typed, read the way the column expects
@@ -175,6 +186,7 @@ class TableEditor(FieldEditor):
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
         self.model = RowsModel(field, self)
+        self.depends_on = tuple(dict.fromkeys(r for c in field.columns for r in c.ref))  # names shown in refs
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setItemDelegate(CellDelegate(field, self.view))
@@ -283,6 +295,9 @@ class TableEditor(FieldEditor):
     def load_from(self, snap) -> None:
         path = self.field.path
         rows, ids = snap.rows(path), snap.row_ids(path)
+        self.model.snap = snap
+        if self.depends_on:
+            self.view.viewport().update()  # a renamed batch or test shows its new name
         if not self.model.shows(rows, ids):
             self._loading = True
             try:
@@ -408,7 +423,7 @@ class TableEditor(FieldEditor):
             for c in cols:
                 col = self.field.columns[c]
                 value = self.model.rows[r].get(col.id) if (r, c) in chosen else None
-                cells.append(_cell_text(col, value))
+                cells.append(_cell_text(col, value, self.model.snap))
             lines.append("\t".join(cells))
         QGuiApplication.clipboard().setText("\n".join(lines))
 
@@ -453,7 +468,7 @@ class TableEditor(FieldEditor):
                     continue
                 col = self.field.columns[c]
                 try:
-                    value = parse_text(col, cell)
+                    value = self._ref_value(col, cell) if col.type == "ref" else parse_text(col, cell)
                 except FieldValueError as exc:
                     problems.append(f"row {r + 1}: {exc}")
                     continue
@@ -482,6 +497,15 @@ class TableEditor(FieldEditor):
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         return f"{len(problems)} cell(s) could not be pasted and were left unchanged: {shown}."
 
+    def _ref_value(self, col: Field, text: str):
+        """A pasted name (or id) in a ref column as the id of the row it names."""
+        if not text.strip():
+            return None
+        rid = ref_for_text(self.model.snap, col, text) if self.model.snap is not None else None
+        if rid is None:
+            raise FieldValueError(f"{col.label}: no single row is named '{text.strip()[:40]}'")
+        return rid
+
     def select_cell(self, row: int, column_id: str | None) -> None:
         col = 0
         if column_id:
@@ -493,10 +517,12 @@ class TableEditor(FieldEditor):
         self.view.setFocus()
 
 
-def _cell_text(col: Field, value) -> str:
+def _cell_text(col: Field, value, snap=None) -> str:
     """A cell as text that paste_text reads back as the same value."""
     if value is None:
         return ""
+    if col.type == "ref" and snap is not None:
+        return ref_label(snap, col, value)
     if col.type == "multi_choice":
         return "; ".join(col.choice_label(v) for v in value)
     if col.type == "yes_no":

@@ -1,0 +1,326 @@
+"""The rich-text editor of long-text fields: what the writer sees formatted, the project stores as the narrative
+markup of core.markup (docs/narrative-format.md).
+
+Toolbar and keys: Bold (Ctrl+B), Italic (Ctrl+I), Superscript (Ctrl+Shift+=, also Ctrl++), Subscript
+(Ctrl+=), bulleted and numbered lists. Enter starts a new paragraph, Shift+Enter a new line in the same
+paragraph, Tab leaves the box. Paste from Word or a web page keeps bold, italic, superscript, subscript and
+lists and drops everything else (fonts, colours, sizes, tables become text); plain text pastes as it is.
+Typing is undone inside the box with Ctrl+Z (Qt's own stack); the value is saved as one undo step of the
+project per pause in typing (the debounce) and when the box is left, like any text field.
+"""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import (
+    QAction, QFont, QKeySequence, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextListFormat,
+)
+from PySide6.QtWidgets import QHBoxLayout, QTextEdit, QToolButton, QVBoxLayout
+
+from atmp_desktop.core.forms import Field
+from atmp_desktop.core.markup import ListItems, Para, Ref, Span, parse, to_markup
+from atmp_desktop.ui.fields import LongTextEditor, _debouncer
+
+LINE = "\u2028"   # a line break inside a paragraph (Qt's line separator)
+_BULLET_GLYPH = re.compile(r"^[\s\u00a0]*[·•▪◦o§\-–*\uf0b7\uf0a7][\s\u00a0]+")   # Word's list labels as text
+_NUMBER_LABEL = re.compile(r"^[\s\u00a0]*\d{1,3}[.)][\s\u00a0]+")
+_SUP = QTextCharFormat.AlignSuperScript
+_SUB = QTextCharFormat.AlignSubScript
+
+
+def _span_of(fmt: QTextCharFormat, text: str) -> Span:
+    align = fmt.verticalAlignment()
+    return Span(text.replace(LINE, "\n"), bold=fmt.fontWeight() >= QFont.DemiBold, italic=fmt.fontItalic(),
+                sup=align == _SUP, sub=align == _SUB)
+
+
+def _spans(block) -> list[Span]:
+    out = []
+    it = block.begin()
+    while not it.atEnd():
+        frag = it.fragment()
+        if frag.isValid() and frag.text():
+            out.append(_span_of(frag.charFormat(), frag.text()))
+        it += 1
+    return out
+
+
+def _strip_label(spans: list[Span], pattern) -> list[Span] | None:
+    """The spans without a leading list label ("· ", "1. ") written as text (Word's HTML), or None."""
+    text = "".join(s.text for s in spans)
+    m = pattern.match(text)
+    if not m or m.end() >= len(text.rstrip()):
+        return None
+    cut, out = m.end(), []
+    for s in spans:
+        if cut >= len(s.text):
+            cut -= len(s.text)
+            continue
+        out.append(Span(s.text[cut:], s.bold, s.italic, s.sup, s.sub))
+        cut = 0
+    return out
+
+
+def blocks_of(doc: QTextDocument, labels: bool = False) -> list:
+    """The document as markup blocks: paragraphs, and runs of list items (Qt lists; with `labels`, also
+    paragraphs that start with a bullet or number written as text, as Word puts lists on the clipboard)."""
+    out: list = []
+    block = doc.begin()
+    while block.isValid():
+        spans = _spans(block)
+        if any(s.text.strip() for s in spans):
+            lst = block.textList()
+            numbered = None
+            if lst is not None:
+                numbered = lst.format().style() in (QTextListFormat.ListDecimal, QTextListFormat.ListLowerAlpha,
+                                                    QTextListFormat.ListUpperAlpha, QTextListFormat.ListLowerRoman,
+                                                    QTextListFormat.ListUpperRoman)
+            elif labels:
+                for pattern, kind in ((_NUMBER_LABEL, True), (_BULLET_GLYPH, False)):
+                    stripped = _strip_label(spans, pattern)
+                    if stripped is not None:
+                        spans, numbered = stripped, kind
+                        break
+            spans = _trim(spans)
+            if numbered is None:
+                out.append(Para(tuple(spans)))
+            elif out and isinstance(out[-1], ListItems) and out[-1].numbered == numbered:
+                out[-1] = ListItems(out[-1].items + (tuple(spans),), numbered)
+            else:
+                out.append(ListItems((tuple(spans),), numbered))
+        block = block.next()
+    return out
+
+
+def _trim(spans: list[Span]) -> list[Span]:
+    """Leading and trailing spaces of a paragraph go (they cannot be stored as markup)."""
+    while spans and not spans[0].text.strip():
+        spans = spans[1:]
+    while spans and not spans[-1].text.strip():
+        spans = spans[:-1]
+    if spans:
+        first, last = spans[0], spans[-1]
+        spans[0] = Span(first.text.lstrip(), first.bold, first.italic, first.sup, first.sub)
+        last = spans[-1]
+        spans[-1] = Span(last.text.rstrip(), last.bold, last.italic, last.sup, last.sub)
+    return spans
+
+
+def _char_format(span) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    if isinstance(span, Span):
+        fmt.setFontWeight(QFont.Bold if span.bold else QFont.Normal)
+        fmt.setFontItalic(span.italic)
+        fmt.setVerticalAlignment(_SUP if span.sup else _SUB if span.sub else QTextCharFormat.AlignNormal)
+    return fmt
+
+
+def insert_blocks(cursor: QTextCursor, blocks: list, first_in_place: bool = True) -> None:
+    """Insert markup blocks at the cursor: the first into the current paragraph, the others as new ones."""
+    started = not first_in_place
+    for b in blocks:
+        items = b.items if isinstance(b, ListItems) else (b.spans,)
+        for k, spans in enumerate(items):
+            if started:
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            started = True
+            if isinstance(b, ListItems):
+                if k == 0:
+                    cursor.createList(QTextListFormat.ListDecimal if b.numbered else QTextListFormat.ListDisc)
+                elif cursor.block().textList() is None and cursor.block().previous().textList() is not None:
+                    cursor.block().previous().textList().add(cursor.block())
+            elif cursor.block().textList() is not None:
+                cursor.block().textList().remove(cursor.block())
+                cursor.setBlockFormat(QTextBlockFormat())
+            for span in spans:
+                text = span.text.replace("\n", LINE)
+                cursor.insertText(text, _char_format(span))
+
+
+class RichTextBox(QTextEdit):
+    """A QTextEdit that pastes only what the markup can hold."""
+    focus_lost = Signal()
+
+    def focusOutEvent(self, event):
+        super().focusOutEvent(event)
+        self.focus_lost.emit()
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        cursor = self.textCursor()
+        if source.hasHtml():
+            doc = QTextDocument()
+            doc.setHtml(source.html())
+            blocks = blocks_of(doc, labels=True)
+            if blocks:
+                cursor.beginEditBlock()  # one step of the box's own undo
+                cursor.removeSelectedText()
+                insert_blocks(cursor, blocks)
+                cursor.endEditBlock()
+                self.setTextCursor(cursor)
+                return
+        if source.hasText():
+            cursor.insertText(source.text().replace("\r\n", "\n").replace("\r", "\n").replace("\n\n", "\x00")
+                              .replace("\n", LINE).replace("\x00", "\n"), QTextCharFormat())
+            self.setTextCursor(cursor)
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ShiftModifier:
+            self.textCursor().insertText(LINE)  # a line break inside the paragraph
+            return
+        super().keyPressEvent(event)
+
+
+class RichTextEditor(LongTextEditor):
+    """A long-text field with formatting: reads and writes the narrative markup (core.markup)."""
+
+    def __init__(self, field: Field, parent=None):
+        super(LongTextEditor, self).__init__(field, parent)  # FieldEditor.__init__: the box is made here
+        self._raw = None
+        self.edit = RichTextBox(self)
+        self.edit.setAccessibleName(field.label)
+        self.edit.setPlaceholderText(field.placeholder)
+        self.edit.setTabChangesFocus(True)  # keyboard users leave the box with Tab
+        self.edit.setAcceptRichText(True)
+        self.edit.setMinimumHeight(96)
+        self.edit.setMaximumHeight(200)
+        self._timer = _debouncer(self, self.commit)
+        self.edit.textChanged.connect(lambda: None if self._loading else self._timer.start())
+        self.edit.focus_lost.connect(self.commit)
+        self.edit.cursorPositionChanged.connect(self._show_state)
+        self.edit.currentCharFormatChanged.connect(lambda _f: self._show_state())
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(2)
+        self.buttons: dict[str, QToolButton] = {}
+        self.actions: dict[str, QAction] = {}
+        for key, text, tip, keys, slot in (
+                ("bold", "B", "Bold (Ctrl+B)", ("Ctrl+B",), self.toggle_bold),
+                ("italic", "I", "Italic (Ctrl+I)", ("Ctrl+I",), self.toggle_italic),
+                ("sup", "x²", "Superscript, e.g. 10⁸ (Ctrl+Shift+=)", ("Ctrl+Shift+=", "Ctrl++"),
+                 lambda: self.toggle_align(_SUP)),
+                ("sub", "x₂", "Subscript, e.g. CO₂ (Ctrl+=)", ("Ctrl+=",), lambda: self.toggle_align(_SUB)),
+                ("bullets", "• List", "Bulleted list", (), lambda: self.toggle_list(False)),
+                ("numbers", "1. List", "Numbered list", (), lambda: self.toggle_list(True))):
+            action = QAction(text, self)
+            action.setToolTip(tip)
+            action.setCheckable(key in ("bold", "italic", "sup", "sub", "bullets", "numbers"))
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.edit.addAction(action)
+            b = QToolButton(self)
+            b.setDefaultAction(action)
+            b.setAccessibleName(f"{tip.split(' (')[0]} ({field.label})")
+            b.setFocusPolicy(Qt.NoFocus)  # the cursor stays in the text
+            if key == "bold":
+                f = b.font()
+                f.setBold(True)
+                b.setFont(f)
+            elif key == "italic":
+                f = b.font()
+                f.setItalic(True)
+                b.setFont(f)
+            bar.addWidget(b)
+            self.buttons[key] = b
+            self.actions[key] = action
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.edit)
+        self.setFocusProxy(self.edit)
+
+    # -- reading and writing the markup
+    def _read(self):
+        doc = self.edit.document()
+        if self._raw is not None and not doc.isModified():
+            return self._raw  # unchanged since loaded: the stored text exactly as it was
+        text = to_markup(blocks_of(doc))
+        return text if text.strip() else None
+
+    def _write(self, value):
+        self._raw = value if isinstance(value, str) else None
+        self.edit.clear()
+        doc = self.edit.document()
+        if value:
+            cursor = QTextCursor(doc)
+            cursor.beginEditBlock()
+            insert_blocks(cursor, parse(str(value)))
+            cursor.endEditBlock()
+        doc.clearUndoRedoStacks()  # the box's own undo starts from the stored text
+        doc.setModified(False)
+
+    # -- formatting commands (each one step of the box's own undo)
+    def _merge(self, fmt: QTextCharFormat) -> None:
+        """Apply to the selection, or to what is typed next (as word processors do)."""
+        self.edit.mergeCurrentCharFormat(fmt)
+        self._show_state()
+
+    def toggle_bold(self) -> None:
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Normal if self.edit.fontWeight() >= QFont.DemiBold else QFont.Bold)
+        self._merge(fmt)
+
+    def toggle_italic(self) -> None:
+        fmt = QTextCharFormat()
+        fmt.setFontItalic(not self.edit.fontItalic())
+        self._merge(fmt)
+
+    def toggle_align(self, align) -> None:
+        current = self.edit.currentCharFormat().verticalAlignment()
+        fmt = QTextCharFormat()
+        fmt.setVerticalAlignment(QTextCharFormat.AlignNormal if current == align else align)
+        self._merge(fmt)
+
+    def toggle_list(self, numbered: bool) -> None:
+        cursor = self.edit.textCursor()
+        style = QTextListFormat.ListDecimal if numbered else QTextListFormat.ListDisc
+        lst = cursor.block().textList()
+        cursor.beginEditBlock()
+        if lst is not None and (lst.format().style() == QTextListFormat.ListDecimal) == numbered:
+            for block in _selected_blocks(cursor):  # the same list again: back to paragraphs
+                if block.textList() is not None:
+                    block.textList().remove(block)
+                    c = QTextCursor(block)
+                    fmt = c.blockFormat()
+                    fmt.setIndent(0)
+                    c.setBlockFormat(fmt)
+        elif lst is not None:
+            fmt = lst.format()
+            fmt.setStyle(style)
+            lst.setFormat(fmt)
+        else:
+            cursor.createList(style)
+        cursor.endEditBlock()
+        self._show_state()
+
+    def _show_state(self) -> None:
+        fmt = self.edit.currentCharFormat()
+        lst = self.edit.textCursor().block().textList()
+        numbered = lst is not None and lst.format().style() == QTextListFormat.ListDecimal
+        for key, on in (("bold", fmt.fontWeight() >= QFont.DemiBold), ("italic", fmt.fontItalic()),
+                        ("sup", fmt.verticalAlignment() == _SUP), ("sub", fmt.verticalAlignment() == _SUB),
+                        ("bullets", lst is not None and not numbered), ("numbers", numbered)):
+            if self.actions[key].isChecked() != on:
+                self.actions[key].setChecked(on)
+
+    def show_profile(self, profile) -> None:
+        if self.field.placeholders:
+            self.edit.setPlaceholderText(self.field.placeholder_for(profile))
+
+    def set_read_only(self, read_only):
+        self.edit.setReadOnly(read_only)
+        for a in self.actions.values():
+            a.setEnabled(not read_only)
+
+
+def _selected_blocks(cursor: QTextCursor):
+    doc = cursor.document()
+    start, end = sorted((cursor.selectionStart(), cursor.selectionEnd()))
+    block = doc.findBlock(start)
+    while block.isValid() and block.position() <= end:
+        yield block
+        block = block.next()

@@ -1,0 +1,200 @@
+"""The results sheets in the real window: tests × batches and tests × time points, typed and pasted like a
+spreadsheet, each paste one undo step; ref columns of the row view show names, never row ids. Assertions
+read the project file."""
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QComboBox
+
+from atmp_desktop.core.results import spec_test
+from atmp_desktop.store import ProjectFile
+from atmp_desktop.ui.grid_editor import ResultsEditor
+
+BATCH_RESULTS, STAB_RESULTS = "quality.batch_results", "quality.stability_results"
+
+
+@pytest.fixture
+def window(window, sample_project):
+    assert window.open_path(sample_project("car-t"))
+    window.go_to_step("quality")
+    return window
+
+
+def stored(window, path):
+    with ProjectFile.open(window.project.path, window.forms, read_only=True) as p:
+        snap = p.snapshot()
+        return snap, list(zip(snap.row_ids(path), snap.rows(path)))
+
+
+def sheet_of(window, path) -> ResultsEditor:
+    ed = window.pages["quality"].editors[path]
+    assert isinstance(ed, ResultsEditor)
+    return ed
+
+
+def results_for(window, batch_name):
+    snap, rows = stored(window, BATCH_RESULTS)
+    bid = next(i for i, r in zip(snap.row_ids("quality.batch_analyses"), snap.rows("quality.batch_analyses"))
+               if r["batch"] == batch_name)
+    return {spec_test(snap, r["test"]).name: (r.get("result"), r.get("unit"), r.get("result_type"))
+            for _, r in rows if r["batch"] == bid}
+
+
+def new_batch(window, qtbot, name="NCT019-990001"):
+    t = window.pages["quality"].editors["quality.batch_analyses"]
+    n = t.model.rowCount()
+    t.add_button.click()
+    t.model.setData(t.model.index(n, 0), name)
+    qtbot.waitUntil(lambda: any(r.get("batch") == name for _, r in stored(window, "quality.batch_analyses")[1]))
+    return name
+
+
+def test_batch_sheet_shows_tests_by_batches_with_criteria(window):
+    ed = sheet_of(window, BATCH_RESULTS)
+    m = ed.sheet.model
+    assert ed.sheet.selector.currentData() in ("DS", "DP")
+    assert m.headerData(0, Qt.Horizontal) == "Acceptance criterion"
+    headers = [m.headerData(c, Qt.Horizontal) for c in range(1, m.columnCount())]
+    assert all(h.startswith("NCT") for h in headers)  # batch names, not row ids
+    tests = [m.headerData(r, Qt.Vertical) for r in range(m.rowCount())]
+    assert "Viability" in tests and m.data(m.index(tests.index("Viability"), 0)) == "≥ 80%"
+
+
+def test_typing_a_cell_then_enter_moves_down_and_stores_one_result(window, qtbot):
+    name = new_batch(window, qtbot)
+    ed = sheet_of(window, BATCH_RESULTS)
+    ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData("DS"))
+    m, view = ed.sheet.model, ed.sheet.view
+    col = next(c for c in range(1, m.columnCount()) if m.headerData(c, Qt.Horizontal) == name)
+    row = next(r for r in range(m.rowCount()) if m.headerData(r, Qt.Vertical) == "Viability")
+    view.setFocus()
+    view.setCurrentIndex(m.index(row, col))
+    qtbot.keyClick(view, "9")             # typing starts the edit, as in a spreadsheet
+    editor = view.indexWidget(view.currentIndex())
+    assert editor is not None and editor.text() == "9"
+    qtbot.keyClicks(editor, "1 %")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: results_for(window, name).get("Viability") == ("91", "%", "numeric"))
+    assert view.currentIndex().row() == row + 1 and view.currentIndex().column() == col
+    assert window.act_undo.text().startswith("&Undo result of Viability for " + name)
+
+
+def test_a_pasted_block_is_one_undo_step(window, qtbot):
+    name = new_batch(window, qtbot, "NCT019-990002")
+    ed = sheet_of(window, BATCH_RESULTS)
+    ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData("DS"))
+    m, view = ed.sheet.model, ed.sheet.view
+    col = next(c for c in range(1, m.columnCount()) if m.headerData(c, Qt.Horizontal) == name)
+    tests = [m.headerData(r, Qt.Vertical) for r in range(m.rowCount())]
+    view.setFocus()
+    view.setCurrentIndex(m.index(0, col))
+    QApplication.clipboard().setText("1.2 × 10⁹\r\n88 %\r\n96 %\r\n")  # a column copied from Excel
+    window.act_paste.trigger() if hasattr(window, "act_paste") else ed.paste()
+    qtbot.waitUntil(lambda: len(results_for(window, name)) == 3)
+    got = results_for(window, name)
+    assert got[tests[1]] == ("88", "%", "numeric") and got[tests[0]][2] == "numeric"
+    window.undo()
+    assert results_for(window, name) == {}   # the whole block in one step
+    window.redo()
+    assert len(results_for(window, name)) == 3
+
+
+def test_a_pasted_two_dimensional_block_and_cells_beyond_the_sheet(window, qtbot):
+    ed = sheet_of(window, STAB_RESULTS)
+    m, view = ed.sheet.model, ed.sheet.view
+    ed.sheet.point_edit.setText("48 months")
+    ed.sheet.add_point.click()
+    col = next(c for c in range(1, m.columnCount()) if m.headerData(c, Qt.Horizontal) == "48 months")
+    last = m.rowCount() - 2
+    view.setCurrentIndex(m.index(last, col))
+    before = len(stored(window, STAB_RESULTS)[1])
+    problem = ed.sheet.paste_text("Conforms\textra\nNo growth\tmore\nbeyond\n")
+    assert "fell outside the sheet" in problem
+    qtbot.waitUntil(lambda: len(stored(window, STAB_RESULTS)[1]) == before + 2)
+    snap, rows = stored(window, STAB_RESULTS)
+    new = [r for _, r in rows if r["time_point"] == {"value": 48, "unit": "months"}]
+    assert sorted(r["result"] for r in new) == ["Conforms", "No growth"]
+
+
+def test_delete_clears_the_selected_results_in_one_step(window, qtbot):
+    ed = sheet_of(window, BATCH_RESULTS)
+    m, view = ed.sheet.model, ed.sheet.view
+    filled = [(r, c) for r in range(m.rowCount()) for c in range(1, m.columnCount()) if m.data(m.index(r, c))]
+    (r, c) = filled[0]
+    view.setFocus()
+    view.setCurrentIndex(m.index(r, c))
+    view.selectionModel().select(m.index(r + 1, c), QItemSelectionModel.Select)
+    expected = sum(1 for rr in (r, r + 1) if m.data(m.index(rr, c)))
+    before = len(stored(window, BATCH_RESULTS)[1])
+    qtbot.keyClick(view, Qt.Key_Delete)
+    qtbot.waitUntil(lambda: len(stored(window, BATCH_RESULTS)[1]) == before - expected)
+    window.undo()
+    assert len(stored(window, BATCH_RESULTS)[1]) == before
+
+
+def test_keyboard_moves_like_a_spreadsheet(window, qtbot):
+    ed = sheet_of(window, BATCH_RESULTS)
+    m, view = ed.sheet.model, ed.sheet.view
+    view.setFocus()
+    view.setCurrentIndex(m.index(0, 1))
+    qtbot.keyClick(view, Qt.Key_Tab)
+    assert view.currentIndex().column() == 2
+    qtbot.keyClick(view, Qt.Key_Right)
+    assert view.currentIndex().column() == 3
+    qtbot.keyClick(view, Qt.Key_Return)
+    assert view.currentIndex().row() == 1
+    qtbot.keyClick(view, Qt.Key_Return, Qt.ShiftModifier)
+    assert view.currentIndex().row() == 0
+    qtbot.keyClick(view, Qt.Key_F2)  # (F2 is not the Sections dock's note key outside its tree)
+    assert view.state() == view.State.EditingState
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)
+    assert view.state() != view.State.EditingState
+
+
+def test_a_renamed_test_shows_its_new_name_in_the_sheet(window, qtbot):
+    ed = sheet_of(window, BATCH_RESULTS)
+    material = ed.sheet.selector.currentData()
+    spec = window.pages["quality"].editors[f"quality.{material.lower()}_specification"]
+    first = spec.model.rows[0]["test"]
+    spec.model.setData(spec.model.index(0, 0), first + " (renamed)")
+    qtbot.waitUntil(lambda: ed.sheet.model.headerData(0, Qt.Vertical) == first + " (renamed)")
+
+
+def test_out_of_specification_cells_are_marked(window, qtbot):
+    name = new_batch(window, qtbot, "NCT019-990003")
+    ed = sheet_of(window, BATCH_RESULTS)
+    ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData("DS"))
+    m = ed.sheet.model
+    col = next(c for c in range(1, m.columnCount()) if m.headerData(c, Qt.Horizontal) == name)
+    row = next(r for r in range(m.rowCount()) if m.headerData(r, Qt.Vertical) == "Viability")
+    ed.sheet.view.setCurrentIndex(m.index(row, col))
+    ed.sheet.paste_text("60 %")
+    qtbot.waitUntil(lambda: results_for(window, name).get("Viability") == ("60", "%", "numeric"))
+    assert m.data(m.index(row, col), Qt.BackgroundRole) is not None
+    assert "outside ≥ 80%" in m.data(m.index(row, col), Qt.ToolTipRole)
+
+
+def test_rows_view_shows_names_and_edits_refs_with_a_combo(window, qtbot):
+    ed = sheet_of(window, BATCH_RESULTS)
+    ed.modes.button(1).click()
+    t = ed.rows
+    texts = {t.model.data(t.model.index(0, c)) for c in range(2)}
+    snap = window.project.snapshot()
+    assert not texts & set(snap.row_ids("quality.batch_analyses")) and not texts & set(
+        snap.row_ids("quality.ds_specification") + snap.row_ids("quality.dp_specification"))
+    idx = t.model.index(0, 0)
+    combo = t.view.itemDelegate().createEditor(t.view.viewport(), None, idx)
+    assert isinstance(combo, QComboBox) and combo.count() == len(snap.rows("quality.batch_analyses")) + 1
+    target = combo.itemData(2)
+    combo.setCurrentIndex(2)
+    t.view.itemDelegate().setModelData(combo, t.model, idx)
+    qtbot.waitUntil(lambda: stored(window, BATCH_RESULTS)[1][0][1]["batch"] == target)
+
+
+def test_the_plain_table_editor_shows_ref_names_for_any_ref_column(window, forms):
+    from atmp_desktop.ui.table_editor import TableEditor
+    t = TableEditor(forms.field(STAB_RESULTS))
+    t.load_from(window.project.snapshot())
+    snap = window.project.snapshot()
+    shown = t.model.data(t.model.index(0, 0))
+    assert shown.startswith("STB-") and shown not in snap.row_ids("quality.stability_studies")
+    assert "(DP)" in t.model.data(t.model.index(0, 2)) or "(DS)" in t.model.data(t.model.index(0, 2))

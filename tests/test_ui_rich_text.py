@@ -1,0 +1,181 @@
+"""The rich-text editor of long-text fields in the real window: toolbar and shortcuts write the narrative
+markup; the markup goes window -> project file -> JSON -> both writers unchanged; paste from Word keeps
+bold, italic, super/subscript and lists and drops the rest; undo works in the box and in the project."""
+import json
+
+import pytest
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from atmp_desktop.core.project import to_document
+from atmp_desktop.store import ProjectFile
+from atmp_desktop.ui.rich_text import RichTextEditor
+
+FIELD = "product.mode_of_action"   # printed by 3.2.S.1.3 (a long-text field of the `fields` item)
+
+WORD_HTML = """<html><head><style>p.MsoNormal {font-family:Calibri}</style></head><body><!--StartFragment-->
+<p class=MsoNormal><b>Bold</b> and <i>italic</i>, <span style='color:red;font-size:20pt;font-family:Arial'>red
+and big</span>, 1 &times; 10<sup>8</sup> cells, CO<sub>2</sub></p>
+<p class=MsoListParagraphCxSpFirst style='mso-list:l0 level1 lfo1'><![if !supportLists]><span
+style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span><![endif]>first
+point</p>
+<p class=MsoListParagraphCxSpLast style='mso-list:l0 level1 lfo1'><![if !supportLists]><span
+style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span><![endif]>second
+<b>point</b></p>
+<p class=MsoNormal>1.&nbsp;&nbsp;&nbsp; Thaw the bag</p><p class=MsoNormal>2.&nbsp;&nbsp;&nbsp; Infuse</p>
+<table><tr><td>cell</td></tr></table><!--EndFragment--></body></html>"""
+
+
+@pytest.fixture
+def window(window, empty_project):
+    assert window.open_path(empty_project)
+    window.activateWindow()   # shortcuts reach the active window only
+    window.go_to_step("product")
+    return window
+
+
+def box(window) -> RichTextEditor:
+    ed = window.pages["product"].editors[FIELD]
+    assert isinstance(ed, RichTextEditor)
+    return ed
+
+
+def stored(window):
+    with ProjectFile.open(window.project.path, window.forms, read_only=True) as p:
+        return p.snapshot()
+
+
+def type_formatted(ed: RichTextEditor) -> None:
+    e = ed.edit
+    e.setFocus()
+    QTest.keyClicks(e, "Dose 1 x 10")
+    QTest.keyClick(e, Qt.Key_Equal, Qt.ControlModifier | Qt.ShiftModifier)   # superscript on
+    QTest.keyClicks(e, "8")
+    QTest.keyClick(e, Qt.Key_Equal, Qt.ControlModifier | Qt.ShiftModifier)   # and off
+    QTest.keyClicks(e, " cells in ")
+    QTest.keyClick(e, Qt.Key_I, Qt.ControlModifier)
+    QTest.keyClicks(e, "5 % CO")
+    QTest.keyClick(e, Qt.Key_Equal, Qt.ControlModifier)                      # subscript
+    QTest.keyClicks(e, "2")
+    QTest.keyClick(e, Qt.Key_Equal, Qt.ControlModifier)
+    QTest.keyClick(e, Qt.Key_I, Qt.ControlModifier)
+    QTest.keyClicks(e, ", see 3.2.S.2.3.")
+    QTest.keyClick(e, Qt.Key_Return)                                          # a new paragraph
+    QTest.keyClick(e, Qt.Key_B, Qt.ControlModifier)
+    QTest.keyClicks(e, "Steps")
+    QTest.keyClick(e, Qt.Key_B, Qt.ControlModifier)
+    QTest.keyClick(e, Qt.Key_Return)
+    ed.buttons["numbers"].click()
+    QTest.keyClicks(e, "thaw")
+    QTest.keyClick(e, Qt.Key_Return)
+    QTest.keyClicks(e, "infuse")
+
+
+EXPECTED = ("Dose 1 x 10^8^ cells in *5 % CO~2~*, see 3.2.S.2.3.\n\n**Steps**\n\n1. thaw\n2. infuse")
+
+
+def test_toolbar_and_shortcuts_store_markup_and_it_reaches_both_writers(window, qtbot, tmp_path, forms):
+    ed = box(window)
+    type_formatted(ed)
+    ed.edit.focus_lost.emit()   # leaving the box saves it
+    qtbot.waitUntil(lambda: stored(window).get(FIELD) == EXPECTED)
+    # the JSON interchange carries the markup unchanged and a new project from it shows the same formatting
+    doc = json.loads(json.dumps(to_document(stored(window))))
+    assert doc["data"]["product"]["mode_of_action"] == EXPECTED
+    with ProjectFile.create(tmp_path / "copy.atmp", forms, document=doc) as copy_:
+        again = RichTextEditor(forms.field(FIELD))
+        again.load_from(copy_.snapshot())
+        again.edit.document().setModified(True)   # read it back from the formatted document, not the cache
+        assert again.value() == EXPECTED
+        snap = copy_.snapshot()
+    # both writers: superscript, subscript, italic, bold and the numbered list
+    import docx
+    from pypdf import PdfReader
+
+    from atmp_desktop.export.api import export_documents
+    res = export_documents(snap, ["m3-2-s"], tmp_path / "out", formats=("docx", "pdf"))
+    word = docx.Document(next(p for p in res.paths if p.suffix == ".docx"))
+    runs = [r for p in word.paragraphs for r in p.runs]
+    assert any(r.text == "8" and r.font.superscript for r in runs)
+    assert any(r.text == "2" and r.font.subscript and r.italic for r in runs)
+    assert any(r.text == "Steps" and r.bold for r in runs)
+    assert [p.text for p in word.paragraphs if p.style.name == "List Number"][:2] == ["thaw", "infuse"]
+    text = "\n".join(p.extract_text() for p in PdfReader(next(p for p in res.paths if p.suffix == ".pdf")).pages)
+    assert "Dose 1 x 10" in text and "thaw" in text and "^" not in text and "**" not in text
+
+
+def test_paste_from_word_keeps_emphasis_and_lists_and_drops_the_rest(window, qtbot):
+    ed = box(window)
+    ed.edit.setFocus()
+    data = QMimeData()
+    data.setHtml(WORD_HTML)
+    data.setText("plain text fallback")
+    ed.edit.insertFromMimeData(data)
+    ed.commit()
+    value = stored(window).get(FIELD)
+    assert value.startswith("**Bold** and *italic*, red and big, 1 × 10^8^ cells, CO~2~")
+    assert "- first point\n- second **point**" in value
+    assert "1. Thaw the bag\n2. Infuse" in value
+    assert "cell" in value and "color" not in value and "Arial" not in value and "<" not in value
+
+
+def test_plain_text_pastes_as_text(window):
+    ed = box(window)
+    data = QMimeData()
+    data.setText("a **not bold** b\n\nsecond paragraph")
+    ed.edit.setFocus()
+    ed.edit.insertFromMimeData(data)
+    ed.commit()
+    assert stored(window).get(FIELD) == "a \\*\\*not bold\\*\\* b\n\nsecond paragraph"
+
+
+def test_undo_in_the_box_and_one_project_step_per_save(window, qtbot):
+    ed = box(window)
+    e = ed.edit
+    e.setFocus()
+    QTest.keyClicks(e, "first words")
+    ed.commit()
+    assert stored(window).get(FIELD) == "first words"
+    QTest.keyClicks(e, " more")
+    QTest.keyClick(e, Qt.Key_Z, Qt.ControlModifier)   # the box's own undo takes typing back (Qt joins a run)
+    assert "more" not in e.toPlainText()
+    QTest.keyClick(e, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)   # and redoes it
+    assert e.toPlainText() == "first words more"
+    e.selectAll()
+    QTest.keyClicks(e, "other words")
+    ed.commit()
+    assert stored(window).get(FIELD) == "other words"
+    window.undo()   # the project's undo: one step per save
+    assert stored(window).get(FIELD) == "first words"
+    assert ed.edit.toPlainText() == "first words"
+
+
+def test_stored_plain_text_is_kept_exactly_until_edited(window, qtbot):
+    text = "Titre 1 × 10^8 cells and p < 0.05*; * not a list\n- but this is"
+    window.project.set_value(FIELD, text)
+    window.go_to_step("applicant")
+    window._reload_everything()
+    ed = box(window)
+    assert ed.value() == text   # loaded, not rewritten
+    ed.commit()
+    assert stored(window).get(FIELD) == text
+    ed.edit.setFocus()
+    ed.edit.moveCursor(QTextCursor.End)
+    QTest.keyClicks(ed.edit, "!")
+    ed.commit()
+    # still no backslashes where the text reads the same without them
+    assert stored(window).get(FIELD).startswith("Titre 1 × 10^8 cells and p < 0.05*; * not a list")
+
+
+def test_the_toolbar_shows_the_format_at_the_cursor(window):
+    ed = box(window)
+    ed.set_value("plain **bold** text")
+    cursor = ed.edit.textCursor()
+    cursor.setPosition(8)
+    ed.edit.setTextCursor(cursor)
+    assert ed.actions["bold"].isChecked()
+    cursor.setPosition(2)
+    ed.edit.setTextCursor(cursor)
+    assert not ed.actions["bold"].isChecked()
