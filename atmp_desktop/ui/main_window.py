@@ -272,6 +272,8 @@ class MainWindow(QMainWindow):
         self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
         from atmp_desktop.ui import share_menu
         share_menu.install(self)  # File > Send a Copy and the Review menu (issue 13)
+        from atmp_desktop.ui import figure_panel
+        figure_panel.install(self)  # Edit > Figures… (issue 12)
 
     def event(self, event) -> bool:
         # (events arrive during construction too, before the menus exist)
