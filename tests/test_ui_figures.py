@@ -13,6 +13,17 @@ SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120"><rect 
        b'height="110" fill="#cde" stroke="#000"/><text x="20" y="60" font-size="16">ITR-CMV-GFP-ITR</text></svg>')
 
 
+@pytest.fixture(autouse=True)
+def _no_message_box(monkeypatch):
+    """A message box nobody answers would hang the test: any that opens fails it, with its text."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(_parent, title, text, *a, **k):
+        raise AssertionError(f"unexpected message box '{title}': {text}")
+    for name in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, refuse)
+
+
 @pytest.fixture
 def window(window, sample_project):
     assert window.open_path(sample_project("autologous-tep"))

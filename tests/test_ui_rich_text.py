@@ -28,6 +28,17 @@ style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&n
 <table><tr><td>cell</td></tr></table><!--EndFragment--></body></html>"""
 
 
+@pytest.fixture(autouse=True)
+def _no_message_box(monkeypatch):
+    """A message box nobody answers would hang the test: any that opens fails it, with its text."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(_parent, title, text, *a, **k):
+        raise AssertionError(f"unexpected message box '{title}': {text}")
+    for name in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, refuse)
+
+
 @pytest.fixture
 def window(window, empty_project):
     assert window.open_path(empty_project)
@@ -179,3 +190,50 @@ def test_the_toolbar_shows_the_format_at_the_cursor(window):
     cursor.setPosition(2)
     ed.edit.setTextCursor(cursor)
     assert not ed.actions["bold"].isChecked()
+
+
+def test_citations_and_references_pass_through_an_edit_unchanged(window, qtbot, sample_project):
+    """Markup the editor has no button for ([ref:key] citations, section numbers) is kept as written, also
+    with emphasis around a citation, when the writer edits another part of the text."""
+    assert window.open_path(sample_project("car-t"))
+    window.go_to_step("product")
+    ed = box(window)
+    original = stored(window).get(FIELD)
+    assert "[ref:maude-2018]" in original
+    e = ed.edit
+    e.setFocus()
+    e.moveCursor(QTextCursor.Start)
+    QTest.keyClicks(e, "In short: ")
+    ed.edit.focus_lost.emit()
+    qtbot.waitUntil(lambda: stored(window).get(FIELD) == "In short: " + original)
+    window.project.set_value(FIELD, "As shown **by [ref:maude-2018]** and *in [ref:gmp-atmp; ph-eur-5-2-12]*, "
+                                    "see 3.2.S.2.3.")
+    window._reload_everything()
+    ed = box(window)
+    ed.edit.setFocus()
+    ed.edit.moveCursor(QTextCursor.End)
+    QTest.keyClicks(ed.edit, " Done.")
+    ed.edit.focus_lost.emit()
+    qtbot.waitUntil(lambda: stored(window).get(FIELD).endswith("Done."))
+    assert stored(window).get(FIELD) == ("As shown **by [ref:maude-2018]** and *in [ref:gmp-atmp; ph-eur-5-2-12]*, "
+                                         "see 3.2.S.2.3. Done.")
+
+
+def test_every_long_text_of_the_samples_reads_back_from_the_editor_unchanged(qtbot, forms):
+    """Loaded into the editor and read back from its formatted document (as after an edit), every long text
+    of the five samples (lists, emphasis, sub/superscripts, citations, section numbers) is the same text."""
+    from atmp_desktop.samples import load_sample
+    ed = RichTextEditor(forms.field(FIELD))
+    qtbot.addWidget(ed)
+    checked = 0
+    for name in ("car-t", "aav-gene-therapy", "allogeneic-cells", "autologous-tep", "combined-atmp"):
+        data = load_sample(name)["data"]
+        for step in forms.steps:
+            for f in step.fields:
+                text = data.get(step.id, {}).get(f.id)
+                if f.type == "long_text" and text:
+                    ed._write(text)
+                    ed.edit.document().setModified(True)
+                    assert ed._read() == text, (name, f.path)
+                    checked += 1
+    assert checked > 400

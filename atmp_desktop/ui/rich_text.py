@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QTextEdit, QToolButton, QVBoxLayout
 
 from atmp_desktop.core.forms import Field
-from atmp_desktop.core.markup import ListItems, Para, Ref, Span, parse, to_markup
+from atmp_desktop.core.markup import CITE, Cite, ListItems, Para, Span, cite_keys, parse, to_markup
 from atmp_desktop.ui.fields import LongTextEditor, _debouncer
 
 LINE = "\u2028"   # a line break inside a paragraph (Qt's line separator)
@@ -35,14 +35,30 @@ def _span_of(fmt: QTextCharFormat, text: str) -> Span:
                 sup=align == _SUP, sub=align == _SUB)
 
 
-def _spans(block) -> list[Span]:
+def _spans(block) -> list:
     out = []
     it = block.begin()
     while not it.atEnd():
         frag = it.fragment()
         if frag.isValid() and frag.text():
-            out.append(_span_of(frag.charFormat(), frag.text()))
+            out.extend(_citations(_span_of(frag.charFormat(), frag.text())))
         it += 1
+    return out
+
+
+def _citations(span: Span) -> list:
+    """A span with the citations written in it ("[ref:key]", shown as text: there is no button for them) as
+    markup citations, so that they are stored as citations and not as escaped text."""
+    if "[" not in span.text:
+        return [span]
+    out, at = [], 0
+    for m in CITE.finditer(span.text):
+        if m.start() > at:
+            out.append(Span(span.text[at:m.start()], span.bold, span.italic, span.sup, span.sub))
+        out.append(Cite(cite_keys(m.group("keys")), m.group(0), span.bold, span.italic))
+        at = m.end()
+    if at < len(span.text):
+        out.append(Span(span.text[at:], span.bold, span.italic, span.sup, span.sub))
     return out
 
 
@@ -57,7 +73,7 @@ def _strip_label(spans: list[Span], pattern) -> list[Span] | None:
         if cut >= len(s.text):
             cut -= len(s.text)
             continue
-        out.append(Span(s.text[cut:], s.bold, s.italic, s.sup, s.sub))
+        out.append(Span(s.text[cut:], s.bold, s.italic, s.sup, s.sub) if cut else s)
         cut = 0
     return out
 
@@ -99,19 +115,23 @@ def _trim(spans: list[Span]) -> list[Span]:
         spans = spans[1:]
     while spans and not spans[-1].text.strip():
         spans = spans[:-1]
-    if spans:
-        first, last = spans[0], spans[-1]
+    if spans and isinstance(spans[0], Span):
+        first = spans[0]
         spans[0] = Span(first.text.lstrip(), first.bold, first.italic, first.sup, first.sub)
+    if spans and isinstance(spans[-1], Span):
         last = spans[-1]
         spans[-1] = Span(last.text.rstrip(), last.bold, last.italic, last.sup, last.sub)
     return spans
 
 
 def _char_format(span) -> QTextCharFormat:
+    """The format of a span. References ("3.2.S.2.3") and citations ("[ref:key]") are shown as the text they
+    were written as, with the emphasis around a citation, so they read back as the same markup."""
     fmt = QTextCharFormat()
-    if isinstance(span, Span):
+    if isinstance(span, (Span, Cite)):
         fmt.setFontWeight(QFont.Bold if span.bold else QFont.Normal)
         fmt.setFontItalic(span.italic)
+    if isinstance(span, Span):
         fmt.setVerticalAlignment(_SUP if span.sup else _SUB if span.sub else QTextCharFormat.AlignNormal)
     return fmt
 
