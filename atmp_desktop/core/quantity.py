@@ -486,13 +486,16 @@ def hours(q: Quantity) -> float:
 
 
 def format_duration(q: Quantity) -> str:
+    """'3 months', '1 month', '1.5 h' (a time point or a duration as printed and shown; parse_durations reads
+    every form back)."""
     v = q.value
     shown = str(int(v)) if float(v).is_integer() else format_number(float(v))
-    return f"{shown} {q.unit}"
+    unit = q.unit[:-1] if v == 1 and q.unit in ("days", "weeks", "months", "years") else q.unit
+    return f"{shown} {unit}"
 
 
 def format_durations(points: list[Quantity]) -> str:
-    """[0, 3, 6 months] -> '0, 3, 6 months'; mixed units keep each: '0 h, 2 h, 1 days'."""
+    """[0, 3, 6 months] -> '0, 3, 6 months'; mixed units keep each: '0 h, 2 h, 1 day'."""
     if not points:
         return ""
     if len({p.unit for p in points}) == 1:

@@ -166,8 +166,7 @@ def _point_title(point: tuple) -> str:
     value, unit = point
     if not value:
         return "Initial (0)"
-    text = format_duration(Quantity(value, unit))
-    return text[:-1] if value == 1 and text.endswith("s") else text   # "1 month", "1 h"
+    return format_duration(Quantity(value, unit))   # "1 month", "1 h"
 
 
 class ResultsSheet(QWidget):
