@@ -66,3 +66,49 @@ def test_the_diagram_reaches_both_writers(tmp_path):
     img = Image.open(io.BytesIO(word.part.related_parts[blip].blob))
     inches = shapes[0].width / 914400
     assert img.size[0] / inches >= 299  # at least 300 dpi at the printed size
+
+
+@pytest.mark.parametrize("sample", sample_names())
+def test_every_sample_draws_the_materials_added_at_its_steps_in_full(sample):
+    steps = sample_snapshot(sample).rows("manufacturing.process_steps")
+    named = [s for s in steps if s.get("materials")]
+    assert named, "each sample names the materials added at its steps"
+    boxes = [b for p in flow_parts(steps) for b in p.boxes if b.kind == "material"]
+    assert len(boxes) == len(named)
+    drawn = sorted("".join("".join(t for t, _, _ in b.lines).split()) for b in boxes)   # (lines break at "-")
+    assert drawn == sorted("".join(("Added: " + s["materials"]).split()) for s in named)  # no ellipsis
+
+
+def test_materials_sit_left_of_their_step_above_its_hold_point_and_none_draws_nothing():
+    lay = flow_layout([{"number": 1, "name": "Seed", "materials": "Medium, IL-7, IL-15", "hold_time": "≤ 4 h"},
+                       {"number": 2, "name": "Expand", "materials": "None"}])
+    step = next(b for b in lay.boxes if b.kind == "step")
+    (mat,) = [b for b in lay.boxes if b.kind == "material"]
+    (hold,) = [b for b in lay.boxes if b.kind == "hold"]
+    assert mat.x + mat.w <= step.x and mat.y + mat.h <= hold.y and step.y <= mat.y <= step.y + step.h
+    arrow = next(a for a in lay.arrows if a.x1 == mat.x + mat.w)
+    assert not arrow.dashed and arrow.x2 == step.x   # solid: the material goes into the step
+
+
+def test_the_qos_places_the_diagram_of_each_stage_where_the_flow_slot_is():
+    from atmp_desktop.export import model as m
+    from atmp_desktop.export.builders import build
+    doc = build("m2-3-qos", sample_snapshot("car-t"))
+    figures = [(b.caption, b) for b in doc.blocks if isinstance(b, m.Figure) and b.diagram is not None]
+    captions = [c for c, _ in figures]
+    assert any("active substance" in c for c in captions) and any("finished product" in c for c in captions)
+    steps = sample_snapshot("car-t").rows("manufacturing.process_steps")
+    ds = [b for c, f in figures if "active substance" in c for b in f.diagram.boxes if b.kind == "step"]
+    assert len(ds) == len([s for s in steps if s.get("stage") in ("DS", None)])
+
+
+def test_the_png_of_a_part_is_drawn_once_per_export_and_is_a_palette_image():
+    from PIL import Image
+    parts = flow_parts(sample_snapshot("car-t").rows("manufacturing.process_steps"))
+    to_png.cache_clear()
+    for _document in range(3):   # 3.2.S.2.2, 3.2.P.3.3 and the SME request draw the same parts
+        for part in parts:
+            to_png(part, 300)
+    info = to_png.cache_info()
+    assert (info.misses, info.hits) == (len(parts), 2 * len(parts)) and info.maxsize >= 512
+    assert Image.open(io.BytesIO(to_png(parts[0], 300))).mode == "P"

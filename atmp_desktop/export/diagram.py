@@ -22,6 +22,7 @@ LINE = 1.2             # line height as a multiple of the font size
 CHARS_STEP, CHARS_SIDE, CHARS_HOLD = 26, 29, 16
 MAX_HEIGHT = 430.0     # a part fits a landscape frame too; taller processes are drawn in several parts
 MAX_LINES = 4
+MAX_LINES_ADDED = 8    # the materials added are listed in full in a narrow box (an ellipsis would hide one)
 COLOURS = {"step": ("#e5ebf2", "#1f3a5f"), "ipc": ("#fff7e6", "#9a6700"), "hold": ("#eef7ee", "#2f6f3e"),
            "material": ("#f3eefa", "#5b3f8c"), "boundary": ("#ffffff", "#7a7a7a")}
 _NONE = re.compile(r"(?i)(not applicable|none|n/?a\b|no hold|-|–)")
@@ -56,10 +57,11 @@ class Layout:
     labels: tuple[tuple[float, float, str], ...] = field(default_factory=tuple)
 
 
-def _wrap(text: str, chars: int, bold: bool = False, size: float = FONT_SIZE) -> list[tuple[str, bool, float]]:
+def _wrap(text: str, chars: int, bold: bool = False, size: float = FONT_SIZE,
+          max_lines: int = MAX_LINES) -> list[tuple[str, bool, float]]:
     lines = textwrap.wrap(" ".join(str(text).split()), chars, break_long_words=True) or [""]
-    if len(lines) > MAX_LINES:
-        lines = lines[:MAX_LINES]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
         lines[-1] = lines[-1][: chars - 1].rstrip() + "…"
     return [(ln, bold, size) for ln in lines]
 
@@ -106,7 +108,8 @@ def flow_layout(steps: list[dict], before: str | None = None) -> Layout:
             hold_text = ""  # no hold point at this step
         hold = _wrap("Hold: " + hold_text, CHARS_HOLD, size=SMALL) if hold_text else []
         added = str(r.get("materials") or "").strip()
-        mats = _wrap("Added: " + added, CHARS_HOLD, size=SMALL) if added and not _NONE.match(added) else []
+        mats = _wrap("Added: " + added, CHARS_HOLD, size=SMALL, max_lines=MAX_LINES_ADDED) \
+            if added and not _NONE.match(added) else []
         left = (_height(mats) if mats else 0) + (4 if mats and hold else 0) + (_height(hold) if hold else 0)
         h = max(h, _height(side) if side else 0, left)
         box = Box(x_step, y, STEP_W, h, tuple(lines), "step")
