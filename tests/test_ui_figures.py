@@ -3,7 +3,8 @@ import io
 
 import pytest
 from PIL import Image
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from atmp_desktop.store import ProjectFile
 from atmp_desktop.ui.figure_panel import FigurePanel, open_panel, thumbnail
@@ -16,8 +17,6 @@ SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120"><rect 
 @pytest.fixture(autouse=True)
 def _no_message_box(monkeypatch):
     """A message box nobody answers would hang the test: any that opens fails it, with its text."""
-    from PySide6.QtWidgets import QMessageBox
-
     def refuse(_parent, title, text, *a, **k):
         raise AssertionError(f"unexpected message box '{title}': {text}")
     for name in ("warning", "critical", "information"):
@@ -41,20 +40,24 @@ def png_file(tmp_path, name="facility-plan.png"):
     return path
 
 
-def test_edit_menu_opens_the_panel_and_attach_caption_alt_move_remove_are_undoable(window, tmp_path, monkeypatch):
+def test_edit_menu_opens_the_panel_and_attach_caption_alt_move_remove_are_undoable(window, qtbot, tmp_path,
+                                                                                   monkeypatch):
     window.act_figures.trigger()
     panel = window._figure_panel
     assert isinstance(panel, FigurePanel) and panel.isVisible()
     panel.place.setCurrentIndex(panel.place.findData("heading:3.2.A.1"))
-    panel.attach_file(png_file(tmp_path))
+    chosen = png_file(tmp_path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(chosen), ""))
+    qtbot.mouseClick(panel.attach_button, Qt.LeftButton)     # Attach image… and the file picked in the dialog
     (fig,) = figures(window)
     assert (fig.target, fig.caption, fig.name, fig.kind) == ("heading:3.2.A.1", "facility plan", "facility-plan.png",
                                                              "png")
     assert window.act_undo.text() == "&Undo attachment of figure 'facility plan'"
-    panel.caption.setText("Clean-room suite: material and personnel flow")
-    panel.caption.editingFinished.emit()
-    panel.alt.setPlainText("Six rooms with one-way flow")
-    panel.save_alt_button.click()
+    panel.caption.selectAll()
+    qtbot.keyClicks(panel.caption, "Clean-room suite: material and personnel flow")
+    qtbot.keyClick(panel.caption, Qt.Key_Return)
+    qtbot.keyClicks(panel.alt, "Six rooms with one-way flow")
+    qtbot.mouseClick(panel.save_alt_button, Qt.LeftButton)
     assert (figures(window)[0].caption, figures(window)[0].alt) == ("Clean-room suite: material and personnel flow",
                                                                    "Six rooms with one-way flow")
     panel.undo_button.click()                      # one step back: the alt text
@@ -105,8 +108,17 @@ def test_the_flow_preview_follows_the_process_step_table_only(window, qtbot):
     steps = [b for b in ed.canvas.layout_.boxes if b.kind == "step"]
     assert len(steps) == len(window.project.snapshot().rows("manufacturing.process_steps"))
     count = ed.redraws
-    ed.model.setData(ed.model.index(0, 1), "Biopsy receipt, washing and separation")   # a typed cell
+    view = ed.view
+    view.setFocus()
+    view.setCurrentIndex(ed.model.index(0, 1))
+    qtbot.keyClick(view, Qt.Key_F2)                                   # edit the step name as a user does
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Biopsy receipt, washing and separation")
+    qtbot.keyClick(editor, Qt.Key_Return)
     qtbot.waitUntil(lambda: ed.redraws > count)
+    with ProjectFile.open(window.project.path, window.forms, read_only=True) as p:
+        assert p.snapshot().rows("manufacturing.process_steps")[0]["name"] == "Biopsy receipt, washing and separation"
     assert "Biopsy receipt, washing and" in " ".join(t for b in ed.canvas.layout_.boxes for t, _b, _s in b.lines)
     count = ed.redraws
     window.project.snapshot()

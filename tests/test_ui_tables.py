@@ -108,7 +108,7 @@ def test_paste_parses_typed_columns_and_reports_bad_cells(window):
 
 def test_paste_button_shows_problems_under_the_table(window):
     t = table(window, "manufacturing.process_steps")
-    QApplication.clipboard().setText("x\ty\tz\tq\tw\te\tr\tt\tu\tbeyond")
+    QApplication.clipboard().setText("x\ty\tz\tq\tw\te\tr\tt\tu\tv\tbeyond")  # 10 columns, then one more
     t.paste_button.click()
     assert not t.message.isHidden()
     assert "beyond the last column" in t.message.text()

@@ -14,7 +14,7 @@ from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout,
+    QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout,
 )
 
 from atmp_desktop.core.definitions import default_definitions
@@ -65,6 +65,7 @@ class FigurePanel(QDialog):
         self.list.currentRowChanged.connect(lambda _r: self._show_current())
         self.preview = QLabel(self)
         self.preview.setMinimumSize(THUMB)
+        self.preview.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)  # the pixmap never grows the panel
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setFrameShape(QLabel.StyledPanel)
         self.details = QLabel(self)
@@ -103,7 +104,7 @@ class FigurePanel(QDialog):
         side.addWidget(self.attach_button)
         side.addWidget(self.replace_label)
         right = QVBoxLayout()
-        right.addWidget(self.preview)
+        right.addWidget(self.preview, 1)   # the preview takes the height; caption and alt text keep theirs
         right.addWidget(self.details)
         form = QFormLayout()
         form.addRow("Caption:", self.caption)
@@ -177,7 +178,7 @@ class FigurePanel(QDialog):
             self.caption.setText("")
             self.alt.setPlainText("")
             return
-        self.preview.setPixmap(thumbnail(f.kind, f.data))
+        self.preview.setPixmap(thumbnail(f.kind, f.data, self._preview_size()))
         info = check_image(f.data)
         self.details.setText(f"{KIND_LABELS[f.kind]}, {info.size_text}, {len(f.data) / 1024:,.0f} KB"
                              + (" — stays vector graphics in the PDF" if f.kind == "svg" else "")
@@ -186,6 +187,17 @@ class FigurePanel(QDialog):
             self.caption.setText(f.caption)
         if self.alt.toPlainText() != f.alt:
             self.alt.setPlainText(f.alt)
+
+    def _preview_size(self) -> QSize:
+        """The preview fills its frame (at least the thumbnail size): a vector map must be readable."""
+        room = self.preview.contentsRect().size() - QSize(16, 16)
+        return room.expandedTo(THUMB)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        f = self.current()
+        if f is not None:
+            self.preview.setPixmap(thumbnail(f.kind, f.data, self._preview_size()))
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
