@@ -68,7 +68,7 @@ def lentiviral_map() -> bytes:
         [("5' LTR", 180, "#c9d7e8", "R-U5"), ("ψ / RRE", 900, "#e8e8e8", ""), ("cPPT", 120, "#e8e8e8", ""),
          ("EF-1α>", 1200, "#f6d7a7", "promoter"), ("anti-CD19 CAR>", 1480, "#b9e0c2", "scFv-CD8α-4-1BB-CD3ζ"),
          ("WPRE", 590, "#e8e8e8", ""), ("3' ΔU3 LTR", 235, "#c9d7e8", "SIN")],
-        "VSV-G pseudotyped; packaging plasmids pGAG-POL, pREV, pVSV-G are not part of the vector genome.",
+        "VSV-G pseudotyped; the packaging plasmids pGAG-POL, pREV and pVSV-G are not in the vector.",
         "Provirus LTR to LTR about 4.7 kb; transgene FMC63 scFv anti-CD19 CAR")
 
 
