@@ -112,3 +112,13 @@ def test_the_png_of_a_part_is_drawn_once_per_export_and_is_a_palette_image():
     info = to_png.cache_info()
     assert (info.misses, info.hits) == (len(parts), 2 * len(parts)) and info.maxsize >= 512
     assert Image.open(io.BytesIO(to_png(parts[0], 300))).mode == "P"
+
+
+def test_flow_parts_are_laid_out_once_per_set_of_steps_and_follow_every_drawn_column():
+    steps = [dict(r) for r in sample_snapshot("car-t").rows("manufacturing.process_steps")]
+    first = flow_parts(steps)
+    assert flow_parts(steps)[0] is first[0]          # the same steps again: laid out once
+    steps[0]["materials"] = "Anticoagulant ACD-A"    # any drawn column edited: laid out anew
+    again = flow_parts(steps)
+    assert again[0] is not first[0]
+    assert any("ACD-A" in t for b in again[0].boxes for t, _, _ in b.lines)

@@ -137,8 +137,27 @@ def flow_layout(steps: list[dict], before: str | None = None) -> Layout:
     return Layout(WIDTH, max(y - GAP_Y + 4, 20.0), tuple(boxes), tuple(arrows), boundary)
 
 
+# the columns of a process step the diagram draws (a layout depends on nothing else)
+DRAWN = ("number", "name", "site", "stage", "materials", "in_process_controls", "acceptance_criteria", "hold_time")
+
+
 def flow_parts(steps: list[dict], max_height: float = MAX_HEIGHT) -> list[Layout]:
-    """The diagram in parts no taller than `max_height` (consecutive steps; the boundary where it falls)."""
+    """The diagram in parts no taller than `max_height` (consecutive steps; the boundary where it falls).
+    Memoised on what the diagram draws: the documents of one export (3.2.S.2.2, 3.2.P.3.3, the SME request,
+    2.3) ask for the same steps, and fitting parts lays out every growing run of steps."""
+    key = tuple(tuple(_hashable(r.get(k)) for k in DRAWN) for r in steps)
+    return list(_parts(key, max_height))
+
+
+def _hashable(value):
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return tuple(value) if isinstance(value, list) else value
+
+
+@functools.lru_cache(maxsize=64)
+def _parts(key: tuple, max_height: float) -> tuple[Layout, ...]:
+    steps = [{k: v for k, v in zip(DRAWN, row) if v is not None} for row in key]
     rows = sorted(steps, key=lambda r: (r.get("number") is None, r.get("number") or 0))
     parts: list[Layout] = []
     start = 0
@@ -149,7 +168,7 @@ def flow_parts(steps: list[dict], max_height: float = MAX_HEIGHT) -> list[Layout
             end += 1
         parts.append(flow_layout(rows[start:end], before))
         start = end
-    return parts
+    return tuple(parts)
 
 
 def _head(a: Arrow) -> list[tuple[float, float]]:
