@@ -209,3 +209,50 @@ def test_the_plain_table_editor_shows_ref_names_for_any_ref_column(window, forms
     shown = t.model.data(t.model.index(0, 0))
     assert shown.startswith("STB-") and shown not in snap.row_ids("quality.stability_studies")
     assert "(DP)" in t.model.data(t.model.index(0, 2)) or "(DS)" in t.model.data(t.model.index(0, 2))
+
+
+def test_a_block_from_excel_with_quoted_cells_pastes_cell_by_cell(window, qtbot):
+    """Excel and Calc quote a cell that holds a line break or a quote ("a""b"); such a cell is one cell."""
+    name = new_batch(window, qtbot, "NCT019-990004")
+    ed = sheet_of(window, BATCH_RESULTS)
+    ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData("DS"))
+    m, view = ed.sheet.model, ed.sheet.view
+    col = next(c for c in range(1, m.columnCount()) if m.headerData(c, Qt.Horizontal) == name)
+    tests = [m.headerData(r, Qt.Vertical) for r in range(m.rowCount())]
+    view.setCurrentIndex(m.index(0, col))
+    assert ed.sheet.paste_text('"Conforms\r\n(visual)"\r\n"""slightly"" turbid"\r\n91 %\r\n') == ""
+    qtbot.waitUntil(lambda: len(results_for(window, name)) == 3)
+    got = results_for(window, name)
+    assert got[tests[0]][0] == "Conforms (visual)" and got[tests[1]][0] == '"slightly" turbid'
+    assert got[tests[2]] == ("91", "%", "numeric")
+
+
+def test_copied_cells_read_back_as_the_same_cells():
+    from atmp_desktop.ui.clipboard import block_text, cells_of
+    rows = [["a", "two\nlines", 'say "x"'], ["", "tab\there", "plain"]]
+    assert cells_of(block_text(rows)) == rows
+    assert cells_of("1\t2\r\n3\t4\r\n\r\n") == [["1", "2"], ["3", "4"]]
+
+
+@pytest.mark.parametrize("sample", ["car-t", "aav-gene-therapy", "allogeneic-cells", "autologous-tep",
+                                    "combined-atmp"])
+def test_every_result_of_every_sample_has_its_cell_in_a_sheet(qtbot, forms, sample_project, sample):
+    """Across the DS and DP sheets (batches) and the sheet of each study, every stored result is in a cell."""
+    with ProjectFile.open(sample_project(sample), forms, read_only=True) as p:
+        snap = p.snapshot()
+    for path, choices in ((BATCH_RESULTS, lambda s: ["DS", "DP"]),
+                          (STAB_RESULTS, lambda s: s.row_ids("quality.stability_studies"))):
+        ed = ResultsEditor(forms.field(path))
+        qtbot.addWidget(ed)
+        ed.load_from(snap)
+        shown = set()
+        for choice in choices(snap):
+            ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData(choice))
+            shown |= {rid for rid, _row in ed.sheet.model.cells.values()}
+            dup = ed.sheet.model.duplicates   # a second result of one cell: listed in the Rows view
+            shown |= {rid for rid, row in zip(snap.row_ids(path), snap.rows(path))
+                      if ed.sheet.belongs(row, choice, None) in dup}
+        stored = set(snap.row_ids(path))
+        assert stored, (sample, path)
+        missing = stored - shown
+        assert not missing, (sample, path, [snap.row(path, r) for r in list(missing)[:3]])

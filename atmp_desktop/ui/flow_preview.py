@@ -39,7 +39,7 @@ class FlowCanvas(QWidget):
         w = (self.layout_.width if self.layout_ else 200) * self.scale
         return QSize(int(w) + 4, int((self.layout_.height if self.layout_ else 20) * self.scale) + 4)
 
-    def paintEvent(self, _event):
+    def paintEvent(self, event):
         lay = self.layout_
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("white"))
@@ -49,7 +49,11 @@ class FlowCanvas(QWidget):
         s = self.scale
         p.translate(2, 2)
         grey = QColor("#4a4a4a")
+        # only what the scroll area shows: a dossier-scale process is thousands of boxes tall
+        top, bottom = (event.rect().top() - 2) / s - 20, (event.rect().bottom() - 2) / s + 20
         for a in lay.arrows:
+            if max(a.y1, a.y2) < top or min(a.y1, a.y2) > bottom:
+                continue
             pen = QPen(grey, 0.8 * s)
             if a.dashed:
                 pen.setStyle(Qt.DashLine)
@@ -61,6 +65,8 @@ class FlowCanvas(QWidget):
                 p.drawPolygon(QPolygonF([QPointF(x * s, y * s) for x, y in _head(a)]))
                 p.setBrush(Qt.NoBrush)
         for b in lay.boxes:
+            if b.y + b.h < top or b.y > bottom:
+                continue
             fill, stroke = COLOURS[b.kind]
             path = QPainterPath()
             path.addRoundedRect(QRectF(b.x * s, b.y * s, b.w * s, b.h * s), 3 * s, 3 * s)

@@ -345,9 +345,8 @@ class ResultsSheet(QWidget):
         about cells that did not fit ('' when all went in)."""
         if self.model.read_only:
             return "The project is read-only."
-        lines = [ln.rstrip("\r") for ln in text.replace("\r\n", "\n").split("\n")]
-        while lines and not lines[-1].strip():
-            lines.pop()
+        from atmp_desktop.ui.clipboard import cells_of
+        lines = cells_of(text)
         if not lines:
             return "The clipboard holds no text to paste."
         idx = self.view.currentIndex()
@@ -358,7 +357,7 @@ class ResultsSheet(QWidget):
         ops, rows, outside = [], [], 0
         for i, line in enumerate(lines):
             r = r0 + i
-            for j, cell in enumerate(line.split("\t")):
+            for j, cell in enumerate(line):
                 c = c0 + j
                 if r >= self.model.rowCount() or c >= self.model.columnCount():
                     outside += bool(cell.strip())
@@ -383,9 +382,9 @@ class ResultsSheet(QWidget):
             return
         rows = sorted({i.row() for i in indexes})
         cols = sorted({i.column() for i in indexes})
-        lines = ["\t".join(str(self.model.data(self.model.index(r, c), _DISPLAY) or "") for c in cols)
-                 for r in rows]
-        QGuiApplication.clipboard().setText("\n".join(lines))
+        from atmp_desktop.ui.clipboard import block_text
+        QGuiApplication.clipboard().setText(block_text(
+            [[str(self.model.data(self.model.index(r, c), _DISPLAY) or "") for c in cols] for r in rows]))
 
     def cut_cells(self) -> None:
         self.copy_cells()

@@ -424,8 +424,9 @@ class TableEditor(FieldEditor):
                 col = self.field.columns[c]
                 value = self.model.rows[r].get(col.id) if (r, c) in chosen else None
                 cells.append(_cell_text(col, value, self.model.snap))
-            lines.append("\t".join(cells))
-        QGuiApplication.clipboard().setText("\n".join(lines))
+            lines.append(cells)
+        from atmp_desktop.ui.clipboard import block_text
+        QGuiApplication.clipboard().setText(block_text(lines))
 
     def cut_cells(self) -> None:
         self.copy_cells()
@@ -441,9 +442,8 @@ class TableEditor(FieldEditor):
 
     def paste_text(self, text: str) -> str:
         """Returns a description of the cells that could not be pasted ('' when all went in)."""
-        lines = [ln.rstrip("\r") for ln in text.replace("\r\n", "\n").split("\n")]
-        while lines and lines[-1] == "":
-            lines.pop()
+        from atmp_desktop.ui.clipboard import cells_of
+        lines = cells_of(text)
         if not lines:
             return "The clipboard holds no text to paste."
         idx = self.view.currentIndex()
@@ -460,7 +460,7 @@ class TableEditor(FieldEditor):
                 m.rows.append({})
                 m.ids.append(None)
             row = dict(m.rows[r])
-            for j, cell in enumerate(line.split("\t")):
+            for j, cell in enumerate(line):
                 c = start_col + j
                 if c >= ncols:
                     if cell.strip():
