@@ -86,3 +86,25 @@ def test_a_status_chosen_then_another_project_opened_shows_that_projects_status(
     qtbot.mouseClick(tab_bar, Qt.LeftButton, pos=tab_bar.tabRect(f).center())
     window.open_path(empty_project)
     assert window.sections_dock.combos["3.2.R"].currentText() == "Not started"
+
+
+def test_edits_made_while_the_sections_tab_is_behind_show_when_it_comes_back(window, sample_project, forms,
+                                                                            qtbot):
+    assert window.open_path(sample_project("car-t"))
+    dock = window.sections_dock
+    bar, i = tab(window, "Sections")
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(i).center())
+    qtbot.waitUntil(lambda: bool(dock._items), timeout=5000)
+    shown = dock._items["3.2.S.1.1"].text(COL_FIELDS)
+    bar, f = tab(window, "Findings")
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(f).center())
+    qtbot.waitUntil(lambda: not dock.on_screen, timeout=5000)
+    window.go_to_step("product")
+    window.on_edited("product.inn", "")  # while behind: only collected
+    assert dock._items["3.2.S.1.1"].text(COL_FIELDS) == shown
+    bar, i = tab(window, "Sections")
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(i).center())
+    qtbot.waitUntil(lambda: dock._items["3.2.S.1.1"].text(COL_FIELDS) != shown, timeout=5000)
+    filled, total = (int(x) for x in shown.split("/"))
+    assert dock._items["3.2.S.1.1"].text(COL_FIELDS) == f"{filled - 1}/{total}"
+    assert stored(window.project.path, forms).get("product.inn") is None

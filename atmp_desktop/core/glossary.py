@@ -38,10 +38,12 @@ class GlossaryError(ValueError):
 @lru_cache(maxsize=1)
 def starter_entries() -> tuple[StarterEntry, ...]:
     from atmp_desktop.core.paths import resources_dir
+    from atmp_desktop.core.yaml_cache import cache_file, load_yaml_files
 
-    import yaml
     path = resources_dir() / "glossary" / "atmp-starter.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # through the JSON copy of the parsed YAML (core/yaml_cache.py): PyYAML took ~30 ms of the References
+    # page's build, the longest pause after a large project opened
+    raw = load_yaml_files([path], cache_file(path.parent))[0] or {}
     out: list[StarterEntry] = []
     for n, e in enumerate(raw.get("entries") or [], 1):
         if not isinstance(e, dict) or set(e) - {"abbreviation", "expansion", "certainty", "note"} or \

@@ -471,6 +471,8 @@ class MainWindow(QMainWindow):
         self.project.close()
         self.project = None
         self.snap = None
+        import gc
+        gc.unfreeze()  # what was kept out of the GC passes for this project may now be collected
         self.help.show_field(None)
         self.findings = []
         self.findings_dock.show_findings([], None)
@@ -635,9 +637,12 @@ class MainWindow(QMainWindow):
             page.show_profile(product_profile(self.snap))
         page.set_read_only(self.project is not None and self.project.read_only)
         self.pages[step_id] = page
+        if len(self.pages) == len(self.forms.steps):
+            _gc_freeze()  # every page is built (prebuilt or visited): keep them out of later GC passes
 
     def _start_prebuild(self) -> None:
         if self.project is not None and not self._prebuild.isActive():
+            _gc_freeze()  # the project's contents live as long as it is open: no GC pass need scan them again
             self._prebuild.start()
 
     def _build_next_page(self) -> None:
@@ -645,15 +650,14 @@ class MainWindow(QMainWindow):
         missing = [s.id for s in self.forms.steps if s.id not in self.pages]
         if self.project is None or not missing:
             self._prebuild.stop()
-            if self.project is not None:
-                import gc
-                gc.freeze()  # the project and pages live on: keep them out of every later GC pass (no pauses)
             return
         step_id = missing[0]
         page = self._building.get(step_id)
         if page is None:
             page = self._building[step_id] = self._new_page(step_id)
-        if page.build(self.snap, PREBUILD_SLICE_MS):
+        if not page.complete:
+            page.build(self.snap, PREBUILD_SLICE_MS)
+        else:  # the finishing touches (visibility, placeholders) in a slice of their own
             del self._building[step_id]
             self._page_ready(step_id, page)
 
@@ -711,12 +715,11 @@ class MainWindow(QMainWindow):
     def _refresh_states(self, steps=None) -> None:
         """Navigator completeness of `steps` (None: all) and, for all, the Sections dock."""
         from atmp_desktop.ui import logic
-        from atmp_desktop.ui.findings import counts_by_step
         if self.snap is None:
             return
         chosen = self.forms.steps if steps is None else [s for s in self.forms.steps if s.id in steps]
         states = {s.id: logic.step_state(self.forms, s, self.snap) for s in chosen}
-        self.navigator.update_states(states, counts_by_step(self.forms, self.findings))
+        self.navigator.update_states(states, self._step_counts())
         known = self.navigator.states()
         self.findings_dock.set_progress(sum(st.filled for st in known.values() if st.applies),
                                         sum(st.required for st in known.values() if st.applies))
@@ -926,14 +929,21 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"{'Redone' if redo else 'Undone'}: {action.label}", 5000)
 
     # ================================================================== findings and help
+    def _step_counts(self) -> dict:
+        """Findings per step and kind, counted once per set of findings (not again on every edit)."""
+        cached = self.__dict__.get("_counts")
+        if cached is None or cached[0] is not self.findings:
+            from atmp_desktop.ui.findings import counts_by_step
+            cached = self._counts = (self.findings, counts_by_step(self.forms, self.findings))
+        return cached[1]
+
     def _findings_updated(self, findings, error: str) -> None:
-        from atmp_desktop.ui.findings import counts_by_step
         findings = list(findings)
         if findings == self.findings and error == self.findings_dock.error:
             return  # most edits change no finding: leave the docks alone
         self.findings = findings
         self.findings_dock.show_findings(self.findings, error)
-        self.navigator.update_findings(counts_by_step(self.forms, self.findings))
+        self.navigator.update_findings(self._step_counts())
         if self.snap is not None:
             self.sections_dock.refresh(self.snap, self.findings)
 
@@ -1007,6 +1017,14 @@ class _PaintWatch(QtCore.QObject):
             for w in self.watched:
                 w.removeEventFilter(self)
             action()
+
+
+def _gc_freeze() -> None:
+    """Move every object alive now out of the garbage collector's passes (gc.freeze). A full pass over a
+    large project's snapshot and pages takes ~50 ms at 4x and would come in the middle of some edit; what is
+    frozen is released by reference counting as usual, and close_project unfreezes for the rest."""
+    import gc
+    gc.freeze()
 
 
 def _after_paint(widget: QWidget, action, fallback_ms: int = 500) -> None:

@@ -264,7 +264,7 @@ class SectionsDock(QDockWidget):
         self._facts: dict[str, SectionFacts] = {}
         self.read_only = False
         self._syncing = False
-        self._pending = None  # (snap, findings, codes, paths) not yet shown: built and filled when shown
+        self._pending = None  # (snap, findings, paths or None: all, sections) not yet shown: applied when shown
         self._shown: dict[str, tuple] = {}  # code -> what its row shows, so a refresh touches changed rows only
         self._facts_findings: list = []     # the findings the facts were counted with
         self._summary_text = ""
@@ -323,8 +323,9 @@ class SectionsDock(QDockWidget):
         if not self._items:
             self._build()
         if self._pending is not None:
-            snap, findings, codes, paths = self._pending
+            snap, findings, paths, sections = self._pending
             self._pending = None
+            codes = None if paths is None else self._codes_for(paths, snap) | sections
             self._apply(snap, findings, codes, paths)
 
     @property
@@ -362,15 +363,18 @@ class SectionsDock(QDockWidget):
     def refresh(self, snap: ProjectSnapshot, findings, paths=None, sections=()) -> None:
         """Take the latest snapshot and findings; shown now if the dock is on screen, else when it is shown.
         `paths`: the fields an edit changed (and those whose visibility it changed); only the sections they
-        feed, their parents and sections whose applicability or title changed are recomputed. None: all."""
+        feed, their parents and sections whose applicability or title changed are recomputed. None: all.
+        While off screen nothing is computed: the changed paths and sections are only collected."""
         self.snap = snap
-        codes = None if paths is None else self._codes_for(paths, snap) | set(sections)
-        if self._pending is not None:
-            pending_codes = self._pending[2]
-            codes = None if codes is None or pending_codes is None else codes | pending_codes
-        if self._pending is not None and self._pending[3] is not None and paths is not None:
-            paths = set(paths) | self._pending[3]
-        self._pending = (snap, list(findings), codes, None if codes is None else set(paths or ()))
+        if self._pending is None:
+            pending_paths, pending_sections = set(), set()
+        else:
+            _, _, pending_paths, pending_sections = self._pending
+        if paths is None or pending_paths is None:
+            merged_paths = None
+        else:
+            merged_paths = pending_paths | set(paths)
+        self._pending = (snap, list(findings), merged_paths, (pending_sections or set()) | set(sections))
         if self.on_screen:
             if self._items:
                 self._ensure_current()
