@@ -40,15 +40,24 @@ def test_only_the_step_on_screen_is_built_before_the_first_paint(window, sample_
     assert stored(window.project.path, forms).get(editor.field.path) == "Prebuilt page value"
 
 
-def test_reopening_on_the_last_step_builds_that_step_only(window, sample_project, forms, qtbot):
+def test_a_new_window_opening_on_the_last_step_builds_that_step_only(window, sample_project, forms, settings,
+                                                                      qtbot):
+    from atmp_desktop.ui.main_window import MainWindow
     path = sample_project("car-t")
     window.open_path(path)
     window.go_to_step("gmo")
-    window.close_project()
-    assert window.open_path(path)
-    assert window.current_step == "gmo"
-    assert set(window.pages) == {"gmo"}  # not also step 1, which the navigator would select when shown
-    assert window.navigator.currentItem().data(Qt.UserRole) == "gmo"
+    window.close()  # remembers the step, as on quitting
+    again = MainWindow(forms, settings)  # the next launch
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    qtbot.wait(50)  # on screen and active, with the focus on the start screen, as when a launch opens a file
+    assert again.open_path(path)
+    assert again.current_step == "gmo"
+    # not also step 1, which the step list would select (and build) when it is first shown
+    assert set(again.pages) == {"gmo"}
+    assert again.navigator.currentItem().data(Qt.UserRole) == "gmo"
+    again.close_project()
 
 
 def test_sections_tab_is_built_when_chosen_and_shows_the_file(window, sample_project, forms, qtbot):
@@ -108,3 +117,13 @@ def test_edits_made_while_the_sections_tab_is_behind_show_when_it_comes_back(win
     filled, total = (int(x) for x in shown.split("/"))
     assert dock._items["3.2.S.1.1"].text(COL_FIELDS) == f"{filled - 1}/{total}"
     assert stored(window.project.path, forms).get("product.inn") is None
+
+
+def test_the_findings_summary_says_checking_until_the_first_check_reports(window, sample_project, qtbot):
+    assert window.open_path(sample_project("car-t"))
+    dock = window.findings_dock
+    assert dock.summary.text().endswith("Checking the project…")  # not "every check passed" before any ran
+    qtbot.waitUntil(lambda: not dock.checking, timeout=10000)
+    text = dock.summary.text()
+    assert "Checking" not in text and "required fields filled" in text
+    assert text.endswith(("passed.", "found.", "its field."))

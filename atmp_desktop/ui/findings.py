@@ -141,6 +141,7 @@ class FindingsDock(QDockWidget):
         self.findings: list = []
         self.error: str | None = None  # None: nothing shown yet
         self.progress: tuple[int, int] | None = None  # required fields (filled, visible)
+        self.checking = False  # a project is open and its first check has not reported yet
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 6)
@@ -198,7 +199,13 @@ class FindingsDock(QDockWidget):
     def _step_of(self, finding) -> str:
         return getattr(finding, "step", "") or step_of_location(self.forms, finding.location)
 
+    def expect_findings(self) -> None:
+        """A project has opened: until its first check reports, say so instead of "every check passed"."""
+        self.checking = True
+        self._summarise()
+
     def show_findings(self, findings, error: str | None = "") -> None:
+        self.checking = False
         self.error = error
         error = error or ""
         self.findings = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(shown_kind(f), 4), f.rule, f.location))
@@ -234,6 +241,8 @@ class FindingsDock(QDockWidget):
             progress = f"{filled} of {required} required fields filled. "
         if self.error:
             text = self.error
+        elif self.checking and validation_available():
+            text = progress + "Checking the project…"
         elif not validation_available():
             text = progress + "The checks are not available in this build."
         elif not problems:

@@ -445,6 +445,7 @@ class MainWindow(QMainWindow):
         from atmp_desktop.ui import share_menu
         share_menu.after_change(self)
         self.go_to_step(first)
+        self.findings_dock.expect_findings()
         self.validation.request(self.snap)  # after the debounce, so the first paint does not wait for the checks
         _after_paint(self.pages[first], self._start_prebuild)  # the other pages once this one is on screen
         self._update_title()
@@ -939,7 +940,7 @@ class MainWindow(QMainWindow):
 
     def _findings_updated(self, findings, error: str) -> None:
         findings = list(findings)
-        if findings == self.findings and error == self.findings_dock.error:
+        if findings == self.findings and error == self.findings_dock.error and not self.findings_dock.checking:
             return  # most edits change no finding: leave the docks alone
         self.findings = findings
         self.findings_dock.show_findings(self.findings, error)
