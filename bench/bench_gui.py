@@ -8,7 +8,8 @@
   and table-cell edits (double-click a cell of the largest table on screen, type, press Enter), each timed
   from the key press until the store has written the change and the window has refreshed and painted what
   changed (see _painted), with the main thread's CPU time beside it (wall - CPU is the disk's fsync and the
-  machine's other work),
+  machine's other work); then results typed into the batch results sheet (the largest table's own editor);
+  and the disk's commit floor in the same folder (commit_floor),
   and the calls Python makes into Qt for one edit (atmp_desktop.ui.qt_calls: the window refreshes only what
   the change set names; 2,351 calls per scalar edit and 2,698 per cell edit on car-t before it did).
 - `freeze PROJECT`: the longest time the event loop did not turn after the project is on screen, while the
@@ -238,11 +239,49 @@ def window(project: Path, tmp: Path, edits: int = 200) -> dict:
     out["cell_table"], out["cell_table_rows"] = path, n
     out["cell_p50_ms"], out["cell_p99_ms"] = pct(wall, 0.5), pct(wall, 0.99)
     out["cell_cpu_p50_ms"], out["cell_cpu_p99_ms"] = pct(cpu, 0.5), pct(cpu, 0.99)
+    _settle(app, w)
+    out.update(_sheet_edits(app, w, edits // 2))
     out["rss_mb"] = rss_mb()
     _settle(app, w)
     w.close_project()
     w.close()
     return out
+
+
+def _sheet_edits(app, w, edits: int) -> dict:
+    """Results typed into the batch results sheet (tests as rows, batches as columns; the store's largest
+    table behind it): double-click a cell, type '9x %', Enter; timed like the cell edits."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    path = "quality.batch_results"
+    step = path.split(".", 1)[0]
+    editor = w.page(step).editors.get(path)
+    sheet = getattr(editor, "sheet", None)
+    if sheet is None:
+        return {}
+    w.go_to_step(step)
+    view, model = sheet.view, sheet.model
+    rows, cols = model.rowCount(), model.columnCount()
+    if rows < 1 or cols < 2:
+        return {}
+    wall, cpu = [], []
+    for i in range(edits):
+        index = model.index((i * 7) % rows, 1 + (i * 3) % (cols - 1))
+        view.scrollTo(index)
+        view.setCurrentIndex(index)
+        view.edit(index)
+        cell = view.indexWidget(index)
+        if cell is None:
+            raise RuntimeError("no cell editor opened in the batch results sheet")
+        cell.setText(f"{90 + i % 10} %")
+        with Clock() as k:
+            QTest.keyClick(cell, Qt.Key_Return)
+            _painted(app)
+        wall.append(k.wall)
+        cpu.append(k.cpu)
+    return {"sheet_rows": len(w.project.snapshot().row_ids(path)),
+            "sheet_p50_ms": pct(wall, 0.5), "sheet_p99_ms": pct(wall, 0.99),
+            "sheet_cpu_p50_ms": pct(cpu, 0.5), "sheet_cpu_p99_ms": pct(cpu, 0.99)}
 
 
 def commit_floor(folder: Path, n: int = 200) -> dict:
