@@ -12,7 +12,7 @@ shared: when the load average is above the core count, wall time includes time g
 Benchmarks measure; they never fail the build. Targets live here, never in unit tests.
 
 Environment: BENCH_RUNS (rounds, default 3), BENCH_PROJECTS (default car-t,1x,4x), BENCH_ONLY (export, store,
-gui, frozen: run only those groups and keep the other groups' rows from the last bench/results.json),
+share, gui, frozen: run only those groups and keep the other groups' rows from the last bench/results.json),
 BENCH_KEEP=1 (keep the work folder). `python bench/run.py --rewrite` writes docs/benchmarks.md again from
 bench/results.json (after editing a bench/notes-*.md).
 """
@@ -37,7 +37,8 @@ import bench_gui  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
-GROUPS = ("export", "store", "gui", "frozen")
+GROUPS = ("export", "store", "share", "gui", "frozen")
+SHARE_TARGETS = {"car-t": 1.0, "1x": 5.0, "2x": 10.0, "4x": 20.0}  # s, prepare a three-way merge
 LAUNCH_PAIRS = 2          # window launches (with their bare peer) per project and round
 LIBREOFFICE_ON = ("car-t", "1x")  # the peer conversion is the target at 1x; at 4x it would take many minutes
 UNDO_EDITS = 10_000
@@ -67,6 +68,8 @@ class Bench:
                 self.exports(r, name)
             if "store" in self.groups:
                 self.store(r, name)
+            if "share" in self.groups:
+                self.share(r, name)
             if "gui" in self.groups:
                 self.gui(r, name)
 
@@ -104,6 +107,12 @@ class Bench:
             cmd += ["--undo", str(UNDO_EDITS)]  # minutes of fsyncs: once
         run = run_child(cmd, self.env)
         self.record("store", name, {**run["result"], "load": run["load"]})
+
+    # -- milestones, compare and merge (bench_share.py)
+    def share(self, r: int, name: str) -> None:
+        run = run_child([sys.executable, str(ROOT / "bench" / "bench_share.py"), self.projects[name]["path"]],
+                        self.env)
+        self.record("share", name, {**run["result"], "load": run["load"], "proc_rss_mb": run["rss_mb"]})
 
     # -- the window
     def gui(self, r: int, name: str) -> None:
@@ -246,6 +255,26 @@ def rows_of(raw: dict, pages: dict, names: list[str]) -> list[dict]:
             row(f"store_{key}", label, v, "growth ≤ 4.5", verdict(g["wall"], g["cpu"], lambda x: x <= GROWTH_LIMIT),
                 "", g, "ms")
 
+    if raw.get("share"):
+        for key, label, detail in (
+                ("milestone", "make a milestone", "a read-only copy of the whole project inside the file"),
+                ("diff", "compare a milestone with the project", "after one cell edit and 100 rows moved"),
+                ("prepare", "prepare a three-way merge of a colleague's copy",
+                 "one conflicting cell, 50 rows added by them, 100 rows moved by us"),
+                ("apply", "take the merge (theirs on every conflict)", "one undo step")):
+            v = per("share", f"{key}_s", f"{key}_cpu_s")
+            g = grow_entry(v)
+            met = verdict(g["wall"], g["cpu"], lambda x: x <= GROWTH_LIMIT)
+            target = "growth ≤ 4.5"
+            if key == "prepare":
+                target = ("< " + ", ".join(f"{SHARE_TARGETS[n]:g} s {n}" for n in names if n in SHARE_TARGETS) +
+                          "; growth ≤ 4.5")
+                each = [verdict(at(v, n), at(v, n, "cpu"), lambda x, n=n: x < SHARE_TARGETS[n])
+                        for n in names if at(v, n) is not None]
+                for e in each:
+                    met = _both(met, e)
+            row(f"share_{key}", label, v, target, met, detail, g, "s")
+
     if raw.get("window"):
         p50, p99 = per("window", "cell_p50_ms", "cell_cpu_p50_ms"), per("window", "cell_p99_ms", "cell_cpu_p99_ms")
         vals = {n: p99[n] and {"wall": p99[n]["wall"], "cpu": p99[n]["cpu"], "p50": p50[n]["wall"],
@@ -380,8 +409,8 @@ def write(results: dict) -> None:
                   for r in other]
     lines += ["", "Details:", ""]
     lines += [f"- {r['operation']}: {r['detail']}" for r in results["rows"] if r.get("detail")]
-    lines += ["", "How each figure is taken: see the docstrings of bench/run.py, bench_export.py, bench_store.py "
-              "and bench_gui.py. Figures in brackets are CPU time (user + system) of the same runs."]
+    lines += ["", "How each figure is taken: see the docstrings of bench/run.py, bench_export.py, bench_store.py, "
+              "bench_share.py and bench_gui.py. Figures in brackets are CPU time (user + system) of the same runs."]
     for notes in sorted((ROOT / "bench").glob("notes-*.md")):
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     kept = _kept_sections()
@@ -468,7 +497,7 @@ def main() -> int:
 def _group(job: str) -> str:
     if job.startswith("export") or job == "libreoffice":
         return "export"
-    return job if job in ("store", "frozen") else "gui"
+    return job if job in ("store", "share", "frozen") else "gui"
 
 
 if __name__ == "__main__":

@@ -151,15 +151,6 @@ def set_cant_split(row) -> None:
 _TBLPR_AFTER_LAYOUT = ("w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
 
 
-W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-
-
-def parse(xml: str):
-    """An OOXML fragment (with the w: namespace declared) as python-docx elements."""
-    from docx.oxml.parser import parse_xml
-    return parse_xml(xml)
-
-
 def run_text_xml(text: str) -> str:
     """The inside of a w:r for `text`: w:t pieces, line breaks as w:br, tabs as w:tab."""
     out = []
@@ -275,10 +266,37 @@ STORED_SUFFIXES = (".png", ".jpeg", ".jpg", ".gif", ".tif", ".tiff")  # compress
 #                                                                 cost seconds per large export and saved nothing
 
 
-def save_package(document, path: Path, application: str = "") -> None:
+class Fragments:
+    """XML text that goes into the document part when it is written, each in place of a marker (an XML
+    comment) in the tree: large tables stay text instead of lxml nodes (save_package)."""
+    PREFIX = "atmp-fragment-"
+    _MARK = re.compile(rb"<!--atmp-fragment-(\d+)-->")
+
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def marker(self, xml: str):
+        from lxml import etree
+        self.texts.append(xml)
+        return etree.Comment(f"{self.PREFIX}{len(self.texts) - 1}")
+
+    def write(self, out, blob: bytes) -> None:
+        """`blob` with every marker replaced by its text, written to the file `out` piece by piece."""
+        at = 0
+        for m in self._MARK.finditer(blob):
+            out.write(blob[at:m.start()])
+            text = self.texts[int(m.group(1))]
+            for i in range(0, len(text), 1 << 20):
+                out.write(text[i:i + (1 << 20)].encode("utf-8"))
+            at = m.end()
+        out.write(blob[at:])
+
+
+def save_package(document, path: Path, application: str = "", fragments: Fragments | None = None) -> None:
     """Write a python-docx document as a deterministic package in one pass: the members python-docx would
     write, sorted, with a fixed timestamp and the application name, pictures stored rather than deflated
-    (python-docx's save deflated everything and normalise_zip inflated and deflated it all again)."""
+    (python-docx's save deflated everything and normalise_zip inflated and deflated it all again), and the
+    `fragments` put into the document part in place of their markers."""
     from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
     from docx.opc.pkgwriter import _ContentTypesItem
     package = document.part.package
@@ -292,10 +310,15 @@ def save_package(document, path: Path, application: str = "") -> None:
         if len(part.rels):
             members[part.partname.rels_uri.membername] = part.rels.xml
     members.pop("docProps/thumbnail.jpeg", None)
+    main = document.part.partname.membername
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for name in sorted(members, key=lambda n: (n != "[Content_Types].xml", n)):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED if name.lower().endswith(STORED_SUFFIXES) else \
                 zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            zout.writestr(info, _fix_part(name, members[name], application))
+            if name == main and fragments is not None and fragments.texts:
+                with zout.open(info, "w") as out:
+                    fragments.write(out, members[name])
+            else:
+                zout.writestr(info, _fix_part(name, members[name], application))
