@@ -76,11 +76,20 @@ def _charset() -> frozenset[int]:
 _ALWAYS = frozenset(range(0x20)) | {0x200B, 0x00AD}  # control/format characters handled elsewhere
 
 
+@functools.lru_cache(maxsize=1)
+def _drawable() -> frozenset[str]:
+    """Characters never reported: ASCII, what the fonts draw, control/format characters handled elsewhere."""
+    return frozenset(map(chr, set(_charset()) | set(range(0x7F)) | _ALWAYS))
+
+
 def missing_glyphs(text: str) -> list[str]:
     """Characters of `text` that no bundled font can draw (they would print as boxes), in order, once each."""
+    text = str(text)
+    if text.isascii() or _drawable().issuperset(text):  # nearly every text: one set operation in C
+        return []
     chars = _charset()
     out = []
-    for ch in str(text):
+    for ch in text:
         cp = ord(ch)
         if cp > 0x7E and cp not in chars and cp not in _ALWAYS and ch not in out and not ch.isspace():
             out.append(ch)

@@ -316,6 +316,7 @@ class PdfWriter:
         register_fonts()
         self.watermark = watermark
         self.styles = _styles()
+        self._drawings: dict = {}  # (diagram layout, frame width) -> Drawing, for this writer's export
 
     # ---------------------------------------------------------------- inline
     def _inline(self, runs, doc: m.Document, clean: Cleaner) -> str:
@@ -362,9 +363,15 @@ class PdfWriter:
         room = [w - 2 * L.CELL_PAD - 0.5 for w in col_w]
         size = plan.size
 
+        wrapped: dict = {}  # result tables repeat their cells ("Conforms", units, limits)
+
         def cell(text, k, bold=False):
-            text = clean(text)
-            return "\n".join(L.wrap_text(text, room[k], size, bold)) if text else ""
+            key = (text, k, bold)
+            out = wrapped.get(key)
+            if out is None:
+                clean_text = clean(text)
+                out = wrapped[key] = "\n".join(L.wrap_text(clean_text, room[k], size, bold)) if clean_text else ""
+            return out
 
         data = [[cell(h, k, True) for k, h in enumerate(t.header)] + [""] * (ncol - len(t.header))]
         for row in t.rows:
@@ -400,12 +407,15 @@ class PdfWriter:
         caption = _CaptionPara(escape(text), self.styles["caption"], m.caption_key(b), "TOCFigure", text) \
             if b.number else self._para(text, "caption", clean)
         if b.diagram is not None:  # a generated diagram stays vector graphics
-            from atmp_desktop.export.diagram import to_drawing
-            drawing = to_drawing(b.diagram, L.FONT, L.FONT + "-Bold")
-            # drawn at 100 % (its text is 9 pt or more); only a frame narrower than the drawing shrinks it
-            k = min(width / drawing.width, 1.0)
-            drawing.scale(k, k)
-            drawing.width, drawing.height = drawing.width * k, drawing.height * k
+            drawing = self._drawings.get((b.diagram, width))  # the documents of one export share the parts
+            if drawing is None:
+                from atmp_desktop.export.diagram import to_drawing
+                drawing = to_drawing(b.diagram, L.FONT, L.FONT + "-Bold")
+                # drawn at 100 % (its text is 9 pt or more); only a frame narrower than the drawing shrinks it
+                k = min(width / drawing.width, 1.0)
+                drawing.scale(k, k)
+                drawing.width, drawing.height = drawing.width * k, drawing.height * k
+                self._drawings[(b.diagram, width)] = drawing
             return [KeepTogether([drawing, caption])]
         if b.data:  # an attached figure: SVG as vectors, PNG/JPEG as they are
             from atmp_desktop.export import figures as F
