@@ -27,7 +27,6 @@ from atmp_desktop.core.forms import FormSet, parse_path
 NAMESPACES = ("ctd", "form", "report")
 ITEM_KINDS = ("text", "note", "review", "field", "fields", "facts", "table", "summary", "grid", "narrative", "figure", "see",
               "group", "hook")
-MARKUPS = ("plain", "basic")  # 'basic' (bold/italic/sub/sup, lists) is reserved for the formatted-narrative work
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _STEM = re.compile(r"^[a-z0-9{}][a-z0-9{}/-]*$")
@@ -325,7 +324,7 @@ _ITEM_OPTIONS = {
     "table": {"columns", "where", "caption", "labels", "missing", "sort", "split_by"},
     "summary": {"columns", "where", "group_by", "count", "lead", "missing"},
     "grid": {"caption", "missing"},
-    "narrative": {"missing", "markup"},
+    "narrative": {"missing"},
     "figure": {"description", "source", "optional"},
     "see": {"document", "lead", "after"},
     "group": {"items"},
@@ -398,8 +397,6 @@ class _Checker:
             f = self.forms.field(self.scalar(value, where))
             if f.type != "long_text":
                 raise self.fail(where, f"'{value}' is a {f.type} field; use a 'field' item")
-            if raw.get("markup", "plain") not in MARKUPS:
-                raise self.fail(where, f"'markup' must be one of {', '.join(MARKUPS)}")
         elif kind == "fields":
             if not isinstance(value, list) or not value:
                 raise self.fail(where, "needs a non-empty list of field paths")
