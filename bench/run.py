@@ -377,6 +377,10 @@ def write(results: dict) -> None:
     names = results["projects_measured"]
     m = results["machine"]
     loads = results["load"]
+    sampled = [f["load"] for job in results["raw"].values() if isinstance(job, dict)
+               for runs in job.values() if isinstance(runs, list) for f in runs if isinstance(f, dict) and "load" in f]
+    if sampled:
+        loads = {**loads, "median": statistics.median(sampled), "max": max(sampled)}
     busy = max(loads.values()) > (m["cores"] or 1)
     load_note = ("other engineers were using the machine: wall times include time given to their processes, so "
                  "CPU time is shown beside them and a target met on CPU time only is marked so" if busy
@@ -386,8 +390,11 @@ def write(results: dict) -> None:
         "",
         f"Written by `make bench` (bench/run.py) on {results['date']}: {m['cores']} cores "
         f"({m['cpu'] or m['machine']}), Python {m['python']}, {m['system']}; {results['runs']} interleaved rounds, "
-        f"medians; {results['seconds'] / 60:.0f} minutes. Load average {loads['start']:.1f} at the start and "
-        f"{loads['end']:.1f} at the end ({load_note}).",
+        f"medians{'' if results.get('complete', True) else ' (interrupted: the rounds finished so far)'}; "
+        f"{results['seconds'] / 60:.0f} minutes. Load average {loads['start']:.1f} at the start and "
+        f"{loads['end']:.1f} at the end" + (f", median {loads['median']:.1f} and at most {loads['max']:.1f} when a "
+                                            f"measured process started" if "median" in loads else "") +
+        f" ({load_note}).",
         "",
         "Projects: the car-t sample and the large generated project (bench/make_large.py, through the public "
         "JSON import): " + "; ".join(
@@ -454,15 +461,37 @@ def main() -> int:
         print(f"projects in {work} ...", flush=True)
         projects = make_projects(work, names)
         bench = Bench(work, projects, only)
+        previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+
+        def save(measured: list[str], rounds: int, complete: bool) -> list[dict]:
+            """Write bench/results.json and docs/benchmarks.md from the rounds so far (after every round, so an
+            interrupted run leaves its finished rounds)."""
+            raw, pages = bench.raw, bench.pages
+            if only != set(GROUPS) and previous.get("raw"):  # keep the other groups' last figures
+                kept = {job: v for job, v in previous["raw"].items() if _group(job) not in only}
+                raw = {**kept, **raw}
+                pages = {**previous.get("pages", {}), **bench.pages}
+            rows = rows_of(raw, pages, measured)
+            results = {
+                "date": _dt.datetime.now().isoformat(timespec="minutes"), "machine": machine(), "runs": rounds,
+                "complete": complete, "load": {"start": load_start, "end": os.getloadavg()[0]},
+                "seconds": round(time.perf_counter() - started),
+                "projects": {n: {k: v for k, v in p.items() if k != "path"} for n, p in projects.items()},
+                "projects_measured": measured, "rows": rows, "pages": pages, "raw": raw,
+            }
+            RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            write(results)
+            return rows
+
         for r in range(runs):
             print(f"round {r + 1} of {runs}", flush=True)
             bench.run_round(r, names)
-        raw = bench.raw
+            rows = save(names, r + 1, False)
         if "frozen" in only:  # the frozen app beside the venv (bench_frozen.py; 'not built' without make dist)
             import bench_frozen
             print("frozen app ...", flush=True)
-            raw["frozen"] = {"rows": bench_frozen.run()}
-        rows = rows_of(raw, bench.pages, names)
+            bench.raw["frozen"] = {"rows": bench_frozen.run()}
+        rows = rows_of(bench.raw, bench.pages, names)
         # where a row grows faster than the target, measure 2x too: linear with a large constant or worse?
         steep = [row for row in rows if (row.get("growth") or {}).get("wall") and row["growth"]["wall"] > GROWTH_LIMIT]
         if steep and "2x" not in names and "1x" in names and "4x" in names:
@@ -471,24 +500,9 @@ def main() -> int:
             for r in range(runs):
                 bench.run_round(r, ["2x"])
             names = names[:names.index("4x")] + ["2x"] + names[names.index("4x"):]
-            rows = rows_of(raw, bench.pages, names)
-        previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
-        if only != set(GROUPS) and previous.get("raw"):  # keep the other groups' last figures
-            kept = {job: v for job, v in previous["raw"].items() if _group(job) not in only}
-            raw = {**kept, **raw}
-            pages = {**previous.get("pages", {}), **bench.pages}
-            rows = rows_of(raw, pages, names)
-        results = {
-            "date": _dt.datetime.now().isoformat(timespec="minutes"), "machine": machine(), "runs": runs,
-            "load": {"start": load_start, "end": os.getloadavg()[0]},
-            "seconds": round(time.perf_counter() - started),
-            "projects": {n: {k: v for k, v in p.items() if k != "path"} for n, p in projects.items()},
-            "projects_measured": names, "rows": rows, "pages": bench.pages, "raw": raw,
-        }
-        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        write(results)
+        rows = save(names, runs, True)
         print(f"wrote {DOC.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)} "
-              f"({results['seconds'] / 60:.0f} min)", flush=True)
+              f"({(time.perf_counter() - started) / 60:.0f} min)", flush=True)
         for r in rows:
             print(f"  {r['operation']}: " + ", ".join(f"{n} {_cell(r, n)}" for n in names) +
                   f"; growth {_growth(r)}; target {r['target']}: {r['met'] or '–'}")
