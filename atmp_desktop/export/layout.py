@@ -184,7 +184,13 @@ def _hard_split(word: str, width: float, size: float, bold: bool) -> list[str]:
 
 
 def widest_piece(text: str, size: float, bold: bool = False) -> float:
-    return max((text_width(p, size, bold) for p in pieces(text)), default=0.0)
+    return _widest_1pt(text, bold) * size
+
+
+@functools.lru_cache(maxsize=65536)
+def _widest_1pt(text: str, bold: bool) -> float:
+    """The widest unbreakable piece at 1 pt; table plans ask for every sampled cell, and cells repeat."""
+    return max((text_width(p, 1.0, bold) for p in pieces(text)), default=0.0)
 
 
 # ---------------------------------------------------------------- table plans
