@@ -127,3 +127,46 @@ def test_the_findings_summary_says_checking_until_the_first_check_reports(window
     text = dock.summary.text()
     assert "Checking" not in text and "required fields filled" in text
     assert text.endswith(("passed.", "found.", "its field."))
+
+
+def _launch(path, monkeypatch, qtbot):
+    """What `atmp-desktop gui PATH` does, with the event loop run by qtbot."""
+    from PySide6.QtWidgets import QApplication
+
+    from atmp_desktop.ui import app as app_module
+    from atmp_desktop.ui import main_window
+    seen = {}
+    original = main_window.MainWindow.__init__
+
+    def init(self, *a, **k):
+        original(self, *a, **k)
+        seen["window"] = self
+
+    monkeypatch.setattr(main_window.MainWindow, "__init__", init)
+    monkeypatch.setattr(QApplication, "exec", lambda self=None: 0)
+    assert app_module.run_gui(str(path)) == 0
+    return seen["window"]
+
+
+def test_a_launch_with_a_project_paints_opening_then_the_project_never_the_start_screen(sample_project, forms,
+                                                                                       monkeypatch, qtbot):
+    path = sample_project("car-t")
+    w = _launch(path, monkeypatch, qtbot)
+    assert w.stack.currentWidget().text().startswith("Opening “car-t.atmp”")  # the first paint says so
+    qtbot.waitUntil(lambda: w.project is not None, timeout=10000)
+    assert w.stack.currentWidget() is w.splitter
+    assert not w.start._samples_loaded  # the start screen was never on screen
+    w.close()  # and closing the project on Quit still works
+    assert w.project is None
+
+
+def test_a_launch_whose_project_does_not_open_shows_the_start_screen_with_its_samples(tmp_path, monkeypatch,
+                                                                                     qtbot):
+    from PySide6.QtWidgets import QMessageBox
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: None)
+    missing = tmp_path / "gone.atmp"
+    w = _launch(missing, monkeypatch, qtbot)
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.start, timeout=10000)
+    assert w.project is None
+    assert w.start.samples.count() >= 1  # filled before it painted
+    w.close()

@@ -61,8 +61,8 @@ def run_gui(path: str | None = None) -> int:
         return 2
     from atmp_desktop.ui.main_window import MainWindow
     window = MainWindow()
-    if path:
-        window.status.showMessage(f"Opening {path} …")
+    if path:  # the first paint says what is opening; the start screen (and its samples) is not built for it
+        window.show_opening(path)
 
     def after_first_paint() -> None:
         # the window is on screen; now load the forms, build the workspace and open the project
@@ -80,6 +80,8 @@ def run_gui(path: str | None = None) -> int:
         if path:
             opened = window.open_path(path)
             window.status.showMessage(f"Opened {path}" if opened else "", 4000)
+            if not opened:
+                window.show_start_screen()
         if os.environ.get("ATMP_DESKTOP_QUIT_AFTER_OPEN"):  # smoke test of the frozen app (.ci/run, bench)
             print(f"window shown{', project open' if window.project is not None else ''}", flush=True)
             QTimer.singleShot(0, app.quit)

@@ -310,6 +310,21 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_title()
 
+    def show_opening(self, path) -> None:
+        """Before the first paint of a launch that opens `path`: a quiet page saying so, instead of a start
+        screen that would be replaced a moment later (reading the samples' titles alone takes ~20 ms)."""
+        label = QLabel(f"Opening “{Path(path).name}” …", self)
+        label.setAlignment(QtCore.Qt.AlignCenter)
+        role(label, "hint")
+        self.stack.addWidget(label)
+        self.stack.setCurrentWidget(label)
+        self.status.showMessage(f"Opening {path} …")
+
+    def show_start_screen(self) -> None:
+        """Back to the start screen when the project given at launch did not open."""
+        if self.project is None:
+            self._show_start()
+
     def _update_title(self) -> None:
         if self.project is None:
             self.setWindowTitle(APP_NAME)
@@ -434,7 +449,7 @@ class MainWindow(QMainWindow):
         # chosen before the workspace shows: a list view shown with no current row selects its first one,
         # which would build that step's page too
         self.navigator.select_step(first)
-        self.stack.setCurrentIndex(1)
+        self.stack.setCurrentWidget(self.splitter)
         if self.findings_dock.isHidden():
             self.findings_dock.show()
             self.resizeDocks([self.findings_dock], [max(110, min(170, self.height() // 4))], QtCore.Qt.Vertical)
