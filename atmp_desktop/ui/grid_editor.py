@@ -243,6 +243,10 @@ class ResultsSheet(QWidget):
         self.snap = snap
         current = self.selector.currentData()
         choices = self.choices()
+        if choices == self.__dict__.get("_choices") and current is not None:
+            self._rebuild()  # the same sheets to choose from (120 studies at 4x were re-added on every edit)
+            return
+        self._choices = choices
         self.selector.blockSignals(True)
         self.selector.clear()
         for value, text in choices:
