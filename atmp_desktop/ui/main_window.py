@@ -243,6 +243,9 @@ class MainWindow(QMainWindow):
                                         "Copy the project to a new file and continue there")
         self.act_export = self._action(m, "&Export Documents…", self.export, ("Ctrl+E",))
         m.addSeparator()
+        self.act_backups = self._action(m, "&Backups…", lambda: _rescue().show_backups(self), (),
+                                        "This project's automatic backups: look at one, or restore it")
+        m.addSeparator()
         # some platforms define no standard key for these; the usual ones are added
         self.act_close = self._action(m, "&Close Project", self.close_project, ("std:Close", "Ctrl+W"))
         self.act_quit = self._action(m, "&Quit", self.close, ("std:Quit", "Ctrl+Q"))
@@ -344,7 +347,7 @@ class MainWindow(QMainWindow):
         from atmp_desktop.ui import share_menu
         share_menu.update_actions(self)
         for act in (self.act_save, self.act_save_as, self.act_export, self.act_close, self.act_prev,
-                    self.act_next, self.act_find):
+                    self.act_next, self.act_find, self.act_backups):
             act.setEnabled(has)
         self.act_undo.setEnabled(bool(undo))
         self.act_redo.setEnabled(bool(redo))
@@ -389,31 +392,27 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     # ================================================================== opening and closing
-    def open_path(self, path: str | Path, read_only: bool = False) -> bool:
-        """Open a project; lock, damage and format problems are explained, never raised."""
+    def open_path(self, path: str | Path, read_only: bool = False, break_lock: bool = False) -> bool:
+        """Open a project; lock, damage and format problems are explained (with a way out), never raised."""
         # imported here, not at the top: the store pulls in sqlite-utils, which need not delay the first paint
-        from atmp_desktop.store import ProjectFile, ProjectFileError, ProjectLockedError
+        from atmp_desktop.store import (
+            DamagedFileError, ForeignSchemaError, ProjectFile, ProjectFileError, ProjectLockedError,
+        )
+        from atmp_desktop.ui import file_rescue
         path = Path(path)
         if self.project is not None and _same_file(path, self.project.path) and read_only == self.project.read_only:
             self.status.showMessage(f"“{path.name}” is already open.", 4000)
             return True
         self._commit_pending()
         try:  # the current project stays open until the new one has opened
-            project = ProjectFile.open(path, self.forms, read_only=read_only)
+            project = ProjectFile.open(path, self.forms, read_only=read_only, break_lock=break_lock)
         except ProjectLockedError as exc:
-            holder = exc.holder or {}
-            box = QMessageBox(QMessageBox.Warning, "Project already open",
-                              f"“{path.name}” is already open by {holder.get('user', 'someone')} on "
-                              f"{holder.get('host', 'another computer')} since {holder.get('since', 'earlier')}.",
-                              parent=self)
-            box.setInformativeText("You can open it read-only to look at it, or cancel and close the other "
-                                   "window first.")
-            ro = box.addButton("Open &Read-Only", QMessageBox.AcceptRole)
-            box.addButton(QMessageBox.Cancel)
-            box.exec()
-            if box.clickedButton() is ro:
-                return self.open_path(path, read_only=True)
-            return False
+            choice = file_rescue.offer_lock(self, path, exc)
+            return bool(choice) and self.open_path(path, read_only=choice == "read-only", break_lock=choice == "break")
+        except ForeignSchemaError as exc:
+            return file_rescue.offer_clean_copy(self, path, exc)
+        except DamagedFileError as exc:
+            return file_rescue.offer_backups(self, path, exc)
         except ProjectFileError as exc:
             QMessageBox.critical(self, "Cannot open project", _sentence(str(exc)))
             return False
@@ -1045,6 +1044,11 @@ def _gc_freeze() -> None:
 
 def _after_paint(widget: QWidget, action, fallback_ms: int = 500) -> None:
     _PaintWatch(widget, action, fallback_ms)
+
+
+def _rescue():
+    from atmp_desktop.ui import file_rescue
+    return file_rescue
 
 
 def _field_value_error():
