@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from atmp_desktop.export.api import ExportResult
 from atmp_desktop.export.errors import ExportError
@@ -79,6 +80,16 @@ def test_ectd_layout_puts_files_in_folders(qtbot, forms, project, settings, tmp_
     d.wait()
     files = [p for p in out.rglob("*.docx")]  # one per eCTD leaf, in the word/ tree beside the PDFs' folders
     assert len(files) > 1 and all(p.relative_to(out).parts[0] == "word" and p.parent != out for p in files)
+    # asking before replacing knows exactly the files an export writes (leaves, word/, manifest), nothing else
+    written = {p for p in out.rglob("*") if p.is_file()}
+    assert set(d.existing_files(out, ["m3-2-p"], ("docx",))) == written
+    assert {p.name for p in d.existing_files(out, ["m3-2-s"], ("docx",))} == {"manifest.csv", "manifest.json"}
+    # the exported folder was checked (export_check): its findings are listed, the Module 1 parts as notes
+    assert d.findings is not None and all(f.rule.startswith("CTD-") for f in d.findings)
+    text = d.results.toPlainText()
+    assert "Check of the exported files" in text
+    problems = [f for f in d.findings if f.severity != "info"]
+    assert all(f.message in text for f in problems)
 
 
 def test_cancel_stops_between_files_and_the_window_stays_responsive(qtbot, forms, project, settings, tmp_path,
@@ -134,6 +145,38 @@ def test_missing_template_and_empty_choice_are_explained(qtbot, forms, project, 
     d.template.setText(str(tmp_path / "missing.docx"))
     d.start()
     assert "does not exist" in d.status.text() and d.thread is None
+
+
+def test_alt_e_presses_export_and_the_export_check_is_shown(qtbot, forms, project, settings, tmp_path,
+                                                           monkeypatch):
+    from atmp_desktop.core.validation import Finding
+    ran = []
+
+    def quick_export(snap, ids, out_dir, **kw):
+        out = Path(out_dir) / "m3-2-s.docx"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"x")
+        ran.append(ids)
+        return ExportResult(paths=[out])
+
+    def check(forms_, snap, folder):
+        return [Finding("CTD-02", "warning", "3.2.S.4.1 Specification is in none of the exported files.", "", ""),
+                Finding("CTD-06", "info", "Module 1.0 (Cover letter) is not written by this app.", "", "")]
+
+    monkeypatch.setattr(export_dialog, "export_function", lambda: quick_export)
+    monkeypatch.setattr(export_dialog, "check_function", lambda: check)
+    d = make_dialog(qtbot, forms, project, settings)
+    d.out_dir.setText(str(tmp_path / "out"))
+    d.show()
+    d.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is d)
+    qtbot.keyClick(d.documents, Qt.Key_E, Qt.AltModifier)  # the button's mnemonic, from the documents list
+    qtbot.waitUntil(lambda: d.result is not None, timeout=5000)
+    d.wait()
+    assert ran and "m3-2-s" in ran[0]
+    assert "found 1 problem" in d.status.text()
+    text = d.results.toPlainText()
+    assert "CTD-02" in text and "Still to prepare outside this app" in text and "Cover letter" in text
 
 
 def test_file_menu_export_opens_the_dialog(qtbot, forms, project, settings, monkeypatch):

@@ -34,15 +34,24 @@ def export_error_type():
         return ()
 
 
+def check_function():
+    """The check of an exported folder (CTD-01/02/05 on the files, CTD-06 the Module 1 checklist)."""
+    from atmp_desktop.export.export_check import check_export
+    return check_export
+
+
 class ExportThread(QThread):
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, snap, doc_ids, out_dir, formats, template, layout, parent=None):
+    def __init__(self, snap, doc_ids, out_dir, formats, template, layout, parent=None, forms=None):
         super().__init__(parent)
         self.args = (snap, doc_ids, out_dir, formats, template, layout)
+        self.forms = forms
         self.cancel_requested = False
+        self.findings: list | None = None  # the export check's findings (None: not run)
+        self.check_error = ""
 
     def cancel(self) -> None:
         self.cancel_requested = True
@@ -64,6 +73,13 @@ class ExportThread(QThread):
         except Exception as exc:  # never a traceback in the user's face
             self.failed.emit(f"The export stopped unexpectedly ({type(exc).__name__}: {exc}); please report it.")
             return
+        if self.forms is not None and result.paths and not result.cancelled:
+            self.progressed.emit(1, 1, "Checking the exported files…")
+            try:
+                self.findings = list(check_function()(self.forms, snap, out_dir))
+            except Exception as exc:  # the files are written; a check that cannot run is said, not raised
+                self.check_error = (f"The exported files could not be checked ({type(exc).__name__}: {exc}); "
+                                    "run atmp-desktop validate with --export on the folder.")
         self.succeeded.emit(result)
 
 
@@ -75,6 +91,7 @@ class ExportDialog(QDialog):
         self.settings = settings
         self.thread: ExportThread | None = None
         self.result = None
+        self.findings = None  # the check of the exported files (export_check), after an export
         self.error = ""
         self.setWindowTitle("Export documents")
         self.setMinimumSize(760, 560)
@@ -254,7 +271,7 @@ class ExportDialog(QDialog):
         self.status.setText("Preparing the documents…")
         self._set_running(True)
         self.thread = ExportThread(self.snap, ids, target, formats, template,
-                                   self._layout(), self)
+                                   self._layout(), self, forms=self.forms)
         self.thread.progressed.connect(self._progress)
         self.thread.succeeded.connect(self._done)
         self.thread.failed.connect(self._failed)
@@ -265,13 +282,10 @@ class ExportDialog(QDialog):
         return "ectd" if self.ectd.isChecked() else "flat"
 
     def existing_files(self, out: Path, ids, formats) -> list[Path]:
-        """The files this export would replace (eCTD: anything in the folder, whose leaves are all rewritten)."""
-        if self._layout() == "ectd":
-            return sorted(p for p in out.rglob("*") if p.is_file()) if out.is_dir() else []
-        from atmp_desktop.core.documents import document
-        from atmp_desktop.export.api import relative_path
-        paths = [out / relative_path(document(i), self.snap, self._layout(), fmt) for i in ids for fmt in formats]
-        return [p for p in paths if p.exists()]
+        """The files this export would replace: the documents' files, or in the eCTD layout one per leaf, the
+        Word sources under word/ and the manifest."""
+        return [p for p in (out / rel for rel in planned_files(self.forms, self.snap, ids, self._layout(), formats))
+                if p.is_file()]
 
     def _target_folder(self, out: Path, ids, formats) -> Path | None:
         """Ask before replacing files of an earlier export (writers edit the exported Word files): replace
@@ -321,6 +335,7 @@ class ExportDialog(QDialog):
     def _done(self, result) -> None:
         self._set_running(False)
         self.result = result
+        self.findings = self.thread.findings if self.thread is not None else None
         n = len(result.paths)
         self.progress.setRange(0, 1)
         self.progress.setValue(0 if result.cancelled else 1)
@@ -328,9 +343,15 @@ class ExportDialog(QDialog):
             self.status.setText(f"Cancelled. {n} file(s) had been written before you cancelled.")
         else:
             failed = sum(1 for checks in result.checks.values() for c in checks if c[1] is False)
+            problems = sum(1 for f in self.findings or () if f.severity != "info")
             self.status.setText(f"{n} file(s) written." + (f" {failed} PDF check(s) failed; see below."
-                                                          if failed else ""))
-        self.results.setHtml(results_html(result, Path(self.out_dir.text())))
+                                                          if failed else "")
+                                + (f" The check of the exported files found {problems} problem(s); see below."
+                                   if problems else ""))
+        html = results_html(result, Path(self.out_dir.text()))
+        if self.thread is not None and (self.findings is not None or self.thread.check_error):
+            html = findings_html(self.findings or [], self.thread.check_error) + html
+        self.results.setHtml(html)
         self.results.show()
         self.open_folder_button.setVisible(n > 0)
 
@@ -353,6 +374,57 @@ class ExportDialog(QDialog):
     def wait(self) -> None:
         if self.thread is not None:
             self.thread.wait()
+
+
+def planned_files(forms, snap, ids, layout: str, formats) -> list[Path]:
+    """The files (relative to the output folder) an export of `ids` writes, without building a document: flat,
+    one per document and format; eCTD, one per leaf heading of the definitions that applies (the PDFs at their
+    eCTD places, the Word sources under word/) and manifest.csv/.json (export.api.export_documents)."""
+    import posixpath
+
+    from atmp_desktop.core.definitions import default_definitions
+    from atmp_desktop.core.project import effective_snapshot
+    from atmp_desktop.export import api
+    from atmp_desktop.export.leaves import _applies
+    snap = effective_snapshot(forms, snap)  # as the exporter sees it
+    specs = api.resolve_ids(snap, list(ids))
+    if layout != "ectd":
+        return [api.relative_path(spec, snap, layout, fmt) for spec in specs for fmt in formats]
+    rels: list[str] = []
+    for spec in specs:
+        base = api.ectd_location(spec, snap, base=True)[0]
+        whole, stem = api.ectd_location(spec, snap)
+        try:
+            heads = [h for h in default_definitions().document(spec.id).headings if h.leaf]
+        except KeyError:
+            heads = []
+        if not heads:
+            rels.append(posixpath.join(whole or base, stem))
+        rels += [posixpath.join(base, h.leaf.get("folder", ""), h.leaf["file"])
+                 for h in heads if _applies(h.code, snap)]
+    files = [Path(f"word/{rel}.{fmt}" if fmt == "docx" else f"{rel}.{fmt}") for rel in dict.fromkeys(rels)
+             for fmt in formats]
+    return files + [Path("manifest.csv"), Path("manifest.json")]
+
+
+def findings_html(findings, error: str = "") -> str:
+    """The check of the exported files: problems first, then the Module 1 parts still to prepare (CTD-06)."""
+    if error:
+        return f"<p><b>Check of the exported files:</b> {escape(error)}</p>"
+    problems = [f for f in findings if f.severity != "info"]
+    notes = [f for f in findings if f.severity == "info"]
+    parts = []
+    if problems:
+        items = "".join(f"<li><span style='color:{'#c62828' if f.severity == 'error' else '#b35c00'}'>"
+                        f"{escape(f.rule)}</span> {escape(f.message)}</li>" for f in problems[:100])
+        parts.append(f"<p><b>Check of the exported files: {len(problems)} problem(s)</b></p><ul>{items}</ul>")
+    else:
+        parts.append("<p><b>Check of the exported files:</b> <span style='color:#2e7d32'>✔ CTD numbering, order "
+                     "and eCTD names as expected</span></p>")
+    if notes:
+        items = "".join(f"<li>{escape(f.message)}</li>" for f in notes)
+        parts.append(f"<p><b>Still to prepare outside this app ({escape(notes[0].rule)}):</b></p><ul>{items}</ul>")
+    return "".join(parts)
 
 
 def _folder_key(project_path: Path) -> str:

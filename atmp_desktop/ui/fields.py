@@ -259,6 +259,19 @@ class ChoiceEditor(FieldEditor):
         i = self.combo.findData(value) if value is not None else 0
         self.combo.setCurrentIndex(max(i, 0))
 
+    def add_go_to(self, slot) -> None:
+        """For a choice whose values are field paths ('where the data are'): a button that opens the chosen
+        field (`slot(path)`)."""
+        self.go_to_button = b = QToolButton(self)
+        b.setText("Go to")
+        b.setToolTip("Open the field chosen here")
+        b.setAccessibleName(f"Go to the field chosen for {self.field.label}")
+        b.setFocusPolicy(Qt.TabFocus)
+        b.clicked.connect(lambda: self.combo.currentData() and slot(self.combo.currentData()))
+        b.setEnabled(self.combo.currentData() is not None)
+        self.combo.currentIndexChanged.connect(lambda _i: b.setEnabled(self.combo.currentData() is not None))
+        self.layout().insertWidget(1, b)
+
     def focus_target(self):
         return self.combo
 

@@ -639,6 +639,7 @@ class MainWindow(QMainWindow):
         page.edited.connect(self.on_edited)
         page.row_edits.connect(self.on_row_edits)
         page.problem.connect(self._field_problem)
+        page.go_to.connect(self.go_to_field)
         self.page_stack.addWidget(page)
         return page
 
@@ -963,15 +964,18 @@ class MainWindow(QMainWindow):
             self.sections_dock.refresh(self.snap, self.findings)
 
     def go_to_finding(self, finding) -> None:
+        """Open the field a finding is about: its link (the field a CTD-code finding names), else its location."""
         from atmp_desktop.ui import logic
         if finding is None or self.project is None:
             return
-        step = getattr(finding, "step", "") or logic.step_of_location(self.forms, finding.location)
+        target = getattr(finding, "link", "") or finding.location
+        step = (logic.step_of_location(self.forms, target) if target != finding.location else "") \
+            or getattr(finding, "step", "") or logic.step_of_location(self.forms, finding.location)
         if not step:
             self.status.showMessage(f"{finding.location}: this finding is about the dossier as a whole.", 6000)
             return
         self.go_to_step(step)
-        if not self.pages[step].focus_field(finding.location):
+        if not self.pages[step].focus_field(target):
             self.status.showMessage("That field is hidden by an earlier answer in this step.", 6000)
 
     def go_to_field(self, path: str) -> None:

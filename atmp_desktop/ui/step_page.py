@@ -56,6 +56,7 @@ class StepPage(QScrollArea):
     edited = Signal(str, object, str)
     row_edits = Signal(str, object, str)  # table path, row operations, undo label
     problem = Signal(str, str)  # field path, why its typed text is not saved ("" when fixed)
+    go_to = Signal(str)  # a field path to open (a "where the data are" choice's Go to)
 
     def __init__(self, forms: FormSet, step: Step, parent=None, build: bool = True):
         """`build=False`: only the heading now; the fields follow through `build()` (in slices)."""
@@ -129,6 +130,8 @@ class StepPage(QScrollArea):
         if f.is_table:
             editor.row_edits.connect(self.row_edits)
         editor.problem.connect(lambda text, path=f.path: self.problem.emit(path, text))
+        if f.type == "choice" and f.choices and all(self.forms.has_field(c.value) for c in f.choices):
+            editor.add_go_to(self.go_to.emit)
         row = FieldRow(editor, container)
         container.layout().addWidget(row)
         self.editors[f.path] = editor
