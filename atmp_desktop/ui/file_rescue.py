@@ -260,9 +260,7 @@ def offer_clean_copy(window, path: Path, exc) -> bool:
 def offer_lock(window, path: Path, exc) -> str:
     """A project another window holds: open read-only, or (a lock of another computer, or an unreadable one)
     break the lock after a clear question. Returns 'read-only', 'break' or '' (cancelled)."""
-    from atmp_desktop.store import locking
-    holder = exc.holder or {}
-    who = locking.describe(holder) if holder else "another window"
+    who = _holder_text(exc.holder or {})
     box = QMessageBox(QMessageBox.Warning, "Project already open",
                       f"“{path.name}” is already open for editing by {who}.", parent=window)
     box.setInformativeText("You can open it read-only to look at it" + (
@@ -289,6 +287,21 @@ def offer_lock(window, path: Path, exc) -> str:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _holder_text(holder: dict) -> str:
+    """'maria on LAB-PC-07 since 30 Nov 2026 17:42' (the lock's ISO time made readable)."""
+    from atmp_desktop.store import locking
+    if not holder:
+        return "another window"
+    text = locking.describe(holder)
+    since = holder.get("since")
+    if isinstance(since, str):
+        try:
+            text = text.replace(since, f"{_dt.datetime.fromisoformat(since):%d %b %Y %H:%M}")
+        except ValueError:
+            pass
+    return text
+
+
 def _writable_folder(path: Path, settings) -> Path:
     import os
     folder = Path(path).resolve().parent

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.findings_dock = FindingsDock(self.forms, self)
         self.findings_dock.activated.connect(self.go_to_finding)
         self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.findings_dock)
-        self.resizeDocks([self.findings_dock], [max(110, min(170, self.height() // 4))], QtCore.Qt.Vertical)
+        self.resizeDocks([self.findings_dock], [_dock_height(self.height())], QtCore.Qt.Vertical)
         self.findings_dock.hide()
         from atmp_desktop.ui.sections_dock import SectionsDock
         self.sections_dock = SectionsDock(self.forms, lambda: self.project, self)
@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.splitter)
         if self.findings_dock.isHidden():
             self.findings_dock.show()
-            self.resizeDocks([self.findings_dock], [max(110, min(170, self.height() // 4))], QtCore.Qt.Vertical)
+            self.resizeDocks([self.findings_dock], [_dock_height(self.height())], QtCore.Qt.Vertical)
         if self.sections_dock.isHidden():
             self.sections_dock.show()  # a tab beside the findings, which stay in front
             self.findings_dock.raise_()
@@ -1048,6 +1048,12 @@ def _gc_freeze() -> None:
 
 def _after_paint(widget: QWidget, action, fallback_ms: int = 500) -> None:
     _PaintWatch(widget, action, fallback_ms)
+
+
+def _dock_height(window_height: int) -> int:
+    """The findings dock's first height: a fifth of the window, so a 1366x768 laptop at 125 % keeps room for
+    the step (the user's own size is restored from the settings)."""
+    return max(100, min(170, window_height // 5))
 
 
 def _rescue():

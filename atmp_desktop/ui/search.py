@@ -110,6 +110,7 @@ class SearchDialog(QDialog):
         self.results.setAccessibleName("Search results")
         self.results.setRootIsDecorated(False)
         self.results.setUniformRowHeights(True)
+        self.results.setTextElideMode(Qt.ElideMiddle)  # "Quality control, … › Potency assay(s)": the field shows
         self.results.setHeaderLabels(["Where", "Found in", "Text"])
         self.results.setColumnWidth(0, 300)
         self.results.setColumnWidth(1, 80)
