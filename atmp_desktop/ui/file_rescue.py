@@ -147,7 +147,8 @@ def restore(window, backup, target: Path) -> bool:
     if reopen and not window.close_project():
         return False
     try:
-        restore_backup(backup.path, target, window.forms)
+        with _busy():
+            restore_backup(backup.path, target, window.forms)
     except (ProjectFileError, OSError) as exc:
         text = (_sentence(str(exc)) if isinstance(exc, ProjectFileError) else
                 f"“{target.name}” could not be written ({exc.strerror or exc}); choose another folder.")
@@ -232,7 +233,8 @@ def offer_clean_copy(window, path: Path, exc) -> bool:
         return False
     tmp = temp_path(target)  # written aside and renamed: a file the user agreed to replace is replaced whole
     try:
-        report = clean_copy(path, tmp, window.forms)
+        with _busy():
+            report = clean_copy(path, tmp, window.forms)
         tmp.replace(target)
     except ProjectFileError as exc:
         tmp.unlink(missing_ok=True)
@@ -287,6 +289,18 @@ def offer_lock(window, path: Path, exc) -> str:
 
 
 # ---------------------------------------------------------------------------------- helpers
+class _busy:
+    """A wait cursor while a copy of a large project is written (seconds for a dossier-scale file)."""
+
+    def __enter__(self):
+        from PySide6.QtWidgets import QApplication
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+
+    def __exit__(self, *exc):
+        from PySide6.QtWidgets import QApplication
+        QApplication.restoreOverrideCursor()
+
+
 def _holder_text(holder: dict) -> str:
     """'maria on LAB-PC-07 since 30 Nov 2026 17:42' (the lock's ISO time made readable)."""
     from atmp_desktop.store import locking
