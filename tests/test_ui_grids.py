@@ -256,3 +256,81 @@ def test_every_result_of_every_sample_has_its_cell_in_a_sheet(qtbot, forms, samp
         assert stored, (sample, path)
         missing = stored - shown
         assert not missing, (sample, path, [snap.row(path, r) for r in list(missing)[:3]])
+
+
+def test_a_working_session_on_the_batch_sheet_matches_the_file(window, qtbot):
+    """A seeded run of 60 user actions on the DS batch sheet (click a cell and type, paste a block through
+    Edit > Paste, select and Delete, Edit > Undo), checked against a mirror of what the file must hold."""
+    import random
+
+    from atmp_desktop.core.quantity import split_result
+    rng = random.Random(12)
+    ed = sheet_of(window, BATCH_RESULTS)
+    sheet, view = ed.sheet, ed.sheet.view
+    sheet.selector.setCurrentIndex(sheet.selector.findData("DS"))
+    m = sheet.model
+    keys = {(r, c): m.key_at(r, c) for r in range(m.rowCount()) for c in range(1, m.columnCount())}
+    wanted = set(keys.values())
+
+    def in_file():
+        _snap, rows = stored(window, BATCH_RESULTS)
+        return {(r["test"], r["batch"]): (r.get("result"), r.get("unit"), r.get("result_type"))
+                for _, r in rows if (r.get("test"), r.get("batch")) in wanted}
+
+    def expect(text):
+        result, unit, kind = split_result(text)
+        return (result, unit or None, kind)
+
+    mirror, history = in_file(), []
+    values = ("Conforms", "91 %", "88.5 %", "< 0.5 EU/mL", "2.6", "Not detected", "No growth", "0.75 %")
+
+    def click(r, c):
+        idx = m.index(r, c)
+        window.pages["quality"].ensureWidgetVisible(ed, 10, 10)
+        view.scrollTo(idx)
+        qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view.visualRect(idx).center())
+        assert view.currentIndex() == idx
+
+    for step in range(60):
+        action = rng.choice(("type", "type", "paste", "delete", "undo"))
+        r, c = rng.randrange(m.rowCount()), rng.randrange(1, m.columnCount())
+        before = dict(mirror)
+        if action == "type":
+            text = rng.choice(values)
+            click(r, c)
+            if (m.data(m.index(r, c)) or "") == text:
+                continue
+            qtbot.keyClicks(view, text[0])                    # typing opens the cell's editor,
+            qtbot.keyClicks(QApplication.focusWidget(), text[1:])   # which takes the keys that follow
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+            mirror[keys[(r, c)]] = expect(text)
+        elif action == "paste":
+            block = [[rng.choice(values) for _ in range(rng.randint(1, 3))] for _ in range(rng.randint(1, 3))]
+            click(r, c)
+            QApplication.clipboard().setText("\r\n".join("\t".join(row) for row in block) + "\r\n")
+            window.act_paste.trigger()
+            for i, row in enumerate(block):
+                for j, text in enumerate(row):
+                    if (r + i, c + j) in keys:
+                        mirror[keys[(r + i, c + j)]] = expect(text)
+        elif action == "delete":
+            click(r, c)
+            if keys[(r, c)] not in mirror:
+                continue
+            qtbot.keyClick(view, Qt.Key_Delete)
+            mirror.pop(keys[(r, c)])
+        else:
+            if not history:
+                continue
+            window.undo()
+            mirror = history.pop()
+            assert in_file() == mirror, f"step {step}: undo"
+            continue
+        # the event loop runs between two user actions (Qt delivers the Return's commit queued; QTest sends
+        # the next click at once, which a person cannot do)
+        qtbot.wait(1)
+        if mirror != before:
+            history.append(before)
+        if step % 10 == 0 or step == 59:
+            qtbot.waitUntil(lambda: in_file() == mirror, timeout=3000)
+    assert in_file() == mirror
