@@ -139,3 +139,9 @@ def test_materials_added_are_drawn_beside_their_step(window, qtbot):
     qtbot.waitUntil(lambda: ed.redraws >= 1)
     mats = [b for b in ed.canvas.layout_.boxes if b.kind == "material"]
     assert mats and any("Dispase" in t for b in mats for t, _b, _s in b.lines)
+
+
+def test_the_places_say_where_each_figure_prints_by_ctd_number_or_form_section(window):
+    panel = open_panel(window)
+    label = panel.place.itemText(panel.place.findData("materials.vectors"))
+    assert "3.2.S.1.2" in label and "section 2.3 of the GMO form for AAV vectors" in label

@@ -25,6 +25,17 @@ FILTER = "Images (*.png *.jpg *.jpeg *.svg);;All files (*)"
 THUMB = QSize(360, 240)
 
 
+def _slot_name(defs, doc_id: str, code: str) -> str:
+    """'3.2.S.1.2' for a CTD section; a form's own section number with the form's name ('section 2.3 of the
+    common application form for AAV vectors'), which a CTD number alone would misname."""
+    doc = defs.document(doc_id)
+    if doc.namespace == "ctd":
+        return code
+    title = doc.title.replace("Common application form: investigational products containing ", "GMO form for ") \
+        .replace("Common application form: ", "GMO form for ")
+    return f"section {code} of the {title}" if code else f"the {title}"
+
+
 def thumbnail(kind: str, data: bytes, size: QSize = THUMB) -> QPixmap:
     """A preview of the image (SVG through QtSvg), scaled to fit `size`."""
     if kind == "svg":
@@ -53,11 +64,12 @@ class FigurePanel(QDialog):
         self.project = window.project
         self.setWindowTitle("Figures")
         self.setModal(False)
-        self.places = figure_places(window.forms, default_definitions())
+        defs = default_definitions()
+        self.places = figure_places(window.forms, defs)
         self.place = QComboBox(self)
         self.place.setAccessibleName("Attached to")
         for p in self.places:
-            where = ", ".join(dict.fromkeys(code for _doc, code, _cap in p.slots))
+            where = ", ".join(dict.fromkeys(_slot_name(defs, doc, code) for doc, code, _cap in p.slots))
             self.place.addItem(f"{p.label} (printed in {where})", p.target)
         self.place.currentIndexChanged.connect(lambda _i: self.refresh())
         self.list = QListWidget(self)
