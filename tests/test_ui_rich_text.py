@@ -237,3 +237,82 @@ def test_every_long_text_of_the_samples_reads_back_from_the_editor_unchanged(qtb
                     assert ed._read() == text, (name, f.path)
                     checked += 1
     assert checked > 400
+
+
+def _styled_chars(blocks):
+    """Blocks as (kind, [(char, bold, italic, sup, sub)]) per paragraph or list item; a space carries no
+    style (markup cannot store the style of a space)."""
+    from atmp_desktop.core.markup import Cite, ListItems
+    out = []
+    for b in blocks:
+        items = [(("list", b.numbered), spans) for spans in b.items] if isinstance(b, ListItems) \
+            else [(("para",), b.spans)]
+        one_numbered = isinstance(b, ListItems) and b.numbered and len(b.items) == 1
+        for kind, spans in items:
+            chars = []
+            if one_numbered:   # stored as a sentence "1. ..." (the markup reads one such line so), printed alike
+                kind, chars = ("para",), [("1", False, False, False, False), (".", False, False, False, False),
+                                          (" ", False, False, False, False)]
+            for s in spans:
+                sup, sub = (False, False) if isinstance(s, Cite) else (getattr(s, "sup", False),
+                                                                      getattr(s, "sub", False))
+                bold, italic = getattr(s, "bold", False), getattr(s, "italic", False)
+                chars += [(ch, False, False, False, False) if ch.isspace() else (ch, bold, italic, sup, sub)
+                          for ch in s.text]
+            out.append((kind, chars))
+    return out
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_a_formatting_session_stores_what_the_box_shows(window, qtbot, seed):
+    """Seeded runs of typing, the format shortcuts, Enter, the list buttons, saves and project undo: after
+    each save the stored markup holds exactly the characters and formats the box shows."""
+    import random
+
+    from atmp_desktop.core.markup import parse
+    from atmp_desktop.ui.rich_text import blocks_of
+    rng = random.Random(seed)
+    ed = box(window)
+    e = ed.edit
+    e.setFocus()
+    # (QTest types ASCII only: it asserts on other characters)
+    words = ("cells", "10", "8", "CO", "2", "viability", ">=", "70 %", "x", "a*b", "^", "~5", "[1]", "3.2.S.2.3",
+             "[ref:maude-2018]", "Ph. Eur.", "n=6")
+    keys = ((Qt.Key_B, Qt.ControlModifier), (Qt.Key_I, Qt.ControlModifier),
+            (Qt.Key_Equal, Qt.ControlModifier | Qt.ShiftModifier), (Qt.Key_Equal, Qt.ControlModifier))
+    saved = [stored(window).get(FIELD)]
+    for step in range(70):
+        action = rng.choice(("type", "type", "type", "format", "format", "enter", "list", "save", "undo"))
+        if action == "type":
+            QTest.keyClicks(e, rng.choice(words) + rng.choice((" ", " ", "")))
+        elif action == "format":
+            key, mods = rng.choice(keys)
+            if key != Qt.Key_Equal and e.toPlainText()[-1:] not in ("", " ", "\u2029"):
+                # bold and italic change at a word's edge: asterisks alone cannot say "*a***b**"-like switches
+                # inside a word unambiguously (sub/superscript can: CO~2~)
+                QTest.keyClicks(e, " ")
+            QTest.keyClick(e, key, mods)
+        elif action == "enter":
+            QTest.keyClick(e, Qt.Key_Return)
+        elif action == "list":
+            ed.buttons[rng.choice(("bullets", "numbers"))].click()
+        elif action == "save" or step == 69:
+            ed.commit()
+            value = stored(window).get(FIELD)
+            if value != saved[-1]:
+                saved.append(value)
+            shown = _styled_chars(blocks_of(e.document()))
+            assert _styled_chars(parse(value or "")) == shown, (step, value)
+        else:
+            ed.commit()   # (Edit > Undo saves what is typed first, then undoes that save)
+            value = stored(window).get(FIELD)
+            if value != saved[-1]:
+                saved.append(value)
+            if len(saved) < 2:
+                continue
+            window.undo()
+            saved.pop()
+            assert stored(window).get(FIELD) == saved[-1]
+            e = box(window).edit
+            e.setFocus()
+            e.moveCursor(QTextCursor.End)

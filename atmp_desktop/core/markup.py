@@ -157,6 +157,13 @@ def _inline(text: str, style: dict | None = None) -> list[Inline]:
         marker = "**" if text.startswith("**", i) else ch if ch in "*^~" else ""
         if marker:
             close = _find_close(text, marker, i + len(marker))
+            if marker == "**" and text.startswith("***", i) and not style.get("italic"):
+                # "***a** b*": italic outside, bold inside, when the bold-first reading leaves the inner "*"
+                # unclosed ("*a") and the italic-first reading is well formed
+                inner = text[i + 2:close] if close > 0 else ""
+                outer = _find_close(text, "*", i + 1)
+                if outer > 0 and (close < 0 or _find_close(inner, "*", 1) < 0):
+                    marker, close = "*", outer
             key = MARKERS[marker]
             if close > 0 and not style.get(key):
                 flush()
@@ -290,20 +297,31 @@ def spans_markup(spans, escape: bool = True) -> str:
         if not ref and text.isspace():
             prev = next((p[1] for p in reversed(pieces[:i]) if not p[0].isspace()), {})
             nxt = next((p[1] for p in pieces[i + 1:] if not p[0].isspace()), {})
-            pieces[i] = (text, {k: bool(style.get(k) and prev.get(k) and nxt.get(k)) for k in ("bold", "italic")},
-                         False)
+            # (the space's own style cannot be stored: what its neighbours share decides)
+            pieces[i] = (text, {k: bool(prev.get(k) and nxt.get(k)) for k in ("bold", "italic")}, False)
+    pieces.append(("", {}, False))
+
+    def reach(k: str, i: int) -> int:
+        """How many pieces from i on keep style k (the style opened first is the outer one)."""
+        n = 0
+        while i + n < len(pieces) and pieces[i + n][1].get(k):
+            n += 1
+        return n
+
     out: list[str] = []
     stack: list[str] = []
-    for text, style, ref in pieces + [("", {}, False)]:
+    for i, (text, style, ref) in enumerate(pieces):
         want = [k for k in ("bold", "italic") if style.get(k)]
         if text.isspace():
-            want = [k for k in stack if k in want]  # a marker never opens before a space
-        while stack and (stack[-1] not in want or any(k not in want for k in stack)):
+            # a marker never opens before a space: keep the styles that stay open, close the others here
+            # (closing pops the styles opened after them too; those reopen at the next word)
+            j = next((n for n, k in enumerate(stack) if k not in want), len(stack))
+            want = stack[:j]
+        while any(k not in want for k in stack):
             out.append("**" if stack.pop() == "bold" else "*")
-        for k in want:
-            if k not in stack:
-                stack.append(k)
-                out.append("**" if k == "bold" else "*")
+        for k in sorted((k for k in want if k not in stack), key=lambda k: -reach(k, i)):
+            stack.append(k)
+            out.append("**" if k == "bold" else "*")
         t = text if ref or not escape else _escape(text)
         if style.get("sub") and t.strip():
             t = f"~{t}~"
