@@ -268,7 +268,11 @@ class RichTextEditor(LongTextEditor):
         if value:
             cursor = QTextCursor(doc)
             cursor.beginEditBlock()
-            insert_blocks(cursor, parse(str(value)))
+            plain = _plain_paragraphs(str(value))
+            if plain is not None:  # no markup in it (most stored text): no parse, one insert
+                cursor.insertText(plain, QTextCharFormat())
+            else:
+                insert_blocks(cursor, parse(str(value)))
             cursor.endEditBlock()
         doc.clearUndoRedoStacks()  # the box's own undo starts from the stored text
         doc.setModified(False)
@@ -335,6 +339,19 @@ class RichTextEditor(LongTextEditor):
         self.edit.setReadOnly(read_only)
         for a in self.actions.values():
             a.setEnabled(not read_only)
+
+
+_MARKUP_SIGNS = re.compile(r"[*^~\\\[]|^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]", re.M)
+
+
+def _plain_paragraphs(text: str) -> str | None:
+    """The text as the box's paragraphs (separated by '\n', line breaks inside as LINE) when it holds no
+    markup at all (no marker, escape, citation or list line), else None: then it is parsed. Section numbers
+    need no parse here: they are plain text in the box either way."""
+    if _MARKUP_SIGNS.search(text):
+        return None
+    chunks = [c.strip() for c in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))]
+    return "\n".join(c.replace("\n", LINE) for c in chunks if c)
 
 
 def _selected_blocks(cursor: QTextCursor):
