@@ -245,6 +245,8 @@ def test_every_result_of_every_sample_has_its_cell_in_a_sheet(qtbot, forms, samp
         ed = ResultsEditor(forms.field(path))
         qtbot.addWidget(ed)
         ed.load_from(snap)
+        assert ed.sheet.model.rowCount() == 0   # hidden: remembered, built when shown
+        ed.show()
         shown = set()
         for choice in choices(snap):
             ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData(choice))

@@ -596,6 +596,7 @@ class ResultsEditor(FieldEditor):
         layout.addWidget(self.message)
         self.setFocusProxy(self.sheet)
         self._snap = None
+        self._stale = False
 
     @property
     def view(self):
@@ -618,9 +619,24 @@ class ResultsEditor(FieldEditor):
         pass
 
     def load_from(self, snap) -> None:
+        """Show `snap`; while the editor is hidden (a page built ahead, another step on screen) only remember
+        it: building a sheet of a dossier-scale results table takes a long slice (30k results at 4x), so it is
+        built when the editor is shown or used."""
         self._snap = snap
-        self.sheet.load(snap)
-        self.rows.load_from(snap)
+        self._stale = True
+        if self.isVisible():
+            self.fresh()
+
+    def fresh(self) -> None:
+        """Bring the sheet and the rows up to the last snapshot given (before anything reads or edits them)."""
+        if self._stale and self._snap is not None:
+            self._stale = False
+            self.sheet.load(self._snap)
+            self.rows.load_from(self._snap)
+
+    def showEvent(self, event) -> None:
+        self.fresh()
+        super().showEvent(event)
 
     def commit(self) -> None:
         for view in (self.sheet.view, self.rows.view):
@@ -632,6 +648,7 @@ class ResultsEditor(FieldEditor):
         self.rows.commit()
 
     def focus_target(self):
+        self.fresh()
         return self.sheet.view
 
     def set_read_only(self, read_only):
@@ -640,12 +657,14 @@ class ResultsEditor(FieldEditor):
 
     # -- the Edit menu (ui/clipboard.py)
     def paste(self) -> None:
+        self.fresh()
         if self.stack.currentIndex() == 1:
             self.rows.paste()
             return
         self.show_message(self.sheet.paste_text(QGuiApplication.clipboard().text()))
 
     def paste_text(self, text: str) -> str:
+        self.fresh()
         return self.sheet.paste_text(text) if self.stack.currentIndex() == 0 else self.rows.paste_text(text)
 
     def copy_cells(self) -> None:
@@ -655,6 +674,7 @@ class ResultsEditor(FieldEditor):
         (self.sheet if self.stack.currentIndex() == 0 else self.rows).cut_cells()
 
     def select_cell(self, row: int, column_id: str | None) -> None:
+        self.fresh()
         self.modes.button(1).setChecked(True)
         self.stack.setCurrentIndex(1)
         self.rows.select_cell(row, column_id)
