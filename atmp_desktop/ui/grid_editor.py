@@ -300,8 +300,13 @@ class ResultsSheet(QWidget):
         if same_tests and self.__dict__.get("_laid_out"):
             return  # the same tests: the sizes below stand (measuring 800 criteria took ~30 ms per edit at 4x)
         self._laid_out = True
-        self.view.resizeColumnToContents(0)
-        self.view.setColumnWidth(0, min(self.view.columnWidth(0), 220))
+        # the criterion column as wide as its longest criterion, at most 220 px: computed from the font, not
+        # by resizeColumnToContents, which lays out every cell of the column (800 criteria at 4x)
+        fm = self.view.fontMetrics()
+        widest = max((fm.horizontalAdvance(t.criterion_text or "") for t in tests), default=0)
+        title = self.view.horizontalHeader().fontMetrics().horizontalAdvance(str(self.model.headerData(
+            0, Qt.Horizontal)))
+        self.view.setColumnWidth(0, min(max(widest, title) + 2 * fm.averageCharWidth() + 4, 220))
         # every test visible without inner scrolling, up to a limit (computed, not measured)
         rows = self.view.verticalHeader().defaultSectionSize() * max(len(tests), 3)
         chrome = self.view.horizontalHeader().sizeHint().height() + \
