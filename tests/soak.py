@@ -64,6 +64,7 @@ class Soak:
         self.counts: Counter = Counter()
         self.skipped = 0
         self.last = ""
+        self.trail: list[str] = []  # the last actions, named in a failure (what led to it)
 
     # ------------------------------------------------------------------ bookkeeping
     def _stored(self, path: str):
@@ -390,7 +391,13 @@ class Soak:
                                                               f"{QApplication.activePopupWidget()}, modal "
                                                               f"{QApplication.activeModalWidget()}")
             self.last = name
-            if getattr(self, name)():
+            self.trail = self.trail[-24:] + [f"{i}:{name}@{self.w.current_step}"]
+            try:
+                done = getattr(self, name)()
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}\n  after: {', '.join(self.trail)}") from None
+            self._check_rows(name)
+            if done:
                 self.counts[name] += 1
             else:
                 self.skipped += 1
@@ -404,6 +411,14 @@ class Soak:
             if on_progress and i % 1000 == 999:
                 on_progress(i + 1)
         QTest.qWait(5)
+
+    def _check_rows(self, name: str) -> None:
+        """Each table on the page shows as many rows as the mirror holds (blank rows included)."""
+        page = self._page()
+        for path, ed in (page.editors.items() if page is not None else ()):
+            if isinstance(ed, TableEditor) and path in self.views and ed.model.rowCount() != len(self.views[path]):
+                raise AssertionError(f"after {name}: {path} shows {ed.model.rowCount()} rows, expected "
+                                     f"{len(self.views[path])}\n  after: {', '.join(self.trail)}")
 
     # ------------------------------------------------------------------ verdict
     def check(self, snap) -> list[str]:

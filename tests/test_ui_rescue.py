@@ -251,3 +251,20 @@ def test_a_lock_of_this_computer_offers_read_only_only(window, sample_project, a
     answers.queue += ["Read-Only"]
     assert window.open_path(path)
     assert window.project.read_only and "Break" not in answers.shown[0] and "maria" in answers.shown[0]
+
+
+def test_a_backup_opens_read_only_and_changes_nothing(window, sample_project, forms, monkeypatch, qtbot):
+    path = sample_project("car-t")
+    assert window.open_path(path)
+    type_name(window, qtbot, "Typed later")
+    backup = window.project.backups()[0].path
+    before = digest(backup)
+    run_backups_dialog(monkeypatch, qtbot, 0, "Open Read-Only")
+    window.act_backups.trigger()
+    assert window.project.path == backup and window.project.read_only
+    assert "[read-only]" in window.windowTitle()
+    window.go_to_step("product")
+    assert window.pages["product"].editors["product.invented_name"].edit.text() != "Typed later"
+    window.close_project()
+    assert digest(backup) == before
+    assert stored(path, forms).get("product.invented_name") == "Typed later"  # the project itself is kept
