@@ -216,7 +216,7 @@ def parse(text: str) -> list[Block]:
         para: list[str] = []
         items: list[str] = []
         numbered = False
-        first_line: list[str] = []
+        raw: list[str] = []  # the list's lines as written (a one-line "1." list turns back into them)
 
         def end_para():
             if para:
@@ -227,12 +227,14 @@ def parse(text: str) -> list[Block]:
 
         def end_list():
             if numbered and len(items) == 1:
-                # one line starting "1." is a sentence ("1. Final CSR by 2029; 2. annual reports"), not a list
-                para.append(first_line[0] + items[0])
+                # one line starting "1." is a sentence ("1. Final CSR by 2029; 2. annual reports"), not a list;
+                # its lines stay as written (an indented next line keeps its indent, so it reads back the same)
+                para.extend(raw)
                 end_para()
             elif items:
                 blocks.append(ListItems(tuple(tuple(_inline(t.strip())) for t in items), numbered))
             items.clear()
+            raw.clear()
 
         for line in lines:
             b, n = _BULLET.match(line), _NUMBERED.match(line)
@@ -242,11 +244,11 @@ def parse(text: str) -> list[Block]:
                     end_list()
                 end_para()
                 numbered = kind
-                if not items:
-                    first_line[:] = [line[:(b or n).end()]]
                 items.append(line[(b or n).end():])
+                raw.append(line)
             elif items and line.startswith((" ", "\t")) and line.strip():
                 items[-1] += "\n" + line.strip()  # an indented continuation line belongs to the item
+                raw.append(line)
             else:
                 end_list()
                 para.append(line)
@@ -297,8 +299,8 @@ def spans_markup(spans, escape: bool = True) -> str:
         if not ref and text.isspace():
             prev = next((p[1] for p in reversed(pieces[:i]) if not p[0].isspace()), {})
             nxt = next((p[1] for p in pieces[i + 1:] if not p[0].isspace()), {})
-            # (the space's own style cannot be stored: what its neighbours share decides)
-            pieces[i] = (text, {k: bool(prev.get(k) and nxt.get(k)) for k in ("bold", "italic")}, False)
+            pieces[i] = (text, {k: bool(style.get(k) and prev.get(k) and nxt.get(k)) for k in ("bold", "italic")},
+                         False)
     pieces.append(("", {}, False))
 
     def reach(k: str, i: int) -> int:
@@ -317,8 +319,14 @@ def spans_markup(spans, escape: bool = True) -> str:
             # (closing pops the styles opened after them too; those reopen at the next word)
             j = next((n for n, k in enumerate(stack) if k not in want), len(stack))
             want = stack[:j]
-        while any(k not in want for k in stack):
-            out.append("**" if stack.pop() == "bold" else "*")
+        if any(k not in want for k in stack):
+            # a marker never closes after a space: spaces written since go after the closing markers
+            tail = []
+            while out and out[-1].isspace():
+                tail.insert(0, out.pop())
+            while any(k not in want for k in stack):
+                out.append("**" if stack.pop() == "bold" else "*")
+            out.extend(tail)
         for k in sorted((k for k in want if k not in stack), key=lambda k: -reach(k, i)):
             stack.append(k)
             out.append("**" if k == "bold" else "*")
