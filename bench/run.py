@@ -396,6 +396,9 @@ def write(results: dict) -> None:
                                             f"measured process started" if "median" in loads else "") +
         f" ({load_note}).",
         "",
+        *([f"This run measured the group(s) {', '.join(results['only'])} (BENCH_ONLY); the rows of "
+           f"{', '.join(results['kept_from']['groups'])} are kept from the run of {results['kept_from']['date']} "
+           f"({results['kept_from']['runs']} rounds).", ""] if results.get("kept_from") else []),
         "Projects: the car-t sample and the large generated project (bench/make_large.py, through the public "
         "JSON import): " + "; ".join(
             f"{n}: {p['table_rows']:,} table rows, {p['words']:,} words of narrative, {p['bytes'] / 1e6:.1f} MB"
@@ -479,6 +482,11 @@ def main() -> int:
                 "projects": {n: {k: v for k, v in p.items() if k != "path"} for n, p in projects.items()},
                 "projects_measured": measured, "rows": rows, "pages": pages, "raw": raw,
             }
+            if only != set(GROUPS) and previous.get("raw"):
+                results["kept_from"] = {"date": previous.get("kept_from", {}).get("date") or previous.get("date"),
+                                        "runs": previous.get("kept_from", {}).get("runs") or previous.get("runs"),
+                                        "groups": sorted(set(GROUPS) - only)}
+                results["only"] = sorted(only)
             RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             write(results)
             return rows
