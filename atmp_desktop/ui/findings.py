@@ -85,7 +85,10 @@ class ValidationRunner(QObject):
         self.forms = forms
         self._snap = None
         self._generation = 0
-        self._signals = _Signals(self)
+        # Parentless, kept alive by each job too: a check still running when the window goes away (a script
+        # that ends with the window open, an interpreter shutting down) emits into a live object instead of one
+        # Qt deleted with its parent ("Signal source has been deleted" from the pool thread).
+        self._signals = _Signals()
         self._signals.done.connect(self._done)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
