@@ -10,6 +10,10 @@ undo history), and `check()` compares it with the project file read afresh.
     python -m tests.soak --actions 20000      (what `make soak` runs; writes docs/benchmarks.md's soak rows)
 
 tests/test_ui_soak.py runs 2,000 actions in `make test`.
+
+Finding the first difference: SOAK_STRICT=1 compares the file after each warm-up action, SOAK_STRICT_FROM=N
+after each action from action N on; SOAK_DEBUG=1 adds the table's rows, ids, mirror and file to a row-count
+failure.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ from atmp_desktop.ui.table_editor import TableEditor
 WORDS = ("cells", "vector", "batch", "sterile", "assay", "release", "donor", "potency", "closed", "system",
          "validated", "Ph. Eur.", "2.6.27", "CD34+", "lot", "QP", "site", "titre", "(n = 12)", "≥", "µL")
 ASCII_WORDS = [w for w in WORDS if w.isascii()]  # QTest can only type ASCII
+STRICT_FROM = int(os.environ["SOAK_STRICT_FROM"]) if os.environ.get("SOAK_STRICT_FROM") else None
 HISTORY = 1000  # undo steps the store keeps (store: last 1,000 steps)
 
 
@@ -401,7 +406,7 @@ class Soak:
                 self.counts[name] += 1
             else:
                 self.skipped += 1
-            if strict:
+            if strict or (STRICT_FROM is not None and i >= STRICT_FROM):
                 QTest.qWait(1)
                 problems = self.check(self.w.project.snapshot())
                 assert not problems, f"after action {i} ({name}): {problems[:3]}"
@@ -418,7 +423,10 @@ class Soak:
         for path, ed in (page.editors.items() if page is not None else ()):
             if isinstance(ed, TableEditor) and path in self.views and ed.model.rowCount() != len(self.views[path]):
                 raise AssertionError(f"after {name}: {path} shows {ed.model.rowCount()} rows, expected "
-                                     f"{len(self.views[path])}\n  after: {', '.join(self.trail)}")
+                                     f"{len(self.views[path])}\n  after: {', '.join(self.trail)}"
+                                     + (f"\n  model rows: {ed.model.rows}\n  model ids: {ed.model.ids}\n  mirror: "
+                                        f"{self.views[path]}\n  file: {self.w.project.snapshot().get(path)}\n"
+                                        f"  mirror history top: {self.history[-3:]}" if os.environ.get('SOAK_DEBUG') else ''))
 
     # ------------------------------------------------------------------ verdict
     def check(self, snap) -> list[str]:

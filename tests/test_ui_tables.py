@@ -1,6 +1,6 @@
 """The table editor: rows, typed cells, spreadsheet paste; assertions read the project file."""
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
 from atmp_desktop.store import ProjectFile
@@ -146,3 +146,46 @@ def test_finding_on_a_table_cell_selects_that_cell(window):
     assert window.current_step == "manufacturing"
     idx = t.view.currentIndex()
     assert (idx.row(), t.field.columns[idx.column()].id) == (1, "address")
+
+
+def test_moving_a_row_past_a_blank_row_records_no_undo_step(window, qtbot):
+    """Found by the window soak (seed 2, action 16,318): a row emptied on screen (its last cell cleared: it
+    left the file, the blank stays), a stored row moved past that blank (its place in the file does not
+    change), then Ctrl+Z. The move used to be stored as an undo step that changed nothing visible (the row got
+    a new position number between its neighbours), so Ctrl+Z took back that empty step, not the edit before."""
+    path = "manufacturing.process_steps"
+    t = table(window, path)
+    assert t.paste_text("1\tThaw\n2\tSpin\n3\tWash\n4\tFill") == ""  # an empty table pastes from its first cell
+    t.view.selectionModel().select(  # clear both cells of "Spin": it leaves the file, a blank row stays
+        QItemSelection(t.model.index(1, 0), t.model.index(1, 1)), QItemSelectionModel.ClearAndSelect)
+    t.clear_cells()
+    assert [r.get("name") for r in t.model.rows] == ["Thaw", None, "Wash", "Fill"]
+    assert [r["name"] for r in rows(window, path)] == ["Thaw", "Wash", "Fill"]
+    t.view.selectionModel().clearSelection()
+    t.view.setCurrentIndex(t.model.index(3, 1))
+    t.model.setData(t.model.index(3, 1), "Fill and finish")  # the last edit before the move
+    assert [r["name"] for r in rows(window, path)] == ["Thaw", "Wash", "Fill and finish"]
+    edit_label = window.project.undo_label
+    t.view.setCurrentIndex(t.model.index(2, 1))
+    qtbot.mouseClick(t.up_button, Qt.LeftButton)  # "Wash" above the blank row: still second in the file
+    assert [r.get("name") for r in t.model.rows] == ["Thaw", "Wash", None, "Fill and finish"]
+    assert [r["name"] for r in rows(window, path)] == ["Thaw", "Wash", "Fill and finish"]
+    assert window.project.undo_label == edit_label
+    window.navigator.setFocus()
+    qtbot.keyClick(window.navigator, Qt.Key_Z, Qt.ControlModifier)  # takes back the edit, not an empty move
+    assert [r["name"] for r in rows(window, path)] == ["Thaw", "Wash", "Fill"]
+    assert [r.get("name") for r in t.model.rows] == ["Thaw", "Wash", "Fill"]
+
+
+def test_store_move_to_the_same_place_changes_nothing(window):
+    path = "manufacturing.process_steps"
+    pf = window.project
+    pf.insert_rows(path, 0, [{"name": "a"}, {"name": "x"}, {"name": "b"}, {"name": "c"}])
+    pf.delete_rows(path, [pf.snapshot().row_ids(path)[1]])  # uneven positions: a 0, b 2, c 3 gaps
+    label, ids = pf.undo_label, pf.snapshot().row_ids(path)
+    assert pf.move_rows(path, [ids[1]], 1) is None  # "b" at its own place
+    assert pf.move_rows(path, ids[1:], 1) is None  # "b" and "c" together where they are
+    assert pf.move_rows(path, [ids[2]], 9) is None  # the last row to the end
+    assert pf.undo_label == label
+    assert pf.move_rows(path, [ids[2]], 0) is not None
+    assert [r["name"] for r in pf.snapshot().rows(path)] == ["c", "a", "b"]

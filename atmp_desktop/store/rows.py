@@ -129,6 +129,10 @@ class Table:
         if not moving:
             return
         ids = [self.ids[i] for i in moving]
+        staying = len(self.ids) - len(moving)
+        at = max(0, min(index, staying))
+        if moving == list(range(at, at + len(moving))):
+            return  # already there: the order does not change, so nothing is rewritten (no empty undo step)
         rows = [self.rows[i] for i in moving]
         self.delete(ids)
         index = max(0, min(index, len(self.ids)))

@@ -385,12 +385,14 @@ class TableEditor(FieldEditor):
         if r < 0 or not 0 <= target < self.model.rowCount():
             return
         m = self.model
+        was = m.stored_index(r)
         m.rows[r], m.rows[target] = m.rows[target], m.rows[r]
         m.ids[r], m.ids[target] = m.ids[target], m.ids[r]
         m.dataChanged.emit(m.index(min(r, target), 0), m.index(max(r, target), m.columnCount() - 1))
         self.view.setCurrentIndex(m.index(target, max(self.view.currentIndex().column(), 0)))
         rid = m.ids[target]
-        if rid is not None:  # positions change, cells are not rewritten
+        if rid is not None and m.stored_index(target) != was:  # positions change, cells are not rewritten
+            # (a stored row moved past a blank on-screen row keeps its place in the file: nothing to undo)
             self._send([MoveRows(self.field.path, [rid], m.stored_index(target))],
                        f"move of row {r + 1} in {self.field.label}")
 
