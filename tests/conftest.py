@@ -83,3 +83,14 @@ def empty_project(tmp_path, forms):
     path = tmp_path / "dossier.atmp"
     ProjectFile.create(path, forms).close()
     return path
+
+
+@pytest.fixture
+def no_message_box(monkeypatch):
+    """A message box nobody answers would hang the test: any that opens fails it, with its text."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(_parent, title, text, *a, **k):
+        raise AssertionError(f"unexpected message box '{title}': {text}")
+    for name in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, refuse)

@@ -14,13 +14,7 @@ SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120"><rect 
        b'height="110" fill="#cde" stroke="#000"/><text x="20" y="60" font-size="16">ITR-CMV-GFP-ITR</text></svg>')
 
 
-@pytest.fixture(autouse=True)
-def _no_message_box(monkeypatch):
-    """A message box nobody answers would hang the test: any that opens fails it, with its text."""
-    def refuse(_parent, title, text, *a, **k):
-        raise AssertionError(f"unexpected message box '{title}': {text}")
-    for name in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, name, refuse)
+pytestmark = pytest.mark.usefixtures("no_message_box")
 
 
 @pytest.fixture

@@ -10,14 +10,7 @@ from atmp_desktop.ui.grid_editor import ResultsEditor
 BATCH_RESULTS, BATCHES = "quality.batch_results", "quality.batch_analyses"
 
 
-@pytest.fixture(autouse=True)
-def _no_message_box(monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    def refuse(_parent, title, text, *a, **k):
-        raise AssertionError(f"unexpected message box '{title}': {text}")
-    for name in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, name, refuse)
+pytestmark = pytest.mark.usefixtures("no_message_box")
 
 
 @pytest.fixture

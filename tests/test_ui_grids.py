@@ -12,15 +12,7 @@ from atmp_desktop.ui.grid_editor import ResultsEditor
 BATCH_RESULTS, STAB_RESULTS = "quality.batch_results", "quality.stability_results"
 
 
-@pytest.fixture(autouse=True)
-def _no_message_box(monkeypatch):
-    """A message box nobody answers would hang the test: any that opens fails it, with its text."""
-    from PySide6.QtWidgets import QMessageBox
-
-    def refuse(_parent, title, text, *a, **k):
-        raise AssertionError(f"unexpected message box '{title}': {text}")
-    for name in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, name, refuse)
+pytestmark = pytest.mark.usefixtures("no_message_box")
 
 
 @pytest.fixture

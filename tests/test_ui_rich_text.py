@@ -28,15 +28,7 @@ style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&n
 <table><tr><td>cell</td></tr></table><!--EndFragment--></body></html>"""
 
 
-@pytest.fixture(autouse=True)
-def _no_message_box(monkeypatch):
-    """A message box nobody answers would hang the test: any that opens fails it, with its text."""
-    from PySide6.QtWidgets import QMessageBox
-
-    def refuse(_parent, title, text, *a, **k):
-        raise AssertionError(f"unexpected message box '{title}': {text}")
-    for name in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, name, refuse)
+pytestmark = pytest.mark.usefixtures("no_message_box")
 
 
 @pytest.fixture
