@@ -27,11 +27,25 @@ def test_large_project_imports_validates_and_exports_both_formats(tmp_path, form
     errors = [f for f in validate(forms, snap) if f.severity == "error"]
     # every result links to its batch or study and its test by row id, and only the planted OOS results fail
     assert [f.rule for f in errors] == ["QC-20"] * expected_oos(doc) and expected_oos(doc) > 0
-    res = export_documents(snap, ["m3-2-s"], tmp_path / "out", formats=("docx", "pdf"))
+    assert n["figures"] == 10 and len(snap.figures) == 10
+    assert {f.kind for f in snap.figures} == {"png", "jpeg", "svg"}
+    res = export_documents(snap, ["m3-2-s", "m3-2-a"], tmp_path / "out", formats=("docx", "pdf"))
     assert {p.suffix for p in res.paths} == {".docx", ".pdf"}
-    assert all(passed(c) for c in res.checks.values())
+    assert all(passed(c) for c in res.checks.values())  # incl. the SVG charts' text at 9 pt or more
+    assert not [w for w in res.warnings if "figure" in w.lower() or "svg" in w.lower()]
     import zipfile
-    docx = next(p for p in res.paths if p.suffix == ".docx")
-    body = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    docx = {p.stem[:6]: p for p in res.paths if p.suffix == ".docx"}
+    body = zipfile.ZipFile(docx["m3-2-s"]).read("word/document.xml").decode("utf-8")
     ds_batches = [r["batch"] for r in doc["data"]["quality"]["batch_analyses"] if r["material"] == "DS"]
     assert all(b in body for b in ds_batches)  # the 3.2.S.4.4 batch grid shows every drug-substance batch
+    # every figure prints, in Word as a picture (PNG and JPEG as they are) under its caption, in the PDF too
+    media = [z.read(i) for p in docx.values() for z in [zipfile.ZipFile(p)] for i in z.namelist()
+             if i.startswith("word/media/")]
+    words = "".join(zipfile.ZipFile(p).read("word/document.xml").decode("utf-8") for p in docx.values())
+    from pypdf import PdfReader
+    pdf_text = "".join(page.extract_text() for p in res.paths if p.suffix == ".pdf"
+                       for page in PdfReader(str(p)).pages)
+    for f in snap.figures:
+        assert f.caption in words and " ".join(f.caption.split()[:4]) in pdf_text, f.id
+        if f.kind != "svg":
+            assert f.data in media, f.id
