@@ -1,10 +1,9 @@
-"""The process-flow diagram generated from the process-step table: every sample, vectors in the PDF, a
-300 dpi picture in Word, text never under 9 pt."""
-import io
+"""The process-flow diagram generated from the process-step table: every sample, vectors in the PDF, native
+shapes in Word, text never under 9 pt."""
 
 import pytest
 
-from atmp_desktop.export.diagram import FONT_SIZE, MAX_HEIGHT, SMALL, flow_layout, flow_parts, to_drawing, to_png
+from atmp_desktop.export.diagram import FONT_SIZE, MAX_HEIGHT, SMALL, flow_layout, flow_parts, to_drawing
 from atmp_desktop.samples import sample_names
 from tests.golden import sample_snapshot
 
@@ -39,33 +38,52 @@ def test_steps_in_order_with_their_controls_and_hold_times():
     assert min(s for b in lay.boxes for _, _, s in b.lines) >= 9 and min(SMALL, FONT_SIZE) >= 9
 
 
-def test_vector_drawing_and_300_dpi_png():
-    lay = flow_layout([{"number": 1, "name": "Expand"}, {"number": 2, "name": "Fill"}])
+def test_vector_drawing_and_word_shapes():
+    lay = flow_layout([{"number": 1, "name": "Expand", "hold_time": "≤ 4 h"}, {"number": 2, "name": "Fill"}])
     d = to_drawing(lay, "Helvetica", "Helvetica-Bold")
     assert (d.width, d.height) == (lay.width, lay.height) and len(d.contents) >= 4
-    from PIL import Image
-    img = Image.open(io.BytesIO(to_png(lay, 300)))
-    assert img.size[0] >= lay.width / 72 * 300 and round(img.info["dpi"][0]) == 300
+    from lxml import etree
+    from atmp_desktop.export.ooxml import flow_diagram_run
+    xml, next_id = flow_diagram_run(lay, 7, "Flow diagram", "Steps & holds")
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+          "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+          "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+          "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+    run = etree.fromstring(xml.replace("<w:r>", f'<w:r xmlns:w="{ns["w"]}">', 1))
+    shapes = run.findall(".//wps:wsp", ns)
+    assert len(shapes) == len(lay.boxes) + len(lay.arrows) and next_id == 7 + 1 + len(shapes)
+    ids = [int(e.get("id")) for e in run.iter() if e.tag.endswith("}cNvPr") or e.tag.endswith("}docPr")]
+    assert sorted(ids) == list(range(7, next_id))   # unique in the document
+    assert run.find(".//wp:docPr", ns).get("descr") == "Steps & holds"
+    texts = ["".join(p.itertext()) for p in run.iterfind(".//w:txbxContent/w:p", ns)]
+    assert texts == [t for b in lay.boxes for t, _, _ in b.lines]   # each line as laid out, never re-wrapped
+    sizes = {int(e.get(f"{{{ns['w']}}}val")) for e in run.iterfind(".//w:sz", ns)}
+    assert min(sizes) >= 18   # 9 pt or more, as in the PDF
+    heads = run.findall(".//a:tailEnd", ns)
+    assert len(heads) == len([a for a in lay.arrows if not a.dashed])
+    ext = run.find(".//wp:extent", ns)
+    assert (int(ext.get("cx")), int(ext.get("cy"))) == (round(lay.width * 12700), round(lay.height * 12700))
 
 
 def test_the_diagram_reaches_both_writers(tmp_path):
     from atmp_desktop.export.api import export_documents
     from pypdf import PdfReader
-    import docx
+    import zipfile
     snap = sample_snapshot("car-t")
     res = export_documents(snap, ["m3-2-s"], tmp_path, formats=("docx", "pdf"))
     pdf = PdfReader(next(p for p in res.paths if p.suffix == ".pdf"))
     page = next(p for p in pdf.pages if "Flow diagram of the manufacturing process" in p.extract_text()
                 and "Receipt of apheresis" in p.extract_text())
     assert not page.images  # vectors and text, not a picture
-    word = docx.Document(next(p for p in res.paths if p.suffix == ".docx"))
-    shapes = list(word.inline_shapes)
-    assert shapes
-    from PIL import Image
-    blip = shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
-    img = Image.open(io.BytesIO(word.part.related_parts[blip].blob))
-    inches = shapes[0].width / 914400
-    assert img.size[0] / inches >= 299  # at least 300 dpi at the printed size
+    z = zipfile.ZipFile(next(p for p in res.paths if p.suffix == ".docx"))
+    body = z.read("word/document.xml").decode("utf-8")
+    parts = flow_parts(snap.rows("manufacturing.process_steps"))
+    # in Word too: one group of native shapes per part, its text editable, no picture of it
+    assert body.count("<wpg:wgp>") == len(parts) and "Receipt of apheresis" in body
+    import docx
+    assert docx.Document(z.filename)   # python-docx reads the file back
+    media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert len(media) == len([f for f in snap.figures if f.target in ("materials.vectors", "materials.cell_banks")])
 
 
 @pytest.mark.parametrize("sample", sample_names())
@@ -100,18 +118,6 @@ def test_the_qos_places_the_diagram_of_each_stage_where_the_flow_slot_is():
     steps = sample_snapshot("car-t").rows("manufacturing.process_steps")
     ds = [b for c, f in figures if "active substance" in c for b in f.diagram.boxes if b.kind == "step"]
     assert len(ds) == len([s for s in steps if s.get("stage") in ("DS", None)])
-
-
-def test_the_png_of_a_part_is_drawn_once_per_export_and_is_a_palette_image():
-    from PIL import Image
-    parts = flow_parts(sample_snapshot("car-t").rows("manufacturing.process_steps"))
-    to_png.cache_clear()
-    for _document in range(3):   # 3.2.S.2.2, 3.2.P.3.3 and the SME request draw the same parts
-        for part in parts:
-            to_png(part, 300)
-    info = to_png.cache_info()
-    assert (info.misses, info.hits) == (len(parts), 2 * len(parts)) and info.maxsize >= 512
-    assert Image.open(io.BytesIO(to_png(parts[0], 300))).mode == "P"
 
 
 def test_flow_parts_are_laid_out_once_per_set_of_steps_and_follow_every_drawn_column():

@@ -2,14 +2,14 @@
 
 `flow_layout(steps)` is pure: process-step rows -> a Layout of boxes, arrows and a DS/DP boundary in points
 (steps in order in one column, in-process controls with their acceptance criteria in side boxes on the right,
-hold times on the left, a dashed line where the active substance becomes the finished product). Two thin
-renderers draw one layout: `to_drawing` (ReportLab vector graphics, placed as is in the PDF) and `to_png`
-(Pillow, 300 dpi, embedded sized in Word). The window's live preview draws the PNG.
+hold times on the left, a dashed line where the active substance becomes the finished product). Thin
+renderers draw one layout: `to_drawing` (ReportLab vector graphics, placed as is in the PDF),
+`ooxml.flow_diagram_run` (native Word shapes in one inline group: vectors too, nothing rendered) and the
+window's live preview (ui/flow_preview.py, QPainter).
 """
 from __future__ import annotations
 
 import functools
-import io
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -217,59 +217,3 @@ def to_drawing(layout: Layout, font: str = "Helvetica", bold_font: str = "Helvet
         d.add(String(2, H - y - SMALL - 2, below, fontName=bold_font, fontSize=SMALL,
                      fillColor=colors.HexColor("#555555")))
     return d
-
-
-# ----------------------------------------------------------------------------- raster (Word, preview)
-def _font(path: str | None, size: float, scale: float):
-    from PIL import ImageFont
-    try:
-        return ImageFont.truetype(path, max(6, int(size * scale))) if path else ImageFont.load_default()
-    except OSError:
-        return ImageFont.load_default()
-
-
-@functools.lru_cache(maxsize=1024)
-def to_png(layout: Layout, dpi: int = 300, font_path: str | None = None, bold_path: str | None = None) -> bytes:
-    """The layout as a PNG at `dpi` (points scaled by dpi / 72). Memoised: the documents of one export draw
-    the same parts (3.2.S.2.2, 3.2.P.3.3, the SME request, 2.3), and a layout is immutable; the cache holds
-    more parts than a dossier-scale process has (800 steps = 160 parts, drawn in order per document, so a
-    smaller LRU would evict each part before the next document asks for it; ~30 kB a part). The image is
-    saved with an adaptive palette (a drawing of a few flat colours and anti-aliased text): smaller and
-    about four times faster to encode than RGB."""
-    from PIL import Image, ImageDraw
-
-    s = dpi / 72.0
-    img = Image.new("RGB", (int(layout.width * s) + 2, int(layout.height * s) + 2), "white")
-    g = ImageDraw.Draw(img)
-    fonts: dict = {}
-
-    def font(bold: bool, size: float):
-        key = (bold, size)
-        if key not in fonts:
-            fonts[key] = _font(bold_path if bold else font_path, size, s)
-        return fonts[key]
-
-    for a in layout.arrows:
-        g.line([(a.x1 * s, a.y1 * s), (a.x2 * s, a.y2 * s)], fill="#4a4a4a", width=max(1, int(0.8 * s)))
-        if not a.dashed:
-            g.polygon([(x * s, y * s) for x, y in _head(a)], fill="#4a4a4a")
-    for b in layout.boxes:
-        fill, stroke = COLOURS[b.kind]
-        g.rounded_rectangle([b.x * s, b.y * s, (b.x + b.w) * s, (b.y + b.h) * s], radius=3 * s, fill=fill,
-                            outline=stroke, width=max(1, int(0.8 * s)))
-        ty = b.y + PAD
-        for text, bold, size in b.lines:
-            g.text(((b.x + PAD) * s, ty * s), text, fill="#1a1a1a", font=font(bold, size))
-            ty += size * LINE
-    if layout.boundary:
-        y, above, below = layout.boundary
-        x = 0.0
-        while x < layout.width:  # dashed line
-            g.line([(x * s, y * s), (min(x + 5, layout.width) * s, y * s)], fill="#7a7a7a", width=max(1, int(s)))
-            x += 8
-        g.text((2 * s, (y - SMALL - 3) * s), above, fill="#555555", font=font(True, SMALL))
-        g.text((2 * s, (y + 2) * s), below, fill="#555555", font=font(True, SMALL))
-    out = io.BytesIO()
-    img.quantize(colors=64, method=Image.Quantize.FASTOCTREE).save(out, format="PNG", dpi=(dpi, dpi),
-                                                                    compress_level=6)
-    return out.getvalue()

@@ -149,7 +149,6 @@ def _iso(value: str) -> _dt.datetime | None:
 class DocxWriter:
     def __init__(self, template: Path | None = None):
         self.template = template
-        self._pngs: dict = {}  # diagram layout -> its PNG, for the life of this writer (one export)
 
     def write(self, doc: m.Document, path: Path, created: str = "", modified: str = "", label: str = "") -> list[str]:
         clean = Cleaner()
@@ -158,6 +157,7 @@ class DocxWriter:
         d = open_template(self.template, max_level)
         self._sid: dict[str, str] = {}
         self._images: dict | None = None  # picture SHA-1 -> image part (see _picture)
+        self._shape_id: int | None = None  # the next drawing id (docPr and shape ids are unique in a document)
         self._rows = ooxml.Fragments()   # table rows as XML text, written by save_package
         _ensure_styles(d)
         doc = m.finish(doc)
@@ -380,7 +380,6 @@ class DocxWriter:
             self._images = {part.sha1: part for part in package.image_parts}
             self._image_numbers = {part.partname.idx for part in package.image_parts}
             self._rids: dict[str, str] = {}
-            self._shape_id = d.part.next_id
         rid = self._rids.get(image.sha1)
         if rid is None:
             part = self._images.get(image.sha1)
@@ -393,10 +392,16 @@ class DocxWriter:
                 d.part.package.image_parts.append(part)
             rid = self._rids[image.sha1] = d.part.relate_to(part, RT.IMAGE)
         cx, cy = image.scaled_dimensions(width, None)
-        inline = CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, cx, cy)
+        inline = CT_Inline.new_pic_inline(self._first_shape_id(d), rid, image.filename, cx, cy)
         run._r.add_drawing(inline)
         self._shape_id += 1
         return inline  # (its docPr takes the alt text)
+
+    def _first_shape_id(self, d) -> int:
+        """The next free drawing id, the first one after the template's own (a company logo keeps its id)."""
+        if self._shape_id is None:
+            self._shape_id = d.part.next_id
+        return self._shape_id
 
     def _reference_list(self, d, b, doc, clean):
         """Numbered entries with a hanging indent, each a bookmark its citations link to."""
@@ -483,15 +488,11 @@ class DocxWriter:
             p = d.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.keep_with_next = True  # the slot stays with its caption below
-            if b.diagram is not None:  # a generated diagram as a 300 dpi picture, sized to the text width
-                from atmp_desktop.core.paths import fonts_dir
-                from atmp_desktop.export.diagram import to_png
-                png = self._pngs.get(b.diagram)  # the documents of one export show the same parts
-                if png is None:
-                    png = self._pngs[b.diagram] = to_png(b.diagram, 300, str(fonts_dir() / L.FONT_FILES[""]),
-                                                         str(fonts_dir() / L.FONT_FILES["-Bold"]))
+            if b.diagram is not None:  # a generated diagram as native Word shapes, vectors like the PDF's
                 k = min(1.0, L.frame_height(False) * 0.85 / b.diagram.height, L.frame_width(False) / b.diagram.width)
-                self._picture(d, p.add_run(), png, Emu(int(b.diagram.width * k * 12700)))
+                xml, self._shape_id = ooxml.flow_diagram_run(b.diagram, self._first_shape_id(d), clean(b.caption),
+                                                              clean(b.description or b.full_caption), k)
+                p._p.append(self._rows.marker(xml))
             elif b.data:  # an attached figure; an SVG as a 300 dpi PNG of its printed size
                 from atmp_desktop.export import figures as F
                 try:

@@ -322,3 +322,102 @@ def save_package(document, path: Path, application: str = "", fragments: Fragmen
                     fragments.write(out, members[name])
             else:
                 zout.writestr(info, _fix_part(name, members[name], application))
+
+
+# ----------------------------------------------------------------------------- drawings (DrawingML shapes)
+EMU_PER_PT = 12700
+_DRAWING_NS = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+               'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+               'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+               'xmlns:wpg="http://schemas.microsoft.com/office/word/2010/wordprocessingGroup" '
+               'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
+
+
+def _emu(pt: float) -> int:
+    return int(round(pt * EMU_PER_PT))
+
+
+def _colour(hex_colour: str) -> str:
+    return f'<a:solidFill><a:srgbClr val="{hex_colour.lstrip("#").upper()}"/></a:solidFill>'
+
+
+def _text_box(lines, colour: str) -> str:
+    """w:txbxContent of one paragraph per line at exact line height (the layout's), never re-wrapped."""
+    from atmp_desktop.export.diagram import LINE
+    paras = []
+    for text, bold, size in lines:
+        half = int(round(size * 2))
+        paras.append(f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="{int(round(size * LINE * 20))}" '
+                     f'w:lineRule="exact"/><w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="left"/>'
+                     f'</w:pPr><w:r><w:rPr>{"<w:b/><w:bCs/>" if bold else ""}<w:noProof/>'
+                     f'<w:color w:val="{colour.lstrip("#").upper()}"/><w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+                     f'</w:rPr>{run_text_xml(text)}</w:r></w:p>')
+    return f'<wps:txbx><w:txbxContent>{"".join(paras)}</w:txbxContent></wps:txbx>'
+
+
+def _shape(sid: int, x: float, y: float, w: float, h: float, geometry: str, fill: str | None, line: str | None,
+           line_pt: float = 0.8, dash: str | None = None, head: bool = False, flip: str = "", text: str = "",
+           inset: float = 0.0) -> str:
+    connector = geometry == "straightConnector1"
+    if line:
+        dash_xml = f'<a:prstDash val="{dash}"/>' if dash else ""
+        head_xml = '<a:tailEnd type="triangle" w="med" len="med"/>' if head else ""
+        ln = f'<a:ln w="{_emu(line_pt)}">{_colour(line)}{dash_xml}{head_xml}</a:ln>'
+    else:
+        ln = "<a:ln><a:noFill/></a:ln>"
+    avlst = "<a:avLst/>"
+    if geometry == "roundRect":  # corner radius 3 pt, as the PDF draws it
+        avlst = f'<a:avLst><a:gd name="adj" fmla="val {int(3 / max(1.0, min(w, h)) * 100000)}"/></a:avLst>'
+    body = (f'<wps:bodyPr rot="0" vert="horz" wrap="none" lIns="{_emu(inset)}" tIns="{_emu(inset)}" '
+            f'rIns="{_emu(inset)}" bIns="{_emu(inset)}" anchor="t" anchorCtr="0"><a:noAutofit/></wps:bodyPr>'
+            if text else "<wps:bodyPr/>")
+    return (f'<wps:wsp><wps:cNvPr id="{sid}" name="{"Arrow" if connector else "Box"} {sid}"/>'
+            f'{"<wps:cNvCnPr/>" if connector else "<wps:cNvSpPr/>"}<wps:spPr><a:xfrm{flip}>'
+            f'<a:off x="{_emu(x)}" y="{_emu(y)}"/><a:ext cx="{_emu(w)}" cy="{_emu(h)}"/></a:xfrm>'
+            f'<a:prstGeom prst="{geometry}">{avlst}</a:prstGeom>{_colour(fill) if fill else "<a:noFill/>"}{ln}'
+            f'</wps:spPr>{text}{body}</wps:wsp>')
+
+
+def _arrow(sid: int, x1: float, y1: float, x2: float, y2: float, colour: str, line_pt: float = 0.8,
+           dash: str | None = None, head: bool = False) -> str:
+    flip = (' flipH="1"' if x2 < x1 else "") + (' flipV="1"' if y2 < y1 else "")
+    return _shape(sid, min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1), "straightConnector1", None, colour,
+                  line_pt, dash, head, flip)
+
+
+def flow_diagram_run(layout, shape_id: int, name: str, descr: str = "", scale: float = 1.0) -> tuple[str, int]:
+    """(XML of a w:r, next free shape id): the process-flow `layout` (export.diagram) as native Word shapes in
+    one inline group — rounded boxes with their text, arrows, the DS/DP boundary — drawn as the PDF draws it
+    (vectors: sharp at any zoom, no picture to render). `scale` shrinks the group (its text keeps its size)."""
+    from atmp_desktop.export.diagram import COLOURS, LINE, PAD, SMALL
+    shapes = []
+    sid = shape_id + 1
+    for a in layout.arrows:  # arrows first, boxes over their ends (as in the PDF)
+        shapes.append(_arrow(sid, a.x1, a.y1, a.x2, a.y2, "#4a4a4a", dash="sysDash" if a.dashed else None,
+                             head=not a.dashed))
+        sid += 1
+    for b in layout.boxes:
+        fill, stroke = COLOURS[b.kind]
+        shapes.append(_shape(sid, b.x, b.y, b.w, b.h, "roundRect", fill, stroke, text=_text_box(b.lines, "#1a1a1a"),
+                             inset=PAD))
+        sid += 1
+    if layout.boundary:
+        y, above, below = layout.boundary
+        shapes.append(_arrow(sid, 0, y, layout.width, y, "#7a7a7a", dash="dash"))
+        for text, top in ((above, y - SMALL * LINE - 1), (below, y + 1)):
+            sid += 1
+            shapes.append(_shape(sid, 2, top, 200, SMALL * LINE, "rect", None, None,
+                                 text=_text_box([(text, True, SMALL)], "#555555")))
+        sid += 1
+    cx, cy = _emu(layout.width * scale), _emu(layout.height * scale)
+    child = f'<a:chExt cx="{_emu(layout.width)}" cy="{_emu(layout.height)}"/>'
+    attr = {'"': "&quot;"}
+    xml = (f'<w:r><w:rPr><w:noProof/></w:rPr><mc:AlternateContent {_DRAWING_NS}><mc:Choice Requires="wpg">'
+           f'<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
+           f'<wp:effectExtent l="0" t="0" r="0" b="0"/><wp:docPr id="{shape_id}" name="{escape(name, attr)}"'
+           f' descr="{escape(descr, attr)}"/><wp:cNvGraphicFramePr/><a:graphic><a:graphicData '
+           f'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingGroup"><wpg:wgp><wpg:cNvGrpSpPr/>'
+           f'<wpg:grpSpPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/><a:chOff x="0" y="0"/>'
+           f'{child}</a:xfrm></wpg:grpSpPr>{"".join(shapes)}</wpg:wgp></a:graphicData>'
+           f'</a:graphic></wp:inline></w:drawing></mc:Choice></mc:AlternateContent></w:r>')
+    return xml, sid
