@@ -35,7 +35,7 @@ def cmd_export(args) -> int:
     try:
         result = export_documents(snap, args.document or ["all"], Path(args.out), formats=formats,
                                   template=Path(args.template) if args.template else None, layout=args.layout,
-                                  watermark=watermark)
+                                  watermark=watermark, workers=args.jobs)
     except ExportError as exc:
         raise CliError(str(exc)) from None
     for path in result.paths:
@@ -93,6 +93,8 @@ def add_commands(sub) -> None:
     wm = p.add_mutually_exclusive_group()
     wm.add_argument("--watermark", action="store_true", help="force the DRAFT watermark on PDFs")
     wm.add_argument("--no-watermark", action="store_true", help="never draw the DRAFT watermark")
+    p.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="write the files in N processes (default 0: one per processor; 1: one after another)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("check-pdf", help="check a PDF, or every PDF of an exported folder with its names, links "

@@ -79,8 +79,11 @@ def relative_path(spec: DocumentSpec, snap: ProjectSnapshot, layout: str, ext: s
 def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, formats=("docx", "pdf"),
                      template: Path | None = None, layout: str = "flat",
                      progress: Callable[[int, int, str], None] | None = None,
-                     should_cancel: Callable[[], bool] | None = None, watermark: bool | None = None) -> ExportResult:
-    """Write the documents; raises ExportError for problems the user can fix (nothing written then)."""
+                     should_cancel: Callable[[], bool] | None = None, watermark: bool | None = None,
+                     workers: int = 1) -> ExportResult:
+    """Write the documents; raises ExportError for problems the user can fix (nothing written then).
+    `workers` > 1 (or 0: one per processor) writes the files in that many forked processes when that is safe
+    (see `worker_count`); the files are the same bytes either way."""
     from atmp_desktop.export.docx_writer import DocxWriter, open_template
     from atmp_desktop.export.pdf_writer import PdfWriter
 
@@ -104,10 +107,11 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
         raise ExportError(f"Cannot create the output folder '{out_dir}' ({exc.strerror}); choose another folder.") \
             from None
     with builders.one_export(snap):
-        return _export(snap, specs, out_dir, formats, template, layout, progress, should_cancel, watermark)
+        return _export(snap, specs, out_dir, formats, template, layout, progress, should_cancel, watermark, workers)
 
 
-def _export(snap, specs, out_dir, formats, template, layout, progress, should_cancel, watermark) -> ExportResult:
+def _export(snap, specs, out_dir, formats, template, layout, progress, should_cancel, watermark,
+            workers: int = 1) -> ExportResult:
     from atmp_desktop.export.docx_writer import DocxWriter
     from atmp_desktop.export.pdf_writer import PdfWriter
 
@@ -125,30 +129,127 @@ def _export(snap, specs, out_dir, formats, template, layout, progress, should_ca
     result.warnings += leaves.link(files)
     if "pdf" in formats:
         result.warnings += glyph_warnings(snap)
-    total, done = len(files) * len(formats), 0
-    written: list[tuple[Path, Leaf, str]] = []
+    jobs: list[tuple[Leaf, str, Path]] = []
     for leaf in files:
         for fmt in formats:
-            if should_cancel is not None and should_cancel():
-                result.cancelled = True
-                return result
-            if progress is not None:
-                progress(done, total, f"Writing {leaf.doc.meta.title} ({fmt.upper()})")
             # eCTD: the Word sources sit in their own word/ tree mirroring the PDFs, outside the submission
             rel = f"word/{leaf.rel}" if layout == "ectd" and fmt == "docx" else leaf.rel
-            target = out_dir / f"{rel}.{fmt}"
-            result.warnings += _write(writers[fmt], leaf.doc, target, snap)
-            result.paths.append(target)
-            written.append((target, leaf, fmt))
-            if fmt == "pdf":
-                result.checks[target] = check_pdf(target)
-            done += 1
+            jobs.append((leaf, fmt, out_dir / f"{rel}.{fmt}"))
+    n = worker_count(workers, len(jobs))
+    written = _write_parallel(jobs, writers, snap, result, n, progress, should_cancel) if n > 1 else \
+        _write_serial(jobs, writers, snap, result, progress, should_cancel)
+    if result.cancelled:
+        return result
     if layout == "ectd":
         result.warnings += name_problems([p.relative_to(out_dir).as_posix() for p, _, _ in written])
         result.paths += write_manifest(out_dir, written)
     if progress is not None:
-        progress(done, total, "Done")
+        progress(len(jobs), len(jobs), "Done")
     return result
+
+
+def _write_serial(jobs, writers, snap, result: ExportResult, progress, should_cancel) -> list:
+    written: list[tuple[Path, Leaf, str]] = []
+    for done, (leaf, fmt, target) in enumerate(jobs):
+        if should_cancel is not None and should_cancel():
+            result.cancelled = True
+            return written
+        if progress is not None:
+            progress(done, len(jobs), f"Writing {leaf.doc.meta.title} ({fmt.upper()})")
+        result.warnings += _write(writers[fmt], leaf.doc, target, snap)
+        result.paths.append(target)
+        written.append((target, leaf, fmt))
+        if fmt == "pdf":
+            result.checks[target] = check_pdf(target)
+    return written
+
+
+# ---------------------------------------------------------------------------- files written in parallel
+# The document models are built once in the exporting process; forked workers inherit them (no pickling, no
+# second build) and each writes and checks whole files. Fork is safe only in a process that runs no other
+# thread (the window exports on a worker thread, so it writes in turn); the files are the same bytes.
+_FORKED: dict = {}   # what the workers of the running export inherit: jobs, writers, snapshot
+
+
+def worker_count(requested: int, jobs: int) -> int:
+    """How many processes write the files: `requested` (0 = one per processor the process may use), at most
+    one per file, and 1 where forking is not safe (no fork on this platform, or other threads running)."""
+    import multiprocessing
+    import threading
+    if requested == 1 or jobs < 2:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(requested or cpus, jobs, 8))
+
+
+def _cost(job) -> int:
+    """A rough cost of writing a file (table cells, paragraphs, figures): the largest files start first so
+    that the workers finish together."""
+    from atmp_desktop.export import model as m
+    leaf, fmt, _target = job
+    cost = 0
+    for b in leaf.doc.blocks:
+        if isinstance(b, m.Table):
+            cost += len(b.rows) * max(1, len(b.header))
+        elif isinstance(b, m.Figure):
+            cost += 400
+        else:
+            cost += 10
+    return cost * (3 if fmt == "pdf" else 2)
+
+
+def _forked_job(i: int):
+    leaf, fmt, target = _FORKED["jobs"][i]
+    warnings = _write(_FORKED["writers"][fmt], leaf.doc, target, _FORKED["snap"])
+    return warnings, (check_pdf(target) if fmt == "pdf" else None)
+
+
+def _write_parallel(jobs, writers, snap, result: ExportResult, n: int, progress, should_cancel) -> list:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+    order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i]))
+    outcome: dict[int, tuple] = {}
+    _FORKED.update(jobs=jobs, writers=writers, snap=snap)
+    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
+    try:
+        pending = {pool.submit(_forked_job, i): i for i in order}
+        while pending:
+            if progress is not None:
+                leaf, fmt, _t = jobs[min(pending.values())]
+                progress(len(outcome), len(jobs), f"Writing {leaf.doc.meta.title} ({fmt.upper()})")
+            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                outcome[pending.pop(future)] = future.result()  # an ExportError of a worker is raised here
+            if should_cancel is not None and should_cancel() and pending:
+                result.cancelled = True
+                for future in pending:
+                    future.cancel()   # those not started; the running ones finish their file
+                for future in list(pending):
+                    if not future.cancelled():
+                        outcome[pending[future]] = future.result()
+                break
+    except BrokenProcessPool:  # a worker died (killed, out of memory): write what is left here, in turn
+        for i in order:
+            if i not in outcome:
+                leaf, fmt, target = jobs[i]
+                outcome[i] = (_write(writers[fmt], leaf.doc, target, snap),
+                              check_pdf(target) if fmt == "pdf" else None)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _FORKED.clear()
+    written: list[tuple[Path, Leaf, str]] = []
+    for i in sorted(outcome):   # in the order a serial export lists them
+        leaf, fmt, target = jobs[i]
+        warnings, checks = outcome[i]
+        result.warnings += warnings
+        result.paths.append(target)
+        written.append((target, leaf, fmt))
+        if checks is not None:
+            result.checks[target] = checks
+    return written
 
 
 def glyph_warnings(snap: ProjectSnapshot, limit: int = 8) -> list[str]:

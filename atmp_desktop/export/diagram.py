@@ -3,7 +3,7 @@
 `flow_layout(steps)` is pure: process-step rows -> a Layout of boxes, arrows and a DS/DP boundary in points
 (steps in order in one column, in-process controls with their acceptance criteria in side boxes on the right,
 hold times on the left, a dashed line where the active substance becomes the finished product). Thin
-renderers draw one layout: `to_drawing` (ReportLab vector graphics, placed as is in the PDF),
+renderers draw one layout: `draw_on` (ReportLab canvas operations: vectors and text in the PDF),
 `ooxml.flow_diagram_run` (native Word shapes in one inline group: vectors too, nothing rendered) and the
 window's live preview (ui/flow_preview.py, QPainter).
 """
@@ -182,38 +182,55 @@ def _head(a: Arrow) -> list[tuple[float, float]]:
 
 
 # ----------------------------------------------------------------------------- vector (PDF)
-def to_drawing(layout: Layout, font: str = "Helvetica", bold_font: str = "Helvetica-Bold"):
-    """The layout as a ReportLab Drawing (vectors and text; y flipped to PDF coordinates)."""
-    from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
-    from reportlab.lib import colors
-    from reportlab.graphics import shapes
-
-    # the renderer sets the state's default font before any shape: make it ours, so no non-embedded
-    # standard font enters the PDF (check-pdf "fonts embedded")
-    shapes.STATE_DEFAULTS["fontName"] = font
-
+def draw_on(canvas, layout: Layout, font: str, bold_font: str) -> None:
+    """Draw the layout on a ReportLab canvas with its origin at the drawing's bottom left (y flipped to PDF
+    coordinates): rounded boxes, their text as one text object, arrows with heads, the DS/DP boundary.
+    Straight canvas operations (a ReportLab Drawing walked by renderPDF cost about five times as much)."""
+    from reportlab.lib.colors import HexColor
     H = layout.height
-    d = Drawing(layout.width, H)
+    c = canvas
+    c.saveState()
+    c.setLineWidth(0.8)
     for b in layout.boxes:
         fill, stroke = COLOURS[b.kind]
-        d.add(Rect(b.x, H - b.y - b.h, b.w, b.h, rx=3, ry=3, fillColor=colors.HexColor(fill),
-                   strokeColor=colors.HexColor(stroke), strokeWidth=0.8))
+        c.setFillColor(HexColor(fill))
+        c.setStrokeColor(HexColor(stroke))
+        c.roundRect(b.x, H - b.y - b.h, b.w, b.h, 3, stroke=1, fill=1)
+    c.setFont(font, FONT_SIZE)  # the text object starts in the canvas font: never a non-embedded standard one
+    text = c.beginText()
+    text.setFillColor(HexColor("#1a1a1a"))
+    for b in layout.boxes:
         ty = H - b.y - PAD
-        for text, bold, size in b.lines:
+        for line, bold, size in b.lines:
             ty -= size * LINE
-            d.add(String(b.x + PAD, ty + size * 0.25, text, fontName=bold_font if bold else font, fontSize=size,
-                         fillColor=colors.HexColor("#1a1a1a")))
-    for a in layout.arrows:
-        d.add(Line(a.x1, H - a.y1, a.x2, H - a.y2, strokeColor=colors.HexColor("#4a4a4a"), strokeWidth=0.8,
-                   strokeDashArray=[2, 2] if a.dashed else None))
-        if not a.dashed:  # arrow head at the end, along the arrow
-            pts = [c for x, y in _head(a) for c in (x, H - y)]
-            d.add(Polygon(pts, fillColor=colors.HexColor("#4a4a4a"), strokeColor=None))
+            text.setFont(bold_font if bold else font, size)
+            text.setTextOrigin(b.x + PAD, ty + size * 0.25)
+            text.textOut(line)
     if layout.boundary:
         y, above, below = layout.boundary
-        d.add(Line(0, H - y, layout.width, H - y, strokeColor=colors.HexColor("#7a7a7a"), strokeWidth=0.8,
-                   strokeDashArray=[5, 3]))
-        d.add(String(2, H - y + 3, above, fontName=bold_font, fontSize=SMALL, fillColor=colors.HexColor("#555555")))
-        d.add(String(2, H - y - SMALL - 2, below, fontName=bold_font, fontSize=SMALL,
-                     fillColor=colors.HexColor("#555555")))
-    return d
+        text.setFillColor(HexColor("#555555"))
+        text.setFont(bold_font, SMALL)
+        text.setTextOrigin(2, H - y + 3)
+        text.textOut(above)
+        text.setTextOrigin(2, H - y - SMALL - 2)
+        text.textOut(below)
+    c.drawText(text)
+    grey = HexColor("#4a4a4a")
+    c.setStrokeColor(grey)
+    c.setFillColor(grey)
+    for a in layout.arrows:
+        c.setDash([2, 2] if a.dashed else [])
+        c.line(a.x1, H - a.y1, a.x2, H - a.y2)
+        if not a.dashed:  # arrow head at the end, along the arrow
+            (x1, y1), (x2, y2), (x3, y3) = _head(a)
+            p = c.beginPath()
+            p.moveTo(x1, H - y1)
+            p.lineTo(x2, H - y2)
+            p.lineTo(x3, H - y3)
+            p.close()
+            c.drawPath(p, stroke=0, fill=1)
+    if layout.boundary:
+        c.setStrokeColor(HexColor("#7a7a7a"))
+        c.setDash([5, 3])
+        c.line(0, H - y, layout.width, H - y)
+    c.restoreState()

@@ -9,6 +9,7 @@ at the resolution the file states, else 96 dpi), made smaller to fit the text fr
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 
@@ -24,10 +25,17 @@ class FigureRenderError(ValueError):
     """The image could not be drawn (one sentence)."""
 
 
+@functools.lru_cache(maxsize=64)
+def _info(data: bytes):
+    """check_image of an attached image, once per export: it decodes a raster image in full and draws an SVG
+    (tens of milliseconds for a photograph), and every writer and the builders' check ask for the size."""
+    return check_image(data)
+
+
 def natural_size(data: bytes) -> tuple[float, float]:
     """The figure's size in points before fitting."""
     try:
-        info = check_image(data)
+        info = _info(data)
     except FigureError as exc:
         raise FigureRenderError(str(exc)) from None
     if info.kind == "svg":
@@ -57,7 +65,11 @@ def _strings(node, scale: float = 1.0):
 
 def pdf_drawing(data: bytes, width: float):
     """An SVG as a ReportLab drawing scaled to its printed size, its text in the bundled font."""
+    from reportlab.graphics import shapes
     L.register_fonts()
+    # renderPDF sets the state's default font before any shape: make it ours, so no non-embedded standard
+    # font enters the PDF (check-pdf "fonts embedded")
+    shapes.STATE_DEFAULTS["fontName"] = L.FONT
     drawing = svg_drawing(data)
     if drawing is None:
         raise FigureRenderError("the SVG could not be drawn")
@@ -73,9 +85,11 @@ def pdf_drawing(data: bytes, width: float):
     return drawing
 
 
+@functools.lru_cache(maxsize=64)
 def smallest_text_pt(data: bytes, width: float) -> float | None:
-    """The smallest text of an SVG as printed (points), or None for a raster image or an SVG without text."""
-    if check_image(data).kind != "svg":
+    """The smallest text of an SVG as printed (points), or None for a raster image or an SVG without text.
+    Memoised: each document that prints a figure checks it."""
+    if _info(data).kind != "svg":
         return None
     drawing = svg_drawing(data)
     if drawing is None:
@@ -92,8 +106,11 @@ def pdf_image(data: bytes, width: float):
     return Image(io.BytesIO(data), width=w, height=h)
 
 
+@functools.lru_cache(maxsize=32)
 def word_picture(data: bytes, kind: str, width: float) -> tuple[bytes, float]:
-    """(image bytes for Word, printed width in points). SVG becomes a PNG at WORD_DPI of its printed size."""
+    """(image bytes for Word, printed width in points). SVG becomes a PNG at WORD_DPI of its printed size.
+    Memoised: the documents of one export print the same figures (the vector map in 3.2.S.1.2 and the GMO
+    form) and rendering an SVG takes ~0.1 s."""
     w, h = fitted_size(data, width)
     if kind != "svg":
         return data, w

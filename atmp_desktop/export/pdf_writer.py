@@ -19,7 +19,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, Image, KeepTogether, LongTable,
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, Image, KeepTogether, LongTable,
                                 NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, TableStyle)
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -121,6 +121,24 @@ class _CaptionPara(_Marked):
 
 class _AnchorPara(_Marked):
     """An entry of the reference list: the link target of its citations."""
+
+
+class _Diagram(Flowable):
+    """A generated process-flow diagram (export.diagram layout) drawn straight on the canvas, at `scale`."""
+
+    def __init__(self, layout, scale: float = 1.0):
+        super().__init__()
+        self.layout, self.scale = layout, scale
+        self.width, self.height = layout.width * scale, layout.height * scale
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def draw(self):
+        from atmp_desktop.export.diagram import draw_on
+        if self.scale != 1.0:
+            self.canv.scale(self.scale, self.scale)
+        draw_on(self.canv, self.layout, FONT, FONT + "-Bold")
 
 
 class _CellTable(LongTable):
@@ -316,7 +334,6 @@ class PdfWriter:
         register_fonts()
         self.watermark = watermark
         self.styles = _styles()
-        self._drawings: dict = {}  # (diagram layout, frame width) -> Drawing, for this writer's export
 
     # ---------------------------------------------------------------- inline
     def _inline(self, runs, doc: m.Document, clean: Cleaner) -> str:
@@ -407,16 +424,8 @@ class PdfWriter:
         caption = _CaptionPara(escape(text), self.styles["caption"], m.caption_key(b), "TOCFigure", text) \
             if b.number else self._para(text, "caption", clean)
         if b.diagram is not None:  # a generated diagram stays vector graphics
-            drawing = self._drawings.get((b.diagram, width))  # the documents of one export share the parts
-            if drawing is None:
-                from atmp_desktop.export.diagram import to_drawing
-                drawing = to_drawing(b.diagram, L.FONT, L.FONT + "-Bold")
-                # drawn at 100 % (its text is 9 pt or more); only a frame narrower than the drawing shrinks it
-                k = min(width / drawing.width, 1.0)
-                drawing.scale(k, k)
-                drawing.width, drawing.height = drawing.width * k, drawing.height * k
-                self._drawings[(b.diagram, width)] = drawing
-            return [KeepTogether([drawing, caption])]
+            # drawn at 100 % (its text is 9 pt or more); only a frame narrower than the drawing shrinks it
+            return [KeepTogether([_Diagram(b.diagram, min(width / b.diagram.width, 1.0)), caption])]
         if b.data:  # an attached figure: SVG as vectors, PNG/JPEG as they are
             from atmp_desktop.export import figures as F
             try:
