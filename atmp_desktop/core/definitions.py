@@ -16,7 +16,7 @@ applicability of sections all read it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,7 +24,7 @@ from typing import Any, Iterator
 from atmp_desktop.core.conditions import Condition, ConditionError, parse_condition
 from atmp_desktop.core.forms import FormSet, parse_path
 
-NAMESPACES = ("ctd", "form", "report")
+NAMESPACES = ("ctd", "impd", "form", "report")
 ITEM_KINDS = ("text", "note", "review", "field", "fields", "facts", "table", "summary", "grid", "narrative", "figure", "see",
               "group", "hook")
 
@@ -129,6 +129,8 @@ class HeadingDef:
     ctd: bool = False                 # a heading of the CTD table
     parent: str = ""                  # key of the enclosing heading ('' at the top)
     todo: str = ""                    # placeholder text when the heading has no items and no subheadings
+    twin: str = ""                    # impd: the Module 3 heading with the same content (impd-headings.tsv)
+    certainty: str = ""               # impd: V/K/U of the heading (for the writer's eyes, never printed)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ class Definition:
     summarises: tuple[str, ...] = ()  # documents this one summarises (the QOS: Module 3)
     abbreviations: str = ""           # glossary table: a list of the abbreviations the document uses
     references: str = ""              # literature table: the references its narrative cites
+    impd_code: str = ""               # impd namespace: the root heading of impd-headings.tsv ("2.1")
+    code_map: dict = field(default_factory=dict)   # impd: Module 3 code -> the IMPD heading printing its content
 
     # DocumentSpec compatibility (core.documents)
     @property
@@ -488,7 +492,8 @@ class _Checker:
                 "text": str(raw.get("text", ""))}
 
 
-_DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "basis", "intro", "applies_when", "ectd", "headings",
+_DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "impd_code", "basis", "intro", "applies_when", "ectd",
+             "headings",
              "abbreviations", "references",
              "summarises"}
 _HEADING_KEYS = {"code", "id", "number", "title", "level", "items", "applies_when", "not_applicable",
@@ -516,7 +521,7 @@ def _headings(raw_list, ck: _Checker, fragments: dict, base_level: int = 0) -> l
 
 
 def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str, str],
-                     fragments: dict | None = None) -> Definition:
+                     fragments: dict | None = None, impd_table: dict[str, dict] | None = None) -> Definition:
     ck = _Checker(forms, source)
     if not isinstance(raw, dict):
         raise ck.fail("", "the file must hold a mapping with id, title, namespace and headings")
@@ -536,12 +541,22 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
     root = str(raw.get("ctd_code") or "")
     if ns == "ctd" and root not in ctd_table:
         raise ck.fail(f"document '{doc_id}'", f"a CTD document needs a 'ctd_code' of the heading table, got {root!r}")
+    impd_table = impd_table if impd_table is not None else {}
+    impd_root = str(raw.get("impd_code") or "")
+    if ns == "impd":
+        if impd_root not in impd_table or root:
+            raise ck.fail(f"document '{doc_id}'", "an IMPD document needs an 'impd_code' of resources/impd-headings.tsv "
+                                                  f"(and no ctd_code), got {impd_root!r}")
+        table = {c: r["title"] for c, r in impd_table.items()}
+        table_name = "IMPD heading table (resources/impd-headings.tsv)"
+    else:
+        table, table_name = ctd_table, "CTD heading table (resources/ctd-headings.tsv)"
     raw_heads = raw.get("headings")
     if not isinstance(raw_heads, list) or not raw_heads:
         raise ck.fail(f"document '{doc_id}'", "'headings' must be a non-empty list")
     heads: list[HeadingDef] = []
     stack: list[HeadingDef] = []
-    base = root.count(".") if root else 0
+    base = (root or impd_root).count(".") if (root or impd_root) else 0
     for raw_h in _headings(raw_heads, ck, fragments or {}):
         unknown = set(raw_h) - _HEADING_KEYS
         label = raw_h.get("code") or raw_h.get("id") or raw_h.get("title") or "?"
@@ -549,15 +564,18 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
         if unknown:
             raise ck.fail(where, f"unknown key(s) {', '.join(sorted(unknown))}")
         code = str(raw_h.get("code") or "")
+        twin = certainty = ""
         if code:
-            if code not in ctd_table:
-                raise ck.fail(where, "not a code of the CTD heading table (resources/ctd-headings.tsv)")
-            title = ctd_table[code]
+            if code not in table:
+                raise ck.fail(where, f"not a code of the {table_name}")
+            title = table[code]
             if raw_h.get("title") and raw_h["title"] != title:
                 raise ck.fail(where, f"title {raw_h['title']!r} differs from the heading table ({title!r})")
             if "level" in raw_h or "number" in raw_h or "id" in raw_h:
-                raise ck.fail(where, "a CTD heading takes its level, number and id from its code")
-            key, number, level, is_ctd = code, code, code.count(".") - base + 1, True
+                raise ck.fail(where, "a CTD or IMPD heading takes its level, number and id from its code")
+            key, number, level, is_ctd = code, code, code.count(".") - base + 1, ns != "impd"
+            if ns == "impd":
+                twin, certainty = impd_table[code]["twin"], impd_table[code]["certainty"]
         else:
             key = raw_h.get("id")
             if not isinstance(key, str) or not _ID.match(key):
@@ -579,9 +597,15 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
             stack.pop()
         parent = stack[-1].key if stack else ""
         items_raw = raw_h.get("items") or []
+        if items_raw == "twin":
+            items_raw = ["twin"]
         if not isinstance(items_raw, list):
             raise ck.fail(where, "'items' must be a list")
-        items = tuple(ck.item(r, f"{where}: item {n}") for n, r in enumerate(items_raw, 1))
+        if "twin" in items_raw and not twin:
+            raise ck.fail(where, "'twin' takes the items of the Module 3 twin, and this heading has none "
+                                 "(impd-headings.tsv); list its own items")
+        items = tuple(Item("twin", f"{where}: item {n} (twin)") if r == "twin" else ck.item(r, f"{where}: item {n}")
+                      for n, r in enumerate(items_raw, 1))
         cond = _cond(raw_h.get("applies_when"), source, where, forms)
         if cond is not None and not raw_h.get("not_applicable"):
             raise ck.fail(where, "a heading with 'applies_when' needs the 'not_applicable' justification")
@@ -594,16 +618,17 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
                        not_applicable=" ".join(str(raw_h.get("not_applicable", "")).split()),
                        applies_reason=" ".join(str(raw_h.get("applies_reason", "")).split()),
                        note=str(raw_h.get("note", "")), leaf=leaf, ctd=is_ctd, parent=parent,
-                       todo=str(raw_h.get("todo", "")))
+                       todo=str(raw_h.get("todo", "")), twin=twin, certainty=certainty)
         heads.append(h)
         stack.append(h)
-    if ns == "ctd":
-        listed = [h.key for h in heads if h.ctd]
-        expected = [c for c in ctd_table if c == root or c.startswith(root + ".")]
+    if ns in ("ctd", "impd"):
+        top = root or impd_root
+        listed = [h.key for h in heads if h.ctd or h.twin or h.key in table]
+        expected = [c for c in table if c == top or c.startswith(top + ".")]
         if listed != expected:
             missing = [c for c in expected if c not in listed]
-            raise ck.fail(f"document '{doc_id}'", f"CTD headings must be every heading under {root} in table order; "
-                          + (f"missing {', '.join(missing)}" if missing else "got them out of order"))
+            raise ck.fail(f"document '{doc_id}'", f"{ns.upper()} headings must be every heading under {top} in table "
+                          "order; " + (f"missing {', '.join(missing)}" if missing else "got them out of order"))
     ectd = _ectd(raw.get("ectd"), ck, doc_id, forms)
     parts = _ectd_parts(raw.get("ectd"), ck, doc_id)
     summarises = raw.get("summarises") or []
@@ -620,7 +645,7 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
                       headings=tuple(heads), ctd_code=root, basis=" ".join(str(raw.get("basis", "")).split()),
                       intro=" ".join(str(raw.get("intro", "")).split()),
                       applies_when=_cond(raw.get("applies_when"), source, f"document '{doc_id}'", forms),
-                      ectd=ectd, ectd_parts=parts, summarises=tuple(summarises), **matter)
+                      ectd=ectd, ectd_parts=parts, summarises=tuple(summarises), impd_code=impd_root, **matter)
 
 
 def _ectd(raw, ck: _Checker, doc_id: str, forms: FormSet) -> tuple[EctdPath, ...]:
@@ -713,6 +738,142 @@ def _check_figures_once(defs: tuple[Definition, ...]) -> None:
                 seen[key] = f"'{h.key}'"
 
 
+# ============================================================================ IMPD twins
+_CODE = re.compile(r"(?<![\w.])(?:1\.6|2\.3|3\.2)(?:\.[A-Z0-9]+)+(?![\w])")
+
+
+def impd_heading_table() -> dict[str, dict]:
+    """resources/impd-headings.tsv: code -> {title, twin, certainty, note} in table order."""
+    import csv
+
+    from atmp_desktop.core.paths import resources_dir
+    with open(resources_dir() / "impd-headings.tsv", encoding="utf-8", newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    out = {}
+    for r in csv.DictReader(lines, delimiter="\t"):
+        cert = (r.get("certainty") or "").strip()
+        if cert not in ("V", "K", "U"):
+            raise DefinitionError(f"impd-headings.tsv: heading '{r['code']}': certainty must be V, K or U")
+        out[r["code"].strip()] = {"title": r["title"].strip(), "twin": (r.get("twin") or "").strip(),
+                                  "certainty": cert, "note": (r.get("note") or "").strip()}
+    return out
+
+
+def sentence_case(title: str) -> str:
+    """'Stability Summary and Conclusions' -> 'Stability summary and conclusions' (the IMPD's own style)."""
+    words = title.split(" ")
+    return " ".join([words[0]] + [w if w.isupper() and len(w) > 1 else w.lower() for w in words[1:]])
+
+
+class _Twins:
+    """Resolves the `twin` items of one IMPD definition against the CTD definitions (when loading): an IMPD
+    heading takes the items of its Module 3 twin, and of the twin's sub-headings that have no IMPD heading of
+    their own as uncoded groups (2.1.S.7 collapses 3.2.S.7.1-7.3); cross-references and codes in fixed text
+    are rewritten to the IMPD heading holding their target."""
+
+    def __init__(self, d: Definition, ctd_index: dict[str, tuple[Definition, HeadingDef]]):
+        self.d = d
+        self.ctd = ctd_index
+        self.impd_of = {h.twin: h.key for h in d.headings if h.twin}
+        for code in self.impd_of:
+            if code not in ctd_index:
+                raise _fail(d.source, f"heading '{self.impd_of[code]}'", f"its twin {code} is in no CTD definition")
+
+    def code(self, ctd_code: str) -> str | None:
+        """The IMPD heading printing the content of a Module 3 heading: its twin, or the twin of the nearest
+        enclosing heading (3.2.S.7.2 -> 2.1.S.7); None outside 3.2.S/P/A."""
+        c = ctd_code
+        while c:
+            if c in self.impd_of:
+                return self.impd_of[c]
+            c = c.rsplit(".", 1)[0] if "." in c else ""
+        return None
+
+    def code_map(self) -> dict[str, str]:
+        out = {}
+        for code in self.ctd:
+            mapped = self.code(code)
+            if mapped:
+                out[code] = mapped
+        return out
+
+    def text(self, value: str, where: str) -> str:
+        def swap(m: re.Match) -> str:
+            code = m.group(0)
+            if code not in self.ctd and self.code(code) is None:
+                return code  # not a heading code (a number in prose)
+            mapped = self.code(code)
+            if mapped is None:
+                raise _fail(self.d.source, where, f"the borrowed text names {code}, which has no IMPD twin; "
+                                                  "give the IMPD heading items of its own")
+            return mapped
+        return _CODE.sub(swap, value) if isinstance(value, str) else value
+
+    def item(self, item: Item, src: HeadingDef, src_doc: Definition, where: str) -> Item:
+        w = f"{where}: from {src.key} ({src_doc.source}) {item.where}"
+        opts = {k: (self.text(v, w) if k in ("missing", "lead", "after", "caption", "description") else v)
+                for k, v in item.options.items()}
+        value = item.value
+        if item.kind in ("text", "note", "review", "group"):
+            value = self.text(value, w)
+        elif item.kind == "see":
+            target_doc = opts.pop("document", src_doc.id)
+            target = self.ctd.get(value)
+            mapped = self.code(value) if target is not None and target[0].id == target_doc else None
+            if mapped is None:
+                raise _fail(self.d.source, w, f"'see {value}' has no IMPD twin (impd-headings.tsv); give the IMPD "
+                                              "heading items of its own")
+            value = mapped
+        elif item.kind == "figure" and item.opt("source") == "heading":
+            opts["heading_of"] = src.key  # the figures attached to the Module 3 heading
+        children = tuple(self.item(c, src, src_doc, where) for c in item.items)
+        return Item(item.kind, w, value, opts, item.applies_when, children)
+
+    def items_of(self, ctd_code: str, where: str) -> list[Item]:
+        """The twin's items, then its sub-headings without an IMPD heading as groups (in Module 3 order)."""
+        src_doc, src = self.ctd[ctd_code]
+        out = [self.item(i, src, src_doc, where) for i in src.items]
+        for child in src_doc.children(src.key):
+            if child.key in self.impd_of:
+                continue
+            if child.applies_when is not None:
+                raise _fail(self.d.source, where, f"{child.key} has its own condition and would be collapsed into "
+                                                  "this heading; give the IMPD heading items of its own")
+            inner = self.items_of(child.key, where)
+            if inner:
+                out.append(Item("group", f"{where}: {child.key}", sentence_case(child.title), {}, None, tuple(inner)))
+        return out
+
+    def resolve(self) -> Definition:
+        heads = []
+        for h in self.d.headings:
+            where = f"heading '{h.key}'"
+            items: list[Item] = []
+            for i in h.items:
+                items += self.items_of(h.twin, where) if i.kind == "twin" else [i]
+            changes: dict[str, Any] = {"items": tuple(items)}
+            if h.twin and h.applies_when is None:
+                src = self.ctd[h.twin][1]
+                if src.applies_when is not None:
+                    changes.update(applies_when=src.applies_when,
+                                   not_applicable=self.text(src.not_applicable, where),
+                                   applies_reason=h.applies_reason or self.text(src.applies_reason, where))
+            if h.twin and not h.todo and self.ctd[h.twin][1].todo:
+                changes["todo"] = self.text(self.ctd[h.twin][1].todo, where)
+            heads.append(replace(h, **changes))
+        return replace(self.d, headings=tuple(heads), code_map=self.code_map())
+
+
+def _resolve_twins(defs: list[Definition]) -> list[Definition]:
+    ctd_index: dict[str, tuple[Definition, HeadingDef]] = {}
+    for d in defs:
+        if d.namespace == "ctd":
+            for h in d.headings:
+                if h.ctd:
+                    ctd_index.setdefault(h.key, (d, h))
+    return [_Twins(d, ctd_index).resolve() if d.namespace == "impd" else d for d in defs]
+
+
 def ctd_title_table() -> dict[str, str]:
     from atmp_desktop.core.sections import all_headings
     return {h.code: h.title for h in all_headings()}
@@ -740,7 +901,8 @@ def load_definitions(forms: FormSet, directory: str | Path | None = None, cache:
             raise DefinitionError(f"fragments/{path.name}: a fragment is a list of headings")
         fragments[path.stem] = frag
     table = ctd_title_table()
-    defs = [parse_definition(raw, path.name, forms, table, fragments)
+    impd_table = impd_heading_table()
+    defs = [parse_definition(raw, path.name, forms, table, fragments, impd_table)
             for path, raw in zip(files, raws[len(fragment_files):])]
     ids = [d.id for d in defs]
     for d in defs:
@@ -750,6 +912,8 @@ def load_definitions(forms: FormSet, directory: str | Path | None = None, cache:
             if s not in ids:
                 raise DefinitionError(f"{d.source}: document '{d.id}': summarises unknown document '{s}'")
     defs.sort(key=lambda d: (d.order, d.id))
+    _check_crossrefs(tuple(defs))   # Module 3's own references first: a twin borrows only checked items
+    defs = _resolve_twins(defs)
     _check_crossrefs(tuple(defs))
     _check_narrative_once(tuple(defs), forms)
     _check_figures_once(tuple(defs))

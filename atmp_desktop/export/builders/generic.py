@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from atmp_desktop.core.definitions import HOOKS, Definition, HeadingDef, Item, default_definitions
+from atmp_desktop.core.definitions import _CODE, HOOKS, Definition, HeadingDef, Item, default_definitions
 from atmp_desktop.core.figures import heading_target
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.sections import display_title, heading_applicability
@@ -44,6 +44,7 @@ class Builder:
         self.level = 1           # level of the heading being written
         self.heading_def: HeadingDef | None = None
         self.spans: dict[str, tuple[int, int]] = {}  # heading key -> (first, end) block index, for checks
+        self._in_hook = False    # an IMPD prints a hook's Module 3 codes as the IMPD headings (code_map)
 
     # ------------------------------------------------------------------ reading
     def text(self, path: str) -> str:
@@ -68,9 +69,16 @@ class Builder:
             block = replace(block, caption="")  # the heading right above already says it
         blocks.append(block)
 
+    def local(self, text: str) -> str:
+        """A hook's text with Module 3 codes as this document's headings ("3.2.P.1" -> "2.1.P.1" in an IMPD)."""
+        codes = self.definition.code_map
+        if not (self._in_hook and codes and text):
+            return text
+        return _CODE.sub(lambda m: codes.get(m.group(0), m.group(0)), text)
+
     def para(self, text: str, **emphasis) -> None:
         if text:
-            self.add(Paragraph.of(text, **emphasis))
+            self.add(Paragraph.of(self.local(text), **emphasis))
 
     def note(self, text: str) -> None:
         self.add(Paragraph((Run(text, italic=True),), style="note"))
@@ -80,7 +88,7 @@ class Builder:
         self.add(Paragraph((Run(text, italic=True),), style="review"))
 
     def todo(self, what: str) -> None:
-        self.add(Placeholder(what))
+        self.add(Placeholder(self.local(what)))
 
     def figure(self, caption: str, description: str = "") -> None:
         self.add(Figure(caption, description=description))
@@ -109,7 +117,21 @@ class Builder:
                 self.todo(h.todo or (f"{h.title} ({h.code})" if h.code else h.title))
             self.spans[h.key] = (start, len(self.doc.blocks))
         self._matter()
+        self._module3_refs()
         return self.doc
+
+    def _module3_refs(self) -> None:
+        """An IMPD prints the writer's narrative as written; a Module 3 code in it names a section the IMPD
+        calls otherwise, so the export says which (the writer may word it for both dossiers)."""
+        codes = self.definition.code_map
+        if not codes:
+            return
+        named = sorted({r.target for b in self.doc.blocks for r in getattr(b, "runs", ())
+                        if isinstance(r, XRef) and r.soft and r.target in codes})
+        if named:
+            shown = ", ".join(f"{c} (here {codes[c]})" for c in named[:8]) + (" …" if len(named) > 8 else "")
+            self.doc.warnings.append(f"{self.definition.title}: the narrative names Module 3 section(s) {shown}; "
+                                     "the IMPD prints them as written.")
 
     def _matter(self) -> None:
         """The glossary and literature the document's lists are made from (model.finish prints what it uses)."""
@@ -289,7 +311,8 @@ class Builder:
         numbered in its section; the empty slot when none is attached (or without a source)."""
         source = item.opt("source")
         if source:
-            target = heading_target(self.heading_def.key) if source == "heading" else source
+            key = item.opt("heading_of") or self.heading_def.key  # an IMPD heading shows its twin's figures
+            target = heading_target(key) if source == "heading" else source
             attached = [f for f in self.snap.figures if f.target == target]
             for f in attached:
                 self.add(Figure(f.caption or item.value, id=f.id, data=f.data, kind=f.kind, alt=f.alt))
@@ -329,13 +352,21 @@ class Builder:
     def _group(self, item: Item) -> None:
         start = len(self.doc.blocks)
         self.add(Heading("", item.value, self.level + 1))
-        for child in item.items:
-            self.item(child)
+        self.level += 1  # what the group's items print as headings (a nested group, a hook's) sits below it
+        try:
+            for child in item.items:
+                self.item(child)
+        finally:
+            self.level -= 1
         if len(self.doc.blocks) == start + 1:
             del self.doc.blocks[start]  # nothing under it for this product
 
     def _hook(self, item: Item) -> None:
-        HOOK_IMPLS[item.value](self, **(item.opt("args") or {}))
+        self._in_hook = True
+        try:
+            HOOK_IMPLS[item.value](self, **(item.opt("args") or {}))
+        finally:
+            self._in_hook = False
 
 
 def build_definition(definition: Definition, snap: ProjectSnapshot) -> Document:

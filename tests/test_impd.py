@@ -1,0 +1,227 @@
+"""The clinical-trial dossier (docs/clinical-trial-definitions.md): the `impd` namespace, its heading table with
+certainty, IMPD headings that take their content from their Module 3 twins, and the loader's checks."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from atmp_desktop.core.definitions import (_CODE, DefinitionError, default_definitions, impd_heading_table,
+                                           load_definitions, sentence_case)
+from atmp_desktop.core.forms import default_forms
+from atmp_desktop.core.paths import resources_dir
+from atmp_desktop.core.sections import heading_applicability
+from atmp_desktop.export.builders.generic import Builder
+from atmp_desktop.export.model import Heading, Placeholder, XRef
+from atmp_desktop.samples import sample_names
+from tests.golden import sample_snapshot
+
+DOCS = resources_dir() / "documents"
+
+
+def _impd():
+    return default_definitions().document("impd-q")
+
+
+# ----------------------------------------------------------------------------- the heading table
+def test_the_impd_heading_table_gives_every_heading_a_certainty_and_a_twin_rule():
+    table = impd_heading_table()
+    assert list(table)[:3] == ["2.1", "2.1.S", "2.1.S.1"]
+    assert {r["certainty"] for r in table.values()} <= {"V", "K", "U"}
+    assert table["2.1"]["certainty"] == "U"            # the "2.1." prefix of Rev. 2 is not confirmed
+    assert table["2.1.S.2.2"] == {"title": "Description of manufacturing process and process controls",
+                                  "twin": "3.2.S.2.2", "certainty": "V", "note": ""}
+    assert table["2.1.S.7"]["twin"] == "3.2.S.7"         # one IMPD heading for 3.2.S.7.1-7.3
+    assert table["2.1.A.4"]["twin"] == ""                # solvents and diluents: no Module 3 twin
+    assert not any(r["twin"].startswith("3.2.R") for r in table.values())   # 3.2.R has no IMPD heading
+    d = _impd()
+    assert [h.key for h in d.headings] == list(table)    # the loader checks this; the definition follows it
+    assert all(h.certainty == table[h.key]["certainty"] and not h.note for h in d.headings)  # never printed
+
+
+def test_certainty_tags_are_never_printed_in_the_impd():
+    doc = Builder(sample_snapshot("aav-gene-therapy"), _impd()).build()
+    assert all(not h.note for h in doc.headings())
+    assert "[K]" not in str(doc.blocks) and "[U]" not in str(doc.blocks)
+
+
+# ----------------------------------------------------------------------------- twins print what Module 3 prints
+def _auto_todo(b) -> bool:
+    """The '[To be completed: <title> (<code>)]' a builder writes under an empty leaf heading."""
+    return isinstance(b, Placeholder) and b.text.rstrip().endswith(")") and _CODE.search(b.text) is not None \
+        or isinstance(b, Placeholder) and b.text.startswith("[To be completed: 2.1")
+
+
+def _norm(value, codes: dict[str, str]):
+    """A block as comparable data: Module 3 codes mapped to the IMPD's, headings by their sentence-case title
+    (collapsed sub-headings become uncoded groups), cross-references by their target only."""
+    if isinstance(value, str):
+        return _CODE.sub(lambda m: codes.get(m.group(0), m.group(0)), value)
+    if isinstance(value, Heading):
+        return ("heading", sentence_case(value.title).casefold())
+    if isinstance(value, XRef):
+        return ("xref", codes.get(value.target, value.target))
+    if isinstance(value, Placeholder):
+        return ("todo", _norm(value.what, codes).casefold())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,) + tuple(_norm(getattr(value, f.name), codes)
+                                               for f in dataclasses.fields(value) if f.name != "caption")
+    if isinstance(value, (list, tuple)):
+        return tuple(_norm(v, codes) for v in value)
+    return value
+
+
+def _twin_blocks(code: str, m3: dict, codes: dict[str, str], mapped: set[str]) -> list:
+    """What Module 3 prints for `code` and its sub-headings that have no IMPD heading of their own."""
+    doc_def, builder, doc = m3[code]
+    start, end = builder.spans[code]
+    out = [b for b in doc.blocks[start:end] if not _auto_todo(b)]
+    if not heading_applicability(doc_def, doc_def.heading(code), builder.snap).applies:
+        return out  # its justification; the IMPD heading prints the same and nothing of its sub-headings
+    for child in doc_def.children(code):
+        if child.key in mapped:
+            continue
+        inner = _twin_blocks(child.key, m3, codes, mapped)
+        if inner:
+            out += [Heading("", child.title, 0)] + inner
+    return out
+
+
+@pytest.mark.parametrize("sample", sample_names())
+def test_every_impd_heading_with_a_twin_prints_what_its_twin_prints(sample):
+    snap = sample_snapshot(sample)
+    d = _impd()
+    m3 = {}
+    for doc_id in ("m3-2-s", "m3-2-p", "m3-2-a"):
+        md = default_definitions().document(doc_id)
+        b = Builder(snap, md)
+        doc = b.build()
+        for h in md.headings:
+            m3[h.key] = (md, b, doc)
+    ib = Builder(snap, d)
+    idoc = ib.build()
+    mapped = {h.twin for h in d.headings if h.twin}
+    compared = 0
+    for h in d.headings:
+        if not h.twin:
+            continue
+        if h.key == "2.1.P.1":
+            continue  # not by twin (3.2.P.1 refers to 3.2.R); see test below
+        start, end = ib.spans[h.key]
+        mine = [b for b in idoc.blocks[start:end] if not _auto_todo(b)]
+        twin = _twin_blocks(h.twin, m3, d.code_map, mapped)
+        assert _norm(mine, d.code_map) == _norm(twin, d.code_map), f"{sample} {h.key} differs from {h.twin}"
+        compared += 1
+    assert compared >= 55
+
+
+def test_collapsed_stability_sections_print_each_twin_as_a_group():
+    snap = sample_snapshot("car-t")
+    b = Builder(snap, _impd())
+    doc = b.build()
+    start, end = b.spans["2.1.P.8"]
+    level = _impd().heading("2.1.P.8").level
+    heads = [(x.title, x.level) for x in doc.blocks[start:end] if isinstance(x, Heading)]
+    assert [t for t, n in heads if n == level + 1] == [
+        "Stability summary and conclusion", "Post-approval stability protocol and stability commitment",
+        "Stability data"]
+    studies = heads[heads.index(("Stability data", level + 1)) + 1:]
+    assert studies and all(n == level + 2 for _, n in studies)   # the study headings sit below the group
+
+
+def test_borrowed_cross_references_point_to_the_impd_headings():
+    snap = sample_snapshot("car-t")
+    b = Builder(snap, _impd())
+    doc = b.build()
+    refs = [r for blk in doc.blocks for r in getattr(blk, "runs", ()) if isinstance(r, XRef) and not r.soft]
+    assert refs and all(r.target.startswith("2.1.") and not r.document for r in refs)
+    assert all(doc.find_heading(r.target) is not None for r in refs)   # every one resolves in the IMPD itself
+    start, end = b.spans["2.1.P.3.3"]
+    assert any(isinstance(r, XRef) and r.target == "2.1.S.2.2"
+               for blk in doc.blocks[start:end] for r in getattr(blk, "runs", ()))
+
+
+def test_module3_codes_the_writer_typed_in_narrative_are_an_export_warning_in_the_impd():
+    doc = Builder(sample_snapshot("aav-gene-therapy"), _impd()).build()
+    warning = next(w for w in doc.warnings if "names Module 3 section(s)" in w)
+    assert "3.2.S.7.3 (here 2.1.S.7)" in warning   # a collapsed section names the IMPD heading holding it
+    assert not any("Module 3 section" in w for w in Builder(sample_snapshot("aav-gene-therapy"),
+                                                            default_definitions().document("m3-2-s")).build().warnings)
+
+
+def test_a_heading_inherits_its_twins_condition_with_the_justification_rewritten():
+    h = _impd().heading("2.1.S.4")
+    assert h.applies_when is not None
+    assert "(2.1.P.5)" in h.not_applicable and "3.2." not in h.not_applicable
+
+
+def test_impd_placements_are_recorded_under_the_impd_document_not_the_ctd_codes():
+    pm = default_definitions().placement_map
+    places = pm.placements("quality.impurities")
+    assert {(p.doc_id, p.heading, p.namespace) for p in places} >= {("m3-2-s", "3.2.S.3.2", "ctd"),
+                                                                     ("impd-q", "2.1.S.3.2", "impd")}
+    assert pm.ctd_codes("quality.impurities") == ("3.2.S.3.2",)
+
+
+def test_the_impd_applies_at_trial_stages_only():
+    d = _impd()
+    assert d.applies(sample_snapshot("autologous-tep"))            # confirmatory trial
+    assert not d.applies(sample_snapshot("car-t"))                 # MAA
+
+
+# ----------------------------------------------------------------------------- checked at load
+def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    target = tmp_path / "documents"
+    shutil.copytree(DOCS, target)
+    path = target / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+def test_a_borrowed_see_without_an_impd_twin_fails_at_load_naming_the_item(tmp_path):
+    # 3.2.P.1 refers to 3.2.R (device conformity), which has no IMPD heading
+    folder = _copy_with(tmp_path, "impd-q.yaml", "  - code: 2.1.P.1 ", "  - {code: 2.1.P.1, items: twin}\n  - code: x")
+    text = (folder / "impd-q.yaml").read_text(encoding="utf-8")
+    start = text.index("  - code: x")
+    end = text.index("  - {code: 2.1.P.2,")
+    (folder / "impd-q.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(DefinitionError) as exc:
+        load_definitions(default_forms(), folder)
+    msg = str(exc.value)
+    assert msg.startswith("impd-q.yaml: heading '2.1.P.1': from 3.2.P.1 (m3-2-p.yaml)")
+    assert "item 4 (group): item 2 (see)" in msg and "'see 3.2.R' has no IMPD twin" in msg
+
+
+@pytest.mark.parametrize("name, old, new, message", [
+    ("impd-q.yaml", "  - {code: 2.1.S.5, items: twin}\n", "",
+     "impd-q.yaml: document 'impd-q': IMPD headings must be every heading under 2.1 in table order; missing 2.1.S.5"),
+    ("impd-q.yaml", "  - {code: 2.1.S.5, items: twin}\n", "  - {code: 2.1.S.5, title: Standards, items: twin}\n",
+     "impd-q.yaml: heading '2.1.S.5': title 'Standards' differs from the heading table"),
+    ("impd-q.yaml", "  - {code: 2.1.S.5, items: twin}\n", "  - {code: 2.1.S.9, items: twin}\n",
+     "impd-q.yaml: heading '2.1.S.9': not a code of the IMPD heading table (resources/impd-headings.tsv)"),
+    ("impd-q.yaml", "  - code: 2.1.A.4               # no Module 3 twin\n    items:\n",
+     "  - code: 2.1.A.4\n    items:\n      - twin\n",
+     "impd-q.yaml: heading '2.1.A.4': 'twin' takes the items of the Module 3 twin, and this heading has none"),
+    ("impd-q.yaml", 'impd_code: "2.1"', 'impd_code: "2.2"', "an IMPD document needs an 'impd_code'"),
+    # a fixed text borrowed from Module 3 that names a heading without IMPD twin
+    ("m3-2-s.yaml", "        missing: impurities\n", "        missing: impurities (see 3.2.R)\n",
+     "impd-q.yaml: heading '2.1.S.3.2': from 3.2.S.3.2 (m3-2-s.yaml) heading '3.2.S.3.2': item 1 (narrative): "
+     "the borrowed text names 3.2.R, which has no IMPD twin"),
+])
+def test_a_malformed_impd_definition_fails_at_load(tmp_path, name, old, new, message):
+    folder = _copy_with(tmp_path, name, old, new)
+    with pytest.raises(DefinitionError) as exc:
+        load_definitions(default_forms(), folder)
+    assert message in str(exc.value)
+
+
+def test_hook_texts_name_the_impd_headings():
+    """excipient_controls says 'see 3.2.P.4.1' in Module 3; in the IMPD the same sentence names 2.1.P.4.1."""
+    snap = sample_snapshot("car-t")
+    text = str(Builder(snap, _impd()).build().blocks)
+    m3 = str(Builder(snap, default_definitions().document("m3-2-p")).build().blocks)
+    assert "3.2.P.4.1" in m3 and "(see 2.1.P.4.1)" in text and "3.2.P.4.1" not in text
