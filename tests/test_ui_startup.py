@@ -170,3 +170,119 @@ def test_a_launch_whose_project_does_not_open_shows_the_start_screen_with_its_sa
     assert w.project is None
     assert w.start.samples.count() >= 1  # filled before it painted
     w.close()
+
+
+# ------------------------------------------------------------------ the launch up to the project on screen
+def _launch_watching(path, monkeypatch, qtbot, at_project_paint=None):
+    """_launch, with `at_project_paint(window)` called on the event-loop turn after the first paint that shows
+    the project (the earliest moment a user can act on it)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from atmp_desktop.ui import main_window
+    seen = {"painted": False}
+    original = main_window.MainWindow.__init__
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Paint and not seen["painted"] and obj.project is not None:
+                seen["painted"] = True
+                if at_project_paint is not None:
+                    QTimer.singleShot(0, lambda: at_project_paint(obj))
+            return False
+
+    def init(self, *a, **k):
+        original(self, *a, **k)
+        self._test_watch = Watch(self)
+        self.installEventFilter(self._test_watch)
+
+    monkeypatch.setattr(main_window.MainWindow, "__init__", init)
+    w = _launch(path, monkeypatch, qtbot)
+    qtbot.waitUntil(lambda: seen["painted"], timeout=10000)
+    return w
+
+
+def test_a_launch_paints_the_fields_that_fill_the_window_and_builds_the_rest_of_the_step_after(
+        sample_project, forms, monkeypatch, qtbot):
+    from atmp_desktop.ui import logic, main_window
+    first_screen = {}
+    original = main_window.MainWindow._first_screen
+
+    def record(self, step_id):
+        page = original(self, step_id)
+        first_screen.update(step=step_id, built=list(page.editors), complete=page.complete,
+                            shown=[p for p in page.editors if page.is_field_shown(p)])
+        return page
+    monkeypatch.setattr(main_window.MainWindow, "_first_screen", record)
+    path = sample_project("car-t")
+    w = _launch_watching(path, monkeypatch, qtbot)
+    step = forms.step(first_screen["step"])
+    fields = [f.path for f in step.fields]
+    assert not first_screen["complete"] and 0 < len(first_screen["built"]) < len(fields)
+    assert first_screen["built"] == fields[:len(first_screen["built"])]  # the top of the step, in order
+    page = w.pages[step.id]
+    rows = sum(page.rows[p].sizeHint().height() for p in first_screen["shown"])
+    assert rows >= w.height()  # what was built fills the window (the rest is below it)
+    qtbot.waitUntil(lambda: page.complete and w.pages[step.id] is page, timeout=10000)  # right after the paint
+    assert list(page.editors) == fields
+    snap = stored(path, forms)
+    for f in step.fields:  # every field shows its stored value and is shown exactly when it applies
+        assert page.is_field_shown(f.path) == logic.field_visible(f, snap), f.path
+    assert page.editors["applicant.company_name"].edit.text() == snap.get("applicant.company_name")
+    qtbot.waitUntil(lambda: len(w.pages) == len(forms.steps), timeout=15000)  # then the other pages
+    w.close()
+
+
+def test_menu_shortcuts_work_as_soon_as_the_launched_project_is_on_screen(sample_project, monkeypatch, qtbot):
+    from PySide6.QtTest import QTest
+    pressed = {}
+
+    def press(w):  # the turn right after the first paint with the project: Ctrl+S, Ctrl+F, F1 work
+        w.navigator.setFocus()
+        QTest.keyClick(w.navigator, Qt.Key_S, Qt.ControlModifier)
+        pressed["save"] = w.status.currentMessage()
+        QTest.keyClick(w.navigator, Qt.Key_F, Qt.ControlModifier)
+        pressed["find"] = w._search.isVisible() if getattr(w, "_search", None) else False
+        w._search.close()
+        QTest.keyClick(w.navigator, Qt.Key_F1)
+        pressed["guide"] = w._guide.isVisible() if getattr(w, "_guide", None) else False
+        w._guide.close()
+    w = _launch_watching(sample_project("car-t"), monkeypatch, qtbot, press)
+    qtbot.waitUntil(lambda: "guide" in pressed, timeout=10000)
+    assert "All changes are saved" in pressed["save"]
+    assert pressed["find"] and pressed["guide"]
+    w.close()
+
+
+def test_garbage_collection_is_back_on_once_the_launched_project_is_on_screen(sample_project, monkeypatch,
+                                                                             qtbot):
+    import gc
+    assert gc.isenabled()
+    w = _launch_watching(sample_project("car-t"), monkeypatch, qtbot)
+    qtbot.waitUntil(gc.isenabled, timeout=5000)  # off from the launch until the project has painted
+    w.close()
+
+
+def test_the_launch_imports_no_export_or_document_library_before_the_project_is_on_screen(sample_project,
+                                                                                         tmp_path):
+    """What `atmp-desktop gui PROJECT` loads up to the first paint of the project: none of the exporters and
+    their libraries (they cost start-up time and are loaded when the user exports)."""
+    import os
+    import subprocess
+    import sys
+    path = sample_project("car-t")
+    probe = ("import sys\n"
+             "from atmp_desktop.ui.app import run_gui\n"
+             "code = run_gui(sys.argv[1])\n"
+             "print('MODULES', ' '.join(sorted(sys.modules)))\n"
+             "sys.exit(code)\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ATMP_DESKTOP_QUIT_AFTER_OPEN="1", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / ".config"))
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "window shown, project open" in out.stdout
+    modules = next(line for line in out.stdout.splitlines() if line.startswith("MODULES ")).split()[1:]
+    heavy = ("atmp_desktop.export", "atmp_desktop.cli_export", "docx", "reportlab", "pypdf", "pikepdf",
+             "openpyxl", "PIL", "svglib", "lxml", "sqlite_utils", "hypothesis")
+    loaded = [m for m in modules if m.split(".")[0] in heavy or m.startswith(heavy)]
+    assert loaded == [], loaded

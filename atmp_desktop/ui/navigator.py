@@ -59,7 +59,9 @@ class StepDelegate(QStyledItemDelegate):
         return f
 
     def _text_width(self) -> int:
-        return max(self.parent().viewport().width() - _ICON - 4 * _PAD, 80)
+        view = self.parent()
+        width = view.viewport_width if view.viewport_width is not None else view.viewport().width()
+        return max(width - _ICON - 4 * _PAD, 80)
 
     def sizeHint(self, option, index):
         title, summary = index.data(Qt.DisplayRole).split("\n", 1) if "\n" in index.data(Qt.DisplayRole) \
@@ -107,6 +109,15 @@ class StepDelegate(QStyledItemDelegate):
 class Navigator(QListWidget):
     step_chosen = Signal(str)
     tab_out = Signal()  # Tab pressed: the window moves to the first field of the step
+
+    viewport_width: int | None = None  # the viewport's width, from its resize events (see resizeEvent)
+
+    def resizeEvent(self, event) -> None:
+        # a scroll area's resizeEvent is its viewport's: remember the width here, because asking Python for
+        # viewport() the first time wraps a plain QWidget, which makes PySide realise every QWidget subclass
+        # (~60 classes with their enums, ~7 ms of a launch before the first paint)
+        self.viewport_width = event.size().width()
+        super().resizeEvent(event)
 
     def focusNextPrevChild(self, next_: bool) -> bool:
         # the pages are built after the navigator, so Qt's focus chain would go elsewhere

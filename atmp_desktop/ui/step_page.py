@@ -110,17 +110,25 @@ class StepPage(QScrollArea):
     def complete(self) -> bool:
         return not self._unbuilt
 
-    def build(self, snap: ProjectSnapshot | None = None, budget_ms: float | None = None) -> bool:
+    def build(self, snap: ProjectSnapshot | None = None, budget_ms: float | None = None,
+              fill_height: int | None = None, shown=None) -> bool:
         """Make the editors of the remaining fields, showing their values in `snap`; with `budget_ms`, stop
         after about that long so idle-time prebuilding never freezes the window (a big table's editor is the
-        largest single piece). Returns whether the page is complete."""
+        largest single piece); with `fill_height`, stop once the rows built that show (`shown(field)`) are
+        at least that many pixels tall (the first screen of a launch). Returns whether the page is complete."""
         start = time.perf_counter()
+        height = 0
         while self._unbuilt:
-            editor = self._add_field(self._unbuilt.pop(0))
+            f = self._unbuilt.pop(0)
+            editor = self._add_field(f)
             if snap is not None:
                 editor.load_from(snap)
             if budget_ms is not None and (time.perf_counter() - start) * 1000 >= budget_ms:
                 break
+            if fill_height is not None and (shown is None or shown(f)):
+                height += self.rows[f.path].sizeHint().height()
+                if height >= fill_height:
+                    break
         return self.complete
 
     def _add_field(self, f) -> FieldEditor:
