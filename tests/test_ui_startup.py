@@ -210,7 +210,8 @@ def test_a_launch_paints_the_fields_that_fill_the_window_and_builds_the_rest_of_
     def record(self, step_id):
         page = original(self, step_id)
         first_screen.update(step=step_id, built=list(page.editors), complete=page.complete,
-                            shown=[p for p in page.editors if page.is_field_shown(p)])
+                            shown=[p for p in page.editors if page.is_field_shown(p)],
+                            min_width=page.form_area.minimumWidth())
         return page
     monkeypatch.setattr(main_window.MainWindow, "_first_screen", record)
     path = sample_project("car-t")
@@ -221,7 +222,7 @@ def test_a_launch_paints_the_fields_that_fill_the_window_and_builds_the_rest_of_
     assert first_screen["built"] == fields[:len(first_screen["built"])]  # the top of the step, in order
     page = w.pages[step.id]
     rows = sum(page.rows[p].sizeHint().height() for p in first_screen["shown"])
-    assert rows >= w.height()  # what was built fills the window (the rest is below it)
+    assert rows >= w.page_stack.height()  # what was built fills the page's area (the rest is below it)
     qtbot.waitUntil(lambda: page.complete and w.pages[step.id] is page, timeout=10000)  # right after the paint
     assert list(page.editors) == fields
     snap = stored(path, forms)
@@ -229,6 +230,14 @@ def test_a_launch_paints_the_fields_that_fill_the_window_and_builds_the_rest_of_
         assert page.is_field_shown(f.path) == logic.field_visible(f, snap), f.path
     assert page.editors["applicant.company_name"].edit.text() == snap.get("applicant.company_name")
     qtbot.waitUntil(lambda: len(w.pages) == len(forms.steps), timeout=15000)  # then the other pages
+    whole_width = page.form_area.minimumSizeHint().width()
+    w.close()
+    # the next launch's first screen is as wide as the whole page was: rows added below never widen it
+    w = _launch_watching(path, monkeypatch, qtbot)
+    assert first_screen["min_width"] == whole_width > 0
+    page = w.pages[step.id]
+    qtbot.waitUntil(lambda: page.complete, timeout=10000)
+    assert page.form_area.minimumWidth() == 0 and page.form_area.minimumSizeHint().width() == whole_width
     w.close()
 
 
@@ -286,3 +295,24 @@ def test_the_launch_imports_no_export_or_document_library_before_the_project_is_
              "openpyxl", "PIL", "svglib", "lxml", "sqlite_utils", "hypothesis")
     loaded = [m for m in modules if m.split(".")[0] in heavy or m.startswith(heavy)]
     assert loaded == [], loaded
+
+
+def test_modules_answered_by_name_get_the_answer_pysides_source_scan_gives():
+    """ui/app.py answers PySide6's per-import source scan from the module's name for our non-ui modules and
+    the standard library: for every such module loaded now, the answer equals reading its source."""
+    import sys
+
+    import atmp_desktop.cli  # noqa: F401  (and with it the store, core and much of the standard library)
+    import atmp_desktop.store  # noqa: F401
+    from atmp_desktop.ui import app  # noqa: F401
+    feature = sys.modules["shibokensupport.feature"]
+    fast = feature._mod_uses_pyside
+    assert getattr(fast, "by_name", False), "the scan is not answered by name (PySide6 changed?)"
+    answered = 0
+    for name, module in list(sys.modules.items()):
+        if module is None or not getattr(module, "__file__", None):
+            continue
+        expected = fast.original(module)
+        assert fast(module) == expected, name
+        answered += name.startswith("atmp_desktop.") and not name.startswith("atmp_desktop.ui")
+    assert answered > 20

@@ -11,6 +11,37 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from atmp_desktop import APP_NAME, __version__
 
 
+def _answer_pyside_scan_by_name() -> None:
+    """PySide6 reads the source of every module imported after it (shibokensupport.feature's
+    `_mod_uses_pyside`: inspect.getsource, looking for "PySide6", so that its opt-in `from __feature__ import
+    snake_case` can switch per module): ~0.12 ms of CPU per module, ~15 ms for the ~125 modules a launch
+    imports (a known start-up tax of PySide6, cf. napari issue 8584). For the modules whose answer is known
+    without reading them — ours outside ui/ (core, store, cli: none mentions PySide6) and the standard
+    library — the same answer (False) is given from the name; everything else is still read. Nothing
+    changes when PySide6 is laid out differently (the function is then not found)."""
+    import sysconfig
+    feature = sys.modules.get("shibokensupport.feature")
+    scan = getattr(feature, "_mod_uses_pyside", None)
+    if not callable(scan) or getattr(scan, "by_name", False):
+        return
+    stdlib = sysconfig.get_paths()["stdlib"] + os.sep
+
+    def uses_pyside(module) -> bool:
+        name = getattr(module, "__name__", None) or ""
+        if name.startswith("atmp_desktop.") and not name.startswith("atmp_desktop.ui"):
+            return False
+        file = getattr(module, "__file__", None) or ""
+        if file.startswith(stdlib) and "-packages" + os.sep not in file:
+            return False
+        return scan(module)
+    uses_pyside.by_name = True
+    uses_pyside.original = scan
+    feature._mod_uses_pyside = uses_pyside
+
+
+_answer_pyside_scan_by_name()
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:

@@ -484,6 +484,9 @@ class MainWindow(QMainWindow):
         self._commit_pending()
         if self.current_step:
             self.settings.set_value(f"last_step/{self.project.path.name}", self.current_step)
+        for step_id, page in self.pages.items():  # for the first screen of the next launch (_first_screen)
+            if page.complete:
+                self.settings.set_value(f"page_width/{step_id}", page.form_area.minimumSizeHint().width())
         self.validation.wait()
         self._watch.stop()
         self._show_file_banner("", False)
@@ -644,10 +647,21 @@ class MainWindow(QMainWindow):
         from atmp_desktop.ui import logic
         page = self._new_page(step_id)
         snap = self.snap
-        page.build(snap, fill_height=self.height(), shown=lambda f: logic.field_visible(f, snap))
+        # the window's height less the findings dock: more than the page's area (menus, status bar, Back/Next
+        # and the step's title take the rest), so the screen is always full
+        page.build(snap, fill_height=self.height() - _dock_height(self.height()),
+                   shown=lambda f: logic.field_visible(f, snap))
         page.refresh_state(snap)
         page.show_profile(logic.product_profile(snap))
         page.set_read_only(self.project is not None and self.project.read_only)
+        # as wide as the whole page was last time (a wide row further down, e.g. a row of check boxes, would
+        # otherwise widen the page and re-wrap what is on screen when it is added)
+        try:
+            width = int(self.settings.value(f"page_width/{step_id}", 0) or 0)
+        except (TypeError, ValueError):
+            width = 0
+        if width > 0 and not page.complete:
+            page.form_area.setMinimumWidth(width)
         self.pages[step_id] = page  # incomplete (page.complete is False while fields remain)
         return page
 
@@ -663,6 +677,8 @@ class MainWindow(QMainWindow):
 
     def _page_ready(self, step_id: str, page: StepPage) -> None:
         """A complete page: which fields show, placeholders for the product, read-only state."""
+        if page.form_area.minimumWidth():  # a launch's first screen, now whole: its own width from now on
+            page.form_area.setMinimumWidth(0)
         from atmp_desktop.ui import glossary_starter
         glossary_starter.decorate(self, page)  # "Add the ATMP starter set" under the glossary (issue 11)
         if self.snap is not None:
