@@ -219,3 +219,81 @@ def test_new_files_get_the_users_permissions(tmp_path, mini):
             assert (p.path.stat().st_mode & 0o777) == 0o644
     finally:
         os.umask(old)
+
+
+def test_undo_of_a_pasted_block_restores_the_table_exactly_and_redo_brings_it_back(project):
+    """A block paste (cells of existing rows replaced, new rows inserted in the middle and at the end) is one
+    undo step; undo gives back the same rows, ids, order and stored positions, redo the pasted table."""
+    from atmp_desktop.store import SetRow
+    project.insert_rows(SITES, 4, [{"name": f"Site {i}", "country": "DE"} for i in range(200)])
+    snap = project.snapshot()
+    before_rows, before_ids, before_file = snap.rows(SITES), snap.row_ids(SITES), rows_in_file(project.path)
+    ids = before_ids
+    ops = [SetRow(SITES, ids[50 + i], {"name": f"Pasted {i}", "country": "FR"}) for i in range(10)]
+    ops += [InsertRows(SITES, 120, [{"name": f"New {i}"} for i in range(10)])]
+    ops += [InsertRows(SITES, len(ids) + 10, [{"name": "Last"}])]
+    project.apply(ops, label="paste into Manufacturing sites")
+    pasted_rows, pasted_ids = project.snapshot().rows(SITES), project.snapshot().row_ids(SITES)
+    assert len(pasted_rows) == len(before_rows) + 11 and pasted_rows[120] == {"name": "New 0"}
+    project.undo()
+    assert project.snapshot().rows(SITES) == before_rows and project.snapshot().row_ids(SITES) == before_ids
+    assert rows_in_file(project.path) == before_file
+    project.redo()
+    assert project.snapshot().rows(SITES) == pasted_rows and project.snapshot().row_ids(SITES) == pasted_ids
+
+
+def test_a_new_edit_after_undo_drops_the_redo_side_also_for_steps_undone_before_a_restart(project, mini):
+    project.set_value("product.invented_name", "A")
+    project.set_value("product.invented_name", "B")
+    project.undo()
+    path = project.path
+    project.close()
+    with ProjectFile.open(path, mini) as again:
+        assert again.redo_label == "edit of Invented name"
+        again.set_value("product.invented_name", "C")
+        assert again.redo_label is None and again.redo() is None
+        again.undo()
+        assert again.redo_label == "edit of Invented name"
+        again.set_value("product.invented_name", "D")
+        assert again.redo_label is None
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM undo_steps WHERE undone = 1").fetchone()[0] == 0
+    conn.close()
+
+
+def test_table_differences_applied_row_by_row_give_the_order_a_full_sort_gives():
+    """Table.apply_diff (undo/redo of row operations) against the reference: every row set or removed, then
+    the table sorted by (position, id)."""
+    import random
+    from atmp_desktop.store.rows import Table
+    rnd = random.Random(14)
+    for trial in range(300):
+        n = rnd.randrange(0, 40)
+        positions = sorted(rnd.sample(range(0, 400), n))
+        ids = [f"r{rnd.randrange(10**6):06d}" for _ in range(n)]
+        ids = list(dict.fromkeys(ids))[:n]
+        positions = positions[:len(ids)]
+        table = Table(ids, positions, [{"v": i} for i in range(len(ids))])
+        original = (list(table.ids), list(table.pos), list(table.rows))
+        diffs = []
+        for _ in range(rnd.randrange(1, 12)):
+            roll = rnd.random()
+            rid = rnd.choice(ids) if ids and roll < 0.6 else f"n{rnd.randrange(10**6):06d}"
+            if roll < 0.25:
+                diffs.append((rid, None))
+            elif roll < 0.45 and rid in ids:
+                diffs.append((rid, (table.pos[ids.index(rid)], {"v": "cells"})))
+            else:
+                diffs.append((rid, (rnd.randrange(0, 400), {"v": trial})))
+        current = {rid: (p, r) for rid, p, r in zip(*original[:2], original[2])}
+        for rid, new in diffs:
+            if new is None:
+                current.pop(rid, None)
+            else:
+                current[rid] = new
+        expected = sorted(current.items(), key=lambda kv: (kv[1][0], kv[0]))
+        copy = table.copy()
+        copy.apply_diff(diffs)
+        assert list(zip(copy.ids, copy.pos, copy.rows)) == [(k, v[0], v[1]) for k, v in expected], trial
+        assert (table.ids, table.pos, table.rows) == original  # the table copied from is unchanged
+        assert copy.index == {rid: i for i, rid in enumerate(copy.ids)}

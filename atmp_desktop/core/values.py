@@ -85,21 +85,28 @@ def loads_json(text: str) -> Any:
                 raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels, which no project value does")
         elif ch in "]}":
             depth -= 1
-
-    def constant(name: str):
-        raise ValueError(f"it holds {name}, which is not a number a project can store")
-
-    def number(text: str):
-        value = float(text)
-        if value in (float("inf"), float("-inf")):
-            raise ValueError(f"the number {text[:20]} is too large")
-        return value
     try:
-        return json.loads(text, parse_constant=constant, parse_float=number)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels") from None
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"it holds {name}, which is not a number a project can store")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+# one decoder for every call (json.loads with hooks builds a new decoder each time: a third of the cost of
+# reading 60,000 table rows when a project opens)
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def _range(field: Field) -> str:

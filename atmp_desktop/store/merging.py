@@ -97,6 +97,7 @@ class _Replay:
 
     def __init__(self, pf):
         self.pf = pf
+        pf._read_all()  # every table parsed: the replay copies them all
         self.values = {s: dict(v) for s, v in pf._values.items()}
         self.tables = {p: t.copy() for p, t in pf._tables.items()}
         self.status = {k: dict(v) for k, v in pf._status.items()}

@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import datetime as _dt
 import getpass
+import itertools
 import json
 import os
 import sqlite3
@@ -32,7 +33,9 @@ from atmp_desktop.core.form_migrations import FORMS_VERSION, migrate_values, sto
 from atmp_desktop.core.forms import Field, FormSet, parse_path
 from atmp_desktop.core.interchange import SECTION_STATUSES, check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.values import FieldValueError, format_value, is_empty, normalise, normalise_row
+from atmp_desktop.core.values import (
+    FieldValueError, format_value, is_empty, loads_json, normalise, normalise_row,
+)
 from atmp_desktop.store import backups as _backups
 from atmp_desktop.store import figures as _figures
 from atmp_desktop.store import guard, locking, review, tempfiles
@@ -42,6 +45,9 @@ from atmp_desktop.store.errors import (
 from atmp_desktop.store.header import APPLICATION_ID, check_header
 from atmp_desktop.store.milestones import MilestoneMixin
 from atmp_desktop.store.migrations import SCHEMA_VERSION, expected_schema, migrate, read_schema
+from atmp_desktop.store.reading import (
+    LazyFields, LazyIds, LazyProblems, UnreadTable, check_value, decode as _decode, row_problem_paths,
+)
 from atmp_desktop.store.rows import (
     GAP, DeleteRows, InsertRows, MoveRows, ROW_OPS, SetCell, SetRow, Table, new_row_id,
 )
@@ -233,17 +239,28 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
 
     def snapshot(self) -> ProjectSnapshot:
         """The project as plain data. Cached and updated per action: cheap to call after every edit. Treat it as
-        immutable (later snapshots share unchanged rows with it)."""
+        immutable (later snapshots share unchanged rows with it). Tables nothing has read yet are parsed and
+        checked when the snapshot's values, row ids or problems of them are first read (store.reading)."""
         if self._snap is None:
             meta = {k: self._meta[k] for k in _META_ORDER if k in self._meta}
             ids = {}
+            unread: dict[str, UnreadTable] = {}
             for path, table in self._tables.items():
+                if type(table) is UnreadTable:
+                    unread[path] = table
+                    continue
                 if path not in self._id_cache:
                     self._id_cache[path] = tuple(table.ids)
                 if table.ids:
                     ids[path] = self._id_cache[path]
-            self._snap = ProjectSnapshot(meta=meta, values=self._values, section_status=self._status,
-                                         table_ids=ids, problems=self.problems, review=self._review,
+            values, table_ids, problems = self._values, ids, self._known_problems()
+            if unread:
+                lazy_steps = {p.split(".", 1)[0] for p in unread}
+                values = {step: LazyFields(d) if step in lazy_steps else d for step, d in self._values.items()}
+                table_ids = LazyIds(ids, unread)
+                problems = LazyProblems(problems, list(unread.items()))
+            self._snap = ProjectSnapshot(meta=meta, values=values, section_status=self._status,
+                                         table_ids=table_ids, problems=problems, review=self._review,
                                          comments=tuple(self._comments.values()),
                                          figures=_figures.figures_of(self._figure_entries, self._images))
         return self._snap
@@ -258,14 +275,18 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
 
     @property
     def problems(self) -> tuple[tuple[str, str], ...]:
-        """Stored values that could not be used, as (field path, sentence); see ProjectSnapshot.problems."""
+        """Stored values that could not be used, as (field path, sentence); see ProjectSnapshot.problems.
+        Reads (parses and checks) every table not read yet."""
+        self._read_all()
+        return self._known_problems()
+
+    def _known_problems(self) -> tuple[tuple[str, str], ...]:
+        """The problems of everything read so far (tables still unread report theirs when read)."""
         out = list(self._problems)
         if self._row_problems:
             for path, table in self._tables.items():
-                for rid in table.ids:
-                    for column, sentence in self._row_problems.get(rid, ()):
-                        i = table.find(rid)
-                        out.append((f"{path}[{i}]" + (f".{column}" if column else ""), sentence))
+                if type(table) is not UnreadTable:
+                    out += row_problem_paths(path, table, self._row_problems)
         return tuple(out)
 
     def audit_entries(self, limit: int | None = None) -> list[dict]:
@@ -383,6 +404,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         changes, notice = review.with_resets(self, changes, label, _now())
         action = Action(label, tuple(changes))
         self._run(action, audit_action, work, history=lambda: self._record(action), note=note)
+        self._redo_possible = False  # _record dropped the redo side, committed
         cs = self._changeset(action, "edit")
         return dataclasses.replace(cs, notice=notice) if notice else cs
 
@@ -399,6 +421,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         label = f"status of section {code}" if not old or old["status"] != status else f"note on section {code}"
         action = Action(label, (("s", code, old, new),))
         self._run(action, "section status", {}, history=lambda: self._record(action))
+        self._redo_possible = False
         return self._changeset(action, "edit")
 
     def set_title(self, title: str) -> ChangeSet | None:
@@ -434,6 +457,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         self._writable()
         with self._writing():
             self._conn.execute("DELETE FROM undo_steps")
+        self._redo_possible = False
 
     # ---------------------------------------------------------------- backups
     def backups(self) -> list[_backups.Backup]:
@@ -526,6 +550,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         self._row_problems: dict[str, list[tuple[str, str]]] = {}  # row id -> (column or "", sentence)
         self._damaged: set[str] = set()
         self._snap: ProjectSnapshot | None = None
+        self._redo_possible = True  # False once we know the file holds no redo steps (undone = 1)
         conn = self._conn
         conn.text_factory = bytes  # decode ourselves: invalid UTF-8 is a reported problem, not a crash
         try:
@@ -536,13 +561,19 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                     raise ProjectFileError(
                         f"'{self.path.name}' holds {total:,} stored values, more than a project can have "
                         f"({MAX_ROWS_IN_FILE:,}); it was not opened. It may have been made to stall this app.")
-                meta_rows = conn.execute("SELECT key, value FROM project_meta").fetchall()
-                value_rows = conn.execute("SELECT step, field, value FROM field_values").fetchall()
-                row_rows = conn.execute("SELECT step, field, row_id, position, cells FROM table_rows "
-                                        "ORDER BY step, field, position, row_id").fetchall()
-                status_rows = conn.execute("SELECT code, status, note FROM section_status ORDER BY code").fetchall()
-                self._review, self._comments, review_problems = review.load(conn)
-                self._figure_entries, self._images, figure_problems = _figures.load(conn)
+                conn.execute("BEGIN")  # one read transaction: every table of the same moment
+                try:
+                    meta_rows = conn.execute("SELECT key, value FROM project_meta").fetchall()
+                    value_rows = conn.execute("SELECT step, field, value FROM field_values").fetchall()
+                    row_rows = conn.execute("SELECT step, field, row_id, position, cells FROM table_rows "
+                                            "ORDER BY step, field, position, row_id").fetchall()
+                    status_rows = conn.execute("SELECT code, status, note FROM section_status "
+                                               "ORDER BY code").fetchall()
+                    self._review, self._comments, review_problems = review.load(conn)
+                    self._figure_entries, self._images, figure_problems = _figures.load(conn)
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("COMMIT")
         finally:
             conn.text_factory = str
         self._problems.extend(review_problems)
@@ -556,17 +587,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                 self._problem("project", "a project detail is not readable text and was ignored")
         for step, field, raw in value_rows:
             self._load_scalar(_decode(step), _decode(field), raw)
-        current: tuple | None = None
-        buf: list = []
-        for step, field, row_id, position, cells in row_rows:
-            key = (step, field)
-            if key != current and current is not None:
-                self._load_table(*current, buf)
-                buf = []
-            current = key
-            buf.append((row_id, position, cells))
-        if current is not None:
-            self._load_table(*current, buf)
+        for (step, field), entries in itertools.groupby(row_rows, key=lambda r: (r[0], r[1])):
+            self._load_table(step, field, list(entries))
         self._status = {}
         for code, status, note in status_rows:
             c, s, n = _decode(code), _decode(status), _decode(note)
@@ -618,17 +640,9 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             return None
         return self._checked_value(f, where, value)
 
-    def _checked_value(self, f: Field, where: str, value: Any, sink: list | None = None) -> Any:
-        """`value` checked against its field; a bad one is reported (into `sink` for table cells) and dropped."""
-        report = self._report_field(where) if sink is None else (lambda sentence: sink.append((f.id, sentence)))
-        try:
-            norm = normalise(f, value)
-        except FieldValueError as exc:
-            report(f"holds {_short(value)}, which does not fit: {exc}; enter the value again to repair it")
-            return None
-        if norm != value and isinstance(value, str) and _has_bidi(value):
-            report("held invisible text-direction characters, which are not shown")
-        return norm
+    def _checked_value(self, f: Field, where: str, value: Any) -> Any:
+        """`value` checked against its field; a bad one is reported at `where` and dropped."""
+        return check_value(f, value, self._report_field(where))
 
     def _report_field(self, where: str):
         def report(sentence: str) -> None:
@@ -637,6 +651,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         return report
 
     def _load_table(self, step: Any, field: Any, entries: list) -> None:
+        """A table's stored rows, kept raw: parsed and checked when first read (store.reading)."""
         f = self._field(_decode(step), _decode(field))
         if f is None:
             return
@@ -644,47 +659,31 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             self._problem(f.path, "holds table rows where a single value belongs; they were ignored")
             self._damaged.add(f.path)
             return
-        ids, pos, rows = [], [], []
-        for row_id, position, cells_raw in entries:
-            rid = _decode(row_id)
-            if not isinstance(rid, str) or not rid:
-                self._problem(f"{f.path}[{len(ids)}]", "has no readable row id; the row was ignored")
-                continue
-            sink: list[tuple[str, str]] = []
-            if isinstance(position, bool) or not isinstance(position, int):
-                sink.append(("", "has a damaged position; the order of this table may be wrong"))
-                position = (pos[-1] + 1) if pos else 0
-            text = _decode(cells_raw)
-            cells: Any = None
-            if isinstance(text, str):
-                try:
-                    cells = _loads(text)
-                except ValueError:
-                    cells = None
-            if not isinstance(cells, dict):
-                sink.append(("", "is not readable (its cells are not an object of column values); the row is shown "
-                             "empty: fill it in again or delete it"))
-                cells = {}
-            else:
-                good = {}
-                for col_id, value in cells.items():
-                    try:
-                        col = f.column(col_id)
-                    except KeyError:
-                        sink.append((str(col_id), "is not a column of this table; the value was ignored"))
-                        continue
-                    v = self._checked_value(col, "", value, sink)
-                    if v is not None:
-                        good[col.id] = v
-                cells = {c.id: good[c.id] for c in f.columns if c.id in good}
-            if sink:
-                self._row_problems[rid] = sink
-            ids.append(rid)
-            pos.append(position)
-            rows.append(cells)
-        if ids:
-            self._tables[f.path] = Table(ids, pos, rows)
-            self._values.setdefault(f.step_id, {})[f.id] = rows
+        unread = UnreadTable(f, entries)
+        self._tables[f.path] = unread
+        self._values.setdefault(f.step_id, {})[f.id] = unread
+
+    def _read_table(self, path: str, unread: UnreadTable) -> Table:
+        """Parse and check a table still unread, and take it (with its problems) into the project's state. A
+        snapshot taken before keeps its UnreadTable, which gives the same rows."""
+        table, problems, row_problems = unread.result()
+        self._problems.extend(problems)
+        self._row_problems.update(row_problems)
+        step, field = path.split(".", 1)
+        fields = dict(self._values.get(step, {}))  # copied: snapshots share the step's dict
+        if table.ids:
+            self._tables[path] = table
+            fields[field] = table.rows
+        else:
+            del self._tables[path]
+            fields.pop(field, None)
+        self._values = {**self._values, step: fields}
+        return table
+
+    def _read_all(self) -> None:
+        for path, table in list(self._tables.items()):
+            if type(table) is UnreadTable:
+                self._read_table(path, table)
 
     # ================================================================ internals: edits in memory
     def _scalar(self, path: str) -> Any:
@@ -692,7 +691,10 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         return self._values.get(step, {}).get(field)
 
     def _table(self, path: str) -> Table:
-        return self._tables.get(path) or Table.empty()
+        table = self._tables.get(path)
+        if type(table) is UnreadTable:
+            table = self._read_table(path, table)
+        return table or Table.empty()
 
     def _work_table(self, work: dict[str, Table], path: str) -> Table:
         if path not in work:
@@ -732,7 +734,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             table.move(op.row_ids, op.index)
 
     def _row_id_taken(self, row_id: str) -> bool:
-        return any(t.find(row_id) is not None for t in self._tables.values())
+        return any(t.has_id(row_id) if type(t) is UnreadTable else t.find(row_id) is not None
+                   for t in self._tables.values())
 
     def _replace_table(self, f: Field, value: Any, table: Table) -> None:
         if isinstance(value, list) and len(value) == len(table):
@@ -957,7 +960,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
     def _record(self, action: Action) -> None:
         """Store the action as the newest undo step, inside the action's own transaction (dropping the redo side
         and the oldest steps)."""
-        self._conn.execute("DELETE FROM undo_steps WHERE undone = 1")
+        if self._redo_possible:  # (a scan of up to MAX_UNDO_STEPS rows: not on every edit)
+            self._conn.execute("DELETE FROM undo_steps WHERE undone = 1")
         cur = self._conn.execute("INSERT INTO undo_steps (label, undone, changes) VALUES (?, 0, ?)",
                                  [action.label, _dumps([list(c) for c in action.changes])])
         self._conn.execute("DELETE FROM undo_steps WHERE seq <= ?", [cur.lastrowid - MAX_UNDO_STEPS])
@@ -997,6 +1001,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         def flip():
             self._conn.execute("UPDATE undo_steps SET undone = ? WHERE seq = ?", [0 if redo else 1, seq])
         self._run(action, "redo" if redo else "undo", {}, history=flip)
+        self._redo_possible = True
         return self._changeset(action, "redo" if redo else "undo")
 
     def _stored_action(self, label: Any, raw: Any) -> Action | None:
@@ -1126,6 +1131,8 @@ def _write_value(conn: sqlite3.Connection, change: Change, now: str, damaged: bo
                          [rid, step, field, new[0], _dumps(new[1])])
         elif old[1] == new[1]:
             conn.execute("UPDATE table_rows SET position = ? WHERE row_id = ?", [new[0], rid])
+        elif old[0] == new[0]:  # a cell edit: the order index (step, field, position) is left alone
+            conn.execute("UPDATE table_rows SET cells = ? WHERE row_id = ?", [_dumps(new[1]), rid])
         else:
             conn.execute("UPDATE table_rows SET position = ?, cells = ? WHERE row_id = ?",
                          [new[0], _dumps(new[1]), rid])
@@ -1157,18 +1164,7 @@ def _ordered(f: Field, cells: dict) -> dict:
     return {c.id: cells[c.id] for c in f.columns if c.id in cells}
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    return value
-
-
-def _loads(text: str) -> Any:
-    from atmp_desktop.core.values import loads_json
-    return loads_json(text)
+_loads = loads_json
 
 
 def _dumps(value: Any) -> str:
@@ -1179,16 +1175,6 @@ def _audit_text(value: Any) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else _dumps(value)
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _has_bidi(text: str) -> bool:
-    from atmp_desktop.core.values import BIDI_CONTROLS
-    return any(ch in BIDI_CONTROLS for ch in text)
 
 
 def _default_label(forms: FormSet, edits: list) -> str:

@@ -4,10 +4,12 @@ A table is three aligned lists: row ids, positions and cells (one dict per row).
 and have gaps (GAP apart when fresh), so inserting or moving a row gives that row a position between its
 neighbours and leaves every other row untouched; only when a gap is used up is the table renumbered.
 Lists are copied on write and cells dicts are never changed in place, so a snapshot handed out earlier
-keeps its rows.
+keeps its rows. A copy shares its lists until it changes one, and a cell edit copies only the list of cells
+(ids and positions stay shared): at 30,000 rows each list copied and later freed costs ~0.2 ms.
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import secrets
@@ -68,19 +70,33 @@ ROW_OPS = (SetCell, SetRow, InsertRows, DeleteRows, MoveRows)
 
 class Table:
     """One table's rows: ids, positions and cells, aligned. `index` maps id -> row number (built lazily)."""
-    __slots__ = ("ids", "pos", "rows", "_index", "touched")
+    __slots__ = ("ids", "pos", "rows", "_index", "touched", "_shared", "_shared_rows")
 
     def __init__(self, ids: list[str], pos: list[int], rows: list[dict], index: dict[str, int] | None = None):
         self.ids, self.pos, self.rows = ids, pos, rows
         self._index = index
         self.touched: set[str] = set()
+        self._shared = self._shared_rows = False  # True: ids and pos / rows belong to another Table too
 
     @classmethod
     def empty(cls) -> "Table":
         return cls([], [], [], {})
 
     def copy(self) -> "Table":
-        return Table(list(self.ids), list(self.pos), list(self.rows), self._index)
+        """A copy to edit: it shares this table's lists until it changes them (this table is not changed)."""
+        t = Table(self.ids, self.pos, self.rows, self._index)
+        t._shared = t._shared_rows = True
+        return t
+
+    def _own(self) -> None:
+        """Before changing ids, positions or the order: lists of our own."""
+        if self._shared:
+            self.ids, self.pos, self._shared = list(self.ids), list(self.pos), False
+        self._own_rows()
+
+    def _own_rows(self) -> None:
+        if self._shared_rows:
+            self.rows, self._shared_rows = list(self.rows), False
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -101,11 +117,13 @@ class Table:
     # ------------------------------------------------------------ edits (the caller validates the cells)
     def set_cells(self, i: int, cells: dict) -> None:
         if cells != self.rows[i]:
+            self._own_rows()
             self.rows[i] = cells
             self.touched.add(self.ids[i])
 
     def insert(self, index: int, rows: Sequence[dict], ids: Sequence[str]) -> None:
         index = max(0, min(index, len(self.ids)))
+        self._own()
         self.ids[index:index] = list(ids)
         self.pos[index:index] = [None] * len(ids)  # type: ignore[list-item]
         self.rows[index:index] = list(rows)
@@ -117,12 +135,17 @@ class Table:
         gone = {rid for rid in row_ids if rid in self.index}
         if not gone:
             return
+        self._keep_only(gone)
+        self.touched.update(gone)
+
+    def _keep_only(self, gone: set[str]) -> None:
+        """Drop the rows whose ids are in `gone` (new lists: owned)."""
         keep = [i for i, rid in enumerate(self.ids) if rid not in gone]
         self.ids = [self.ids[i] for i in keep]
         self.pos = [self.pos[i] for i in keep]
         self.rows = [self.rows[i] for i in keep]
+        self._shared = self._shared_rows = False
         self._index = None
-        self.touched.update(gone)
 
     def move(self, row_ids: Sequence[str], index: int) -> None:
         moving = [i for i in sorted(self.find(rid) for rid in set(row_ids) if self.find(rid) is not None)]
@@ -199,6 +222,7 @@ class Table:
             self.touched.update(self.ids[i1 + paired:i2])  # deleted
         self.ids, self.rows, self._index = ids, list(new_rows), None
         self.pos = pos  # type: ignore[assignment]
+        self._shared = self._shared_rows = False
         i, n = 0, len(self.pos)
         while i < n:
             if self.pos[i] is not None:
@@ -213,23 +237,43 @@ class Table:
 
     # ------------------------------------------------------------ applying stored differences (undo, redo)
     def apply_diff(self, diffs: list[tuple[str, tuple | None]]) -> None:
-        """Set each row id to (position, cells) or remove it (None), then restore the order by position."""
-        if all(new is not None and self.find(rid) is not None and self.pos[self.find(rid)] == new[0]
-               for rid, new in diffs):
-            for rid, new in diffs:  # cells only: in place
-                self.rows[self.find(rid)] = new[1]
+        """Set each row id to (position, cells) or remove it (None); rows stay ordered by (position, id).
+
+        Row by row: cells changed in place, removed rows dropped in one pass, rows with a new position put in
+        their place by bisection (undoing a pasted block of 100 rows in a 30,000-row table: a few ms, where
+        re-sorting the whole table took ~50 ms)."""
+        final: dict[str, tuple | None] = dict(diffs)  # the last difference of a row id counts
+        leaving: set[str] = set()
+        placed: list[tuple[int, str, dict]] = []
+        for rid, new in final.items():
+            i = self.find(rid)
+            if new is not None and i is not None and self.pos[i] == new[0]:
+                self._own_rows()
+                self.rows[i] = new[1]  # cells only: in place
+                continue
+            if i is not None:
+                leaving.add(rid)
+            if new is not None:
+                placed.append((new[0], rid, new[1]))
+        if not leaving and not placed:
             return
-        current = {rid: (p, r) for rid, p, r in zip(self.ids, self.pos, self.rows)}
-        for rid, new in diffs:
-            if new is None:
-                current.pop(rid, None)
-            else:
-                current[rid] = new
-        order = sorted(current.items(), key=lambda kv: (kv[1][0], kv[0]))
-        self.ids = [k for k, _ in order]
-        self.pos = [v[0] for _, v in order]
-        self.rows = [v[1] for _, v in order]
+        if leaving:
+            self._keep_only(leaving)
+        else:
+            self._own()
         self._index = None
+        for position, rid, cells in sorted(placed):
+            j = bisect.bisect_left(self.pos, position)
+            while j < len(self.pos) and self.pos[j] == position and self.ids[j] < rid:
+                j += 1
+            self.ids.insert(j, rid)
+            self.pos.insert(j, position)
+            self.rows.insert(j, cells)
+        if placed and self.pos != sorted(self.pos):  # a table whose stored order was already broken
+            order = sorted(range(len(self.ids)), key=lambda k: (self.pos[k], self.ids[k]))
+            self.ids = [self.ids[k] for k in order]
+            self.pos = [self.pos[k] for k in order]
+            self.rows = [self.rows[k] for k in order]
 
 
 def _key(row: dict) -> str:

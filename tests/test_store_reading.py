@@ -1,0 +1,148 @@
+"""Tables parsed and checked when first read (store/reading.py): the same checks, messages and values as reading
+everything at open, for any reader (snapshot, rule, edit, worker thread), and of the moment the file was opened."""
+import sqlite3
+import threading
+
+import pytest
+
+from atmp_desktop.samples import load_sample
+from atmp_desktop.store import FileChangedError, ProjectFile
+from atmp_desktop.store.rows import InsertRows
+
+TABLE = "manufacturing.process_steps"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, forms):
+    path = tmp_path_factory.mktemp("template") / "car-t.atmp"
+    ProjectFile.create(path, forms, document=load_sample("car-t")).close()
+    return path.read_bytes()
+
+
+@pytest.fixture
+def path(tmp_path, template):
+    p = tmp_path / "p.atmp"
+    p.write_bytes(template)
+    return p
+
+
+def sql(path, statement, params=()):
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return conn.execute(statement, params).fetchall()
+    finally:
+        conn.close()
+
+
+def row_ids(path, table=TABLE):
+    step, field = table.split(".")
+    return [r[0] for r in sql(path, "SELECT row_id FROM table_rows WHERE step = ? AND field = ? ORDER BY position",
+                              (step, field))]
+
+
+def set_cells(path, row_id, cells_json):
+    sql(path, "UPDATE table_rows SET cells = ? WHERE row_id = ?", (cells_json, row_id))
+
+
+def test_a_bad_cell_in_a_table_read_later_is_reported_with_the_same_sentence_and_never_shown(path, forms):
+    ids = row_ids(path)
+    set_cells(path, ids[1], '{"name": "Thaw", "stage": "no such stage"}')
+    with ProjectFile.open(path, forms) as project:
+        snap = project.snapshot()
+        row = snap.rows(TABLE)[1]
+        assert row.get("name") == "Thaw" and "stage" not in row  # the bad cell is left out, the rest kept
+        [(where, sentence)] = snap.problems
+        assert where == f"{TABLE}[1].stage"
+        assert "'no such stage'" in sentence and "does not fit" in sentence and "repair" in sentence
+        assert project.problems == snap.problems
+
+
+def test_the_same_bad_value_in_many_rows_is_reported_for_each_row(path, forms):
+    """A check is remembered per value while a table is read: each row still gets its own report."""
+    ids = row_ids(path)
+    for rid in ids[:3]:
+        set_cells(path, rid, '{"name": "Step \\u202ex", "stage": "no such stage"}')
+    with ProjectFile.open(path, forms) as project:
+        problems = project.snapshot().problems
+        assert [w for w, _ in problems if w.endswith(".stage")] == [f"{TABLE}[{i}].stage" for i in range(3)]
+        assert [w for w, s in problems if "text-direction" in s] == [f"{TABLE}[{i}].name" for i in range(3)]
+        rows = project.snapshot().rows(TABLE)[:3]
+        assert all(r["name"] == "Step x" for r in rows)  # the control character removed in every row
+
+
+def test_an_unreadable_row_in_a_table_read_first_by_an_edit_is_repaired_by_that_edit(path, forms):
+    ids = row_ids(path)
+    set_cells(path, ids[0], "{broken")
+    with ProjectFile.open(path, forms) as project:
+        project.set_cell(TABLE, ids[0], "name", "Thaw again")  # the first reader of the table is the edit
+        snap = project.snapshot()
+        assert snap.rows(TABLE)[0] == {"name": "Thaw again"}
+        assert snap.problems == ()
+    with ProjectFile.open(path, forms) as again:
+        assert again.problems == () and again.snapshot().rows(TABLE)[0] == {"name": "Thaw again"}
+
+
+def test_a_snapshot_taken_before_an_edit_keeps_the_rows_it_had(path, forms):
+    with ProjectFile.open(path, forms) as project:
+        before = project.snapshot()  # the table is not read yet
+        first = row_ids(path)[0]
+        project.set_cell(TABLE, first, "name", "Changed")
+        assert project.snapshot().rows(TABLE)[0]["name"] == "Changed"
+        assert before.rows(TABLE)[0]["name"] != "Changed"
+        assert before.row_ids(TABLE) == project.snapshot().row_ids(TABLE)
+
+
+def test_a_table_is_of_the_moment_of_opening_even_when_read_after_another_program_wrote(path, forms):
+    with ProjectFile.open(path, forms) as project:
+        first = row_ids(path)[0]
+        shown = None
+        set_cells(path, first, '{"name": "Written by another program"}')  # after the open, before any read
+        shown = project.snapshot().rows(TABLE)[0]["name"]
+        assert shown != "Written by another program"
+        with pytest.raises(FileChangedError):  # and our next write is refused, not mixed with theirs
+            project.set_cell(TABLE, first, "name", "Ours")
+        project.reload()
+        assert project.snapshot().rows(TABLE)[0]["name"] == "Written by another program"
+
+
+def test_readers_on_two_threads_get_the_same_rows_and_each_problem_once(path, forms):
+    ids = row_ids(path, "quality.batch_results") or row_ids(path)
+    table = "quality.batch_results" if row_ids(path, "quality.batch_results") else TABLE
+    set_cells(path, ids[0], "[1, 2]")
+    with ProjectFile.open(path, forms) as project:
+        snap = project.snapshot()
+        seen, start = [], threading.Barrier(4)
+
+        def read():
+            start.wait()
+            seen.append(snap.get(table))
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(rows is seen[0] for rows in seen) and len(seen[0]) == len(ids)
+        assert [w for w, _ in snap.problems] == [f"{table}[0]"]
+        assert [w for w, _ in project.problems] == [f"{table}[0]"]
+
+
+def test_a_new_row_may_not_take_the_id_of_a_row_in_a_table_not_read_yet(path, forms):
+    from atmp_desktop.core.values import FieldValueError
+    taken = row_ids(path, "materials.raw_materials")[0]
+    with ProjectFile.open(path, forms) as project:
+        with pytest.raises(FieldValueError, match="fresh, unique id"):
+            project.apply([InsertRows(TABLE, 0, [{"name": "New"}], [taken])])
+        assert project.snapshot().rows(TABLE)[0].get("name") != "New"
+
+
+def test_a_table_whose_rows_all_lack_a_readable_id_reads_as_empty(path, forms):
+    step, field = TABLE.split(".")
+    sql(path, "UPDATE table_rows SET row_id = CAST(X'FF' || hex(randomblob(4)) AS BLOB) "
+              "WHERE step = ? AND field = ?", (step, field))
+    with ProjectFile.open(path, forms) as project:
+        snap = project.snapshot()
+        assert snap.get(TABLE) is None and snap.rows(TABLE) == [] and snap.row_ids(TABLE) == ()
+        assert {w for w, s in snap.problems if "no readable row id" in s} == {f"{TABLE}[0]"}
+        dumped = dict(snap.values["manufacturing"])  # every reader of the step's values copes
+        assert dumped.get(field) in (None, [])
