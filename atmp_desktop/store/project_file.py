@@ -740,13 +740,13 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
     def _replace_table(self, f: Field, value: Any, table: Table) -> None:
         if isinstance(value, list) and len(value) == len(table):
             # a window sending the whole list after one edit: rows equal to the stored ones are already checked
-            rows = [old if new == old else normalise_row(f, new) for new, old in zip(value, table.rows)]
+            rows = [old if new is old or new == old else normalise_row(f, new) for new, old in zip(value, table.rows)]
             rows = [r for r in rows if r]
             if len(rows) > MAX_ROWS_PER_TABLE:
                 raise FieldValueError(f"{f.label}: a table holds at most {MAX_ROWS_PER_TABLE:,} rows")
         else:
             rows = normalise(f, value) or []  # refuses anything that is not a list of rows
-        table.replace_all([_ordered(f, r) for r in rows])
+        table.replace_all(rows)  # stored rows and normalise_row's are in the form's column order already
 
     def _index_edit(self, f: Field, index: int, column: str | None, value: Any, table: Table) -> None:
         """`table[i]` and `table[i].col` edits (kept for callers that address rows by number). A row left empty

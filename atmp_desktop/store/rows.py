@@ -116,7 +116,7 @@ class Table:
 
     # ------------------------------------------------------------ edits (the caller validates the cells)
     def set_cells(self, i: int, cells: dict) -> None:
-        if cells != self.rows[i]:
+        if cells is not self.rows[i] and cells != self.rows[i]:
             self._own_rows()
             self.rows[i] = cells
             self.touched.add(self.ids[i])
