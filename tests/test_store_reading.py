@@ -142,7 +142,48 @@ def test_a_table_whose_rows_all_lack_a_readable_id_reads_as_empty(path, forms):
               "WHERE step = ? AND field = ?", (step, field))
     with ProjectFile.open(path, forms) as project:
         snap = project.snapshot()
+        assert not snap.is_set(TABLE)  # answered before the table is read, as reading it answers
         assert snap.get(TABLE) is None and snap.rows(TABLE) == [] and snap.row_ids(TABLE) == ()
         assert {w for w, s in snap.problems if "no readable row id" in s} == {f"{TABLE}[0]"}
         dumped = dict(snap.values["manufacturing"])  # every reader of the step's values copes
         assert dumped.get(field) in (None, [])
+
+
+def test_the_backup_of_the_opened_file_is_made_before_its_first_write(path, forms):
+    """Not on the way to the first paint, but before anything is written: the backup holds the file as opened."""
+    from atmp_desktop.store import backups
+    with ProjectFile.open(path, forms) as project:
+        assert backups.list_backups(path) == []  # opening did not copy the file
+        before = project.get("product.invented_name")
+        project.set_value("product.invented_name", "Written after opening")
+        [made] = backups.list_backups(path)
+        assert made.reason == "open"
+    with ProjectFile.open(made.path, forms, read_only=True) as copy:
+        assert copy.get("product.invented_name") == before
+
+
+def test_a_project_opened_and_closed_without_an_edit_is_still_backed_up(path, forms):
+    from atmp_desktop.store import backups
+    ProjectFile.open(path, forms).close()
+    assert [b.reason for b in backups.list_backups(path)] == ["open"]
+    ProjectFile.open(path, forms).close()  # nothing changed since that backup: no second copy
+    assert len(backups.list_backups(path)) == 1
+    ProjectFile.open(path, forms, read_only=True).close()
+    assert len(backups.list_backups(path)) == 1
+
+
+def test_the_window_backs_up_the_opened_file_once_it_is_on_screen(window, path, qtbot):
+    from atmp_desktop.store import backups
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: backups.list_backups(path) != [], timeout=10_000)
+    assert [b.reason for b in backups.list_backups(path)] == ["open"]
+
+
+def test_whether_a_table_is_filled_is_the_same_before_and_after_it_is_read(path, forms):
+    ids = row_ids(path)
+    for rid in ids:
+        set_cells(path, rid, "not json")  # rows shown empty still count: the table has rows to repair
+    with ProjectFile.open(path, forms) as project:
+        before = project.snapshot().is_set(TABLE)
+        assert before is True and project.snapshot().rows(TABLE) == [{}] * len(ids)
+        assert project.snapshot().is_set(TABLE) is True

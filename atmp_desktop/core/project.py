@@ -49,6 +49,11 @@ class ProjectSnapshot:
         return default if is_empty(value) else value
 
     def is_set(self, path: str) -> bool:
+        p = parse_path(path)
+        if p.index is None:
+            answer = getattr(self.values.get(p.step), "is_set", None)
+            if answer is not None:  # the store's step values say whether a table has rows without reading it
+                return answer(p.field)
         return not is_empty(self.get(path))
 
     def rows(self, path: str) -> list[dict]:

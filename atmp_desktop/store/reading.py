@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 from atmp_desktop.core.forms import Field
-from atmp_desktop.core.values import BIDI_CONTROLS, FieldValueError, loads_json, normalise
+from atmp_desktop.core.values import BIDI_CONTROLS, FieldValueError, is_empty, loads_json, normalise
 from atmp_desktop.store.rows import Table
 
 # cell values whose check is remembered while a table is parsed: immutable, and they repeat (units, results,
@@ -173,6 +173,16 @@ class UnreadTable:
         table, problems, row_problems = self.result()
         return problems + row_problem_paths(path, table, row_problems)
 
+    def has_rows(self) -> bool:
+        """Whether the table will hold a row, without parsing it: every stored row with a readable id is kept
+        (a row whose cells cannot be read is shown empty), so it holds one if any row id is readable."""
+        if self._result is not None:
+            return bool(self._result[0].ids)
+        entries = self._entries
+        if entries is None:
+            return bool(self.result()[0].ids)
+        return any(isinstance(rid, str) and rid for rid in map(decode, (e[-3] for e in entries)))
+
     def has_id(self, row_id: str) -> bool:
         """Whether the table holds a row with this id, without parsing it (new row ids must be unique)."""
         if self._result is not None:
@@ -200,6 +210,13 @@ class LazyFields(Mapping):
     def get(self, key: str, default: Any = None) -> Any:
         v = self._d.get(key, default)
         return v.rows() if type(v) is UnreadTable else v
+
+    def is_set(self, key: str) -> bool:
+        """ProjectSnapshot.is_set of a field of this step: a table not read yet is not read for it."""
+        v = self._d.get(key)
+        if type(v) is UnreadTable:
+            return v.has_rows()
+        return not is_empty(v)
 
     def __contains__(self, key: object) -> bool:
         return key in self._d
