@@ -139,3 +139,18 @@ def test_the_places_say_where_each_figure_prints_by_ctd_number_or_form_section(w
     panel = open_panel(window)
     label = panel.place.itemText(panel.place.findData("materials.vectors"))
     assert "3.2.S.1.2" in label and "section 2.3 of the GMO form for AAV vectors" in label
+
+
+def test_the_flow_diagram_of_a_page_built_ahead_is_laid_out_when_shown(window, qtbot, sample_project):
+    """A page prebuilt behind another step does not lay its diagram out (pure Python, ~90 ms at 4x) until
+    it is shown; shown, the diagram arrives from the pool thread and has every step."""
+    assert window.open_path(sample_project("car-t"))
+    window.go_to_step("product")
+    page = window.page("manufacturing")   # built, not shown
+    ed = page.editors["manufacturing.process_steps"]
+    qtbot.wait(ed._timer.interval() + 200)
+    assert ed.redraws == 0 and ed.canvas.layout_ is None
+    window.go_to_step("manufacturing")
+    qtbot.waitUntil(lambda: ed.redraws == 1)
+    steps = [b for b in ed.canvas.layout_.boxes if b.kind == "step"]
+    assert len(steps) == len(window.project.snapshot().rows("manufacturing.process_steps"))

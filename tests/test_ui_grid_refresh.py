@@ -90,3 +90,73 @@ def test_a_changed_criterion_shows_in_the_sheet(window, qtbot):
     sheet_row = next(r for r in range(m.rowCount()) if m.headerData(r, Qt.Vertical) == test_name)
     qtbot.waitUntil(lambda: m.data(m.index(sheet_row, 0)) != before, timeout=5000)
     assert "42" in m.data(m.index(sheet_row, 0))
+
+
+def test_an_edit_of_a_batch_keeps_the_sheets_current_cell_and_shows_results_changed_elsewhere(window, qtbot):
+    """The sheet is refreshed in place (no model reset) when its tests and cells' places are unchanged: the
+    cell the user stands on stays current; a result changed in the Rows view shows in the sheet."""
+    ed = window.pages["quality"].editors[BATCH_RESULTS]
+    m, view = ed.sheet.model, ed.sheet.view
+    r, c = next((r, c) for r in range(m.rowCount()) for c in range(1, m.columnCount()) if m.data(m.index(r, c)))
+    view.setCurrentIndex(m.index(r, c))
+    batches = window.pages["quality"].editors[BATCHES]
+    type_into_table(qtbot, batches, 0, "note", "a note the sheet does not show")
+    qtbot.waitUntil(lambda: stored(window).rows(BATCHES)[0].get("note") == "a note the sheet does not show",
+                    timeout=5000)
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (r, c)
+    # the same result, changed in the Rows view of the same table: the sheet shows it when chosen again
+    rid = m.cells[m.key_at(r, c)][0]
+    ed.modes.button(1).click()
+    rows = ed.rows
+    row = list(rows.model.ids).index(rid)
+    type_into_table(qtbot, rows, row, "result", "12.5")
+    qtbot.waitUntil(lambda: stored(window).row(BATCH_RESULTS, rid).get("result") == "12.5", timeout=5000)
+    window._after_change(window.project.undo())  # the window's undo path reloads the sheet's table
+    window._after_change(window.project.redo())
+    ed.modes.button(0).click()
+    assert m.data(m.index(r, c)).startswith("12.5")
+
+
+def test_results_typed_into_empty_cells_are_added_at_the_end_in_the_order_typed(window, qtbot):
+    """The sheet is not reloaded after its own edits; results typed one after another into empty cells are
+    each appended after the last row of the table (not in front of the ones typed before)."""
+    batches = window.pages["quality"].editors[BATCHES]
+    batches.add_row()
+    type_into_table(qtbot, batches, batches.model.rowCount() - 1, "batch", "NEW-BATCH-1")  # a column of empty cells
+    ed = window.pages["quality"].editors[BATCH_RESULTS]
+    m, view = ed.sheet.model, ed.sheet.view
+    qtbot.waitUntil(lambda: m.headerData(m.columnCount() - 1, Qt.Horizontal) == "NEW-BATCH-1", timeout=5000)
+    empty = [(r, m.columnCount() - 1) for r in range(m.rowCount())]
+    assert len(empty) >= 3 and not any(m.data(m.index(r, c)) for r, c in empty)
+    for k, (r, c) in enumerate(empty[:3]):
+        view.setFocus()
+        view.setCurrentIndex(m.index(r, c))
+        qtbot.keyClick(view, Qt.Key_F2)
+        cell = view.indexWidget(view.currentIndex())
+        qtbot.keyClicks(cell, f"{k + 1}1 %")
+        qtbot.keyClick(cell, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "31" in [row.get("result") for row in stored(window).rows(BATCH_RESULTS)], timeout=5000)
+    results = stored(window).rows(BATCH_RESULTS)
+    assert [row.get("result") for row in results[-3:]] == ["11", "21", "31"]
+    assert [m.data(m.index(r, c)) for r, c in empty[:3]] == ["11 %", "21 %", "31 %"]
+
+
+def test_the_stability_sheet_shows_each_studys_results_and_time_points(window, qtbot):
+    """Each study's sheet (read from one pass over that study's results) holds exactly its results, under
+    their time points."""
+    ed = window.pages["quality"].editors["quality.stability_results"]
+    snap = stored(window)
+    for sid in snap.row_ids("quality.stability_studies"):
+        ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData(sid))
+        m = ed.sheet.model
+        shown = {m.cells[m.key_at(r, c)][0] for r in range(m.rowCount()) for c in range(1, m.columnCount())
+                 if m.key_at(r, c) in m.cells}
+        own = {rid for rid, row in zip(snap.row_ids("quality.stability_results"), snap.rows("quality.stability_results"))
+               if row.get("study") == sid and isinstance(row.get("time_point"), dict)}
+        dup_rows = {rid for rid in own - shown
+                    if (snap.row("quality.stability_results", rid).get("test"),
+                        tuple(snap.row("quality.stability_results", rid)["time_point"].values())) in m.duplicates}
+        assert shown | dup_rows == own, sid
+        for rid in shown:
+            tp = snap.row("quality.stability_results", rid)["time_point"]
+            assert (tp["value"], tp["unit"]) in {col.key for col in m.columns}

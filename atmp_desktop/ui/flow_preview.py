@@ -5,10 +5,14 @@ The forms mark the table `editor: process_flow`. The preview draws the same layo
 DS/DP boundary), painted with QPainter, so it is sharp at any size and costs a few milliseconds. It follows
 the table only: it is redrawn when the window reloads this table from an action's ChangeSet (an edit, undo,
 redo, another program's change) and after the table's own edits, after a short pause in typing.
+
+Laying the diagram out is pure Python and grows with the process (800 steps at 4x: ~90 ms), so it runs on a
+pool thread and the canvas takes the result when it arrives (the window never waits for it), and only while
+the editor is on screen: a page built ahead in idle time lays its diagram out when it is first shown.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
@@ -98,6 +102,46 @@ class FlowCanvas(QWidget):
         p.end()
 
 
+class _Signals(QObject):
+    done = Signal(int, object)  # generation, Layout or None
+
+
+class _LayoutJob(QRunnable):
+    """flow_layout on a pool thread. The rows are the editor's copies (stored() copies each row), so nothing
+    the main thread changes is read here; the signal object is parentless and kept alive by the job, so a job
+    that ends after its editor was deleted emits into a live object."""
+
+    def __init__(self, generation: int, rows: list[dict], signals: _Signals):
+        super().__init__()
+        self.generation, self.rows, self.signals = generation, rows, signals
+
+    def run(self):
+        try:
+            layout = flow_layout(self.rows) if self.rows else None
+        except Exception:  # a row the layout cannot read: no preview rather than a thread that dies loudly
+            layout = None
+        self.signals.done.emit(self.generation, layout)
+
+
+_POOL: QThreadPool | None = None
+
+
+def _pool() -> QThreadPool:
+    global _POOL
+    if _POOL is None:
+        _POOL = QThreadPool()
+        _POOL.setMaxThreadCount(1)
+        import atexit
+        atexit.register(wait_for_layouts)  # no Python running on a pool thread while the interpreter ends
+    return _POOL
+
+
+def wait_for_layouts() -> None:
+    """Let diagram layouts still running finish (before the interpreter or the window goes away)."""
+    if _POOL is not None:
+        _POOL.waitForDone()
+
+
 class ProcessStepsEditor(TableEditor):
     """The process-step table editor with the diagram below it (hidden with one click)."""
 
@@ -132,6 +176,11 @@ class ProcessStepsEditor(TableEditor):
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
         self.redraws = 0   # how often the diagram was drawn (tests: it follows this table only)
+        self._generation = 0
+        self._drawn = None       # the rows the canvas shows (or is being laid out for)
+        self._dirty = False      # the table changed while the editor was hidden
+        self._signals = _Signals()
+        self._signals.done.connect(self._laid_out)
         self.row_edits.connect(lambda *_a: self._timer.start())
 
     def _toggled(self, shown: bool) -> None:
@@ -139,16 +188,35 @@ class ProcessStepsEditor(TableEditor):
         self.scroll.setVisible(shown)
         self.caption.setVisible(shown)
         if shown:
+            self._drawn = None  # (hidden meanwhile: the canvas may be behind the table)
             self.redraw()
 
     def load_from(self, snap) -> None:
         super().load_from(snap)
         self._timer.start()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._timer.start()
+
     def redraw(self) -> None:
         if not self.toggle.isChecked():
             return
+        if not self.isVisible():
+            self._dirty = True  # laid out when shown
+            return
+        self._dirty = False
         rows = self.model.stored() or []
-        self.canvas.show_layout(flow_layout(rows) if rows else None)
+        if rows == self._drawn:
+            return  # (a reload that changed nothing in this table)
+        self._drawn = rows
+        self._generation += 1
+        _pool().start(_LayoutJob(self._generation, rows, self._signals))
+
+    def _laid_out(self, generation: int, layout) -> None:
+        if generation != self._generation:
+            return  # the table changed again meanwhile: a newer layout is on its way
+        self.canvas.show_layout(layout)
         self.canvas.resize(self.canvas.sizeHint())
         self.redraws += 1

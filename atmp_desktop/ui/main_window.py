@@ -465,8 +465,8 @@ class MainWindow(QMainWindow):
             self.go_to_step(first)
         self.findings_dock.expect_findings()
         self.validation.request(self.snap)  # after the debounce, so the first paint does not wait for the checks
-        # once this page is on screen: its lower fields (a launch), then the other pages
-        _after_paint(self.pages[first], lambda: (self.page(first), self._start_prebuild()))
+        # once this page is on screen: its lower fields (a launch), the GC freeze, then the other pages
+        _after_paint(self.pages[first], lambda: self._project_painted(first))
         _after_paint(self.pages[first], lambda: QTimer.singleShot(BACKUP_AFTER_PAINT_MS, self, self._backup_if_due))
         self._update_title()
         self._update_actions()
@@ -698,9 +698,14 @@ class MainWindow(QMainWindow):
         if self.project is not None and not self.project.read_only:
             self.project.backup_if_due()
 
+    def _project_painted(self, first: str) -> None:
+        if self.project is not None:
+            self.page(first)
+            _gc_freeze()  # the project's contents live as long as it is open: no GC pass need scan them again
+            self._start_prebuild()
+
     def _start_prebuild(self) -> None:
         if self.project is not None and not self._prebuild.isActive():
-            _gc_freeze()  # the project's contents live as long as it is open: no GC pass need scan them again
             self._prebuild.start()
 
     def _build_next_page(self) -> None:
