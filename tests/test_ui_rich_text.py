@@ -178,10 +178,10 @@ def test_the_toolbar_shows_the_format_at_the_cursor(window):
     cursor = ed.edit.textCursor()
     cursor.setPosition(8)
     ed.edit.setTextCursor(cursor)
-    assert ed.actions["bold"].isChecked()
+    assert ed.buttons["bold"].isChecked()
     cursor.setPosition(2)
     ed.edit.setTextCursor(cursor)
-    assert not ed.actions["bold"].isChecked()
+    assert not ed.buttons["bold"].isChecked()
 
 
 def test_citations_and_references_pass_through_an_edit_unchanged(window, qtbot, sample_project):
@@ -308,3 +308,19 @@ def test_a_formatting_session_stores_what_the_box_shows(window, qtbot, seed):
             e = box(window).edit
             e.setFocus()
             e.moveCursor(QTextCursor.End)
+
+
+def test_formatting_keys_and_buttons_do_nothing_in_a_read_only_box(window):
+    ed = box(window)
+    ed.set_value("plain text")
+    ed.set_read_only(True)
+    ed.edit.selectAll()
+    QTest.keyClick(ed.edit, Qt.Key_B, Qt.ControlModifier)
+    assert not ed.buttons["bold"].isEnabled()
+    assert ed.value() == "plain text"
+    ed.set_read_only(False)
+    ed.edit.selectAll()
+    QTest.keyClick(ed.edit, Qt.Key_B, Qt.ControlModifier)   # the same key in an editable box: bold
+    assert ed.value() == "**plain text**"
+    QTest.keyClick(ed.edit, Qt.Key_Plus, Qt.ControlModifier | Qt.ShiftModifier)   # Ctrl+Shift+= on a US layout
+    assert ed.buttons["sup"].isChecked()

@@ -308,10 +308,14 @@ class ResultsSheet(QWidget):
         # the criterion column as wide as its longest criterion, at most 220 px: computed from the font, not
         # by resizeColumnToContents, which lays out every cell of the column (800 criteria at 4x)
         fm = self.view.fontMetrics()
-        widest = max((fm.horizontalAdvance(t) for t in {t.criterion_text or "" for t in tests}), default=0)
-        title = self.view.horizontalHeader().fontMetrics().horizontalAdvance(str(self.model.headerData(
+        pad = 2 * fm.averageCharWidth() + 4
+        widest = self.view.horizontalHeader().fontMetrics().horizontalAdvance(str(self.model.headerData(
             0, Qt.Horizontal)))
-        self.view.setColumnWidth(0, min(max(widest, title) + 2 * fm.averageCharWidth() + 4, 220))
+        for text in {t.criterion_text for t in tests}:
+            if widest + pad >= 220:
+                break  # as wide as it may be: the other criteria need not be measured
+            widest = max(widest, fm.horizontalAdvance(text))
+        self.view.setColumnWidth(0, min(widest + pad, 220))
         # every test visible without inner scrolling, up to a limit (computed, not measured)
         rows = self.view.verticalHeader().defaultSectionSize() * max(len(tests), 3)
         chrome = self.view.horizontalHeader().sizeHint().height() + \

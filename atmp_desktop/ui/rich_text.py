@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import (
-    QAction, QFont, QKeySequence, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextListFormat,
+    QFont, QKeySequence, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextListFormat,
 )
 from PySide6.QtWidgets import QHBoxLayout, QTextEdit, QToolButton, QVBoxLayout
 
@@ -158,9 +158,36 @@ def insert_blocks(cursor: QTextCursor, blocks: list, first_in_place: bool = True
                 cursor.insertText(text, _char_format(span))
 
 
+# the formatting keys; Ctrl+Shift+= arrives as Ctrl+Shift++ on most layouts, hence the second look without Shift
+_KEYS = {"bold": ("Ctrl+B",), "italic": ("Ctrl+I",), "sup": ("Ctrl+Shift+=", "Ctrl++"), "sub": ("Ctrl+=",)}
+_COMMANDS: dict[int, str] = {}
+
+
+def _command_of(event) -> str | None:
+    """The formatting command of a key press (Ctrl+B ...), or None."""
+    if not _COMMANDS:
+        _COMMANDS.update({QKeySequence(k)[0].toCombined(): name for name, keys in _KEYS.items() for k in keys})
+    key = event.key()
+    mods = event.modifiers() & ~Qt.KeypadModifier
+    for m in (mods, mods & ~Qt.ShiftModifier):
+        name = _COMMANDS.get(m.value | key)
+        if name is not None:
+            return name
+    return None
+
+
 class RichTextBox(QTextEdit):
-    """A QTextEdit that pastes only what the markup can hold."""
+    """A QTextEdit that pastes only what the markup can hold. The formatting keys are handled here (not by a
+    QAction per command and box: a page of 34 long texts made 204 actions and shortcuts, ~20 % of its build);
+    they take precedence over the window's shortcuts while the box has the focus, as widget shortcuts do."""
     focus_lost = Signal()
+    command = Signal(str)   # a formatting key: 'bold', 'italic', 'sup', 'sub'
+
+    def event(self, event):
+        if event.type() == QEvent.ShortcutOverride and _command_of(event) is not None:
+            event.accept()  # the key comes to keyPressEvent, not to a shortcut of the window
+            return True
+        return super().event(event)
 
     def focusOutEvent(self, event):
         super().focusOutEvent(event)
@@ -185,10 +212,31 @@ class RichTextBox(QTextEdit):
             self.setTextCursor(cursor)
 
     def keyPressEvent(self, event):
+        name = _command_of(event)
+        if name is not None:
+            if not self.isReadOnly():
+                self.command.emit(name)
+            return
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ShiftModifier:
             self.textCursor().insertText(LINE)  # a line break inside the paragraph
             return
         super().keyPressEvent(event)
+
+
+_BUTTONS = (("bold", "B", "Bold (Ctrl+B)"), ("italic", "I", "Italic (Ctrl+I)"),
+            ("sup", "x²", "Superscript, e.g. 10⁸ (Ctrl+Shift+=)"), ("sub", "x₂", "Subscript, e.g. CO₂ (Ctrl+=)"),
+            ("bullets", "• List", "Bulleted list"), ("numbers", "1. List", "Numbered list"))
+_FONTS: dict[str, QFont] = {}
+
+
+def _button_font(button: QToolButton, key: str) -> QFont:
+    """The bold 'B' and italic 'I' buttons' fonts, made once."""
+    if key not in _FONTS:
+        f = QFont(button.font())
+        f.setBold(key == "bold")
+        f.setItalic(key == "italic")
+        _FONTS[key] = f
+    return _FONTS[key]
 
 
 class RichTextEditor(LongTextEditor):
@@ -214,37 +262,22 @@ class RichTextEditor(LongTextEditor):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(2)
         self.buttons: dict[str, QToolButton] = {}
-        self.actions: dict[str, QAction] = {}
-        for key, text, tip, keys, slot in (
-                ("bold", "B", "Bold (Ctrl+B)", ("Ctrl+B",), self.toggle_bold),
-                ("italic", "I", "Italic (Ctrl+I)", ("Ctrl+I",), self.toggle_italic),
-                ("sup", "x²", "Superscript, e.g. 10⁸ (Ctrl+Shift+=)", ("Ctrl+Shift+=", "Ctrl++"),
-                 lambda: self.toggle_align(_SUP)),
-                ("sub", "x₂", "Subscript, e.g. CO₂ (Ctrl+=)", ("Ctrl+=",), lambda: self.toggle_align(_SUB)),
-                ("bullets", "• List", "Bulleted list", (), lambda: self.toggle_list(False)),
-                ("numbers", "1. List", "Numbered list", (), lambda: self.toggle_list(True))):
-            action = QAction(text, self)
-            action.setToolTip(tip)
-            action.setCheckable(key in ("bold", "italic", "sup", "sub", "bullets", "numbers"))
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.edit.addAction(action)
+        self._commands = {"bold": self.toggle_bold, "italic": self.toggle_italic,
+                          "sup": lambda: self.toggle_align(_SUP), "sub": lambda: self.toggle_align(_SUB),
+                          "bullets": lambda: self.toggle_list(False), "numbers": lambda: self.toggle_list(True)}
+        self.edit.command.connect(lambda name: self._commands[name]())
+        for key, text, tip in _BUTTONS:
             b = QToolButton(self)
-            b.setDefaultAction(action)
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setCheckable(True)
             b.setAccessibleName(f"{tip.split(' (')[0]} ({field.label})")
             b.setFocusPolicy(Qt.NoFocus)  # the cursor stays in the text
-            if key == "bold":
-                f = b.font()
-                f.setBold(True)
-                b.setFont(f)
-            elif key == "italic":
-                f = b.font()
-                f.setItalic(True)
-                b.setFont(f)
+            if key in ("bold", "italic"):
+                b.setFont(_button_font(b, key))
+            b.clicked.connect(self._commands[key])
             bar.addWidget(b)
             self.buttons[key] = b
-            self.actions[key] = action
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -328,8 +361,8 @@ class RichTextEditor(LongTextEditor):
         for key, on in (("bold", fmt.fontWeight() >= QFont.DemiBold), ("italic", fmt.fontItalic()),
                         ("sup", fmt.verticalAlignment() == _SUP), ("sub", fmt.verticalAlignment() == _SUB),
                         ("bullets", lst is not None and not numbered), ("numbers", numbered)):
-            if self.actions[key].isChecked() != on:
-                self.actions[key].setChecked(on)
+            if self.buttons[key].isChecked() != on:
+                self.buttons[key].setChecked(on)
 
     def show_profile(self, profile) -> None:
         if self.field.placeholders:
@@ -337,8 +370,8 @@ class RichTextEditor(LongTextEditor):
 
     def set_read_only(self, read_only):
         self.edit.setReadOnly(read_only)
-        for a in self.actions.values():
-            a.setEnabled(not read_only)
+        for b in self.buttons.values():
+            b.setEnabled(not read_only)
 
 
 _MARKUP_SIGNS = re.compile(r"[*^~\\\[]|^[ \t]*(?:[-*•]|\d{1,3}[.)])[ \t]", re.M)
