@@ -160,3 +160,25 @@ def test_the_stability_sheet_shows_each_studys_results_and_time_points(window, q
         for rid in shown:
             tp = snap.row("quality.stability_results", rid)["time_point"]
             assert (tp["value"], tp["unit"]) in {col.key for col in m.columns}
+
+
+def test_a_sheet_below_the_visible_part_of_the_page_reads_its_results_when_scrolled_to(window, qtbot):
+    """Built on the page's first show, the sheet reads no result until it is on screen; scrolled to, it shows
+    every stored result of its batches in the right cell."""
+    window.resize(1280, 820)   # wide enough that the sheet shows result columns beside the criteria
+    page = window.pages["quality"]
+    page.verticalScrollBar().setValue(0)
+    ed = page.editors[BATCH_RESULTS]
+    qtbot.wait(50)
+    assert ed.sheet.model._source is not None   # not read yet: the sheet is below the visible part
+    page.focus_field(BATCH_RESULTS)
+    qtbot.waitUntil(lambda: ed.sheet.model._source is None, timeout=5000)   # painted: read
+    m = ed.sheet.model
+    snap = stored(window)
+    names = dict(zip(snap.row_ids(BATCHES), (r.get("batch") for r in snap.rows(BATCHES))))
+    tests = {r: m.tests[r].id for r in range(m.rowCount())}
+    for rid, row in zip(snap.row_ids(BATCH_RESULTS), snap.rows(BATCH_RESULTS)):
+        cols = [c for c in range(1, m.columnCount()) if m.columns[c - 1].key == row.get("batch")]
+        rows = [r for r, t in tests.items() if t == row.get("test")]
+        if cols and rows:
+            assert m.data(m.index(rows[0], cols[0])).startswith(str(row["result"])), (names[row["batch"]], row)

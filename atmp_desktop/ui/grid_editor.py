@@ -51,8 +51,9 @@ class SheetModel(QAbstractTableModel):
         super().__init__(parent)
         self.tests: list[SpecTest] = []
         self.columns: list[Column] = []
-        self.cells: dict[tuple, tuple[str, dict]] = {}
-        self.duplicates: set[tuple] = set()
+        self._cells: dict[tuple, tuple[str, dict]] = {}
+        self._duplicates: set[tuple] = set()
+        self._source = None   # makes (cells, duplicates) when first asked for (see set_cells)
         self.read_only = False
         self.unit = ""
 
@@ -120,9 +121,29 @@ class SheetModel(QAbstractTableModel):
         self.typed.emit(index.row(), index.column(), text)
         return True
 
-    def reset(self, tests, columns, cells, duplicates) -> None:
+    @property
+    def cells(self) -> dict[tuple, tuple[str, dict]]:
+        if self._source is not None:
+            self._cells, self._duplicates = self._source()
+            self._source = None
+        return self._cells
+
+    @property
+    def duplicates(self) -> set[tuple]:
+        self.cells  # noqa: B018 (made together)
+        return self._duplicates
+
+    def set_cells(self, source) -> None:
+        """`source()` gives the cells; it is called when a cell is first asked for: a sheet below the visible
+        part of its page reads no result until it is scrolled into view or used (an index of 30,000 results
+        at 4x is the largest part of building a sheet)."""
+        self._source = source
+        self._cells, self._duplicates = {}, set()
+
+    def reset(self, tests, columns, source) -> None:
         self.beginResetModel()
-        self.tests, self.columns, self.cells, self.duplicates = tests, columns, cells, duplicates
+        self.tests, self.columns = tests, columns
+        self.set_cells(source)
         self.endResetModel()
 
 
@@ -282,7 +303,13 @@ class ResultsSheet(QWidget):
             return  # an edit of a table this sheet reads, in a way that changes nothing it shows
         self._built = (choice, sources)
         tests, columns, why = self.sheet(choice) if choice is not None else ([], [], self.nothing())
-        cells, duplicates = self.cells_of(choice) if choice is not None and not why else ({}, set())
+        shown = choice is not None and not why
+        cells_key = (choice, sources[0]) if shown else None  # the cells depend on these only
+        last_key = self.__dict__.get("_cells_key")
+        same_cells = cells_key is not None and last_key is not None and last_key[0] == cells_key[0] and \
+            last_key[1] is cells_key[1]
+        self._cells_key = cells_key
+        source = (lambda: self.cells_of(choice)) if shown else (lambda: ({}, set()))
         m = self.model
         if why == self.empty.text() and tests is m.tests and len(columns) == len(m.columns) and \
                 all(a.key == b.key for a, b in zip(columns, m.columns)):
@@ -290,15 +317,16 @@ class ResultsSheet(QWidget):
             # what changed in place: the cells (results edited elsewhere, undo) and the titles (a renamed batch)
             changed = [i for i, (a, b) in enumerate(zip(columns, m.columns)) if a is not b and a != b]
             m.columns = columns
-            if changed:
-                m.headerDataChanged.emit(Qt.Horizontal, changed[0] + 1, changed[-1] + 1)
-            if cells is not m.cells or duplicates is not m.duplicates:
-                m.cells, m.duplicates = cells, duplicates
+            if changed:  # repainted, not re-measured: headerDataChanged made the header measure its first and
+                # last 100 sections again (~500 calls of headerData per edit of a batch); widths are set here
+                self.view.horizontalHeader().viewport().update()
+            if not same_cells:
+                m.set_cells(source)
                 if tests and columns:
                     m.dataChanged.emit(m.index(0, 1), m.index(len(tests) - 1, len(columns)))
             return
         same_tests = m.tests == tests  # (the sizes below depend on the tests' rows only)
-        m.reset(tests, columns, cells, duplicates)
+        m.reset(tests, columns, source)
         self.empty.setText(why)
         self.empty.setVisible(bool(why))
         self.view.setVisible(not why)
@@ -340,7 +368,7 @@ class ResultsSheet(QWidget):
     def _forget_cells(self) -> None:
         """The cells were changed here ahead of the store: the next load reads them from the snapshot again
         (after a refused write that is the only place the truth is)."""
-        self._built = None
+        self._built = self._cells_key = None
         self.__dict__.pop("_index_memo", None)
 
     def nothing(self) -> str:
@@ -505,9 +533,9 @@ class BatchSheet(ResultsSheet):
         return self._index()  # keyed by batch id: the other specification's cells are never looked up
 
     def has_results(self, material):
-        with_results = {batch for _test, batch in self._index()[0]}
-        return any(rid in with_results and row.get("material") in (material, None)
-                   for rid, row in zip(self.snap.table_ids.get(BATCHES, ()), self.snap.get(BATCHES) or []))
+        batches = {rid for rid, row in zip(self.snap.table_ids.get(BATCHES, ()), self.snap.get(BATCHES) or [])
+                   if row.get("material") in (material, None)}
+        return any(r.get("batch") in batches for r in self._results()[0])  # (stops at the first)
 
     def new_row(self, material, key):
         return {"batch": key[1]}
@@ -599,6 +627,8 @@ class StabilitySheet(ResultsSheet):
 
     def has_results(self, sid):
         rows, _ids = self._results()
+        if self.__dict__.get("_studies_with_results") is None and any(r.get("study") == sid for r in rows):
+            return True  # (the first study asked for usually has results: found without reading them all)
         memo = self.__dict__.get("_studies_with_results")
         if memo is None or memo[0] is not rows:
             memo = self._studies_with_results = (rows, {r.get("study") for r in rows})

@@ -200,13 +200,15 @@ class StepPage(QScrollArea):
             visible = logic.field_visible(row.field, snap)
             if self._visible.get(path) != visible:
                 self._visible[path] = visible
-                row.setVisible(visible)
+                if not visible or row.isHidden():  # (a row built under a page not shown yet is not hidden, and
+                    row.setVisible(visible)         # shows with it: setVisible(True) on it cost ~0.5 ms a row)
                 groups.add(row.field.group or "")
         for name in groups:
             shown = any(self._visible.get(r.field.path) for r in self.rows.values() if (r.field.group or "") == name)
             if self._group_shown.get(name) != shown:
                 self._group_shown[name] = shown
-                self.groups[name].setVisible(shown)
+                if not shown or self.groups[name].isHidden():
+                    self.groups[name].setVisible(shown)
 
     def is_field_shown(self, path: str) -> bool:
         return bool(self._visible.get(path, True))
