@@ -247,3 +247,22 @@ def test_parallel_writers_cancel_between_files_and_never_fork_beside_other_threa
                            should_cancel=cancel_soon, workers=2)
     assert res.cancelled and 1 <= len(res.paths) < 8 and all(p.exists() for p in res.paths)
     assert not list((tmp_path / "c").glob(".~*"))   # no half-written file
+
+
+def test_checker_reads_the_file_once_and_finds_javascript_packed_in_object_streams(tmp_path):
+    """check-pdf reads every rule with qpdf: an encrypted file (even one that opens without a password) fails,
+    and a link's JavaScript action packed, compressed, into an object stream is found."""
+    import pikepdf
+    for user in ("u", ""):
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+        pdf.save(tmp_path / f"enc{user}.pdf", encryption=pikepdf.Encryption(user=user, owner="o"))
+        assert ("no encryption", False, "encrypted") in check_pdf(tmp_path / f"enc{user}.pdf")
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    action = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    link = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, A=action))
+    pdf.pages[0].obj.Annots = pikepdf.Array([link])
+    pdf.save(tmp_path / "js.pdf", object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert b"/JS" not in (tmp_path / "js.pdf").read_bytes()   # only inside the compressed object stream
+    assert ("no JavaScript", False, "JavaScript found") in check_pdf(tmp_path / "js.pdf")

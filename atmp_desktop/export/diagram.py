@@ -59,11 +59,17 @@ class Layout:
 
 def _wrap(text: str, chars: int, bold: bool = False, size: float = FONT_SIZE,
           max_lines: int = MAX_LINES) -> list[tuple[str, bool, float]]:
-    lines = textwrap.wrap(" ".join(str(text).split()), chars, break_long_words=True) or [""]
+    return list(_wrapped(str(text), chars, bold, size, max_lines))
+
+
+@functools.lru_cache(maxsize=8192)
+def _wrapped(text: str, chars: int, bold: bool, size: float, max_lines: int) -> tuple:
+    """Memoised: fitting a part lays out every growing run of its steps, wrapping each text again."""
+    lines = textwrap.wrap(" ".join(text.split()), chars, break_long_words=True) or [""]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: chars - 1].rstrip() + "…"
-    return [(ln, bold, size) for ln in lines]
+    return tuple((ln, bold, size) for ln in lines)
 
 
 def _height(lines) -> float:

@@ -63,8 +63,11 @@ def _strings(node, scale: float = 1.0):
             yield from _strings(child, scale * math.sqrt(abs(t[0] * t[3] - t[1] * t[2])))
 
 
+@functools.lru_cache(maxsize=32)
 def pdf_drawing(data: bytes, width: float):
-    """An SVG as a ReportLab drawing scaled to its printed size, its text in the bundled font."""
+    """An SVG as a ReportLab drawing scaled to its printed size, its text in the bundled font. Memoised per
+    export (the builders' text check and every PDF that prints the figure share one parse; a drawing is
+    drawn, never changed, once made)."""
     from reportlab.graphics import shapes
     L.register_fonts()
     # renderPDF sets the state's default font before any shape: make it ours, so no non-embedded standard
@@ -91,11 +94,12 @@ def smallest_text_pt(data: bytes, width: float) -> float | None:
     Memoised: each document that prints a figure checks it."""
     if _info(data).kind != "svg":
         return None
-    drawing = svg_drawing(data)
-    if drawing is None:
+    try:
+        drawing = pdf_drawing(data, width)
+    except FigureRenderError:
         return None
-    w, _h = fitted_size(data, width)
-    k = w / drawing.width if drawing.width else 1.0
+    t = drawing.transform or (1, 0, 0, 1, 0, 0)   # the scale to its printed size
+    k = math.sqrt(abs(t[0] * t[3] - t[1] * t[2]))
     sizes = [float(s.fontSize) * scale * k for s, scale in _strings(drawing) if str(s.text).strip()]
     return round(min(sizes), 2) if sizes else None
 

@@ -5,21 +5,15 @@ no text smaller than 9 pt, no watermark text, and in a final document no interna
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
-
-from pypdf import PdfReader
-from pypdf.generic import DictionaryObject, IndirectObject
 
 Check = tuple[str, bool, str]  # (rule, passed, detail)
 MAX_DEPTH = 4
 MIN_FONT_PT = 9.0
 WATERMARK_PT = 36.0   # text this large is a watermark, not content (our largest title is 20 pt)
 INTERNAL_NOTE = re.compile(r"\[(?:U|K|V)(?:[:\]]|\s*on\b)|\bverif(?:y|ied)\b|this app'?s? grouping", re.I)
-
-
-def _resolve(obj):
-    return obj.get_object() if isinstance(obj, IndirectObject) else obj
 
 
 def _font_embedded(font) -> bool:
@@ -69,39 +63,60 @@ def _fonts(pdf) -> dict[str, bool]:
     return found
 
 
-def _outline_depth(items, level=1) -> int:
-    depth = 0
-    for item in items:
-        if isinstance(item, list):
-            depth = max(depth, _outline_depth(item, level + 1))
-        else:
-            depth = max(depth, level)
-    return depth
+def _outline_depth(pdf) -> int:
+    """Levels of the bookmark tree (/Outlines: /First, /Next), each item looked at once."""
+    import pikepdf
+    seen: set = set()
+
+    def depth(node, level: int) -> int:
+        d = 0
+        while isinstance(node, pikepdf.Dictionary):
+            key = node.objgen if node.is_indirect else id(node)
+            if key in seen:
+                break
+            seen.add(key)
+            d = max(d, level, depth(node.get("/First"), level + 1))
+            node = node.get("/Next")
+        return d
+
+    outlines = pdf.Root.get("/Outlines")
+    return depth(outlines.get("/First"), 1) if isinstance(outlines, pikepdf.Dictionary) else 0
 
 
 _STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.S)
 
 
-def _has_javascript(reader: PdfReader, raw: bytes) -> bool:
-    root = reader.trailer["/Root"]
-    names = _resolve(root.get("/Names", DictionaryObject()))
-    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
+def _has_javascript(pdf, raw: bytes) -> bool:
+    import pikepdf
+    root = pdf.Root
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
         return True
-    action = _resolve(root.get("/OpenAction"))
-    if isinstance(action, DictionaryObject) and (action.get("/S") == "/JavaScript" or "/JS" in action):
+    action = root.get("/OpenAction")
+    if isinstance(action, pikepdf.Dictionary) and (action.get("/S") == "/JavaScript" or "/JS" in action):
         return True
     # annotations/actions anywhere: look for the names in the object dictionaries, not inside stream data
     # (compressed page content can contain the bytes "/JS" by chance: a false alarm on a clean file)
     if re.search(rb"/(JavaScript|JS)\b", _STREAM_DATA.sub(b"stream endstream", raw)):
         return True
-    for num in getattr(reader, "xref_objStm", {}) or {}:  # objects packed inside object streams
-        try:
-            obj = reader.get_object(num)
-        except Exception:
-            continue
-        if isinstance(obj, DictionaryObject) and ("/JS" in obj or obj.get("/S") == "/JavaScript"):
-            return True
+    if b"/ObjStm" in raw:  # objects packed inside (compressed) object streams
+        return any(_javascript_in(obj) for obj in pdf.objects)
     return False
+
+
+def _javascript_in(obj, depth: int = 0) -> bool:
+    """A JavaScript action in this dictionary or in the direct dictionaries and arrays inside it."""
+    import pikepdf
+    if isinstance(obj, pikepdf.Dictionary):
+        if "/JS" in obj or obj.get("/S") == "/JavaScript":
+            return True
+        children = obj.values()
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return False
+    return depth < 8 and any(_javascript_in(v, depth + 1) for v in children
+                             if isinstance(v, (pikepdf.Dictionary, pikepdf.Array)) and not v.is_indirect)
 
 
 def _mul(a, b):
@@ -163,10 +178,11 @@ def _content(obj) -> bytes:
     return c.read_bytes()
 
 
-def text_sizes(path: Path) -> tuple[float | None, float | None, int]:
+def text_sizes(path: Path, pdf=None) -> tuple[float | None, float | None, int]:
     """(smallest size of baseline text, smallest size of raised or lowered text, text runs at watermark size),
     in effective points (font size x text matrix x CTM), from every page's content stream and its forms.
-    Scans the decompressed content with regular expressions (strings removed first): a few ms per page."""
+    Scans the decompressed content with regular expressions (strings removed first): a few ms per page.
+    `pdf`: the file already open in pikepdf."""
     import pikepdf
     smallest: list = [None, None]
     big = 0
@@ -216,7 +232,7 @@ def text_sizes(path: Path) -> tuple[float | None, float | None, int]:
                 if eff >= WATERMARK_PT:
                     big += 1
 
-    with pikepdf.open(path) as pdf:
+    with (pikepdf.open(path) if pdf is None else contextlib.nullcontext(pdf)) as pdf:
         forms = {}
         for page in pdf.pages:
             walk(_content(page.obj))
@@ -229,21 +245,17 @@ def text_sizes(path: Path) -> tuple[float | None, float | None, int]:
     return smallest[0], smallest[1], big
 
 
-def is_linearized(path: Path) -> bool:
-    import pikepdf
-    with pikepdf.open(path) as pdf:
-        return bool(pdf.is_linearized)
-
-
-def is_final(reader: PdfReader) -> bool:
+def is_final(pdf) -> bool:
     """Our exports name the document status in the keywords ("status Final")."""
-    info = reader.metadata or {}
-    return "status final" in str(info.get("/Keywords", "")).lower()
+    import pikepdf
+    info = pdf.trailer.get("/Info")
+    return isinstance(info, pikepdf.Dictionary) and "status final" in str(info.get("/Keywords", "")).lower()
 
 
-def internal_notes(reader: PdfReader, limit: int = 5) -> list[str]:
+def internal_notes(path: Path, limit: int = 5) -> list[str]:
+    from pypdf import PdfReader   # its text extraction; only final documents need it
     found = []
-    for number, page in enumerate(reader.pages, 1):
+    for number, page in enumerate(PdfReader(str(path)).pages, 1):
         for m in INTERNAL_NOTE.finditer(page.extract_text() or ""):
             found.append(f"page {number}: {m.group(0)!r}")
             if len(found) >= limit:
@@ -252,6 +264,9 @@ def internal_notes(reader: PdfReader, limit: int = 5) -> list[str]:
 
 
 def check_pdf(path: Path) -> list[Check]:
+    """Every rule on the file as written, read once with qpdf (pikepdf); pypdf reads the text of a final
+    document for internal notes (pypdf's parse of every file was 0.6 s of a large export's checks)."""
+    import pikepdf
     path = Path(path)
     raw = path.read_bytes()
     checks: list[Check] = []
@@ -259,26 +274,30 @@ def check_pdf(path: Path) -> list[Check]:
     version = (int(m.group(1)), int(m.group(2))) if m else None
     checks.append(("version 1.4-1.7", version is not None and (1, 4) <= version <= (1, 7),
                    f"PDF {version[0]}.{version[1]}" if version else "no PDF header"))
-    reader = PdfReader(str(path))
-    encrypted = reader.is_encrypted or "/Encrypt" in reader.trailer
-    checks.append(("no encryption", not encrypted, "encrypted" if encrypted else "not encrypted"))
-    if encrypted:
-        return checks
-    import pikepdf
-    with pikepdf.open(path) as pdf:
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        pdf = None
+    with (pdf if pdf is not None else contextlib.nullcontext()):
+        encrypted = pdf is None or pdf.is_encrypted or "/Encrypt" in pdf.trailer
+        checks.append(("no encryption", not encrypted, "encrypted" if encrypted else "not encrypted"))
+        if encrypted:
+            return checks
         fonts = _fonts(pdf)
-    missing = sorted(n for n, ok in fonts.items() if not ok)
-    checks.append(("fonts embedded", not missing,
-                   f"not embedded: {', '.join(missing)}" if missing else f"{len(fonts)} font(s), all embedded"))
-    depth = _outline_depth(reader.outline)
-    checks.append(("bookmarks at most 4 levels", depth <= MAX_DEPTH, f"{depth} level(s)"))
-    mode = reader.trailer["/Root"].get("/PageMode")
-    checks.append(("opens on bookmarks (/PageMode /UseOutlines)", mode == "/UseOutlines", f"PageMode {mode}"))
-    js = _has_javascript(reader, raw)
-    checks.append(("no JavaScript", not js, "JavaScript found" if js else "none"))
-    lin = is_linearized(path)
-    checks.append(("linearised (fast web view)", lin, "linearised" if lin else "not linearised"))
-    body, raised, big = text_sizes(path)
+        missing = sorted(n for n, ok in fonts.items() if not ok)
+        checks.append(("fonts embedded", not missing,
+                       f"not embedded: {', '.join(missing)}" if missing else f"{len(fonts)} font(s), all embedded"))
+        depth = _outline_depth(pdf)
+        checks.append(("bookmarks at most 4 levels", depth <= MAX_DEPTH, f"{depth} level(s)"))
+        mode = pdf.Root.get("/PageMode")
+        mode = str(mode) if mode is not None else None
+        checks.append(("opens on bookmarks (/PageMode /UseOutlines)", mode == "/UseOutlines", f"PageMode {mode}"))
+        js = _has_javascript(pdf, raw)
+        checks.append(("no JavaScript", not js, "JavaScript found" if js else "none"))
+        lin = bool(pdf.is_linearized)
+        checks.append(("linearised (fast web view)", lin, "linearised" if lin else "not linearised"))
+        body, raised, big = text_sizes(path, pdf)
+        final = is_final(pdf)
     detail = f"smallest text {body:g} pt" if body is not None else "no text"
     if raised is not None:
         detail += f"; sub/superscripts from {raised:g} pt"
@@ -286,8 +305,8 @@ def check_pdf(path: Path) -> list[Check]:
     checks.append(("no watermark text", not big,
                    f"{big} text run(s) at {WATERMARK_PT:g} pt or more" if big else "none (a watermark is drawn as "
                                                                                   "outlines)"))
-    if is_final(reader):
-        notes = internal_notes(reader)
+    if final:
+        notes = internal_notes(path)
         checks.append(("no internal notes in a final document", not notes,
                        "; ".join(notes) if notes else "none"))
     return checks
