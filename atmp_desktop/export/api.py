@@ -200,6 +200,17 @@ def _cost(job) -> int:
     return cost * (3 if fmt == "pdf" else 2)
 
 
+def _before_forking(jobs) -> None:
+    """Load once here what every worker would load for itself (the workers share these pages)."""
+    from atmp_desktop.export import model as m
+    if any(fmt == "docx" and isinstance(b, m.Figure) and b.kind == "svg" for leaf, fmt, _ in jobs
+           for b in leaf.doc.blocks):
+        try:
+            import cairosvg  # noqa: F401  (0.2 s to import: Word's PNG of an SVG figure)
+        except (ImportError, OSError):
+            pass   # the writer reports it per figure
+
+
 def _forked_job(i: int):
     leaf, fmt, target = _FORKED["jobs"][i]
     warnings = _write(_FORKED["writers"][fmt], leaf.doc, target, _FORKED["snap"])
@@ -212,6 +223,7 @@ def _write_parallel(jobs, writers, snap, result: ExportResult, n: int, progress,
     from concurrent.futures.process import BrokenProcessPool
     order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i]))
     outcome: dict[int, tuple] = {}
+    _before_forking(jobs)
     _FORKED.update(jobs=jobs, writers=writers, snap=snap)
     pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
     try:
