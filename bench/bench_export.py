@@ -1,8 +1,9 @@
 """Export commands as a user runs them, for bench/run.py: every applicable document of a project to .docx and
-to .pdf with the CLI (`atmp-desktop export PROJECT --out DIR --format docx|pdf`, one cold process each), and
-the peer: LibreOffice converting our .docx files of the same project to PDF (`soffice --headless
---convert-to pdf`, its own profile folder, warmed once). The parent times each process (wall, CPU of it and
-its children, peak RSS from wait4) and counts the pages of both PDFs.
+to .pdf with the CLI (`atmp-desktop export PROJECT --out DIR --format docx|pdf`, one cold process each, which
+builds the document models once and writes the files in one forked worker process per processor: the CPU
+figure counts the workers too), and the peer: LibreOffice converting our .docx files of the same project to
+PDF (`soffice --headless --convert-to pdf`, its own profile folder, warmed once). The parent times each
+process (wall, CPU of it and its children, peak RSS from wait4) and counts the pages of both PDFs.
 """
 from __future__ import annotations
 

@@ -173,12 +173,15 @@ _FORKED: dict = {}   # what the workers of the running export inherit: jobs, wri
 
 def worker_count(requested: int, jobs: int) -> int:
     """How many processes write the files: `requested` (0 = one per processor the process may use), at most
-    one per file, and 1 where forking is not safe (no fork on this platform, or other threads running)."""
+    one per file, and 1 where forking is not safe (not Linux, or other threads running)."""
     import multiprocessing
+    import sys
     import threading
     if requested == 1 or jobs < 2:
         return 1
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    # fork only on Linux: macOS offers it but its system libraries are not fork-safe (Python spawns there)
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods() \
+            or threading.active_count() > 1:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(requested or cpus, jobs, 8))
