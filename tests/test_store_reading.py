@@ -175,7 +175,7 @@ def test_a_project_opened_and_closed_without_an_edit_is_still_backed_up(path, fo
 def test_the_window_backs_up_the_opened_file_once_it_is_on_screen(window, path, qtbot):
     from atmp_desktop.store import backups
     assert window.open_path(path)
-    qtbot.waitUntil(lambda: backups.list_backups(path) != [], timeout=10_000)
+    qtbot.waitUntil(lambda: backups.list_backups(path) != [], timeout=40_000)  # when the window is idle
     assert [b.reason for b in backups.list_backups(path)] == ["open"]
 
 

@@ -15,7 +15,6 @@ import datetime as _dt
 import hashlib
 import json
 import sqlite3
-import uuid as _uuid
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,7 +208,8 @@ class MilestoneMixin:
             raise ProjectFileError(f"a milestone name has at most {MAX_NAME_CHARS} characters.")
         snap = self.snapshot()
         blob, digest = encode(envelope(snap))
-        m = Milestone(str(_uuid.uuid4()), name, _now(), self.user, kind if kind in KINDS else "manual",
+        import uuid  # (not imported on the way to the first paint)
+        m = Milestone(str(uuid.uuid4()), name, _now(), self.user, kind if kind in KINDS else "manual",
                       strip_control(str(note)).strip()[:2000], counts_of(snap), digest)
         with self._writing():
             self._insert_milestone(m, blob)

@@ -21,7 +21,6 @@ import json
 import os
 import sqlite3
 import time
-import uuid as _uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -36,7 +35,6 @@ from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.values import (
     FieldValueError, format_value, is_empty, loads_json, normalise, normalise_row,
 )
-from atmp_desktop.store import backups as _backups
 from atmp_desktop.store import figures as _figures
 from atmp_desktop.store import guard, locking, review, tempfiles
 from atmp_desktop.store.errors import (
@@ -59,6 +57,17 @@ MAX_ROWS_IN_FILE = 1_000_000      # a file with more is refused at open (a row b
 MAX_UNDO_STEPS = 1_000            # the oldest undo steps are dropped beyond this
 
 _META_ORDER = ("uuid", "title", "created", "modified", "app_version", "schema_version", "forms_version")
+
+
+def _backups():
+    """store.backups, imported when first needed: opening a project does not make its backup (backup_if_due)."""
+    from atmp_desktop.store import backups
+    return backups
+
+
+def _new_uuid() -> str:
+    import uuid  # only new files need one (uuid imports platform: a few ms of every start-up)
+    return str(uuid.uuid4())
 
 
 def _now() -> str:
@@ -198,7 +207,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             status_in = document.get("section_status") or {}
         now = _now()
         meta = {
-            "uuid": meta_in.get("uuid") or str(_uuid.uuid4()),
+            "uuid": meta_in.get("uuid") or _new_uuid(),
             "title": meta_in.get("title") or title or path.stem,
             "created": meta_in.get("created") or now,
             "modified": meta_in.get("modified") or now,
@@ -462,10 +471,10 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         self._redo_possible = False
 
     # ---------------------------------------------------------------- backups
-    def backups(self) -> list[_backups.Backup]:
-        """This project's backups in the user data folder, newest first."""
+    def backups(self) -> list:
+        """This project's backups in the user data folder, newest first (store.backups.Backup)."""
         self.backup_if_due()
-        return _backups.list_backups(self.path)
+        return _backups().list_backups(self.path)
 
     def backup_if_due(self) -> None:
         """Make the backup of the file as it was opened if it is not made yet (when something changed since the
@@ -482,8 +491,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         if self._conn is None:
             raise ProjectFileError("the project is closed.")
         try:
-            target = _backups.make_backup(self._conn, self.path, reason, self._meta.get("uuid"))
-            _backups.note_backed_up(self.path, self._meta.get("uuid"), self._meta.get("modified"))
+            target = _backups().make_backup(self._conn, self.path, reason, self._meta.get("uuid"))
+            _backups().note_backed_up(self.path, self._meta.get("uuid"), self._meta.get("modified"))
         except (OSError, sqlite3.Error) as exc:
             raise ProjectFileError(f"the backup of '{self.path.name}' could not be written ({_os_reason(exc)}); "
                                    "your project itself is unchanged.") from None
@@ -495,7 +504,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         """On open and every 10 minutes of editing, when something changed since the newest backup. A failure
         never stops the user's work; it is kept in `backup_error`."""
         self._last_backup_at = time.monotonic()
-        if _backups.last_backed_up(self.path) == self._meta.get("modified") and self.backups():
+        if _backups().last_backed_up(self.path) == self._meta.get("modified") and self.backups():
             return
         try:
             self.make_backup(reason)
@@ -859,7 +868,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                 history()
         self._apply_in_memory(action, work)
         self._meta = {**self._meta, "modified": now}
-        if time.monotonic() - self._last_backup_at >= _backups.EVERY_SECONDS:
+        if time.monotonic() - self._last_backup_at >= _backups().EVERY_SECONDS:
             self._auto_backup("timer")
 
     def _write_change(self, change: Change, now: str, audit_action: str, work: dict[str, Table]) -> None:

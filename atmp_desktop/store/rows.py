@@ -10,7 +10,6 @@ keeps its rows. A copy shares its lists until it changes one, and a cell edit co
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
 import secrets
 from dataclasses import dataclass
@@ -205,6 +204,7 @@ class Table:
         new_keys = [_key(r) for r in new_rows]
         ids: list[str] = []
         pos: list[int | None] = []
+        import difflib  # (only whole-table replaces of another length need it)
         matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":

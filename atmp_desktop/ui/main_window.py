@@ -38,7 +38,7 @@ _WORKSPACE_ATTRS = frozenset({"navigator", "page_stack", "back_button", "next_bu
 FILE_FILTER = "ATMP projects (*.atmp)"
 WATCH_MS = 2000  # how often the open file is checked for changes made by another program
 PREBUILD_SLICE_MS = 15  # idle-time page building works in slices this long, so the window never freezes
-BACKUP_AFTER_PAINT_MS = 1000  # the backup of the opened file waits for the first paint and a second
+BACKUP_AFTER_PAINT_MS = 1000  # the backup of the opened file: a second after the first paint, when idle
 
 
 class MainWindow(QMainWindow):
@@ -692,11 +692,17 @@ class MainWindow(QMainWindow):
         if len(self.pages) == len(self.forms.steps):
             _gc_freeze()  # every page is built (prebuilt or visited): keep them out of later GC passes
 
-    def _backup_if_due(self) -> None:
-        """The store's backup of the file as opened, once the project is on screen (else made before the first
-        change is written; at large 4x it copies 18 MB)."""
-        if self.project is not None and not self.project.read_only:
-            self.project.backup_if_due()
+    def _backup_if_due(self, tries: int = 30) -> None:
+        """The store's backup of the file as opened, once the project is on screen and the window is idle (no
+        page prebuilding, no check running; at most ~30 s later): at large 4x it copies 18 MB, which would
+        otherwise hold up the first paint or a prebuild slice. The store makes it before the first change is
+        written if that comes sooner."""
+        if self.project is None or self.project.read_only:
+            return
+        if tries > 0 and (self._prebuild.isActive() or self.validation.busy or self.validation._timer.isActive()):
+            QTimer.singleShot(BACKUP_AFTER_PAINT_MS, self, lambda: self._backup_if_due(tries - 1))
+            return
+        self.project.backup_if_due()
 
     def _project_painted(self, first: str) -> None:
         if self.project is not None:
