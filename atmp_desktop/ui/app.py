@@ -106,9 +106,8 @@ def run_gui(path: str | None = None) -> int:
             gc.enable()
         return 2
     from atmp_desktop.ui.main_window import MainWindow
-    window = MainWindow()
-    if path:  # the first paint says what is opening; the start screen (and its samples) is not built for it
-        window.show_opening(path)
+    # a launch with a project: the first paint says what is opening; the start screen is not built for it
+    window = MainWindow(opening=path or None)
 
     def after_first_paint() -> None:
         # the window is on screen; now load the forms, build the workspace and open the project

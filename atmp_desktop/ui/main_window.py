@@ -42,7 +42,9 @@ BACKUP_AFTER_PAINT_MS = 1000  # the backup of the opened file: a second after th
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, forms: FormSet | None = None, settings: Settings | None = None):
+    def __init__(self, forms: FormSet | None = None, settings: Settings | None = None, opening=None):
+        """`opening`: the path of a project about to be opened (a launch): the first paint says so and the
+        start screen is not built unless that project does not open."""
         super().__init__()
         self._forms = forms
         self._workspace_built = False
@@ -59,12 +61,6 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
 
         self.stack = QStackedWidget(self)
-        self.start = StartScreen(self)
-        self.start.new_requested.connect(self.new_project)
-        self.start.open_requested.connect(self.open_dialog)
-        self.start.recent_chosen.connect(self.open_path)
-        self.start.sample_chosen.connect(self.open_sample)
-        self.stack.addWidget(self.start)
         self.setCentralWidget(self.stack)
         self._build_menus()
         self.status = self.statusBar()
@@ -73,7 +69,26 @@ class MainWindow(QMainWindow):
         QApplication.instance().focusChanged.connect(self._focus_changed)
         self._restore_geometry()
         self._fit_to_screen()
-        self._show_start()
+        if opening is None:
+            self._show_start()
+        else:
+            self.show_opening(opening)
+            self._update_actions()
+
+    @property
+    def start(self) -> StartScreen:
+        """The start screen, built on first use (a launch that opens a project never needs it)."""
+        screen = self.__dict__.get("_start")
+        if screen is None:
+            screen = self._start = StartScreen(self)
+            screen.new_requested.connect(self.new_project)
+            screen.open_requested.connect(self.open_dialog)
+            screen.recent_chosen.connect(self.open_path)
+            screen.sample_chosen.connect(self.open_sample)
+            self.stack.addWidget(screen)
+            if self._shortcuts_applied:
+                screen.finish_setup()
+        return screen
 
     # ================================================================== construction
     @property
@@ -215,7 +230,8 @@ class MainWindow(QMainWindow):
         if self._shortcuts_applied:
             return
         self._shortcuts_applied = True
-        self.start.finish_setup()
+        if "_start" in self.__dict__:
+            self.start.finish_setup()
         for act, keys in self._shortcut_specs:
             sequences: list[QKeySequence] = []
             for key in keys:
