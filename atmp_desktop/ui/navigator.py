@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyledItemDelegate
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.logic import StepState
@@ -71,20 +71,32 @@ class StepDelegate(QStyledItemDelegate):
         s = QFontMetrics(option.font).boundingRect(QRect(0, 0, w, 10000), Qt.TextWordWrap, summary)
         return QSize(w, t.height() + s.height() + 3 * _PAD)
 
+    _background_only = False
+
+    def initStyleOption(self, option, index):
+        super().initStyleOption(option, index)
+        if self._background_only:  # the style draws the item's background and selection, paint() the rest
+            option.text = ""
+            option.icon = QIcon()
+
     def paint(self, painter, option, index):
+        # the base class draws the background through the style (QStyle::CE_ItemViewItem) with the text and
+        # icon left out by initStyleOption; asking for the style or its State flags from Python here would make
+        # PySide build QStyle's eleven enums (~6 ms) before the window's first paint
+        self._background_only = True
+        try:
+            super().paint(painter, option, index)
+        finally:
+            self._background_only = False
         self.initStyleOption(option, index)
         text = index.data(Qt.DisplayRole) or ""  # option.text has the newline replaced by U+2028
-        option.text = ""
-        option.icon = QIcon()
-        style = option.widget.style() if option.widget else None
-        if style:
-            style.drawControl(QStyle.CE_ItemViewItem, option, painter, option.widget)
         title, summary = text.split("\n", 1) if "\n" in text else (text, "")
         r = option.rect
         icon = index.data(Qt.DecorationRole)
         if icon:
             icon.paint(painter, QRect(r.left() + _PAD, r.top() + _PAD + 2, _ICON, _ICON))
-        selected = bool(option.state & QStyle.State_Selected)
+        view = self.parent()
+        selected = view.selectionModel().isSelected(index)  # what the view's State_Selected says
         enabled_colour = option.palette.color(QPalette.HighlightedText if selected else QPalette.Text)
         fg = index.data(Qt.ForegroundRole)
         colour = fg.color() if fg is not None and not selected else enabled_colour
