@@ -263,12 +263,42 @@ def test_menu_shortcuts_work_as_soon_as_the_launched_project_is_on_screen(sample
     w.close()
 
 
-def test_garbage_collection_is_back_on_once_the_launched_project_is_on_screen(sample_project, monkeypatch,
-                                                                             qtbot):
+def test_garbage_collection_is_off_during_the_launch_and_on_once_the_project_is_on_screen(sample_project,
+                                                                                         monkeypatch, qtbot):
     import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    from atmp_desktop.ui import app as app_module
+    from atmp_desktop.ui import main_window
     assert gc.isenabled()
-    w = _launch_watching(sample_project("car-t"), monkeypatch, qtbot)
-    qtbot.waitUntil(gc.isenabled, timeout=5000)  # off from the launch until the project has painted
+    seen = {}
+    first_screen = main_window.MainWindow._first_screen
+
+    def record(self, step_id):
+        seen["collecting while building"] = gc.isenabled()
+        seen["window"] = self
+        return first_screen(self, step_id)
+
+    def loop(self=None):  # the event loop, until the project has painted and a moment after
+        qtbot.waitUntil(lambda: "window" in seen and seen["window"].pages[seen["window"].current_step].complete,
+                        timeout=10000)
+        qtbot.waitUntil(gc.isenabled, timeout=5000)
+        seen["collecting after the paint"] = gc.isenabled()
+        return 0
+    monkeypatch.setattr(main_window.MainWindow, "_first_screen", record)
+    monkeypatch.setattr(QApplication, "exec", loop)
+    assert app_module.run_gui(str(sample_project("car-t"))) == 0
+    assert seen["collecting while building"] is False and seen["collecting after the paint"] is True
+    assert gc.isenabled()
+    seen["window"].close()
+
+
+def test_a_launch_whose_window_closes_before_it_paints_leaves_garbage_collection_on(sample_project,
+                                                                                    monkeypatch, qtbot):
+    import gc
+    w = _launch(sample_project("car-t"), monkeypatch, qtbot)  # the loop returns at once (QApplication.exec)
+    assert gc.isenabled()
     w.close()
 
 

@@ -138,4 +138,8 @@ def run_gui(path: str | None = None) -> int:
 
     window.installEventFilter(AfterFirstPaint(window, after_first_paint))
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        if collecting:  # however the loop ended (a window closed before it painted the project, tests)
+            gc.enable()
