@@ -5,6 +5,7 @@ it shows every change a writer would see. tests/test_golden.py compares.
 """
 from __future__ import annotations
 
+import json
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -19,13 +20,28 @@ from atmp_desktop.export.plaintext import render
 from atmp_desktop.samples import load_sample, sample_names
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
+DATA = Path(__file__).resolve().parent / "data"
+
+# A sample in another profile: (the sample, the JSON whose step values replace the sample's) and the documents
+# whose golden texts it adds (the others equal the sample's). The five samples' own texts stay as they are.
+TRIAL_PROFILES = {"aav-exploratory-ct": ("aav-gene-therapy", DATA / "trial-aav-exploratory.json")}
+TRIAL_DOCUMENTS = ("impd-q", "ctis-part-i")
 
 
 @lru_cache(maxsize=None)
 def sample_snapshot(name: str) -> ProjectSnapshot:
     """A sample as the export sees it: the JSON checked and migrated like an import, hidden values removed."""
+    if name in TRIAL_PROFILES:
+        base, overlay = TRIAL_PROFILES[name]
+        doc = json.loads(json.dumps(load_sample(base)))
+        for step, values in json.loads(overlay.read_text(encoding="utf-8"))["data"].items():
+            doc["data"].setdefault(step, {}).update(values)
+        return _snapshot_of(doc)
+    return _snapshot_of(load_sample(name))
+
+
+def _snapshot_of(doc: dict) -> ProjectSnapshot:
     forms = default_forms()
-    doc = load_sample(name)
     problems, data = check_document(forms, doc)
     assert not problems, problems
     id_problems, ids = check_row_ids(doc, data)  # results link to batches, studies and tests by row id
@@ -44,6 +60,10 @@ def reference_texts() -> dict[Path, str]:
         snap = sample_snapshot(name)
         for d in all_documents():
             out[REFERENCE / name / f"{d.id}.txt"] = render(builders.build(d.id, snap))
+    for name in TRIAL_PROFILES:
+        snap = sample_snapshot(name)
+        for doc_id in TRIAL_DOCUMENTS:
+            out[REFERENCE / name / f"{doc_id}.txt"] = render(builders.build(doc_id, snap))
     return out
 
 

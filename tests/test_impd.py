@@ -25,6 +25,17 @@ def _impd():
     return default_definitions().document("impd-q")
 
 
+def _at_stage(snap, stage: str):
+    values = {k: dict(v) for k, v in snap.values.items()}
+    values["applicant"]["development_stage"] = stage
+    return dataclasses.replace(snap, values=values)
+
+
+def _reviews(doc, b, key: str) -> list[str]:
+    start, end = b.spans[key]
+    return [x.runs[0].text for x in doc.blocks[start:end] if getattr(x, "style", "") == "review"]
+
+
 # ----------------------------------------------------------------------------- the heading table
 def test_the_impd_heading_table_gives_every_heading_a_certainty_and_a_twin_rule():
     table = impd_heading_table()
@@ -91,7 +102,7 @@ def _twin_blocks(code: str, m3: dict, codes: dict[str, str], mapped: set[str]) -
 
 @pytest.mark.parametrize("sample", sample_names())
 def test_every_impd_heading_with_a_twin_prints_what_its_twin_prints(sample):
-    snap = sample_snapshot(sample)
+    snap = _at_stage(sample_snapshot(sample), "maa")  # the stage hints are the IMPD's own (tested below)
     d = _impd()
     m3 = {}
     for doc_id in ("m3-2-s", "m3-2-p", "m3-2-a"):
@@ -171,6 +182,40 @@ def test_the_impd_applies_at_trial_stages_only():
     assert not d.applies(sample_snapshot("car-t"))                 # MAA
 
 
+# ----------------------------------------------------------------------------- stage hints
+def test_the_same_sample_at_each_stage_gives_the_hints_of_that_stage():
+    base = sample_snapshot("aav-gene-therapy")
+    seen = {}
+    for stage in ("exploratory_ct", "confirmatory_ct", "maa"):
+        b = Builder(_at_stage(base, stage), _impd())
+        doc = b.build()
+        seen[stage] = {k: _reviews(doc, b, k) for k in ("2.1.S.2.5", "2.1.S.3.1", "2.1.S.4.3", "2.1.P.5.1",
+                                                        "2.1.S.7", "2.1.P.8", "2.1.S.2.6")}
+    explo, confirm, maa = seen["exploratory_ct"], seen["confirmatory_ct"], seen["maa"]
+    assert explo["2.1.S.2.5"] == ["Exploratory trial: full process validation is not expected; show that the "
+                                  "critical safety steps (aseptic processing, sterility assurance, viral safety) "
+                                  "are under control. [K/U]"]
+    assert confirm["2.1.S.3.1"] == ["Confirmatory trial: a quantitative, validated potency assay is expected. [K/U]"]
+    for stage, hints in seen.items():
+        others = {"exploratory_ct": "Confirmatory trial", "confirmatory_ct": "Exploratory trial"}.get(stage)
+        texts = [t for ts in hints.values() for t in ts]
+        assert not others or not any(t.startswith(others) for t in texts), stage
+    assert all(len(v) == 1 for k, v in explo.items() if k != "2.1.S.2.6")
+    assert explo["2.1.S.2.6"] == confirm["2.1.S.2.6"] and explo["2.1.S.2.6"][0].startswith("Comparability")
+    assert not any(maa.values())            # at the MAA stage the IMPD (which does not apply) has no hints
+    # the certainty tags are in the reviewer notes only (left out of final documents), never in submission text
+    final = Builder(_at_stage(base, "exploratory_ct"), _impd()).build()
+    assert all("[K" not in getattr(r, "text", "") for blk in final.blocks if getattr(blk, "style", "") != "review"
+               for r in getattr(blk, "runs", ()))
+
+
+def test_the_trial_profile_of_the_aav_sample_is_a_golden_text():
+    from tests.golden import REFERENCE, TRIAL_PROFILES
+    assert "aav-exploratory-ct" in TRIAL_PROFILES
+    text = (REFERENCE / "aav-exploratory-ct" / "impd-q.txt").read_text(encoding="utf-8")
+    assert "2025-500318-27-00" in text and "VTX-201 placebo" in text and "(review) Exploratory trial" in text
+
+
 # ----------------------------------------------------------------------------- checked at load
 def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
     target = tmp_path / "documents"
@@ -207,6 +252,9 @@ def test_a_borrowed_see_without_an_impd_twin_fails_at_load_naming_the_item(tmp_p
      "  - code: 2.1.A.4\n    items:\n      - twin\n",
      "impd-q.yaml: heading '2.1.A.4': 'twin' takes the items of the Module 3 twin, and this heading has none"),
     ("impd-q.yaml", 'impd_code: "2.1"', 'impd_code: "2.2"', "an IMPD document needs an 'impd_code'"),
+    ("impd-q.yaml", "        stage: [exploratory_ct]\n", "        stage: [phase_1]\n",
+     "impd-q.yaml: heading '2.1.S.2.5': item 2 (review): 'stage' must be a list of development stages "
+     "(exploratory_ct, confirmatory_ct, maa)"),
     # a fixed text borrowed from Module 3 that names a heading without IMPD twin
     ("m3-2-s.yaml", "        missing: impurities\n", "        missing: impurities (see 3.2.R)\n",
      "impd-q.yaml: heading '2.1.S.3.2': from 3.2.S.3.2 (m3-2-s.yaml) heading '3.2.S.3.2': item 1 (narrative): "

@@ -28,6 +28,7 @@ NAMESPACES = ("ctd", "impd", "form", "report")
 ITEM_KINDS = ("text", "note", "review", "field", "fields", "facts", "table", "summary", "grid", "narrative", "figure", "see",
               "group", "hook")
 
+STAGE_FIELD = "applicant.development_stage"   # what `stage:` on an item is short for
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _STEM = re.compile(r"^[a-z0-9{}][a-z0-9{}/-]*$")
 
@@ -382,12 +383,12 @@ class _Checker:
             raise self.fail(where, f"an item needs exactly one of {', '.join(ITEM_KINDS)}; got {sorted(raw)}")
         kind = kinds[0]
         where = f"{where} ({kind})"
-        unknown = set(raw) - {kind, "applies_when"} - _ITEM_OPTIONS[kind]
+        unknown = set(raw) - {kind, "applies_when", "stage"} - _ITEM_OPTIONS[kind]
         if unknown:
             raise self.fail(where, f"unknown key(s) {', '.join(sorted(unknown))}")
         value = raw[kind]
-        opts = {k: v for k, v in raw.items() if k not in (kind, "applies_when", "items")}
-        cond = _cond(raw.get("applies_when"), self.source, where, self.forms)
+        opts = {k: v for k, v in raw.items() if k not in (kind, "applies_when", "items", "stage")}
+        cond = _cond(self.staged(raw, where), self.source, where, self.forms)
         children: tuple[Item, ...] = ()
         if kind in ("text", "note", "review"):
             if not isinstance(value, str) or not value.strip():
@@ -472,6 +473,17 @@ class _Checker:
             if not isinstance(args, dict) or set(args) - set(HOOKS[value].args):
                 raise self.fail(where, f"hook '{value}' takes the arguments {list(HOOKS[value].args)}")
         return Item(kind, where, value, opts, cond, children)
+
+    def staged(self, raw: dict, where: str):
+        """`stage: [exploratory_ct]` is short for a condition on the development stage (and the item's own)."""
+        if "stage" not in raw:
+            return raw.get("applies_when")
+        stages = raw["stage"]
+        known = [c.value for c in self.forms.field(STAGE_FIELD).choices]
+        if not isinstance(stages, list) or not stages or any(s not in known for s in stages):
+            raise self.fail(where, f"'stage' must be a list of development stages ({', '.join(known)})")
+        cond = {"field": STAGE_FIELD, "in": list(stages)}
+        return {"all": [raw["applies_when"], cond]} if raw.get("applies_when") is not None else cond
 
     def fact_row(self, raw: Any, where: str) -> dict:
         if isinstance(raw, str):
