@@ -216,6 +216,68 @@ def test_the_trial_profile_of_the_aav_sample_is_a_golden_text():
     assert "2025-500318-27-00" in text and "VTX-201 placebo" in text and "(review) Exploratory trial" in text
 
 
+# ----------------------------------------------------------------------------- routes (simplified IMPD)
+# Annex I G 1.2 Table 1: which quality parts are written in full for each route
+TABLE_1 = {"full": "SPA", "authorised_within_smpc": "", "authorised_outside_smpc": "", "authorised_modified": "PA",
+           "other_form_authorised": "PA", "substance_authorised_same_maker": "PA",
+           "substance_authorised_other_maker": "SPA", "earlier_cta": ""}
+REFS = {"authorised_product": "Glybera EU/1/12/791/001 (uniQure)", "smpc_version": "SmPC of 2025-03-14",
+        "previous_submission": "2024-500111-12-00 of 2024-06-01"}
+
+
+def _with(snap, **clinical):
+    values = {k: dict(v) for k, v in snap.values.items()}
+    values["clinical"].update(clinical)
+    return dataclasses.replace(snap, values=values)
+
+
+@pytest.mark.parametrize("route", list(TABLE_1))
+def test_each_route_prints_the_parts_table_1_says_and_the_replacement_with_its_reference(route):
+    d = _impd()
+    assert set(d.route_table) == set(TABLE_1)           # every choice of the field has a route
+    snap = _with(sample_snapshot("aav-exploratory-ct"), impd_route=route, **REFS)
+    b = Builder(snap, d)
+    doc = b.build()
+    assert [h.code for h in doc.headings() if h.code] == [h.code for h in d.headings]   # TOC stable across routes
+    full = Builder(_with(snap, impd_route="full"), d)
+    full_doc = full.build()
+    for part in "SPA":
+        key = f"2.1.{part}"
+        start, end = b.spans[key]
+        child = "2.1.S.1.1" if part == "S" else "2.1.P.3.3" if part == "P" else "2.1.A.2"
+        mine = doc.blocks[b.spans[child][0]:b.spans[child][1]]
+        if part in TABLE_1[route]:
+            theirs = full_doc.blocks[full.spans[child][0]:full.spans[child][1]]
+            assert mine == theirs, (route, part)
+        else:
+            sentence = " ".join(r.text for blk in doc.blocks[start:end] for r in getattr(blk, "runs", ()))
+            assert d.route_table[route]["instead"].split("{")[0].strip()[:30] in sentence
+            refs = [v for k, v in REFS.items() if "{clinical." + k + "}" in d.route_table[route]["instead"]]
+            assert refs and all(r in sentence for r in refs), (route, part, sentence)
+            assert [getattr(x, "runs", [None])[0].text for x in mine] == [f"Not submitted: see {key}."]
+    if d.route_table[route].get("statement"):
+        start, end = b.spans["2.1"]
+        text = " ".join(r.text for blk in doc.blocks[start:end] for r in getattr(blk, "runs", ()))
+        assert REFS["authorised_product"] in text and REFS["smpc_version"] in text
+
+
+def test_a_route_reference_not_entered_is_a_placeholder_naming_the_field():
+    snap = _with(sample_snapshot("aav-exploratory-ct"), impd_route="earlier_cta")
+    b = Builder(snap, _impd())
+    doc = b.build()
+    start, end = b.spans["2.1.S"]
+    blocks = doc.blocks[start:end]
+    assert "the earlier submission […]" in blocks[0].runs[0].text
+    assert [x.what for x in blocks if isinstance(x, Placeholder)] == ["Earlier submission referred to"]
+
+
+def test_the_route_and_its_references_are_placed_in_the_impd():
+    pm = default_definitions().placement_map
+    for path in ("clinical.impd_route", "clinical.authorised_product", "clinical.smpc_version",
+                 "clinical.previous_submission"):
+        assert ("impd-q", "2.1") in {(p.doc_id, p.heading) for p in pm.placements(path)}, path
+
+
 # ----------------------------------------------------------------------------- checked at load
 def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
     target = tmp_path / "documents"
@@ -252,6 +314,8 @@ def test_a_borrowed_see_without_an_impd_twin_fails_at_load_naming_the_item(tmp_p
      "  - code: 2.1.A.4\n    items:\n      - twin\n",
      "impd-q.yaml: heading '2.1.A.4': 'twin' takes the items of the Module 3 twin, and this heading has none"),
     ("impd-q.yaml", 'impd_code: "2.1"', 'impd_code: "2.2"', "an IMPD document needs an 'impd_code'"),
+    ("impd-q.yaml", "routes: clinical.impd_route", "routes: clinical.trial_title",
+     "impd-q.yaml: document 'impd-q': routes: 'clinical.trial_title' must be a choice field"),
     ("impd-q.yaml", "        stage: [exploratory_ct]\n", "        stage: [phase_1]\n",
      "impd-q.yaml: heading '2.1.S.2.5': item 2 (review): 'stage' must be a list of development stages "
      "(exploratory_ct, confirmatory_ct, maa)"),

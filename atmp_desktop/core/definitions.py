@@ -159,6 +159,8 @@ class Definition:
     abbreviations: str = ""           # glossary table: a list of the abbreviations the document uses
     references: str = ""              # literature table: the references its narrative cites
     impd_code: str = ""               # impd namespace: the root heading of impd-headings.tsv ("2.1")
+    routes: str = ""                  # impd: the choice field naming the route (resources/impd-routes.yaml)
+    route_table: dict = field(default_factory=dict)  # route value -> {print, instead, statement, certainty}
     code_map: dict = field(default_factory=dict)   # impd: Module 3 code -> the IMPD heading printing its content
 
     # DocumentSpec compatibility (core.documents)
@@ -222,6 +224,15 @@ class PlacementMap:
                         pl = Placement(d.id, h.key, h.code, h.title, d.namespace, item.kind)
                         if pl not in places:
                             places.append(pl)
+            if d.routes and d.headings:  # the route and the references its sentences name: at the root heading
+                paths = [d.routes] + [p for e in d.route_table.values() for t in route_texts(e)
+                                      for p in _PLACEHOLDER.findall(t)]
+                for path in dict.fromkeys(paths):
+                    pl = Placement(d.id, d.headings[0].key, d.headings[0].code, d.headings[0].title, d.namespace,
+                                   "route")
+                    places = self._by_path.setdefault(parse_path(path).field_path, [])
+                    if pl not in places:
+                        places.append(pl)
             for kind in MATTER_COLUMNS:  # the document-level lists sit with the document's first heading
                 path = getattr(d, kind)
                 if path and d.headings:
@@ -504,7 +515,8 @@ class _Checker:
                 "text": str(raw.get("text", ""))}
 
 
-_DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "impd_code", "basis", "intro", "applies_when", "ectd",
+_DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "impd_code", "routes", "basis", "intro",
+             "applies_when", "ectd",
              "headings",
              "abbreviations", "references",
              "summarises"}
@@ -657,7 +669,58 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
                       headings=tuple(heads), ctd_code=root, basis=" ".join(str(raw.get("basis", "")).split()),
                       intro=" ".join(str(raw.get("intro", "")).split()),
                       applies_when=_cond(raw.get("applies_when"), source, f"document '{doc_id}'", forms),
-                      ectd=ectd, ectd_parts=parts, summarises=tuple(summarises), impd_code=impd_root, **matter)
+                      ectd=ectd, ectd_parts=parts, summarises=tuple(summarises), impd_code=impd_root,
+                      **_routes(raw.get("routes"), ck, doc_id, ns), **matter)
+
+
+_ROUTE_KEYS = {"print", "instead", "statement", "certainty"}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+
+
+def route_texts(entry: dict) -> list[str]:
+    return [entry[k] for k in ("instead", "statement") if entry.get(k)]
+
+
+def _routes(field_path, ck: _Checker, doc_id: str, ns: str) -> dict:
+    """`routes: clinical.impd_route`: each choice of the field has an entry in resources/impd-routes.yaml saying
+    which parts (S, P, A) print and the sentence that replaces the others (docs/documents-format.md)."""
+    if field_path is None:
+        return {}
+    where = f"document '{doc_id}': routes"
+    if ns != "impd":
+        raise ck.fail(where, "routes are for IMPD documents (namespace impd)")
+    f = ck.forms.field(ck.scalar(field_path, where)) if isinstance(field_path, str) else None
+    if f is None or f.type != "choice":
+        raise ck.fail(where, f"'{field_path}' must be a choice field")
+    from atmp_desktop.core.paths import resources_dir
+    from atmp_desktop.core.yaml_cache import load_yaml_files
+    table = load_yaml_files([resources_dir() / "impd-routes.yaml"])[0]
+    if not isinstance(table, dict):
+        raise ck.fail(where, "impd-routes.yaml must map each route to {print, instead, statement, certainty}")
+    values = [c.value for c in f.choices]
+    for v in values:
+        if v not in table:
+            raise ck.fail(where, f"impd-routes.yaml has no entry for '{v}' (a choice of {field_path})")
+    out = {}
+    for v, entry in table.items():
+        w = f"{where}: impd-routes.yaml '{v}'"
+        if v not in values:
+            raise ck.fail(w, f"is not a choice of {field_path} ({', '.join(values)})")
+        if not isinstance(entry, dict) or set(entry) - _ROUTE_KEYS or "print" not in entry:
+            raise ck.fail(w, "needs {print: [S, P, A]} and may have instead, statement, certainty")
+        if not isinstance(entry["print"], list) or set(entry["print"]) - {"S", "P", "A"}:
+            raise ck.fail(w, "'print' is a list of the parts S, P, A")
+        if entry.get("certainty") not in ("V", "K", "U"):
+            raise ck.fail(w, "'certainty' must be V, K or U")
+        if len(entry["print"]) < 3 and not entry.get("instead"):
+            raise ck.fail(w, "a route that leaves out a part needs the 'instead' sentence")
+        clean = {"print": tuple(entry["print"]), "certainty": entry["certainty"],
+                 **{k: " ".join(str(entry[k]).split()) for k in ("instead", "statement") if entry.get(k)}}
+        for text in route_texts(clean):
+            for path in _PLACEHOLDER.findall(text):
+                ck.scalar(path, w)
+        out[v] = clean
+    return {"routes": field_path, "route_table": out}
 
 
 def _ectd(raw, ck: _Checker, doc_id: str, forms: FormSet) -> tuple[EctdPath, ...]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from atmp_desktop.core.definitions import _CODE, HOOKS, Definition, HeadingDef, Item, default_definitions
+from atmp_desktop.core.definitions import (_CODE, _PLACEHOLDER, HOOKS, Definition, HeadingDef, Item,
+                                           default_definitions)
 from atmp_desktop.core.figures import heading_target
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.sections import display_title, heading_applicability
+from atmp_desktop.core.sections import Applicability, display_title, heading_applicability
 from atmp_desktop.core.sections import heading as ctd_heading
 from atmp_desktop.export.builders.base import doc_meta, field_of, fmt, label_of, same_text, visible
 from atmp_desktop.export.model import (Document, Figure, Heading, Literature, Paragraph, Placeholder, Run, Table,
@@ -101,24 +102,65 @@ class Builder:
         for h in d.headings:
             self.heading_def = h
             self.level = h.level
-            app = heading_applicability(d, h, self.snap)
-            if not app.applies and app.inherited_from and not h.ctd:
+            app = self._route(h, heading_applicability(d, h, self.snap))
+            if not app.applies and app.inherited_from and not (h.ctd or (d.impd_code and h.code)):
                 continue  # this app's own sub-headings of a section that does not apply are left out
             title = display_title(ctd_heading(h.key), self.snap) if h.ctd else h.title
             self.add(Heading(h.code, title, h.level, h.note))
             start = len(self.doc.blocks)
             if not app.applies:
                 self.note(app.reason)  # under a non-applicable parent its justification: each leaf file stands alone
+                if "[…]" in app.reason and not app.inherited_from:
+                    self._route_sentence(self._route_entry().get("instead", ""), lambda _: None)  # placeholders
                 self.spans[h.key] = (start, len(self.doc.blocks))
                 continue
             for item in h.items:
                 self.item(item)
+            if d.routes and h.key == d.impd_code and self._route_entry().get("statement"):
+                self._route_sentence(self._route_entry()["statement"], self.para)
             if len(self.doc.blocks) == start and not d.children(h.key):
                 self.todo(h.todo or (f"{h.title} ({h.code})" if h.code else h.title))
             self.spans[h.key] = (start, len(self.doc.blocks))
         self._matter()
         self._module3_refs()
         return self.doc
+
+    # ------------------------------------------------------------------ IMPD routes (resources/impd-routes.yaml)
+    def _route_entry(self) -> dict:
+        d = self.definition
+        return d.route_table.get(self.snap.get(d.routes) or "full") or {"print": ("S", "P", "A")}
+
+    def _route(self, h: HeadingDef, app: Applicability) -> Applicability:
+        """A part (2.1.S, 2.1.P, 2.1.A) the route does not print keeps its headings and prints the route's
+        sentence instead, like a section that does not apply."""
+        d = self.definition
+        parts = h.key.split(".")
+        if not d.routes or not app.applies or not h.key.startswith(d.impd_code + ".") or len(parts) < 3:
+            return app
+        entry = self._route_entry()
+        if parts[2] in entry["print"]:
+            return app
+        part_key = ".".join(parts[:3])
+        if h.key != part_key:  # one file per document in CTIS: the part heading says it once
+            return Applicability(False, f"Not submitted: see {part_key}.", part_key)
+        return Applicability(False, self._route_sentence(entry["instead"]))
+
+    def _route_sentence(self, text: str, emit=None) -> str:
+        """The route's sentence with its {step.field} references filled; `emit` prints it, then a placeholder
+        for each reference not entered yet."""
+        missing: list[str] = []
+
+        def fill(m) -> str:
+            if self.has(m.group(1)) and visible(self.snap, m.group(1)):
+                return self.text(m.group(1))
+            missing.append(label_of(m.group(1)))
+            return "[…]"
+        sentence = _PLACEHOLDER.sub(fill, text)
+        if emit is not None:
+            emit(sentence)
+            for label in dict.fromkeys(missing):
+                self.todo(label)
+        return sentence
 
     def _module3_refs(self) -> None:
         """An IMPD prints the writer's narrative as written; a Module 3 code in it names a section the IMPD
