@@ -25,7 +25,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # A sample in another profile: (the sample, the JSON whose step values replace the sample's) and the documents
 # whose golden texts it adds (the others equal the sample's). The five samples' own texts stay as they are.
 TRIAL_PROFILES = {"aav-exploratory-ct": ("aav-gene-therapy", DATA / "trial-aav-exploratory.json")}
-TRIAL_DOCUMENTS = ("impd-q", "ctis-part-i")
+TRIAL_DOCUMENTS = ("impd-q", "impd-se", "ctis-part-i", "psf")
 
 
 @lru_cache(maxsize=None)

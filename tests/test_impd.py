@@ -278,6 +278,89 @@ def test_the_route_and_its_references_are_placed_in_the_impd():
         assert ("impd-q", "2.1") in {(p.doc_id, p.heading) for p in pm.placements(path)}, path
 
 
+# ----------------------------------------------------------------------------- refer and checklist
+def _doc(doc_id, snap):
+    b = Builder(snap, default_definitions().document(doc_id))
+    return b, b.build()
+
+
+def _texts(doc, b, key):
+    start, end = b.spans[key]
+    out = []
+    for blk in doc.blocks[start:end]:
+        if isinstance(blk, Placeholder):
+            out.append(blk.text)
+        elif hasattr(blk, "rows"):
+            out += [" | ".join(r) for r in blk.rows]
+        else:
+            out.append("".join(getattr(r, "text", "") for r in getattr(blk, "runs", ())))
+    return out
+
+
+def test_refer_names_the_external_document_with_version_date_and_section():
+    snap = sample_snapshot("aav-exploratory-ct")
+    b, doc = _doc("impd-se", snap)
+    assert _texts(doc, b, "impd-se-2-2")[0] == (
+        "The non-clinical pharmacology, pharmacokinetics (biodistribution) and toxicology data are given in "
+        "Investigator's Brochure, VTX-201 (version 2.0, 15 January 2025), section 4.")
+    # no IB recorded: a placeholder says what to enter; no section: the reference without it and a placeholder
+    no_ib = _with(snap, external_documents=[r for r in snap.get("clinical.external_documents") if r["key"] != "ib"])
+    b, doc = _doc("impd-se", no_ib)
+    assert _texts(doc, b, "impd-se-2-2")[0] == ("[To be completed: the document 'ib' in Documents written elsewhere "
+                                                "(title, version, date)]")
+    b, doc = _doc("impd-se", _with(snap, ib_nonclinical_section=None))
+    texts = _texts(doc, b, "impd-se-2-2")
+    assert texts[0].endswith("(version 2.0, 15 January 2025).") and texts[1] == (
+        "[To be completed: IB section with the non-clinical data]")
+
+
+def test_the_ctis_checklist_says_what_is_written_here_provided_elsewhere_or_still_to_provide():
+    snap = sample_snapshot("aav-exploratory-ct")
+    b, doc = _doc("ctis-part-i", snap)
+    rows = _texts(doc, b, "ctis-contents")
+    assert "G. IMPD, quality part | Written by this app: Investigational Medicinal Product Dossier, quality part " \
+           "(impd-quality.pdf) | Annex I G" in rows
+    assert "E. Investigator's Brochure | Provided elsewhere: Investigator's Brochure, VTX-201 (version 2.0, " \
+           "15 January 2025) | Annex I E" in rows
+    assert "B. Cover letter | [To be provided] | Annex I B" in rows
+    assert "J. Label text | Written by this app: CTIS Part I application, contents (ctis-part-i-contents.pdf), " \
+           "Label text (Annex I J) | Annex I J; Annex VI" in rows
+    assert not any("[K]" in r or "[V]" in r for r in rows)                # certainty stays for the writer
+    # at the MAA stage the IMPD does not apply: the row says so instead of naming a file that is not written
+    b, doc = _doc("ctis-part-i", _at_stage(snap, "maa"))
+    assert any(r.startswith("G. IMPD, quality part | [To be provided] (Investigational Medicinal Product Dossier, "
+                            "quality part does not apply") for r in _texts(doc, b, "ctis-contents"))
+
+
+def test_the_psf_points_at_the_impd_headings_and_is_internal():
+    snap = sample_snapshot("aav-exploratory-ct")
+    b, doc = _doc("psf", snap)
+    rows = _texts(doc, b, "psf")
+    assert any(r.startswith("Stability data | Written by this app: Investigational Medicinal Product Dossier, "
+                            "quality part (impd-quality.pdf), 2.1.S.7, 2.1.P.8") for r in rows)
+    assert "Clinical trial authorisation | Provided elsewhere: 2025-500318-27-00 | GMP Part IV" in rows
+    assert doc.meta.internal
+
+
+@pytest.mark.parametrize("name, old, new, message", [
+    ("psf.yaml", "made_by: impd-q, sections: [2.1.S.7, 2.1.P.8]", "made_by: impd-x, sections: [2.1.S.7, 2.1.P.8]",
+     "psf.yaml: heading 'psf': item 2 (checklist): row 4: there is no document 'impd-x'"),
+    ("psf.yaml", "made_by: impd-q, sections: [2.1.S.7, 2.1.P.8]", "made_by: impd-q, sections: [2.1.S.7, 3.2.P.8]",
+     "psf.yaml: heading 'psf': item 2 (checklist): row 4: document 'impd-q' has no heading '3.2.P.8'"),
+    ("psf.yaml", "record: clinical.eu_ct_number,", "",
+     "psf.yaml: heading 'psf': item 2 (checklist): row 7: an external row names where its reference is recorded"),
+    ("psf.yaml", "basis: GMP Part IV, certainty: K}\n", "basis: GMP Part IV}\n",
+     "psf.yaml: heading 'psf': item 2 (checklist): row 1: 'certainty' must be V, K or U"),
+    ("impd-se.yaml", "section: clinical.ib_nonclinical_section}", "section: clinical.ib_section}",
+     "impd-se.yaml: heading 'impd-se-2-2': item 1 (refer): 'clinical.ib_section' is not a field of the forms"),
+])
+def test_a_malformed_refer_or_checklist_fails_at_load(tmp_path, name, old, new, message):
+    folder = _copy_with(tmp_path, name, old, new)
+    with pytest.raises(DefinitionError) as exc:
+        load_definitions(default_forms(), folder)
+    assert message in str(exc.value)
+
+
 # ----------------------------------------------------------------------------- checked at load
 def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
     target = tmp_path / "documents"

@@ -26,7 +26,9 @@ from atmp_desktop.core.forms import FormSet, parse_path
 
 NAMESPACES = ("ctd", "impd", "form", "report")
 ITEM_KINDS = ("text", "note", "review", "field", "fields", "facts", "table", "summary", "grid", "narrative", "figure", "see",
-              "group", "hook")
+              "group", "hook", "refer", "checklist")
+# the documents of an application this app does not write (key, title, version, date): `refer` and `checklist`
+EXTERNAL_DOCUMENTS = "clinical.external_documents"
 
 STAGE_FIELD = "applicant.development_stage"   # what `stage:` on an item is short for
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -110,6 +112,11 @@ class Item:
             return [v["table"]]
         if k == "hook":
             return list(HOOKS[v].reads)
+        if k == "refer":
+            return [EXTERNAL_DOCUMENTS] + ([v["section"]] if v.get("section") else [])
+        if k == "checklist":
+            return [p for row in v for p in ([row["record"]] if row.get("record") else [])
+                    + ([EXTERNAL_DOCUMENTS] if row.get("external_key") else [])]
         if k == "group":
             return [p for i in self.items for p in i.paths()]
         return []
@@ -345,7 +352,10 @@ _ITEM_OPTIONS = {
     "see": {"document", "lead", "after"},
     "group": {"items"},
     "hook": {"args"},
+    "refer": {"lead"},
+    "checklist": {"caption"},
 }
+_CHECK_ROW_KEYS = {"item", "made_by", "sections", "record", "external_key", "basis", "certainty"}
 
 
 class _Checker:
@@ -477,6 +487,17 @@ class _Checker:
             if not isinstance(raw_items, list) or not raw_items:
                 raise self.fail(where, "a group needs a non-empty list of 'items'")
             children = tuple(self.item(r, f"{where}: item {n}") for n, r in enumerate(raw_items, 1))
+        elif kind == "refer":
+            if not isinstance(value, dict) or set(value) - {"document", "section"} or \
+                    not isinstance(value.get("document"), str):
+                raise self.fail(where, "'refer' needs {document: key in Documents written elsewhere, section: field}")
+            self.table(EXTERNAL_DOCUMENTS, where)
+            if value.get("section") is not None:
+                self.scalar(value["section"], where, long_ok=False)
+        elif kind == "checklist":
+            if not isinstance(value, list) or not value:
+                raise self.fail(where, "needs a non-empty list of rows")
+            value = [self.check_row(r, f"{where}: row {n}") for n, r in enumerate(value, 1)]
         elif kind == "hook":
             if value not in HOOKS:
                 raise self.fail(where, f"there is no hook '{value}' (known: {', '.join(sorted(HOOKS))})")
@@ -495,6 +516,31 @@ class _Checker:
             raise self.fail(where, f"'stage' must be a list of development stages ({', '.join(known)})")
         cond = {"field": STAGE_FIELD, "in": list(stages)}
         return {"all": [raw["applies_when"], cond]} if raw.get("applies_when") is not None else cond
+
+    def check_row(self, raw: Any, where: str) -> dict:
+        """{item, made_by: <document id> | external, sections, record | external_key, basis, certainty}; the
+        document and its sections are checked when every definition is loaded (_check_checklists)."""
+        if not isinstance(raw, dict) or set(raw) - _CHECK_ROW_KEYS or not raw.get("item") or not raw.get("made_by"):
+            raise self.fail(where, f"a checklist row is {{{', '.join(sorted(_CHECK_ROW_KEYS))}}} with item and "
+                                   f"made_by; got {raw!r}")
+        if raw.get("certainty") not in ("V", "K", "U"):
+            raise self.fail(where, "'certainty' must be V, K or U (for the writer; never printed)")
+        if raw["made_by"] == "external":
+            if bool(raw.get("record")) == bool(raw.get("external_key")):
+                raise self.fail(where, "an external row names where its reference is recorded: 'record' (a field) "
+                                       "or 'external_key' (a key of Documents written elsewhere)")
+            if raw.get("record"):
+                self.scalar(raw["record"], where, long_ok=False)
+            else:
+                self.table(EXTERNAL_DOCUMENTS, where)
+        elif raw.get("record") or raw.get("external_key"):
+            raise self.fail(where, "a row made by a document of this app takes no 'record'")
+        sections = raw.get("sections") or []
+        if not isinstance(sections, list) or (sections and raw["made_by"] == "external"):
+            raise self.fail(where, "'sections' is a list of headings of the made_by document")
+        return {"item": " ".join(str(raw["item"]).split()), "made_by": raw["made_by"], "sections": list(sections),
+                "record": raw.get("record") or "", "external_key": raw.get("external_key") or "",
+                "basis": " ".join(str(raw.get("basis") or "").split()), "certainty": raw["certainty"]}
 
     def fact_row(self, raw: Any, where: str) -> dict:
         if isinstance(raw, str):
@@ -777,6 +823,25 @@ def _check_crossrefs(defs: tuple[Definition, ...]) -> None:
                                                       "document, not to the section it is printed in")
 
 
+def _check_checklists(defs: tuple[Definition, ...]) -> None:
+    by_id = {d.id: d for d in defs}
+    for d in defs:
+        for h in d.headings:
+            for item in _walk(h.items):
+                if item.kind != "checklist":
+                    continue
+                for n, row in enumerate(item.value, 1):
+                    if row["made_by"] == "external":
+                        continue
+                    target = by_id.get(row["made_by"])
+                    if target is None:
+                        raise _fail(d.source, f"{item.where}: row {n}", f"there is no document '{row['made_by']}'")
+                    for key in row["sections"]:
+                        if not target.has_heading(key):
+                            raise _fail(d.source, f"{item.where}: row {n}",
+                                        f"document '{target.id}' has no heading '{key}'")
+
+
 def _check_narrative_once(defs: tuple[Definition, ...], forms: FormSet) -> None:
     """Long narrative is printed once in the CTD dossier (Modules 1.6, 2.3, 3); other places refer to it with a
     `see` item. Forms and reports (CAFs, SNIF, CAT requests) stand alone and may print it again."""
@@ -990,6 +1055,7 @@ def load_definitions(forms: FormSet, directory: str | Path | None = None, cache:
     _check_crossrefs(tuple(defs))   # Module 3's own references first: a twin borrows only checked items
     defs = _resolve_twins(defs)
     _check_crossrefs(tuple(defs))
+    _check_checklists(tuple(defs))
     _check_narrative_once(tuple(defs), forms)
     _check_figures_once(tuple(defs))
     return DefinitionSet(tuple(defs))

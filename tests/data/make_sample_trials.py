@@ -27,6 +27,15 @@ TRIALS = {
         "label_text": "For clinical trial use only. Dermaven (ARM-SK1) living tissue equivalent. Patient ID and "
                       "biopsy number. Store at 15–25 °C; do not refrigerate; use within 48 hours of release.",
         "qp_declaration": "Batch certification at the Modena site; no third-country manufacture",
+        "ib_nonclinical_section": "5",
+        "ib_clinical_section": "6",
+        "risk_benefit": "Dermaven is made from the patient's own cells, so rejection and donor-derived infection "
+                        "are not expected. The non-clinical studies in nude mice showed no tumour formation and "
+                        "the phase II data (IB section 6) showed graft take comparable to autografts with a "
+                        "smaller donor-site wound. The main risks are graft loss through infection and the "
+                        "biopsy procedure; the protocol excludes patients with uncontrolled wound infection and "
+                        "provides a split-thickness autograft as rescue. The expected benefit outweighs these "
+                        "risks for patients with deep burns of 30-75% TBSA.",
     },
 }
 
@@ -35,9 +44,11 @@ def main() -> int:
     for name, values in TRIALS.items():
         path = Path(samples_dir()) / f"{name}.json"
         doc = json.loads(path.read_text(encoding="utf-8"))
-        if doc["data"].get("clinical"):
+        have = doc["data"].setdefault("clinical", {})
+        if all(k in have for k in values):
             continue
-        doc["data"]["clinical"] = values
+        for k, v in values.items():
+            have.setdefault(k, v)
         path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"{name}: clinical data added")
     return 0

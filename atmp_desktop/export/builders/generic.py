@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from atmp_desktop.core.definitions import (_CODE, _PLACEHOLDER, HOOKS, Definition, HeadingDef, Item,
-                                           default_definitions)
+from atmp_desktop.core.definitions import (_CODE, _PLACEHOLDER, EXTERNAL_DOCUMENTS, HOOKS, Definition, HeadingDef,
+                                           Item, default_definitions)
 from atmp_desktop.core.figures import heading_target
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.sections import Applicability, display_title, heading_applicability
@@ -390,6 +390,57 @@ class Builder:
         else:
             ref = XRef(item.value)
         self.add(Paragraph((Run(before), ref, Run(item.opt("after", ".")))))
+
+    # ------------------------------------------------------------------ documents this app does not write
+    def external(self, key: str) -> dict | None:
+        """The row of Documents written elsewhere with this key (e.g. 'ib'), or None."""
+        return next((r for r in self.rows(EXTERNAL_DOCUMENTS) if str(r.get("key") or "").strip() == key), None)
+
+    def external_name(self, row: dict) -> str:
+        """'Investigator's Brochure, X (version 4.0, 1 February 2027)'."""
+        meta = [f"version {row['version']}" if row.get("version") else "",
+                self.cell(EXTERNAL_DOCUMENTS, row, "date")]
+        meta = [m for m in meta if m]
+        return str(row.get("title") or row.get("key")) + (f" ({', '.join(meta)})" if meta else "")
+
+    def _refer(self, item: Item) -> None:
+        """'See the Investigator's Brochure (version 4.0, 1 February 2027), section 5.3.' (a `see` for a document
+        outside the project); a placeholder naming what to enter when the document or the section is missing."""
+        key, section = item.value["document"], item.value.get("section")
+        row = self.external(key)
+        if row is None:
+            self.todo(f"the document '{key}' in Documents written elsewhere (title, version, date)")
+            return
+        where = f", section {self.text(section)}" if section and self.has(section) else ""
+        lead = item.opt("lead", "See")
+        self.para(f"{lead} {self.external_name(row)}{where}.")
+        if section and not self.has(section):
+            self.todo(label_of(section))
+
+    def _checklist(self, item: Item) -> None:
+        """What a submission needs, one row each: written by this app (which document, which sections), or
+        provided elsewhere (the recorded reference), or still to be provided. The certainty stays out of print."""
+        body = []
+        for row in item.value:
+            body.append((row["item"], self._check_status(row), row["basis"]))
+        self.add(Table(("Item", "Where it comes from", "Basis"), tuple(body), caption=item.opt("caption", ""),
+                       widths=(3, 4, 2)))
+
+    def _check_status(self, row: dict) -> str:
+        if row["made_by"] == "external":
+            if row["record"]:
+                value = self.text(row["record"]) if self.has(row["record"]) else ""
+            else:
+                found = self.external(row["external_key"])
+                value = self.external_name(found) if found else ""
+            return f"Provided elsewhere: {value}" if value else "[To be provided]"
+        d = default_definitions().document(row["made_by"])
+        if not d.applies(self.snap):
+            return f"[To be provided] ({d.title} does not apply to this project)"
+        file = f"{d.ectd_file}.pdf" if d.ectd_file else d.id
+        names = [d.heading(k).code or d.heading(k).title for k in row["sections"]]
+        sections = f", {', '.join(names)}" if names else ""
+        return f"Written by this app: {d.title} ({file}){sections}"
 
     def _group(self, item: Item) -> None:
         start = len(self.doc.blocks)
