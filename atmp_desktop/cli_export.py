@@ -89,7 +89,8 @@ def add_commands(sub) -> None:
                    help="document id(s), e.g. --document m3-2-s m3-2-p (repeatable; default: all applicable "
                         "documents; see 'documents')")
     p.add_argument("--template", metavar="FILE", help="company Word base template (.docx or .dotx)")
-    p.add_argument("--layout", choices=("flat", "ectd"), default="flat", help="flat folder or eCTD folder tree")
+    p.add_argument("--layout", choices=("flat", "ectd", "ctis"), default="flat",
+                   help="flat folder, eCTD folder tree, or CTIS Part I placeholders (clinical-trial documents)")
     wm = p.add_mutually_exclusive_group()
     wm.add_argument("--watermark", action="store_true", help="force the DRAFT watermark on PDFs")
     wm.add_argument("--no-watermark", action="store_true", help="never draw the DRAFT watermark")

@@ -420,3 +420,27 @@ def test_hook_texts_name_the_impd_headings():
     text = str(Builder(snap, _impd()).build().blocks)
     m3 = str(Builder(snap, default_definitions().document("m3-2-p")).build().blocks)
     assert "3.2.P.4.1" in m3 and "(see 2.1.P.4.1)" in text and "3.2.P.4.1" not in text
+
+
+# ----------------------------------------------------------------------------- --layout ctis
+def test_the_ctis_layout_writes_each_document_at_its_placeholder_with_a_manifest(tmp_path):
+    import json
+
+    from atmp_desktop.export.api import export_documents
+    snap = sample_snapshot("aav-exploratory-ct")
+    result = export_documents(snap, ["impd-se", "ctis-part-i", "m3-2-a"], tmp_path, formats=("pdf", "docx"),
+                              layout="ctis")
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files == ["ctis/part-i/impd-safety-efficacy.docx", "ctis/part-i/impd-safety-efficacy.pdf",
+                     "manifest.csv", "manifest.json", "reports/ctis-part-i-contents.docx",
+                     "reports/ctis-part-i-contents.pdf"]
+    assert any("Module 3.2.A Appendices: no CTIS placeholder" in w for w in result.warnings)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert {r["file"] for r in manifest} == set(files) - {"manifest.csv", "manifest.json"}
+    assert all(r["md5"] and r["size"] > 1000 for r in manifest)
+    assert all(ok for checks in result.checks.values() for _, ok, _ in checks)   # check-pdf passes
+
+
+def test_impd_documents_name_their_ctis_placeholder():
+    assert _impd().ctis == {"part": "I", "placeholder": "impd-quality"}
+    assert default_definitions().document("impd-se").ctis["placeholder"] == "impd-safety-efficacy"

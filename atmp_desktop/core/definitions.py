@@ -167,6 +167,7 @@ class Definition:
     references: str = ""              # literature table: the references its narrative cites
     impd_code: str = ""               # impd namespace: the root heading of impd-headings.tsv ("2.1")
     routes: str = ""                  # impd: the choice field naming the route (resources/impd-routes.yaml)
+    ctis: dict = field(default_factory=dict)   # {part: I, placeholder: name}: where --layout ctis puts it
     route_table: dict = field(default_factory=dict)  # route value -> {print, instead, statement, certainty}
     code_map: dict = field(default_factory=dict)   # impd: Module 3 code -> the IMPD heading printing its content
 
@@ -561,7 +562,7 @@ class _Checker:
                 "text": str(raw.get("text", ""))}
 
 
-_DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "impd_code", "routes", "basis", "intro",
+_DOC_KEYS = {"id", "title", "namespace", "order", "ctd_code", "impd_code", "routes", "ctis", "basis", "intro",
              "applies_when", "ectd",
              "headings",
              "abbreviations", "references",
@@ -716,7 +717,21 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
                       intro=" ".join(str(raw.get("intro", "")).split()),
                       applies_when=_cond(raw.get("applies_when"), source, f"document '{doc_id}'", forms),
                       ectd=ectd, ectd_parts=parts, summarises=tuple(summarises), impd_code=impd_root,
-                      **_routes(raw.get("routes"), ck, doc_id, ns), **matter)
+                      ctis=_ctis(raw.get("ctis"), ck, doc_id), **_routes(raw.get("routes"), ck, doc_id, ns),
+                      **matter)
+
+
+def _ctis(raw, ck: _Checker, doc_id: str) -> dict:
+    """`ctis: {part: I, placeholder: impd-quality}`: the CTIS Part I (or II) placeholder the document is uploaded
+    to; --layout ctis writes it as ctis/part-i/<placeholder>.pdf."""
+    if raw is None:
+        return {}
+    where = f"document '{doc_id}': ctis"
+    if not isinstance(raw, dict) or set(raw) != {"part", "placeholder"} or raw["part"] not in ("I", "II") \
+            or not isinstance(raw["placeholder"], str) or not _STEM.match(raw["placeholder"]) \
+            or "/" in raw["placeholder"]:
+        raise ck.fail(where, "needs {part: I or II, placeholder: lowercase-name}")
+    return {"part": raw["part"], "placeholder": raw["placeholder"]}
 
 
 _ROUTE_KEYS = {"print", "instead", "statement", "certainty"}

@@ -17,7 +17,7 @@ from atmp_desktop.export.errors import ExportError
 from atmp_desktop.export.pdf_check import check_pdf, name_problems
 
 FORMATS = ("docx", "pdf")
-LAYOUTS = ("flat", "ectd")
+LAYOUTS = ("flat", "ectd", "ctis")
 MAX_NAME = 64
 
 
@@ -67,8 +67,20 @@ def ectd_location(spec: DocumentSpec, snap: ProjectSnapshot, base: bool = False)
     return folder, path.file
 
 
+def ctis_location(spec: DocumentSpec) -> str | None:
+    """The CTIS layout (docs/clinical-trial-definitions.md §6): ctis/part-i/<placeholder> for a document with a
+    placeholder, reports/<file> for the app's own lists (readiness, CTIS contents, PSF), None for the others."""
+    if spec.ctis:
+        return f"ctis/part-{spec.ctis['part'].lower()}/{spec.ctis['placeholder']}"
+    if spec.namespace == "report":
+        return f"reports/{slug(spec.ectd_file or spec.id, MAX_NAME - 5)}"
+    return None
+
+
 def relative_path(spec: DocumentSpec, snap: ProjectSnapshot, layout: str, ext: str) -> Path:
-    """Where a document goes: flat names, or the eCTD folder tree."""
+    """Where a document goes: flat names, the eCTD folder tree, or the CTIS placeholders."""
+    if layout == "ctis" and ctis_location(spec):
+        return Path(f"{ctis_location(spec)}.{ext}")
     if layout == "flat":
         stem = spec.id if spec.ectd_file in spec.id else f"{spec.id}-{spec.ectd_file}"
         return Path(f"{slug(stem, MAX_NAME - len(ext) - 1)}.{ext}")
@@ -96,7 +108,7 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
     if bad or not formats:
         raise ExportError(f"Unknown format '{(bad or [''])[0]}'; use docx, pdf or both.")
     if layout not in LAYOUTS:
-        raise ExportError(f"Unknown layout '{layout}'; use flat or ectd.")
+        raise ExportError(f"Unknown layout '{layout}'; use flat, ectd or ctis.")
     specs = resolve_ids(snap, doc_ids)
     if template is not None and "docx" in formats:
         open_template(Path(template))  # lint the template before writing anything
@@ -121,6 +133,10 @@ def _export(snap, specs, out_dir, formats, template, layout, progress, should_ca
     for spec in specs:
         doc = builders.build(spec.id, snap)
         result.warnings += doc.warnings
+        if layout == "ctis" and ctis_location(spec) is None:
+            result.warnings.append(f"{spec.title}: no CTIS placeholder (a marketing-authorisation document); not "
+                                   "written in the CTIS layout. Export it with the flat or eCTD layout.")
+            continue
         if layout == "ectd":
             files += leaves.cut(spec, doc, snap, ectd_location(spec, snap, base=True)[0],
                                 ectd_location(spec, snap)[1], whole=ectd_location(spec, snap)[0])
@@ -142,6 +158,7 @@ def _export(snap, specs, out_dir, formats, template, layout, progress, should_ca
         return result
     if layout == "ectd":
         result.warnings += name_problems([p.relative_to(out_dir).as_posix() for p, _, _ in written])
+    if layout in ("ectd", "ctis"):
         result.paths += write_manifest(out_dir, written)
     if progress is not None:
         progress(len(jobs), len(jobs), "Done")
