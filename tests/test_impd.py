@@ -444,3 +444,13 @@ def test_the_ctis_layout_writes_each_document_at_its_placeholder_with_a_manifest
 def test_impd_documents_name_their_ctis_placeholder():
     assert _impd().ctis == {"part": "I", "placeholder": "impd-quality"}
     assert default_definitions().document("impd-se").ctis["placeholder"] == "impd-safety-efficacy"
+
+
+def test_the_help_panel_names_the_impd_heading_with_its_certainty():
+    from atmp_desktop.ui.help_panel import used_in
+    places = used_in("quality.impurities")
+    assert "3.2.S.3.2 Impurities (Module 3.2.S Drug Substance)" in places
+    assert "Investigational Medicinal Product Dossier, quality part › 2.1.S.3.2 Impurities" in places   # [V]: no tag
+    assert "Investigational Medicinal Product Dossier, quality part › 2.1.P.5.5 Characterisation of impurities" \
+           not in places
+    assert any(p.endswith("› 2.1.P.5.1 Specification(s) [K]") for p in used_in("quality.dp_specification"))

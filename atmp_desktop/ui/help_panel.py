@@ -31,6 +31,8 @@ def used_in(path: str, applicable: set[str] | None = None) -> list[str]:
             if coded is not None:
                 heading = f"{coded.code} {coded.title} › {pl.title}"
         text = f"{heading} ({doc.title})" if pl.namespace == "ctd" else f"{doc.title} › {heading}"
+        if pl.namespace == "impd" and doc.has_heading(pl.heading) and doc.heading(pl.heading).certainty in "KU":
+            text += f" [{doc.heading(pl.heading).certainty}]"  # how sure the IMPD heading is (impd-headings.tsv)
         if text not in out:
             out.append(text)
     return out
