@@ -592,7 +592,8 @@ def _headings(raw_list, ck: _Checker, fragments: dict, base_level: int = 0) -> l
 
 
 def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str, str],
-                     fragments: dict | None = None, impd_table: dict[str, dict] | None = None) -> Definition:
+                     fragments: dict | None = None, impd_table: dict[str, dict] | None = None,
+                     routes_table: Any = None) -> Definition:
     ck = _Checker(forms, source)
     if not isinstance(raw, dict):
         raise ck.fail("", "the file must hold a mapping with id, title, namespace and headings")
@@ -717,7 +718,7 @@ def parse_definition(raw: Any, source: str, forms: FormSet, ctd_table: dict[str,
                       intro=" ".join(str(raw.get("intro", "")).split()),
                       applies_when=_cond(raw.get("applies_when"), source, f"document '{doc_id}'", forms),
                       ectd=ectd, ectd_parts=parts, summarises=tuple(summarises), impd_code=impd_root,
-                      ctis=_ctis(raw.get("ctis"), ck, doc_id), **_routes(raw.get("routes"), ck, doc_id, ns),
+                      ctis=_ctis(raw.get("ctis"), ck, doc_id), **_routes(raw.get("routes"), ck, doc_id, ns, routes_table),
                       **matter)
 
 
@@ -742,7 +743,12 @@ def route_texts(entry: dict) -> list[str]:
     return [entry[k] for k in ("instead", "statement") if entry.get(k)]
 
 
-def _routes(field_path, ck: _Checker, doc_id: str, ns: str) -> dict:
+def routes_file() -> Path:
+    from atmp_desktop.core.paths import resources_dir
+    return resources_dir() / "impd-routes.yaml"
+
+
+def _routes(field_path, ck: _Checker, doc_id: str, ns: str, table: Any = None) -> dict:
     """`routes: clinical.impd_route`: each choice of the field has an entry in resources/impd-routes.yaml saying
     which parts (S, P, A) print and the sentence that replaces the others (docs/documents-format.md)."""
     if field_path is None:
@@ -753,9 +759,9 @@ def _routes(field_path, ck: _Checker, doc_id: str, ns: str) -> dict:
     f = ck.forms.field(ck.scalar(field_path, where)) if isinstance(field_path, str) else None
     if f is None or f.type != "choice":
         raise ck.fail(where, f"'{field_path}' must be a choice field")
-    from atmp_desktop.core.paths import resources_dir
-    from atmp_desktop.core.yaml_cache import load_yaml_files
-    table = load_yaml_files([resources_dir() / "impd-routes.yaml"])[0]
+    if table is None:  # parse_definition called on its own: read the app's table
+        from atmp_desktop.core.yaml_cache import load_yaml_files
+        table = load_yaml_files([routes_file()])[0]
     if not isinstance(table, dict):
         raise ck.fail(where, "impd-routes.yaml must map each route to {print, instead, statement, certainty}")
     values = [c.value for c in f.choices]
@@ -1045,8 +1051,8 @@ def load_definitions(forms: FormSet, directory: str | Path | None = None, cache:
     if not files:
         raise DefinitionError(f"{directory}: no document definitions (*.yaml) found")
     fragment_files = sorted((directory / "fragments").glob("*.yaml"))
-    try:
-        raws = load_yaml_files(fragment_files + files, cache_file(directory) if cache else None)
+    try:  # the routes table is read with them (and through the same cache)
+        raws = load_yaml_files(fragment_files + files + [routes_file()], cache_file(directory) if cache else None)
     except YamlFileError as exc:
         where = "fragments/" if exc.path.parent.name == "fragments" else ""
         raise DefinitionError(f"{where}{exc}") from None
@@ -1057,8 +1063,9 @@ def load_definitions(forms: FormSet, directory: str | Path | None = None, cache:
         fragments[path.stem] = frag
     table = ctd_title_table()
     impd_table = impd_heading_table()
-    defs = [parse_definition(raw, path.name, forms, table, fragments, impd_table)
-            for path, raw in zip(files, raws[len(fragment_files):])]
+    routes = raws[-1]
+    defs = [parse_definition(raw, path.name, forms, table, fragments, impd_table, routes)
+            for path, raw in zip(files, raws[len(fragment_files):-1])]
     ids = [d.id for d in defs]
     for d in defs:
         if ids.count(d.id) > 1:
