@@ -297,3 +297,14 @@ def test_table_differences_applied_row_by_row_give_the_order_a_full_sort_gives()
         assert list(zip(copy.ids, copy.pos, copy.rows)) == [(k, v[0], v[1]) for k, v in expected], trial
         assert (table.ids, table.pos, table.rows) == original  # the table copied from is unchanged
         assert copy.index == {rid: i for i, rid in enumerate(copy.ids)}
+
+
+def test_the_json_document_is_a_copy_the_snapshot_does_not_share(project):
+    # a caller that edits the dumped document (merge, import preview) must not change the snapshot it came from
+    snap = project.snapshot()
+    doc = to_document(snap)
+    doc["data"]["manufacturing"]["sites"][0]["name"] = "Changed"
+    doc["data"]["manufacturing"]["sites"].append({"name": "Extra"})
+    assert [r["name"] for r in snap.get(SITES)] == ["Site A", "Site B", "Site C", "Site D"]
+    assert [r["name"] for r in to_document(snap)["data"]["manufacturing"]["sites"]] == \
+        ["Site A", "Site B", "Site C", "Site D"]

@@ -37,8 +37,9 @@ def test_two_thousand_mixed_actions_keep_the_window_alive_and_every_value(window
     soak.run(ACTIONS)
     assert window.isVisible() and window.project is not None  # alive and still working in the project
     assert sum(soak.counts.values()) > ACTIONS * 0.6
-    for kind in ("text", "long_text", "cell", "undo", "redo", "step", "yes_no", "date", "paste"):
+    for kind in ("text", "long_text", "cell", "undo", "redo", "step", "yes_no", "date", "paste", "finding"):
         assert soak.counts[kind] > 0, kind
+    assert soak.jumps > 0  # a finding jump opened the field it names
     window.close()  # Quit, as the user ends the day
     with ProjectFile.open(soak_project, forms, read_only=True) as p:
         assert soak.check(p.snapshot()) == []

@@ -121,6 +121,10 @@ class ValidationRunner(QObject):
         self.busy = False
         self.updated.emit(findings, error)
 
+    def pending(self) -> bool:
+        """A check is waiting for the user to pause, or running: the findings shown may be about to change."""
+        return self.busy or self._timer.isActive()
+
     def wait(self) -> None:
         self.pool.waitForDone()
 
