@@ -9,9 +9,10 @@ transaction, after its backup) and the JSON import applies them before checking 
 """
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any, Callable
+
+from atmp_desktop.core.values import json_copy
 
 Values = dict[str, dict[str, Any]]
 
@@ -195,7 +196,7 @@ def migrate_values(values: Values, from_version: int) -> tuple[Values, list[str]
     The input is not changed."""
     if from_version >= FORMS_VERSION:
         return values, []
-    out = copy.deepcopy({k: dict(v) for k, v in values.items()})
+    out = {k: json_copy(dict(v)) for k, v in values.items()}
     applied = []
     for number in range(from_version + 1, FORMS_VERSION + 1):
         name, func = MIGRATIONS[number - 2]

@@ -4,12 +4,11 @@ Exporters and validation take a snapshot, never the database (data flows forms -
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from atmp_desktop.core.forms import FormSet, parse_path
-from atmp_desktop.core.values import is_empty
+from atmp_desktop.core.values import is_empty, json_copy
 
 FORMAT_NAME = "atmp-dossier-project"
 FORMAT_VERSION = 2            # the newest this app reads and writes
@@ -102,7 +101,7 @@ def to_document(snap: ProjectSnapshot, images: bool = True) -> dict:
     """The JSON interchange document (stable key order is applied by the serialiser). Empty rows are left out
     (an import drops them too); `row_ids` keeps row identities across dump and import. Figures carry their
     image as base64 (`images=False`: by SHA-256 only, for milestones that keep the image in the file)."""
-    data = copy.deepcopy({k: dict(v) for k, v in snap.values.items() if v})
+    data = {k: json_copy(dict(v)) for k, v in snap.values.items() if v}
     row_ids: dict[str, list[str]] = {}
     for step_id, fields in data.items():
         for field_id, value in list(fields.items()):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from atmp_desktop.core.forms import Field
@@ -35,6 +36,16 @@ class FieldValueError(ValueError):
 
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars). copy.deepcopy's memo of every object copied
+    made the project dump grow faster than the project (to_document at 4x: 0.43 s, 6.3x the 1x time)."""
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    if isinstance(value, Mapping):  # the snapshot's read-only mappings too
+        return {k: json_copy(v) for k, v in value.items()}
+    return value
 
 
 def strip_control(text: str) -> str:
