@@ -162,6 +162,37 @@ def test_the_backup_of_the_opened_file_is_made_before_its_first_write(path, form
         assert copy.get("product.invented_name") == before
 
 
+def test_a_backup_on_its_worker_thread_still_holds_the_file_as_opened_when_an_edit_follows_at_once(path, forms):
+    """The window starts the copy on a worker thread; an edit made while it runs waits for it, so the backup
+    never holds the edit, and the edit is saved."""
+    from atmp_desktop.store import backups
+    with ProjectFile.open(path, forms) as project:
+        before = project.get("product.invented_name")
+        project.backup_if_due(background=True)
+        project.set_value("product.invented_name", "Typed while the backup ran")
+        assert not project.backup_running() and project.backup_error is None
+        [made] = backups.list_backups(path)
+        assert made.reason == "open" and project.last_backup == made.path
+    with ProjectFile.open(made.path, forms, read_only=True) as copy:
+        assert copy.get("product.invented_name") == before
+    with ProjectFile.open(path, forms, read_only=True) as again:
+        assert again.get("product.invented_name") == "Typed while the backup ran"
+
+
+def test_a_failed_backup_on_its_worker_thread_is_reported_and_the_work_goes_on(path, forms, monkeypatch):
+    from atmp_desktop.store import backups
+
+    def full_disk(*_a, **_k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(backups, "make_backup", full_disk)
+    with ProjectFile.open(path, forms) as project:
+        project.backup_if_due(background=True)
+        project.set_value("product.invented_name", "Saved anyway")
+        assert "could not be written" in project.backup_error and "unchanged" in project.backup_error
+    with ProjectFile.open(path, forms, read_only=True) as again:
+        assert again.get("product.invented_name") == "Saved anyway"
+
+
 def test_a_project_opened_and_closed_without_an_edit_is_still_backed_up(path, forms):
     from atmp_desktop.store import backups
     ProjectFile.open(path, forms).close()

@@ -718,7 +718,7 @@ class MainWindow(QMainWindow):
         if tries > 0 and (self._prebuild.isActive() or self.validation.busy or self.validation._timer.isActive()):
             QTimer.singleShot(BACKUP_AFTER_PAINT_MS, self, lambda: self._backup_if_due(tries - 1))
             return
-        self.project.backup_if_due()
+        self.project.backup_if_due(background=True)  # copied on a worker thread: the window stays responsive
 
     def _project_painted(self, first: str) -> None:
         if self.project is not None:
