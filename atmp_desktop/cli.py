@@ -263,15 +263,12 @@ def cmd_gui(args) -> int:
     _check_display()
     path = args.project
     if args.sample:
-        from atmp_desktop.samples import load_sample, user_sample_copy
-        from atmp_desktop.store import ProjectFile, ProjectFileError
+        from atmp_desktop.samples import fresh_sample_copy
+        from atmp_desktop.store import ProjectFileError
         try:
-            document = load_sample(args.sample)
+            path = fresh_sample_copy(args.sample, _forms())
         except KeyError as exc:
             raise CliError(str(exc.args[0])) from None
-        path = user_sample_copy(args.sample)
-        try:
-            ProjectFile.create(path, _forms(), document=document, overwrite=True).close()
         except ProjectFileError as exc:
             raise CliError(str(exc)) from None
     from atmp_desktop.ui.app import run_gui

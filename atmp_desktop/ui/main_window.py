@@ -528,11 +528,10 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_sample(self, name: str) -> bool:
-        from atmp_desktop.store import ProjectFile, ProjectFileError
-        from atmp_desktop.samples import load_sample, user_sample_copy
+        from atmp_desktop.store import ProjectFileError
+        from atmp_desktop.samples import fresh_sample_copy
         try:
-            target = user_sample_copy(name)  # never a copy the user has edited or has open
-            ProjectFile.create(target, self.forms, document=load_sample(name), overwrite=True).close()
+            target = fresh_sample_copy(name, self.forms)  # never a copy the user has edited or has open
         except (ProjectFileError, KeyError, OSError, ValueError) as exc:
             QMessageBox.critical(self, "Cannot open sample", f"The sample “{name}” could not be copied: {exc}")
             return False
