@@ -3,8 +3,6 @@ certainty, IMPD headings that take their content from their Module 3 twins, and 
 from __future__ import annotations
 
 import dataclasses
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +15,7 @@ from atmp_desktop.export.builders.generic import Builder
 from atmp_desktop.export.model import Heading, Placeholder, XRef
 from atmp_desktop.samples import sample_names
 from tests.golden import sample_snapshot
+from tests.test_definitions import _copy_with  # the definitions with one line changed
 
 DOCS = resources_dir() / "documents"
 
@@ -362,16 +361,6 @@ def test_a_malformed_refer_or_checklist_fails_at_load(tmp_path, name, old, new, 
 
 
 # ----------------------------------------------------------------------------- checked at load
-def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
-    target = tmp_path / "documents"
-    shutil.copytree(DOCS, target)
-    path = target / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return target
-
-
 def test_a_borrowed_see_without_an_impd_twin_fails_at_load_naming_the_item(tmp_path):
     # 3.2.P.1 refers to 3.2.R (device conformity), which has no IMPD heading
     folder = _copy_with(tmp_path, "impd-q.yaml", "  - code: 2.1.P.1 ", "  - {code: 2.1.P.1, items: twin}\n  - code: x")
