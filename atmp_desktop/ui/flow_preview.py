@@ -12,7 +12,9 @@ the editor is on screen: a page built ahead in idle time lays its diagram out wh
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
@@ -106,40 +108,34 @@ class _Signals(QObject):
     done = Signal(int, object)  # generation, Layout or None
 
 
-class _LayoutJob(QRunnable):
-    """flow_layout on a pool thread. The rows are the editor's copies (stored() copies each row), so nothing
-    the main thread changes is read here; the signal object is parentless and kept alive by the job, so a job
-    that ends after its editor was deleted emits into a live object."""
-
-    def __init__(self, generation: int, rows: list[dict], signals: _Signals):
-        super().__init__()
-        self.generation, self.rows, self.signals = generation, rows, signals
-
-    def run(self):
-        try:
-            layout = flow_layout(self.rows) if self.rows else None
-        except Exception:  # a row the layout cannot read: no preview rather than a thread that dies loudly
-            layout = None
-        self.signals.done.emit(self.generation, layout)
+def _lay_out(generation: int, rows: list[dict], signals: _Signals) -> None:
+    """flow_layout on the worker thread. The rows are the editor's copies (stored() copies each row), so nothing
+    the main thread changes is read here; the signal object is parentless and kept alive by the call, so a
+    layout that ends after its editor was deleted emits into a live object."""
+    try:
+        layout = flow_layout(rows) if rows else None
+    except Exception:  # a row the layout cannot read: no preview rather than a thread that dies loudly
+        layout = None
+    signals.done.emit(generation, layout)
 
 
-_POOL: QThreadPool | None = None
+# A Python worker thread, not a QThreadPool: a job queued on a QThreadPool was seen never to start (the findings
+# check, ui/findings.py). concurrent.futures joins its worker when the interpreter ends.
+_WORKER: ThreadPoolExecutor | None = None
+_LAST: Future | None = None
 
 
-def _pool() -> QThreadPool:
-    global _POOL
-    if _POOL is None:
-        _POOL = QThreadPool()
-        _POOL.setMaxThreadCount(1)
-        import atexit
-        atexit.register(wait_for_layouts)  # no Python running on a pool thread while the interpreter ends
-    return _POOL
+def _submit(*args) -> None:
+    global _WORKER, _LAST
+    if _WORKER is None:
+        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flow-layout")
+    _LAST = _WORKER.submit(_lay_out, *args)
 
 
 def wait_for_layouts() -> None:
-    """Let diagram layouts still running finish (before the interpreter or the window goes away)."""
-    if _POOL is not None:
-        _POOL.waitForDone()
+    """Let a diagram layout still running finish (before the window goes away)."""
+    if _LAST is not None:
+        _LAST.exception()
 
 
 class ProcessStepsEditor(TableEditor):
@@ -212,7 +208,7 @@ class ProcessStepsEditor(TableEditor):
             return  # (a reload that changed nothing in this table)
         self._drawn = rows
         self._generation += 1
-        _pool().start(_LayoutJob(self._generation, rows, self._signals))
+        _submit(self._generation, rows, self._signals)
 
     def _laid_out(self, generation: int, layout) -> None:
         if generation != self._generation:
