@@ -54,6 +54,17 @@ def sample_project(tmp_path, forms):
     return make
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, forms):
+    """The bytes of one car-t project, copied for each case of a module (creating it per case would dominate
+    the run time)."""
+    from atmp_desktop.samples import load_sample
+    from atmp_desktop.store import ProjectFile
+    path = tmp_path_factory.mktemp("template") / "car-t.atmp"
+    ProjectFile.create(path, forms, document=load_sample("car-t")).close()
+    return path.read_bytes()
+
+
 # ------------------------------------------------------------------ GUI fixtures (pytest-qt, offscreen)
 @pytest.fixture
 def settings(tmp_path):

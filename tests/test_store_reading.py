@@ -5,18 +5,10 @@ import threading
 
 import pytest
 
-from atmp_desktop.samples import load_sample
 from atmp_desktop.store import FileChangedError, ProjectFile
 from atmp_desktop.store.rows import InsertRows
 
 TABLE = "manufacturing.process_steps"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, forms):
-    path = tmp_path_factory.mktemp("template") / "car-t.atmp"
-    ProjectFile.create(path, forms, document=load_sample("car-t")).close()
-    return path.read_bytes()
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from atmp_desktop import cli
-from atmp_desktop.samples import load_sample
 from atmp_desktop.store import (
     FileChangedError, ForeignSchemaError, ProjectFile, ProjectFileError, ProjectLockedError,
 )
@@ -52,14 +51,6 @@ def run_cli(*argv) -> tuple[int, str, str]:
 def one_sentence(text: str) -> None:
     assert "unexpected error" not in text and "Traceback" not in text, text
     assert text.strip(), "an error must say something"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, forms):
-    """One car-t project, copied for each case (creating it per case would dominate the run time)."""
-    path = tmp_path_factory.mktemp("template") / "car-t.atmp"
-    ProjectFile.create(path, forms, document=load_sample("car-t")).close()
-    return path.read_bytes()
 
 
 @pytest.fixture
