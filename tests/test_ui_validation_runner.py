@@ -29,3 +29,48 @@ def test_a_check_still_running_when_its_window_is_deleted_ends_quietly(qtbot, mo
     assert finished.is_set()
     err = capfd.readouterr().err
     assert "RuntimeError" not in err and "deleted" not in err, err
+
+
+def test_a_check_waits_while_the_window_has_its_own_idle_work_then_runs_the_latest(qtbot, monkeypatch):
+    """While the window builds pages in idle time the check (CPU-bound Python on another thread, sharing the
+    GIL) is held back; it stays pending, and when the window says it is idle the latest request runs, once."""
+    seen = []
+    monkeypatch.setattr(findings, "load_validate", lambda: lambda forms, snap: seen.append(snap) or [])
+    runner = findings.ValidationRunner(None)
+    busy = [True]
+    runner.yield_to = lambda: busy[0]
+    runner.request("first", immediately=True)
+    runner.request("second", immediately=True)
+    qtbot.wait(400)  # longer than the debounce: a held check is asked again, and still waits
+    assert seen == [] and runner.pending()
+    runner.resume()  # the window still busy: nothing starts
+    qtbot.wait(50)
+    assert seen == [] and runner.pending()
+    busy[0] = False
+    runner.resume()
+    qtbot.waitUntil(lambda: not runner.pending(), timeout=5000)
+    runner.wait()
+    assert seen == ["second"]
+
+
+def test_the_first_check_of_an_opened_project_runs_after_its_pages_are_built(window, sample_project, qtbot,
+                                                                            monkeypatch):
+    """At large 4x a check running beside the prebuilding froze the window for up to a second (the window's
+    thread waiting for the GIL); the pages come first now, and the findings are still those of the project."""
+    from atmp_desktop.core.validation import Finding
+    pages_at_check = []
+
+    def validate(forms, snap):
+        pages_at_check.append(set(window.pages))
+        return [Finding("REQ-01", "error", f"INN is {snap.get('product.inn')}.", "", "product.inn", "product", "K")]
+
+    monkeypatch.setattr(findings, "load_validate", lambda: validate)
+    assert window.open_path(sample_project("car-t"))
+    qtbot.waitUntil(window._prebuild.isActive, timeout=5000)
+    window.validation.request(window.snap, immediately=True)  # as an edit right after opening would
+    qtbot.waitUntil(lambda: window.findings_dock.tree.topLevelItemCount() == 1, timeout=10000)
+    steps = {s.id for s in window.forms.steps}
+    assert pages_at_check and all(seen == steps for seen in pages_at_check)
+    inn = window.project.snapshot().get("product.inn")
+    assert inn and window.findings_dock.tree.topLevelItem(0).text(1) == f"INN is {inn}."
+    assert window.pages["product"].editors["product.inn"].value() == inn

@@ -2,12 +2,20 @@
 
 `core.validation.validate(forms, snap)` is pure and the snapshot is immutable, so running it on a worker
 thread is safe. Results from an older snapshot than the latest request are dropped.
+
+A check is CPU-bound Python: while it runs, the window's thread shares the GIL with it, and every call Qt makes
+into Python from the event loop (a slot, a model's data(), an event filter) first waits for the worker to let
+go of the GIL (5-8 ms each). Building a page in idle time makes ~20 such calls per slice, so at large 4x a
+check running beside the prebuilding froze the window for 100-1,000 ms with only ~10-40 ms of work on its own
+thread. The window's own idle work therefore goes first (`yield_to`): a check asked for meanwhile waits until
+the pages are built, then starts at once.
 """
 from __future__ import annotations
 
 import importlib
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -95,10 +103,14 @@ class ValidationRunner(QObject):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checks")
         self._future: Future | None = None
         self.busy = False
+        # while this says the window has idle-time work of its own (prebuilding pages), checks wait for it
+        self.yield_to: Callable[[], bool] | None = None
+        self._waiting = False  # a check asked for is waiting for the window's idle work (resume() starts it)
 
     def request(self, snap, immediately: bool = False) -> None:
         self._snap = snap
         self._generation += 1
+        self._waiting = False
         if immediately:
             self._timer.stop()
             self._start()
@@ -106,6 +118,11 @@ class ValidationRunner(QObject):
             self._timer.start()
 
     def _start(self) -> None:
+        if self.yield_to is not None and self.yield_to():
+            self._waiting = True
+            self._timer.start()  # still pending (pending() says so); resume() starts it when the window is idle
+            return
+        self._waiting = False
         validate = load_validate()
         if validate is None or self._snap is None:
             self.updated.emit([], "")
@@ -118,6 +135,12 @@ class ValidationRunner(QObject):
             return  # the user edited again meanwhile; a newer run is on its way
         self.busy = False
         self.updated.emit(findings, error)
+
+    def resume(self) -> None:
+        """The window's idle work is done: a check that was waiting for it starts now."""
+        if self._waiting:
+            self._timer.stop()
+            self._start()
 
     def pending(self) -> bool:
         """A check is waiting for the user to pause, or running: the findings shown may be about to change."""

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
         self._prebuild.setInterval(10)
         self._prebuild.timeout.connect(self._build_next_page)
+        self.validation.yield_to = self._prebuild.isActive  # the pages first, then the checks (ui/findings.py)
         self.view_menu.addSeparator()
         # own actions, not the docks' toggle actions: those take the dock's changing title ("Findings (12)")
         # and so could carry no mnemonic
@@ -734,6 +735,7 @@ class MainWindow(QMainWindow):
         missing = [s.id for s in self.forms.steps if s.id not in self.pages]
         if self.project is None or not missing:
             self._prebuild.stop()
+            self.validation.resume()
             return
         step_id = missing[0]
         page = self._building.get(step_id)
