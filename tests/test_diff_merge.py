@@ -252,6 +252,34 @@ def test_merge_puts_approved_steps_back_in_review(copies, forms):
     assert MINE == "mine"
 
 
+
+def test_rows_added_by_theirs_are_inserted_where_they_go_and_the_other_rows_are_not_rewritten(copies, forms):
+    """Taking 40 rows a colleague put at the top of a table (plus runs in the middle and at the end) writes
+    those rows only: the merge's undo step and the audit trail hold the 45 added rows, not the whole table
+    (appending them and moving each to its place renumbered and rewrote every row)."""
+    mine, theirs = copies
+    with ProjectFile.open(theirs, forms) as t:
+        before = t.snapshot().row_ids(STEPS)
+        t.insert_rows(STEPS, 0, [{"name": f"Top {i}"} for i in range(40)])
+        t.insert_rows(STEPS, 41, [{"name": f"Middle {i}"} for i in range(3)])
+        t.insert_rows(STEPS, len(t.snapshot().row_ids(STEPS)), [{"name": "Last 0"}, {"name": "Last 1"}])
+        want = t.snapshot().row_ids(STEPS)
+    with ProjectFile.open(mine, forms) as m:
+        audit_before = len(m.audit_entries(100000))
+        plan = prepare_merge(m, theirs)
+        assert plan.conflicts == []
+        plan.apply()
+        assert m.snapshot().row_ids(STEPS) == want and set(before) < set(want)
+        assert [r.get("name") for r in m.snapshot().rows(STEPS)[:2]] == ["Top 0", "Top 1"]
+        added = [e for e in m.audit_entries(100000)[:len(m.audit_entries(100000)) - audit_before]
+                 if e["action"] == "merge" and e["field"]]
+        assert len(added) == 45 and all(e["old_value"] in (None, "") for e in added)
+    import sqlite3
+    conn = sqlite3.connect(mine)
+    [(changes,)] = conn.execute("SELECT changes FROM undo_steps ORDER BY seq DESC LIMIT 1").fetchall()
+    conn.close()
+    assert changes.count('"r"') == 45
+
 def test_rows_added_by_theirs_go_behind_the_row_they_followed():
     from atmp_desktop.core.merge import _order
     keep = set("abcdXYZ")

@@ -383,6 +383,19 @@ def test_con_01_ignores_descriptive_names_and_inflections(forms):
     assert f.location == "gmo.vector_description" and "Tisagenlecluecel" in f.message
 
 
+
+def test_con_01_reads_typed_table_text_but_not_row_references_or_codes(forms):
+    """A misspelt INN in a table's text column is found; row references, choice codes and dates are values the
+    forms give (a row id may happen to look like a word), so they are never reported as a spelling of it."""
+    inn = {"inn": "tisagenlecleucel"}
+    typed = S(product=inn, quality={"batch_results": [{"batch": "b1", "test": "t1", "result": "Tisagenlecluecel"}]})
+    [f] = run_rule(rule_by_id("CON-01"), forms, typed)
+    assert f.location == "quality.batch_results[0].result"
+    ids = S(product=inn, quality={"batch_results": [{"batch": "tisagenlecluecel", "test": "tisagenleclucel",
+                                                     "result": "97", "result_type": "numeric"}]},
+            applicant={"development_stage": "tisagenlecleucl"})
+    assert run_rule(rule_by_id("CON-01"), forms, ids) == []
+
 def test_con_06_different_bases_are_not_compared(forms):
     snap = S(quality={"dp_composition": [{"component": "Chondrocytes", "function": "Active substance",
                                           "quantity": "1–2 × 10⁷ cells per implant"}],

@@ -84,6 +84,24 @@ def test_every_source_is_named_in_the_3_2_a_2_message(forms):
     assert "Fetal bovine serum" in msg and "scaffold" in msg and "device" in msg
 
 
+
+def test_each_raw_material_and_component_is_judged_by_its_own_row(forms):
+    """MAT-04 reads each material's row back by its location (one filtering of the table per check run, not
+    one per material): the statement asked for is the one missing on that row, in tables of many rows."""
+    raw = [{"material": f"Serum {i}", "biological_origin": "animal", "tse_risk": "low" if i % 3 else None,
+            "ph_eur_reference": "5.2.12" if i % 2 else None} for i in range(12)]
+    raw.insert(5, {"material": "Sodium chloride", "biological_origin": "non_biological"})
+    parts = [{"component": "Collagen sponge", "component_type": "scaffold", "origin": "animal", "tse": "x"},
+             {"component": "Gelatin", "component_type": "scaffold", "origin": "animal"}]
+    snap = S(materials={"raw_materials": raw}, quality={"dp_composition": parts},
+             manufacturing={"adventitious_agents": "x"})
+    at = [i for i, r in enumerate(raw) if r.get("biological_origin") == "animal"]
+    expected = ({f"materials.raw_materials[{i}].tse_risk" for i in at if not raw[i].get("tse_risk")} |
+                {f"materials.raw_materials[{i}].ph_eur_reference" for i in at if not raw[i].get("ph_eur_reference")} |
+                {"quality.dp_composition[1].tse", "materials.tse_statement"})
+    assert _mat04(forms, snap) == expected
+    assert "materials.raw_materials[5].tse_risk" not in expected and "materials.raw_materials[7].tse_risk" in expected
+
 # ----------------------------------------------------------------------------- import and third countries
 def test_a_us_site_recognised_by_its_country_needs_no_eu_authorisation(forms):
     """Issue 15: no EU manufacturing authorisation or QP is demanded of a third-country site; its EU importer is."""

@@ -1,8 +1,9 @@
 """The edits that make an open project hold what another snapshot holds (restore a milestone, take a merge).
 
-Tables are brought over row by row by row id: rows only in the target are inserted with their ids, rows
-only here are deleted, changed rows get the target's cells, and the order is fixed by moving only the rows
-outside the longest run already in order, so a restore of a reordered table rewrites few rows, not all.
+Tables are brought over row by row by row id: rows only in the target are inserted with their ids where the
+target has them, rows only here are deleted, changed rows get the target's cells, and the order is fixed by
+moving only the rows outside the longest run already in order, so a restore of a reordered table or a merge
+of added rows rewrites those rows only, not the table.
 Everything goes through the store's normal row operations, so the target's values are checked like any
 input (a milestone comes from a file, and a file comes from anyone).
 """
@@ -48,11 +49,9 @@ def table_edits(path: str, snap: ProjectSnapshot, target: ProjectSnapshot) -> li
     for rid in want_ids:
         if rid in have and have[rid] != want[rid]:
             edits.append(SetRow(path, rid, dict(want[rid])))
-    new = [rid for rid in want_ids if rid not in have]
-    if new:
-        edits.append(InsertRows(path, len(have_ids) - len(gone), [dict(want[rid]) for rid in new], tuple(new)))
-    order = [rid for rid in have_ids if rid in want] + new
-    edits.extend(_moves(path, order, want_ids))
+    new = {rid for rid in want_ids if rid not in have}
+    order = [rid for rid in have_ids if rid in want]
+    edits.extend(_placements(path, order, want_ids, new, want))
     return edits
 
 
@@ -65,23 +64,40 @@ def _ids(snap: ProjectSnapshot, path: str) -> tuple[list[str], list[dict]]:
     return ids, rows
 
 
-def _moves(path: str, order: list[str], want: list[str]) -> list[MoveRows]:
-    """Moves that turn `order` into `want`: rows outside the longest increasing run are placed, in target
-    order, right after their target predecessor (each chain then hangs behind a row that stays put)."""
+def _placements(path: str, order: list[str], want: list[str], new: set[str], cells: dict) -> list[Any]:
+    """Inserts and moves that turn `order` (the rows kept, in their current order) into `want`: rows outside
+    the longest run already in order are moved, and new rows inserted (a run of them in one InsertRows), in
+    target order right after their target predecessor, so each chain hangs behind a row that stays put.
+    New rows go straight to their place: appending them and moving each one would use up the position gap
+    in front of them and renumber (so rewrite) the whole table."""
     if order == want:
         return []
     rank = {rid: i for i, rid in enumerate(want)}
     keep = set(_longest_increasing(order, rank))
     work = list(order)
-    moves = []
-    for i, rid in enumerate(want):
+    out: list[Any] = []
+    i = 0
+    while i < len(want):
+        rid = want[i]
         if rid in keep:
+            i += 1
+            continue
+        if rid in new:
+            j = i
+            while j < len(want) and want[j] in new:
+                j += 1
+            at = work.index(want[i - 1]) + 1 if i else 0
+            run = want[i:j]
+            work[at:at] = run
+            out.append(InsertRows(path, at, [dict(cells[r]) for r in run], tuple(run)))
+            i = j
             continue
         work.remove(rid)
         at = work.index(want[i - 1]) + 1 if i else 0
         work.insert(at, rid)
-        moves.append(MoveRows(path, (rid,), at))
-    return moves
+        out.append(MoveRows(path, (rid,), at))
+        i += 1
+    return out
 
 
 def _longest_increasing(order: list[str], rank: dict[str, int]) -> list[str]:

@@ -98,6 +98,7 @@ class Ctx:
         self.forms = forms
         self.snap = snap
         self._labels: dict[str, str] = {}
+        self._row_lists: dict[str, list[dict]] = {}  # get_row's tables, filtered once per check run
         self.pursuits = pursuits_of(procedures(self), self.snap.get("applicant.development_stage"))
 
     # ---- values
@@ -119,7 +120,9 @@ class Ctx:
     def get_row(self, location: str) -> dict:
         """The row a location like 'materials.raw_materials[2]' names ({} when there is none)."""
         table, _, rest = location.partition("[")
-        rows = self.rows(table)
+        rows = self._row_lists.get(table)
+        if rows is None:  # a rule asks for many rows of one table: filtering it per row was quadratic
+            rows = self._row_lists[table] = self.rows(table)
         i = int(rest.split("]")[0]) if rest else -1
         return rows[i] if 0 <= i < len(rows) else {}
 

@@ -14,18 +14,28 @@ from atmp_desktop.core.rules.base import DOSSIER, MAA_CT, Ctx, as_text, matches,
 PLACEHOLDER = "[to be completed"
 
 
+NOT_WRITTEN = ("ref", "choice", "multi_choice", "date")  # row ids, choice codes, ISO dates: never typed text
+
+
 def text_cells(c: Ctx) -> Iterator[tuple[str, str]]:
-    """(path, text) for every text value in the project, table cells included."""
+    """(path, text) for every text value in the project, table cells included. Values of fields and columns
+    whose type holds a row id, a choice code or a date are left out: the forms give them, nobody writes them
+    (at large 4x they are half the cells, and every row id looked like a new word to the checks below)."""
+    forms = c.forms
     for step, fields in c.snap.values.items():
         for fid, value in fields.items():
+            path = f"{step}.{fid}"
+            f = forms.field(path) if forms.has_field(path) else None
             if isinstance(value, str):
-                yield f"{step}.{fid}", value
+                if f is None or f.type not in NOT_WRITTEN:
+                    yield path, value
             elif isinstance(value, list):
+                skip = {col.id for col in f.columns if col.type in NOT_WRITTEN} if f is not None else ()
                 for i, row in enumerate(value):
                     if isinstance(row, dict):
                         for col, cell in row.items():
-                            if isinstance(cell, str):
-                                yield f"{step}.{fid}[{i}].{col}", cell
+                            if isinstance(cell, str) and col not in skip:
+                                yield f"{path}[{i}].{col}", cell
 
 
 def _norm(s: str) -> str:
