@@ -189,3 +189,40 @@ def test_file_menu_export_opens_the_dialog(qtbot, forms, project, settings, monk
     w.act_export.trigger()
     assert seen and "m3-2-s" in seen[0]
     w.close_project()
+
+
+def test_ctis_layout_for_a_trial_writes_the_placeholders_and_is_remembered(qtbot, forms, project, settings,
+                                                                          tmp_path):
+    path, _ = project
+    with ProjectFile.open(path, forms) as p:
+        p.apply([("applicant.development_stage", "exploratory_ct")], "stage")
+        trial = (path, p.snapshot())
+    d = make_dialog(qtbot, forms, trial, settings)
+    assert d.ctis.isEnabled() and d.flat.isChecked()
+    out = tmp_path / "cta"
+    d.out_dir.setText(str(out))
+    d.pdf.setChecked(False)
+    d.ctis.setChecked(True)
+    choose(d, {"impd-q", "m3-2-s"})
+    planned = set(d.existing_files(out, ["impd-q", "m3-2-s"], ("docx",)))
+    assert planned == set()  # nothing there yet
+    d.start()
+    qtbot.waitUntil(lambda: d.result is not None or bool(d.error), timeout=60000)
+    d.wait()
+    assert d.error == ""
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert written == {"ctis/part-i/impd-quality.docx", "manifest.csv", "manifest.json"}
+    # the Module 3 document has no CTIS placeholder: left out, and the writer is told so
+    assert "no CTIS placeholder" in d.results.toPlainText()
+    assert {p.relative_to(out).as_posix() for p in d.existing_files(out, ["impd-q", "m3-2-s"], ("docx",))} == written
+    # a clinical-trial folder gets no Module 1 (marketing authorisation) checklist
+    assert d.findings is not None and not [f for f in d.findings if f.rule == "CTD-06"]
+    assert "CTIS placeholder names" in d.results.toPlainText() and "eCTD names" not in d.results.toPlainText()
+    again = make_dialog(qtbot, forms, trial, settings)
+    assert again.ctis.isChecked()
+
+
+def test_ctis_layout_is_offered_only_for_a_clinical_trial(qtbot, forms, project, settings):
+    d = make_dialog(qtbot, forms, project, settings)
+    assert not d.ctis.isEnabled() and "development stage" in d.ctis.toolTip()
+    assert d._layout() == "flat"

@@ -1,8 +1,8 @@
 """Export-level validation: the CTD rules that concern the files written (CTD-01, CTD-02, CTD-05) and the Module 1
 checklist of what the dossier still needs from elsewhere (CTD-06).
 
-`check_export(forms, snap, folder)` reads an exported folder (flat or eCTD layout, as `export_documents` writes
-it: the Word sources give every heading level, the PDF bookmarks are read when only PDFs were written; the eCTD
+`check_export(forms, snap, folder)` reads an exported folder (flat, eCTD or CTIS layout, as `export_documents`
+writes it: the Word sources give every heading level, the PDF bookmarks are read when only PDFs were written; the eCTD
 manifest names each leaf's CTD section) and returns `core.validation.Finding`s. `atmp-desktop validate PROJECT
 --export DIR` adds them to the project's findings; the export dialog calls the same function on its output
 folder. The rules themselves are declared in core (`core/rules/procedure.py`, `on="export"`) so the catalogue
@@ -94,7 +94,7 @@ def _pdf_headings(path: Path) -> list[tuple[int, str]]:
 
 
 def read_export(folder: Path) -> tuple[str, list[ExportedFile]]:
-    """('ectd' | 'flat', the exported files with their headings)."""
+    """('ectd' | 'ctis' | 'flat', the exported files with their headings)."""
     folder = Path(folder)
     manifest = folder / "manifest.json"
     files: dict[str, ExportedFile] = {}
@@ -112,6 +112,9 @@ def read_export(folder: Path) -> tuple[str, list[ExportedFile]]:
         for p in sorted(folder.iterdir()):
             if p.is_file() and p.suffix in (".docx", ".pdf") and not p.name.startswith((".", "~")):
                 files.setdefault(p.stem, ExportedFile(p.stem)).formats.append(p.suffix[1:])
+    if layout == "ectd" and any(k.startswith("ctis/") for k in files) \
+            and all(k.startswith(("ctis/", "reports/")) for k in files):
+        layout = "ctis"  # the clinical-trial placeholders (export --layout ctis): no CTD file, no word/ tree
     ctd_ids = [d.id for d in default_definitions() if d.namespace == "ctd"]
     for key, f in files.items():
         f.ctd = key.startswith(("m1/", "m2/", "m3/")) if layout == "ectd" else \
@@ -354,4 +357,5 @@ def check_export(forms: FormSet, snap: ProjectSnapshot, folder: Path) -> list[Fi
                                        "them first.")]
     snap = effective_snapshot(forms, snap)
     ctd = [f for f in files if f.ctd]
-    return _ctd_01(layout, ctd) + _ctd_02(layout, ctd, snap) + _ctd_05(ctd) + module_1_checklist(forms, snap)
+    module_1 = module_1_checklist(forms, snap) if layout != "ctis" else []  # a CTA has no CTD Module 1
+    return _ctd_01(layout, ctd) + _ctd_02(layout, ctd, snap) + _ctd_05(ctd) + module_1

@@ -148,12 +148,21 @@ class ExportDialog(QDialog):
         ll = QVBoxLayout(layout_box)
         self.flat = QRadioButton("&Flat: all files in one folder", layout_box)
         self.ectd = QRadioButton("e&CTD folder structure (m1, m2, m3 …)", layout_box)
-        self.flat.setChecked(True)
+        self.ctis = QRadioButton("CT&IS Part I placeholders (clinical-trial application)", layout_box)
+        self.ctis.setToolTip("ctis/part-i/ holds the IMPD parts under the names of their CTIS placeholders, "
+                             "reports/ the app's own lists; documents of a marketing authorisation are left out.")
+        trial = document_applies("ctis-part-i", snap)
+        if not trial:
+            self.ctis.setEnabled(False)
+            self.ctis.setToolTip("For a clinical-trial application: set the development stage (Applicant step) "
+                                 "to an exploratory or confirmatory clinical trial.")
+        chosen = {"ectd": self.ectd, "ctis": self.ctis}.get(str(settings.value(_layout_key(project_path), "")
+                                                               or "") if settings else "")
+        (chosen if chosen is not None and chosen.isEnabled() else self.flat).setChecked(True)
         group = QButtonGroup(self)
-        group.addButton(self.flat)
-        group.addButton(self.ectd)
-        ll.addWidget(self.flat)
-        ll.addWidget(self.ectd)
+        for button in (self.flat, self.ectd, self.ctis):
+            group.addButton(button)
+            ll.addWidget(button)
         options.addWidget(layout_box)
 
         where = QGroupBox("Where", self)
@@ -264,6 +273,7 @@ class ExportDialog(QDialog):
         self.out_dir.setText(str(target))
         if self.settings is not None:
             self.settings.set_value(_folder_key(self.project_path), str(target))
+            self.settings.set_value(_layout_key(self.project_path), self._layout())
         self.result, self.error = None, ""
         self.results.hide()
         self.open_folder_button.hide()
@@ -279,7 +289,7 @@ class ExportDialog(QDialog):
         self.thread.start()
 
     def _layout(self) -> str:
-        return "ectd" if self.ectd.isChecked() else "flat"
+        return "ectd" if self.ectd.isChecked() else "ctis" if self.ctis.isChecked() else "flat"
 
     def existing_files(self, out: Path, ids, formats) -> list[Path]:
         """The files this export would replace: the documents' files, or in the eCTD layout one per leaf, the
@@ -350,7 +360,7 @@ class ExportDialog(QDialog):
                                    if problems else ""))
         html = results_html(result, Path(self.out_dir.text()))
         if self.thread is not None and (self.findings is not None or self.thread.check_error):
-            html = findings_html(self.findings or [], self.thread.check_error) + html
+            html = findings_html(self.findings or [], self.thread.check_error, self.thread.args[5]) + html
         self.results.setHtml(html)
         self.results.show()
         self.open_folder_button.setVisible(n > 0)
@@ -378,8 +388,9 @@ class ExportDialog(QDialog):
 
 def planned_files(forms, snap, ids, layout: str, formats) -> list[Path]:
     """The files (relative to the output folder) an export of `ids` writes, without building a document: flat,
-    one per document and format; eCTD, one per leaf heading of the definitions that applies (the PDFs at their
-    eCTD places, the Word sources under word/) and manifest.csv/.json (export.api.export_documents)."""
+    one per document and format; CTIS, one per document with a CTIS place and the manifest; eCTD, one per leaf
+    heading of the definitions that applies (the PDFs at their eCTD places, the Word sources under word/) and
+    manifest.csv/.json (export.api.export_documents)."""
     import posixpath
 
     from atmp_desktop.core.definitions import default_definitions
@@ -388,6 +399,9 @@ def planned_files(forms, snap, ids, layout: str, formats) -> list[Path]:
     from atmp_desktop.export.leaves import _applies
     snap = effective_snapshot(forms, snap)  # as the exporter sees it
     specs = api.resolve_ids(snap, list(ids))
+    if layout == "ctis":  # the documents with a CTIS place, and the manifest (export.api._export)
+        return [api.relative_path(spec, snap, layout, fmt) for spec in specs if api.ctis_location(spec)
+                for fmt in formats] + [Path("manifest.csv"), Path("manifest.json")]
     if layout != "ectd":
         return [api.relative_path(spec, snap, layout, fmt) for spec in specs for fmt in formats]
     rels: list[str] = []
@@ -407,7 +421,7 @@ def planned_files(forms, snap, ids, layout: str, formats) -> list[Path]:
     return files + [Path("manifest.csv"), Path("manifest.json")]
 
 
-def findings_html(findings, error: str = "") -> str:
+def findings_html(findings, error: str = "", layout: str = "flat") -> str:
     """The check of the exported files: problems first, then the Module 1 parts still to prepare (CTD-06)."""
     if error:
         return f"<p><b>Check of the exported files:</b> {escape(error)}</p>"
@@ -418,6 +432,10 @@ def findings_html(findings, error: str = "") -> str:
         items = "".join(f"<li><span style='color:{'#c62828' if f.severity == 'error' else '#b35c00'}'>"
                         f"{escape(f.rule)}</span> {escape(f.message)}</li>" for f in problems[:100])
         parts.append(f"<p><b>Check of the exported files: {len(problems)} problem(s)</b></p><ul>{items}</ul>")
+    elif layout == "ctis":  # no CTD file in a clinical-trial folder: nothing of CTD-01/02/05 was checked
+        parts.append("<p><b>Check of the exported files:</b> <span style='color:#2e7d32'>✔ written under their "
+                     "CTIS placeholder names</span>; what Part I still needs from elsewhere is listed in the "
+                     "CTIS Part I contents report.</p>")
     else:
         parts.append("<p><b>Check of the exported files:</b> <span style='color:#2e7d32'>✔ CTD numbering, order "
                      "and eCTD names as expected</span></p>")
@@ -427,8 +445,18 @@ def findings_html(findings, error: str = "") -> str:
     return "".join(parts)
 
 
-def _folder_key(project_path: Path) -> str:
-    return "export_folder/" + str(project_path.resolve()).replace("/", "|")
+def _folder_key(project_path: Path, what: str = "export_folder") -> str:
+    return what + "/" + str(project_path.resolve()).replace("/", "|")
+
+
+def _layout_key(project_path: Path) -> str:
+    return _folder_key(project_path, "export_layout")
+
+
+def document_applies(doc_id: str, snap) -> bool:
+    """Whether a document applies to the project (False for an id this build does not know)."""
+    spec = next((d for d in DOCUMENTS if d.id == doc_id), None)
+    return spec is not None and spec.applies(snap)
 
 
 def default_folder(settings, project_path: Path) -> Path:
