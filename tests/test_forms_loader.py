@@ -45,6 +45,10 @@ def test_good_form_loads(tmp_path):
     (GOOD.replace("type: text, required: true}", "type: text, placeholders: {cell: ''}}"),
      "'placeholders': every entry must be a non-empty text"),
     (GOOD.replace("choices: [a, b]", "choices: [{value: a, label: Yes}, b]"), "YAML reads yes/no/on/off"),
+    (GOOD.replace("order: 1", "order: 1\nrequired_for: [maa, mia]"), "step 'demo': 'required_for': unknown "
+                                                                      "procedure(s) mia"),
+    (GOOD.replace("required: true}", "required: true, required_for: maa}"), "field 'name': 'required_for' must "
+                                                                          "be a list of procedures"),
 ])
 def test_malformed_forms_name_file_field_and_problem(tmp_path, bad, expected):
     with pytest.raises(FormError) as err:
@@ -85,3 +89,17 @@ def test_conditions_read_as_plain_language_with_choice_labels(tmp_path):
                                     {"not": {"field": "demo.flag", "equals": True}}]})
     text = cond.describe(forms.label, forms.value_label)
     assert text == "Kind is Autologous and demo.flag is no"
+
+
+def test_required_for_is_inherited_from_the_step_and_replaced_by_the_field(tmp_path):
+    text = GOOD.replace("order: 1", "order: 1\nrequired_for: [maa, ct]").replace(
+        "type: integer}]", "type: integer, required: true}]").replace(
+        "equals: a}}", "equals: a}, required: true, required_for: [classification]}")
+    forms = load_forms(write(tmp_path, text))
+    name, rows, extra = forms.field("demo.name"), forms.field("demo.rows"), forms.field("demo.extra")
+    assert name.required_for == {"maa", "ct"} and rows.column("x").required_for == {"maa", "ct"}
+    assert name.required_in(frozenset({"ct"})) and not name.required_in(frozenset({"classification"}))
+    assert extra.required_in(frozenset({"classification"})) and not extra.required_in(frozenset({"maa"}))
+    assert not forms.field("demo.kind").required_in(frozenset({"maa"}))  # never required stays so
+    plain = load_forms(write(tmp_path, GOOD)).field("demo.name")
+    assert plain.required_for is None and plain.required_in(frozenset({"classification"}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.rules.base import ALL, pursuits_of
+from atmp_desktop.core.pursuits import ALL, pursuits_of
 from atmp_desktop.core.rules.catalogue import applicability_rows, family_cell
 from atmp_desktop.core.validation import all_rules, rule_by_id, run_rule
 from tests.test_rules import CASES, S
@@ -98,3 +98,29 @@ def test_maa_rules_follow_a_parallel_maa(forms):
     assert run_rule(rule_by_id("PRO-05"), forms, snap)
     alone = S(applicant={"procedure": "sme_certification"})
     assert run_rule(rule_by_id("PRO-05"), forms, alone) == []
+
+
+def _required_steps(forms, values) -> set[str]:
+    snap = ProjectSnapshot(meta={}, values=values, section_status={}, table_ids={})
+    return {f.location.split(".")[0] for f in run_rule(rule_by_id("REQ-01"), forms, snap)}
+
+
+def test_required_fields_follow_what_the_project_pursues(forms):
+    """A classification request is not told its Module 3 fields are missing; a marketing authorisation is."""
+    product = {"atmp_type": "sCTMP", "origin": "allogeneic"}
+    classification = _required_steps(forms, {"applicant": {"procedure": "atmp_classification"}, "product": product})
+    assert {"applicant", "product", "materials"} <= classification  # the request describes cells and materials
+    assert not classification & {"manufacturing", "quality", "nonclinical", "traceability"}
+    snap = ProjectSnapshot(meta={}, values={"applicant": {"procedure": "atmp_classification"}, "product": product},
+                           section_status={}, table_ids={})
+    materials = {f.location for f in run_rule(rule_by_id("REQ-01"), forms, snap) if f.location.startswith("materials.")}
+    assert materials == {"materials.cell_source"}  # donor tests or raw materials are for the dossiers
+    maa = _required_steps(forms, {"applicant": {"procedure": "atmp_classification",
+                                                "other_procedures": ["maa_standard"]}, "product": product})
+    assert {"manufacturing", "quality", "nonclinical", "traceability"} <= maa
+    nothing_chosen = _required_steps(forms, {"product": product})
+    assert nothing_chosen == maa  # a project that has chosen no procedure yet is checked for all
+    trial = {f.location for f in run_rule(rule_by_id("REQ-01"), forms, ProjectSnapshot(
+        meta={}, values={"applicant": {"development_stage": "exploratory_ct"}, "product": product},
+        section_status={}, table_ids={}))}
+    assert "quality.dp_specification" in trial and "traceability.rmp_important_risks" not in trial  # no RMP yet

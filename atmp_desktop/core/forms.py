@@ -36,8 +36,8 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _PATH = re.compile(r"^(?P<step>[a-z][a-z0-9_]*)\.(?P<field>[a-z][a-z0-9_]*)"
                    r"(?:\[(?P<index>\d+)\](?:\.(?P<column>[a-z][a-z0-9_]*))?)?$")
 
-_STEP_KEYS = {"id", "title", "order", "intro", "applies_when", "not_applicable_reason", "fields"}
-_FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", "visible_when",
+_STEP_KEYS = {"id", "title", "order", "intro", "applies_when", "not_applicable_reason", "required_for", "fields"}
+_FIELD_KEYS = {"id", "label", "type", "help", "basis", "certainty", "required", "required_for", "visible_when",
                "choices", "units", "columns", "min", "max", "placeholder", "group", "width", "ref", "editor",
                "examples", "placeholders"}
 
@@ -62,6 +62,8 @@ class Field:
     basis: str = ""
     certainty: str = ""
     required: bool = False
+    # the procedures (core.pursuits.PURSUITS) for which a required field is required; None: all of them
+    required_for: frozenset[str] | None = None
     visible_when: Condition | None = None
     choices: tuple[Choice, ...] = ()
     units: tuple[str, ...] = ()
@@ -75,6 +77,10 @@ class Field:
     editor: str = ""           # a table the window edits with a grid (EDITORS) instead of the table editor
     examples: tuple[tuple[str, str], ...] = ()      # (profile, example text) for the help panel
     placeholders: tuple[tuple[str, str], ...] = ()  # (profile, placeholder) instead of `placeholder`
+
+    def required_in(self, pursuits: frozenset[str]) -> bool:
+        """Required for a project that pursues `pursuits` (core.pursuits.project_pursuits)."""
+        return self.required and (self.required_for is None or bool(self.required_for & pursuits))
 
     def example_for(self, profile: str | None) -> str:
         return dict(self.examples).get(profile or "", "")
@@ -217,7 +223,24 @@ def _parse_choices(raw: Any, source: str, where: str) -> tuple[Choice, ...]:
     return tuple(out)
 
 
-def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) -> Field:
+def _required_for(raw: dict, source: str, where: str, inherited: frozenset[str] | None = None):
+    """`required_for: [maa, ct, ...]`: the procedures a required field is required for (a field's own list
+    replaces its step's)."""
+    from atmp_desktop.core.pursuits import PURSUITS
+    value = raw.get("required_for")
+    if value is None:
+        return inherited
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise _fail(source, where, f"'required_for' must be a list of procedures ({', '.join(PURSUITS)})")
+    unknown = sorted(set(value) - set(PURSUITS))
+    if unknown:
+        raise _fail(source, where, f"'required_for': unknown procedure(s) {', '.join(unknown)}; use "
+                                   f"{', '.join(PURSUITS)}")
+    return frozenset(value)
+
+
+def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False,
+                 required_for: frozenset[str] | None = None) -> Field:
     if not isinstance(raw, dict):
         raise _fail(source, "fields", f"each field must be a mapping, got {raw!r}")
     fid = raw.get("id")
@@ -269,7 +292,9 @@ def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) ->
         raw_cols = raw.get("columns")
         if not isinstance(raw_cols, list) or not raw_cols:
             raise _fail(source, where, "a table needs a non-empty list of 'columns'")
-        columns = tuple(_parse_field(c, step_id, source, in_table=True) for c in raw_cols)
+        columns = tuple(_parse_field(c, step_id, source, in_table=True,
+                                     required_for=_required_for(raw, source, where, required_for))
+                        for c in raw_cols)
         ids = [c.id for c in columns]
         if len(ids) != len(set(ids)):
             raise _fail(source, where, "column ids must be unique")
@@ -289,7 +314,8 @@ def _parse_field(raw: Any, step_id: str, source: str, in_table: bool = False) ->
     return Field(
         id=fid, label=str(raw["label"]), type=ftype, step_id=step_id,
         help=str(raw.get("help", "")).strip(), basis=str(raw.get("basis", "")).strip(), certainty=certainty,
-        required=bool(raw.get("required", False)), visible_when=visible_when,
+        required=bool(raw.get("required", False)), required_for=_required_for(raw, source, where, required_for),
+        visible_when=visible_when,
         choices=choices, units=units, columns=columns, min=raw.get("min"), max=raw.get("max"),
         placeholder=str(raw.get("placeholder", "")), group=str(raw.get("group", "")),
         width=int(raw.get("width", 0) or 0), ref=ref, editor=editor, examples=examples,
@@ -328,7 +354,8 @@ def parse_step(raw: Any, source: str) -> Step:
     raw_fields = raw.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
         raise _fail(source, f"step '{sid}'", "'fields' must be a non-empty list")
-    fields = tuple(_parse_field(f, sid, source) for f in raw_fields)
+    required_for = _required_for(raw, source, f"step '{sid}'")
+    fields = tuple(_parse_field(f, sid, source, required_for=required_for) for f in raw_fields)
     ids = [f.id for f in fields]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

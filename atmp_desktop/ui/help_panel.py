@@ -6,6 +6,7 @@ from html import escape
 from PySide6.QtWidgets import QTextBrowser
 
 from atmp_desktop.core.forms import Field, Step
+from atmp_desktop.core.pursuits import ALL, project_pursuits
 from atmp_desktop.ui.logic import certainty_text
 
 # no fixed text colours: the palette's own (light or dark) stays readable; the certainty colours are mid tones
@@ -45,7 +46,7 @@ def field_help_html(field: Field, snap=None) -> str:
     from atmp_desktop.ui.logic import product_profile
     profile = product_profile(snap) if snap is not None else None
     parts = [f"<h3 style='margin-bottom:4px'>{escape(field.label)}</h3>"]
-    if field.required:
+    if field.required and (snap is None or field.required_in(project_pursuits(snap.get))):
         parts.append("<p style='margin-top:0'><i>Required</i></p>")
     if field.help:
         parts.append(f"<p>{escape(field.help)}</p>")
@@ -96,7 +97,8 @@ def step_help_html(step: Step, snap=None) -> str:
             title = (f"{pl.code} {pl.title}" if pl.namespace == "ctd" and pl.code else doc.title)
             if title not in feeds:
                 feeds.append(title)
-    required = sum(1 for f in step.fields if f.required)
+    pursuits = project_pursuits(snap.get) if snap is not None else ALL
+    required = sum(1 for f in step.fields if f.required_in(pursuits))
     parts = [f"<h3 style='margin-bottom:4px'>{escape(step.title)}</h3>"]
     if step.intro:
         parts.append(f"<p>{escape(step.intro)}</p>")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from atmp_desktop.core.forms import Field, FormSet, Step, parse_path
 from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.pursuits import PURSUIT_FIELDS, project_pursuits
 
 CERTAINTY_TEXT = {
     "V": "Verified",
@@ -58,7 +59,8 @@ def field_visible(field: Field, snap: ProjectSnapshot) -> bool:
 
 def step_state(forms: FormSet, step: Step, snap: ProjectSnapshot) -> StepState:
     applies = step_applies(step, snap)
-    required = [f for f in step.fields if f.required and field_visible(f, snap)]
+    pursuits = project_pursuits(snap.get)
+    required = [f for f in step.fields if f.required_in(pursuits) and field_visible(f, snap)]
     filled = sum(1 for f in required if snap.is_set(f.path))
     return StepState(step.id, applies, "" if applies else not_applicable_reason(forms, step),
                      len(required), filled)
@@ -95,7 +97,7 @@ def step_of_location(forms: FormSet, location: str) -> str:
 @dataclass(frozen=True)
 class Dependencies:
     """Which conditions read which fields, so an edit re-evaluates only the conditions it can change."""
-    fields: dict[str, frozenset[str]]   # field path read -> fields whose visible_when reads it
+    fields: dict[str, frozenset[str]]   # field path read -> fields whose visible_when (or required_for) reads it
     steps: dict[str, frozenset[str]]    # field path read -> steps whose applies_when reads it
 
 
@@ -122,6 +124,9 @@ def dependencies(forms: FormSet) -> Dependencies:
     for f in forms.all_fields():
         if f.visible_when is not None:
             for p in _read_paths(f.visible_when):
+                fields.setdefault(p, set()).add(f.path)
+        if f.required and f.required_for is not None:  # required or not with the procedures pursued
+            for p in PURSUIT_FIELDS:
                 fields.setdefault(p, set()).add(f.path)
     for s in forms.steps:
         if s.applies_when is not None:

@@ -29,6 +29,7 @@ from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.findings import shown_kind
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
+from atmp_desktop.core.pursuits import project_pursuits
 from atmp_desktop.core.sections import TITLE_FIELDS, all_headings, display_title, section_applicability
 
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
@@ -157,6 +158,7 @@ def section_facts(forms: FormSet, snap: ProjectSnapshot, findings, codes=None) -
     visible: dict[str, bool] = {}
     filled: dict[str, bool] = {}
     finding_codes = [(fi, _codes_of_finding(forms, fi.location, known)) for fi in findings]
+    pursuits = project_pursuits(snap.get)
     out: dict[str, SectionFacts] = {}
     for code in wanted:
         shown = []
@@ -173,7 +175,7 @@ def section_facts(forms: FormSet, snap: ProjectSnapshot, findings, codes=None) -
                 filled[f.path] = snap.is_set(f.path)
             if filled[f.path]:
                 done.append(f.path)
-            elif f.required:
+            elif f.required_in(pursuits):
                 facts.required_empty.append(f.path)
         facts.filled, facts.filled_paths = len(done), frozenset(done)
         if finding_codes:
@@ -192,6 +194,7 @@ def updated_facts(forms: FormSet, snap: ProjectSnapshot, previous: dict[str, Sec
     (they change with the debounced checks, which recompute everything). Equal to section_facts() then."""
     subtree_fields = _subtree_fields(forms)
     paths = set(paths)
+    pursuits = project_pursuits(snap.get)
     state: dict[str, tuple[bool, bool]] = {}  # path -> (visible, filled)
     out: dict[str, SectionFacts] = {}
     for code in codes:
@@ -209,7 +212,7 @@ def updated_facts(forms: FormSet, snap: ProjectSnapshot, previous: dict[str, Sec
         filled = (old.filled_paths - touched) | {p for p in touched if state[p][0] and state[p][1]}
         shown = [f for f in order if f.path in visible]
         out[code] = SectionFacts(app.applies, app.reason, [f.path for f in shown], len(filled),
-                                 [f.path for f in shown if f.required and f.path not in filled], old.findings,
+                                 [f.path for f in shown if f.required_in(pursuits) and f.path not in filled], old.findings,
                                  frozenset(filled))
     return out
 

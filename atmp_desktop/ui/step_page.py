@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QGroupBox, QLabel, QScrollArea, QVBoxLayou
 
 from atmp_desktop.core.forms import FormSet, Step, parse_path
 from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.pursuits import project_pursuits
 from atmp_desktop.ui import logic
 from atmp_desktop.ui.fields import FieldEditor, make_editor
 from atmp_desktop.ui.style import BANNER_CSS, role
@@ -25,12 +26,12 @@ class FieldRow(QWidget):
         self.field = editor.field
         self.editor = editor
         f = editor.field
-        self.label = QLabel(f"{f.label}{' *' if f.required else ''}", self)
+        self.label = QLabel(self)
         self.label.setWordWrap(True)
         role(self.label, "fieldLabel")
         self.label.setBuddy(editor.focus_target())
-        if f.required:
-            self.label.setToolTip("Required")
+        self.required: bool | None = None
+        self.show_required(f.required)
         layout = QVBoxLayout(self)
         role(self, "plain")
         layout.setContentsMargins(0, 4, 0, 4)
@@ -39,6 +40,15 @@ class FieldRow(QWidget):
         layout.addWidget(editor)
         self.message: QLabel | None = None  # why typed text was not saved; made on first use
         editor.problem.connect(self.show_problem)
+
+    def show_required(self, required: bool) -> None:
+        """The label's * and tooltip: required for the procedures the project pursues (Field.required_in)."""
+        if required == self.required:
+            return
+        self.required = required
+        self.label.setText(f"{self.field.label} *" if required else self.field.label)
+        if self.field.required:  # (a field never required has no tooltip to set)
+            self.label.setToolTip("Required" if required else "Not required for the procedures this project pursues")
 
     def show_problem(self, text: str) -> None:
         if self.message is None:
@@ -193,10 +203,13 @@ class StepPage(QScrollArea):
                     self.banner.show()
                 self.form_area.setEnabled(applies)
         groups = set()
+        pursuits = project_pursuits(snap.get)
         for path in self.rows if paths is None else paths:
             row = self.rows.get(path)
             if row is None:
                 continue
+            if row.field.required_for is not None:
+                row.show_required(row.field.required_in(pursuits))
             visible = logic.field_visible(row.field, snap)
             if self._visible.get(path) != visible:
                 self._visible[path] = visible

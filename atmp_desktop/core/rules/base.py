@@ -13,6 +13,8 @@ from typing import Any, Callable, Iterable
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.pursuits import ALL
+from atmp_desktop.core.pursuits import procedures as _procedures, project_pursuits
 from atmp_desktop.core.values import is_empty
 
 SEVERITIES = ("error", "warning", "info")
@@ -20,24 +22,12 @@ Hit = tuple[str, ...]  # (location, message) or (location, message, field to ope
 
 
 # ---------------------------------------------------------------------------- what the project pursues
-# Kinds of procedure a project can pursue, each with the procedure and stage choices that turn it on. A rule
-# names the kinds it concerns; it runs when the project pursues any of them, through its main procedure, a
-# parallel procedure (applicant.other_procedures) or its development stage. Product facts (type, vector,
-# materials) are then checked by the rule itself.
-PURSUITS = {
-    "maa": "marketing authorisation application",
-    "ct": "clinical trial (incl. its GMO application)",
-    "classification": "ATMP classification request (Art. 17)",
-    "certification": "SME certification of quality/non-clinical data (Art. 18)",
-}
-ALL = frozenset(PURSUITS)
+# A rule names the kinds of procedure (core.pursuits.PURSUITS) it concerns; it runs when the project pursues any
+# of them, through its main procedure, a parallel procedure (applicant.other_procedures) or its development
+# stage. Product facts (type, vector, materials) are then checked by the rule itself.
 MAA, CT, CERT = frozenset({"maa"}), frozenset({"ct"}), frozenset({"certification"})
 MAA_CT = MAA | CT                      # the product is made and used: sites, GMO handling, follow-up
 DOSSIER = MAA | CT | CERT              # Module 3 quality data are assessed (IMPD, certification)
-PROCEDURE_PURSUIT = {"maa_standard": "maa", "maa_accelerated": "maa", "maa_conditional": "maa",
-                     "maa_exceptional": "maa", "ct_gmo": "ct", "atmp_classification": "classification",
-                     "sme_certification": "certification"}
-STAGE_PURSUIT = {"exploratory_ct": "ct", "confirmatory_ct": "ct", "maa": "maa"}
 
 
 @dataclass(frozen=True)
@@ -63,14 +53,6 @@ class Rule:
 
 
 RULES: list[Rule] = []
-
-
-def pursuits_of(procedures: Iterable[str], stage: str | None) -> frozenset[str]:
-    """The kinds of procedure a project pursues; a project that has chosen none yet is checked for all."""
-    out = {PROCEDURE_PURSUIT[p] for p in procedures if p in PROCEDURE_PURSUIT}
-    if stage in STAGE_PURSUIT:
-        out.add(STAGE_PURSUIT[stage])
-    return frozenset(out) or ALL
 
 
 def rule(id: str, severity: str, applies_when: str, check: str, basis: str, certainty: str, step: str = "",
@@ -99,7 +81,7 @@ class Ctx:
         self.snap = snap
         self._labels: dict[str, str] = {}
         self._row_lists: dict[str, list[dict]] = {}  # get_row's tables, filtered once per check run
-        self.pursuits = pursuits_of(procedures(self), self.snap.get("applicant.development_stage"))
+        self.pursuits = project_pursuits(snap.get)
 
     # ---- values
     def get(self, path: str) -> Any:
@@ -258,11 +240,7 @@ def cell_based(c: Ctx) -> bool:
 
 def procedures(c: Ctx) -> set[str]:
     """Every procedure the project pursues: the main one and the parallel ones."""
-    other = c.get("applicant.other_procedures")
-    out = {p for p in other if isinstance(p, str)} if isinstance(other, list) else set()
-    if isinstance(c.get("applicant.procedure"), str):
-        out.add(c.get("applicant.procedure"))
-    return out
+    return _procedures(c.get)
 
 
 def is_maa(c: Ctx) -> bool:

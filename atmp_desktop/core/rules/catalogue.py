@@ -5,7 +5,8 @@ rewrites the generated blocks of docs/validation.md when they differ.
 """
 from __future__ import annotations
 
-from atmp_desktop.core.rules.base import PROCEDURE_PURSUIT, PURSUITS, RULES, STAGE_PURSUIT, pursuits_of
+from atmp_desktop.core.pursuits import PROCEDURE_PURSUIT, PURSUITS, STAGE_PURSUIT, pursuits_of
+from atmp_desktop.core.rules.base import RULES
 
 SERIES = ("CTD", "TYP", "GMO", "DON", "MAT", "QC", "DEV", "TRC", "LTF", "PRO", "SME", "GMP", "REQ", "CON")
 

@@ -1,4 +1,5 @@
-"""REQ-01: required fields of every applicable step (steps and fields hidden by their conditions are skipped)."""
+"""REQ-01: required fields of every applicable step (steps and fields hidden by their conditions are skipped), for
+the procedures the project pursues (a field's `required_for`)."""
 from __future__ import annotations
 
 from atmp_desktop.core.project import field_visible, step_applies
@@ -17,15 +18,15 @@ def req_01(c: Ctx):
             if f.visible_when is not None and not field_visible(c.forms, f.path, c.snap):
                 continue
             value = c.snap.get(f.path)
-            if f.required and is_empty(value):
+            if f.required_in(c.pursuits) and is_empty(value):
                 what = "add at least one row to" if f.is_table else "fill in"
                 yield (f.path, f"Required: {what} ‘{f.label}’ in step ‘{step.title}’.")
             if f.is_table and isinstance(value, list):
-                yield from _required_cells(f, step.title, value)
+                yield from _required_cells(f, step.title, value, c.pursuits)
 
 
-def _required_cells(table, step_title: str, rows: list):
-    required = [col for col in table.columns if col.required]
+def _required_cells(table, step_title: str, rows: list, pursuits: frozenset[str]):
+    required = [col for col in table.columns if col.required_in(pursuits)]
     for i, row in enumerate(rows):
         for col in required:
             if isinstance(row, dict) and is_empty(row.get(col.id)):

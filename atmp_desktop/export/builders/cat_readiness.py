@@ -12,6 +12,7 @@ from atmp_desktop.core.definitions import default_definitions, placement_map
 from atmp_desktop.core.documents import all_documents
 from atmp_desktop.core.forms import FormSet, default_forms
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
+from atmp_desktop.core.pursuits import project_pursuits
 from atmp_desktop.core.sections import Heading as CtdHeading
 from atmp_desktop.core.sections import all_headings, display_title, section_applicability
 from atmp_desktop.core.validation import SEVERITY_ORDER, Finding, counts, section_of, validate
@@ -41,6 +42,7 @@ def field_counts(forms: FormSet, snap: ProjectSnapshot) -> dict[str, list[int]]:
     """CTD code -> [required filled, required, filled, fields] over visible fields printed directly under it."""
     out: dict[str, list[int]] = {}
     pmap = placement_map()
+    pursuits = project_pursuits(snap.get)
     for f in forms.all_fields():
         codes = list(pmap.ctd_codes(f.path))
         if not codes or not field_visible(forms, f.path, snap):
@@ -48,8 +50,8 @@ def field_counts(forms: FormSet, snap: ProjectSnapshot) -> dict[str, list[int]]:
         filled = not is_empty(snap.get(f.path))
         for code in codes:
             n = out.setdefault(code, [0, 0, 0, 0])
-            n[0] += int(f.required and filled)
-            n[1] += int(f.required)
+            n[0] += int(f.required_in(pursuits) and filled)
+            n[1] += int(f.required_in(pursuits))
             n[2] += int(filled)
             n[3] += 1
     return out
