@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from atmp_desktop.core.documents import DOCUMENTS
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.ui.settings import path_key
 
 
 def export_function():
@@ -445,12 +446,12 @@ def findings_html(findings, error: str = "", layout: str = "flat") -> str:
     return "".join(parts)
 
 
-def _folder_key(project_path: Path, what: str = "export_folder") -> str:
-    return what + "/" + str(project_path.resolve()).replace("/", "|")
+def _folder_key(project_path: Path) -> str:
+    return path_key("export_folder", project_path)
 
 
 def _layout_key(project_path: Path) -> str:
-    return _folder_key(project_path, "export_layout")
+    return path_key("export_layout", project_path)
 
 
 def document_applies(doc_id: str, snap) -> bool:

@@ -203,15 +203,41 @@ class MainWindow(QMainWindow):
         self.file_banner_button = QPushButton("Save a &Copy…", self.file_banner)
         self.file_banner_button.setAutoDefault(False)
         self.file_banner_button.clicked.connect(self.save_as)
+        self.file_banner_hide = QPushButton("&Don't Warn Again for This File", self.file_banner)
+        self.file_banner_hide.setAutoDefault(False)
+        self.file_banner_hide.clicked.connect(self._hide_location_notice)
+        self.file_banner_hide.hide()
         row.addWidget(self.file_banner_text, 1)
         row.addWidget(self.file_banner_button)
+        row.addWidget(self.file_banner_hide)
         self.file_banner.hide()
         return self.file_banner
 
-    def _show_file_banner(self, text: str, offer_copy: bool) -> None:
+    def _show_file_banner(self, text: str, offer_copy: bool, offer_hide: bool = False) -> None:
         self.file_banner_text.setText(text)
         self.file_banner_button.setVisible(offer_copy)
+        self.file_banner_hide.setVisible(offer_hide)
         self.file_banner.setVisible(bool(text))
+
+    def _location_notice(self, project) -> str:
+        """What to say when the file is in a folder other computers share (store.location), unless the writer
+        asked not to be told again for this file."""
+        from atmp_desktop.store.location import shared_location
+        from atmp_desktop.ui.settings import path_key
+        hidden = self.settings.value(path_key("location_notice_hidden", project.path), "")
+        where = None if hidden else shared_location(project.path)
+        if where is None:
+            return ""
+        return (f"“{project.path.name}” is in {where}. The lock that keeps a second person out while you work "
+                "does not reach other computers there: if a colleague edits it at the same time, one of you "
+                "loses work. Edit it only while nobody else has it open, or send colleagues a copy "
+                "(File ▸ Send a Copy) and merge theirs (Review ▸ Merge a Colleague's Copy).")
+
+    def _hide_location_notice(self) -> None:
+        from atmp_desktop.ui.settings import path_key
+        if self.project is not None:
+            self.settings.set_value(path_key("location_notice_hidden", self.project.path), "1")
+        self._show_file_banner("", False)
 
     def _action(self, menu, text, slot, keys: tuple[str, ...] = (), tip="") -> QAction:
         """A menu action; `keys` ("Ctrl+E", or "std:New" for a platform standard key) are bound after the
@@ -494,7 +520,8 @@ class MainWindow(QMainWindow):
             self._show_file_banner(f"“{project.path.name}” is open read-only: {reason}. Nothing you "
                                    "change here can be saved; save a copy to continue editing.", True)
         else:
-            self._show_file_banner("", False)
+            notice = self._location_notice(project)
+            self._show_file_banner(notice, False, offer_hide=bool(notice))
         self._watch.start()
 
     def close_project(self) -> bool:

@@ -14,6 +14,11 @@ def app_settings() -> QSettings:
     return QSettings("atmp-desktop", APP_NAME)
 
 
+
+def path_key(what: str, path) -> str:
+    """A settings key for one project file (`what/<its absolute path>`; QSettings reads "/" as a group)."""
+    return what + "/" + str(Path(path).resolve()).replace("/", "|")
+
 class Settings:
     def __init__(self, qsettings: QSettings | None = None):
         self.q = qsettings or app_settings()
