@@ -71,6 +71,7 @@ def format_text(forms, title: str, findings) -> str:
 
 
 def cmd_rules(args) -> int:
+    from atmp_desktop.core.rules.catalogue import severity_text
     from atmp_desktop.core.validation import all_rules
     rules = all_rules()
     if args.format == "json":
@@ -83,7 +84,9 @@ def cmd_rules(args) -> int:
         sys.stdout.write(blocks["applicability"] + "\n" + blocks["rules"])
         return cli.EXIT_OK
     for r in rules:
-        print(f"{r.id:<8}{SEVERITY_WORD[r.severity]:<8}[{r.certainty}] applies when {r.applies_when}: {r.check_text}.")
+        milder = f" ({severity_text(r).split(' (', 1)[1]}" if r.severity_by_stage else ""
+        print(f"{r.id:<8}{SEVERITY_WORD[r.severity]:<8}[{r.certainty}] applies when {r.applies_when}: {r.check_text}"
+              f"{milder}.")
         print(f"{'':16}Basis: {r.basis}")
     return cli.EXIT_OK
 
@@ -101,11 +104,11 @@ def docs_blocks(forms) -> dict[str, str]:
 def markdown_tables() -> str:
     """The rule table and the constants table, as pasted into docs/validation.md."""
     from atmp_desktop.core.constants import ALL_CONSTANTS
-    from atmp_desktop.core.rules.catalogue import pursued_text
+    from atmp_desktop.core.rules.catalogue import pursued_text, severity_text
     from atmp_desktop.core.validation import all_rules
     lines = ["| Rule | Severity | For | Applies when | Checks | Basis | Certainty |", "|---|---|---|---|---|---|---|"]
     for r in all_rules():
-        lines.append(f"| {r.id} | {r.severity} | {pursued_text(r)} | {_cell(r.applies_when)} | {_cell(r.check_text)} "
+        lines.append(f"| {r.id} | {severity_text(r)} | {pursued_text(r)} | {_cell(r.applies_when)} | {_cell(r.check_text)} "
                      f"| {_cell(r.basis)} | {r.certainty} |")
     lines += ["", "| Constant | Value | Meaning | Source | Certainty |", "|---|---|---|---|---|"]
     for name, c in ALL_CONSTANTS.items():

@@ -171,6 +171,12 @@ CASES: dict[str, tuple[ProjectSnapshot, ProjectSnapshot]] = {
                          "dp_specification": [{"test": "Potency (IFN-γ)"}]}),
               S(applicant={"procedure": "maa_standard"}, manufacturing={"process_validation": "3 PPQ batches"},
                 quality={"analytical_procedures": [{"test": "Potency", "validation_status": "validated"}]})),
+    "QC-14": (S(applicant={"development_stage": "confirmatory_ct"},
+                quality={"analytical_procedures": [{"test": "Potency (cytotoxicity)", "validation_status": "qualified"}],
+                         "dp_specification": [{"test": "Potency", "category": "potency"}]}),
+              S(applicant={"development_stage": "confirmatory_ct"},
+                quality={"analytical_procedures": [{"test": "Potency (cytotoxicity)", "validation_status": "validated"}],
+                         "dp_specification": [{"test": "Potency", "category": "potency"}]})),
     "QC-13": (S(manufacturing={"process_changed_after_pivotal": True}),
               S(manufacturing={"process_changed_after_pivotal": True, "comparability": "x"})),
     "DEV-01": (S(product={"is_combined": True}), S(product={"is_combined": True}, traceability=DEVICE_FULL)),
@@ -536,3 +542,26 @@ def test_qc_20_names_batch_test_and_values(forms):
     snap = with_results("69", "1")
     snap.values["quality"]["dp_specification"][0]["test"] = "Viability (post-thaw)"
     assert any("Viability (post-thaw) is 69 %" in f.message for f in run_rule(rule_by_id("QC-20"), forms, snap))
+
+
+def _at(snap, stage=None, procedures=()):
+    values = {k: dict(v) for k, v in snap.values.items()}
+    values["applicant"] = {"development_stage": stage, "other_procedures": list(procedures)}
+    return ProjectSnapshot(meta={}, values=values, section_status={})
+
+
+def test_a_rule_is_milder_at_an_exploratory_trial_unless_a_marketing_authorisation_is_pursued(forms):
+    """Phase-appropriate expectations (severity_by_stage): QC-01 without a potency test is a warning first in
+    human and an error for a confirmatory trial; QC-14 (potency assay only qualified) an info, then a warning.
+    A project that also pursues a marketing authorisation or a certification gets the full severity."""
+    no_potency, qualified = CASES["QC-01"][0], CASES["QC-14"][0]
+    severities = lambda rule, snap: {f.severity for f in run_rule(rule_by_id(rule), forms, snap)}
+    assert severities("QC-01", _at(no_potency, "exploratory_ct")) == {"warning"}
+    assert severities("QC-01", _at(no_potency, "confirmatory_ct")) == {"error"}
+    assert severities("QC-01", _at(no_potency, "exploratory_ct", ["sme_certification"])) == {"error"}
+    assert severities("QC-14", _at(qualified, "exploratory_ct")) == {"info"}
+    assert severities("QC-14", _at(qualified, "confirmatory_ct")) == {"warning"}
+    [f] = run_rule(rule_by_id("QC-14"), forms, _at(qualified, "exploratory_ct"))
+    assert "qualified (fit for purpose)" in f.message and "exploratory trial" in f.message
+    # with a marketing authorisation in parallel QC-12 says it (every release procedure validated), QC-14 not
+    assert run_rule(rule_by_id("QC-14"), forms, _at(qualified, "confirmatory_ct", ["maa_standard"])) == []

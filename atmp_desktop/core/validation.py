@@ -67,12 +67,13 @@ def run_rule(rule: Rule, forms: FormSet, snap: ProjectSnapshot, ctx: Ctx | None 
         return [Finding(rule.id, "info", f"This check could not be run ({type(exc).__name__}: {exc}); please "
                         "report it.", rule.basis, "", rule.step, rule.certainty)]
     kind = "missing" if rule.id in MISSING_RULES else "problem"
+    severity = rule.severity_for(ctx.stage, ctx.pursuits)
     out = []
     for hit in hits:
         location, message = hit[0], hit[1]
         link = hit[2] if len(hit) > 2 else _link_of(location)
         step = _step_of(location, rule) or (link.split(".", 1)[0] if is_field_path(link) else "")
-        out.append(Finding(rule.id, rule.severity, message, rule.basis, location, step, rule.certainty, kind, link))
+        out.append(Finding(rule.id, severity, message, rule.basis, location, step, rule.certainty, kind, link))
     return out
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import ProjectSnapshot
-from atmp_desktop.core.pursuits import ALL
+from atmp_desktop.core.pursuits import ALL, STAGE_PURSUIT
 from atmp_desktop.core.pursuits import procedures as _procedures, project_pursuits
 from atmp_desktop.core.values import is_empty
 
@@ -26,6 +26,7 @@ Hit = tuple[str, ...]  # (location, message) or (location, message, field to ope
 # of them, through its main procedure, a parallel procedure (applicant.other_procedures) or its development
 # stage. Product facts (type, vector, materials) are then checked by the rule itself.
 MAA, CT, CERT = frozenset({"maa"}), frozenset({"ct"}), frozenset({"certification"})
+ASSESSED_AS_MAA = MAA | CERT           # where a trial stage's milder severity does not apply
 MAA_CT = MAA | CT                      # the product is made and used: sites, GMO handling, follow-up
 DOSSIER = MAA | CT | CERT              # Module 3 quality data are assessed (IMPD, certification)
 
@@ -42,6 +43,9 @@ class Rule:
     check: Callable[["Ctx"], Iterable[Hit]] = lambda ctx: ()
     pursued: frozenset[str] = ALL  # the kinds of procedure (PURSUITS) the rule concerns
     on: str = "project"            # "project": run by validate(); "export": on exported files (export_check)
+    # (development stage, severity): a milder severity while a trial project is at that stage (phase-appropriate
+    # expectations, impd-notes §2.3: hints that never block an export)
+    severity_by_stage: tuple[tuple[str, str], ...] = ()
 
     @property
     def family(self) -> str:
@@ -51,21 +55,31 @@ class Rule:
         """True when the project pursues at least one procedure this rule is about."""
         return bool(self.pursued & pursuits)
 
+    def severity_for(self, stage: Any, pursuits: frozenset[str]) -> str:
+        """The severity for this project: the stage's own while it pursues no marketing authorisation or SME
+        certification (both are assessed against the standards of a marketing authorisation)."""
+        if self.severity_by_stage and not pursuits & ASSESSED_AS_MAA:
+            return dict(self.severity_by_stage).get(stage, self.severity)
+        return self.severity
+
 
 RULES: list[Rule] = []
 
 
 def rule(id: str, severity: str, applies_when: str, check: str, basis: str, certainty: str, step: str = "",
-         pursued: Iterable[str] = ALL, on: str = "project"):
+         pursued: Iterable[str] = ALL, on: str = "project", severity_by_stage: dict[str, str] | None = None):
     """Register the decorated function as the check of a rule that concerns the `pursued` procedures. A rule
-    `on="export"` is only declared here (catalogue, docs); export/export_check.py checks the files."""
+    `on="export"` is only declared here (catalogue, docs); export/export_check.py checks the files.
+    `severity_by_stage` ({"exploratory_ct": "info"}) makes a rule milder at a clinical-trial stage."""
     assert severity in SEVERITIES, severity
     assert on in ("project", "export"), on
     pursued = frozenset(pursued)
     assert pursued and pursued <= ALL, pursued
+    by_stage = tuple((severity_by_stage or {}).items())
+    assert all(STAGE_PURSUIT.get(s) == "ct" and v in SEVERITIES for s, v in by_stage), by_stage
 
     def deco(fn: Callable[["Ctx"], Iterable[Hit]]):
-        RULES.append(Rule(id, severity, applies_when, check, basis, certainty, step, fn, pursued, on))
+        RULES.append(Rule(id, severity, applies_when, check, basis, certainty, step, fn, pursued, on, by_stage))
         return fn
     return deco
 
@@ -82,6 +96,7 @@ class Ctx:
         self._labels: dict[str, str] = {}
         self._row_lists: dict[str, list[dict]] = {}  # get_row's tables, filtered once per check run
         self.pursuits = project_pursuits(snap.get)
+        self.stage = snap.get("applicant.development_stage")
 
     # ---- values
     def get(self, path: str) -> Any:

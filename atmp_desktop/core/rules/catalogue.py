@@ -54,6 +54,14 @@ def markdown_applicability(forms) -> str:
 
 
 SHORT = {"maa": "MAA", "ct": "CT", "classification": "classification", "certification": "certification"}
+STAGE_SHORT = {"exploratory_ct": "exploratory CT", "confirmatory_ct": "confirmatory CT"}
+
+
+def severity_text(rule) -> str:
+    """'error' or 'error (exploratory CT: warning)' for a rule milder at a trial stage (Rule.severity_by_stage)."""
+    if not rule.severity_by_stage:
+        return rule.severity
+    return f"{rule.severity} ({', '.join(f'{STAGE_SHORT[s]}: {v}' for s, v in rule.severity_by_stage)})"
 
 
 def pursued_text(rule) -> str:

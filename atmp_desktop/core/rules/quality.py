@@ -28,8 +28,9 @@ POTENCY = r"potency|cytotox|killing|bioassay|biological activity|enzym\w* activi
 @rule("QC-01", "error", "always",
       "a quantitative, mode-of-action-linked potency assay is in the drug product specification (and the drug "
       "substance specification when the substance is isolated before formulation)",
-      "Dir. 2001/83/EC Annex I Part IV; EMA/CAT/22473/2025; EMA/CAT/80183/2014", "V", step="quality", pursued=DOSSIER)
-def qc_01(c: Ctx):
+      "Dir. 2001/83/EC Annex I Part IV; EMA/CAT/22473/2025; EMA/CAT/80183/2014", "V", step="quality", pursued=DOSSIER,
+      severity_by_stage={"exploratory_ct": "warning"})  # first in human: a surrogate, semi-quantitative measure
+def qc_01(c: Ctx):                                      # may do (impd-notes §2.3, K/U)
     if not _spec_has(c, POTENCY, DP_SPEC, category="potency"):
         yield (DP_SPEC, f"Add a potency test to {c.label(DP_SPEC)} (category ‘potency’).")
     separate_ds = c.rows(DS_SPEC) and c.get("manufacturing.ds_isolated") is not False \
@@ -221,6 +222,26 @@ def qc_12(c: Ctx):
                    f"({r.get('validation_status') or 'status not given'}) in "
                    f"{c.label('quality.analytical_procedures')}; a marketing authorisation needs validation, not "
                    "only qualification.")
+
+
+@rule("QC-14", "warning", "the project is in clinical trials and its specification has a potency test",
+      "the analytical procedure of the potency test is validated (a confirmatory trial expects a validated, "
+      "quantitative potency assay; for an exploratory trial a qualified one is a hint, not a gap)",
+      "EMA/CAT/22473/2025 (quality of investigational ATMPs: phase-appropriate requirements)", "U", step="quality",
+      pursued=frozenset({"ct"}), severity_by_stage={"exploratory_ct": "info"})
+def qc_14(c: Ctx):
+    if "maa" in c.pursuits or not _spec_has(c, POTENCY, DP_SPEC, DS_SPEC, category="potency"):
+        return  # (a marketing authorisation asks the same of every release procedure: QC-12)
+    stage = "an exploratory" if c.get("applicant.development_stage") == "exploratory_ct" else "a confirmatory"
+    for i, r in enumerate(c.rows("quality.analytical_procedures")):
+        status = r.get("validation_status")
+        if matches(POTENCY, as_text(r.get("test"))) and status != "validated":
+            shown = c.forms.field("quality.analytical_procedures").column("validation_status").choice_label(status)
+            yield (f"quality.analytical_procedures[{i}].validation_status",
+                   f"The potency assay ‘{r.get('test')}’ is {shown.lower() if status else 'of unknown validation status'}"
+                   f" in {c.label('quality.analytical_procedures')}; for {stage} trial "
+                   + ("a qualified assay may do, with its validation planned before the pivotal trial."
+                      if stage == "an exploratory" else "a validated, quantitative potency assay is expected."))
 
 
 @rule("QC-13", "error", "the process changed after the pivotal clinical trial",
