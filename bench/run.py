@@ -135,6 +135,15 @@ def med(bench: dict, job: str, name: str, key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _whole_pages(raw: dict, names) -> str:
+    """A first visit paints the fields that fill the window; the rest of the page follows in slices: how long
+    until the heaviest page is whole, and the longest event-loop turn while any page was finished."""
+    parts = [f"{n} {med(raw, 'window', n, 'heaviest_whole_ms'):.0f} ms (longest turn "
+             f"{med(raw, 'window', n, 'first_visit_turn_max_ms'):.0f} ms)" for n in names
+             if med(raw, "window", n, "heaviest_whole_ms") is not None]
+    return ("; first screen painted, then the rest in slices: whole page " + ", ".join(parts)) if parts else ""
+
+
 def pair_ratio(bench: dict, a: str, b: str, name: str, key_a: str, key_b: str | None = None) -> float | None:
     """Median over rounds of a/b, pairing the i-th run of job a with the i-th run of job b."""
     xs, ys = bench.get(a, {}).get(name, []), bench.get(b, {}).get(name, [])
@@ -302,8 +311,8 @@ def rows_of(raw: dict, pages: dict, names: list[str]) -> list[dict]:
         ok_again = verdict(at(again, "4x"), at(again, "4x", "cpu"), lambda x: x < 50)
         row("window_steps", "window: heaviest step first visit / slowest revisit", vals,
             "first < 200 ms, every revisit < 50 ms at 4x", _both(ok_first, ok_again),
-            "heaviest step (by first-visit time): " + ", ".join(f"{n} {s}" for n, s in heavy.items()),
-            grow_entry(first), "ms")
+            "heaviest step (by first-visit time): " + ", ".join(f"{n} {s}" for n, s in heavy.items()) +
+            _whole_pages(raw, names), grow_entry(first), "ms")
     if raw.get("freeze"):
         v = per("freeze", "freeze_ms", "freeze_cpu_ms")
         row("freeze", "longest freeze after opening", v, "≤ 100 ms", verdict(at(v, "4x"), at(v, "4x", "cpu"),

@@ -38,6 +38,9 @@ _WORKSPACE_ATTRS = frozenset({"navigator", "page_stack", "back_button", "next_bu
 FILE_FILTER = "ATMP projects (*.atmp)"
 WATCH_MS = 2000  # how often the open file is checked for changes made by another program
 PREBUILD_SLICE_MS = 15  # idle-time page building works in slices this long, so the window never freezes
+# the rest of a page on screen: Qt shows and lays out what a slice added in the same turn (text layout of the
+# rich-text boxes, tables' headers), ~2-3x the time spent building it
+FINISH_SLICE_MS = 5
 BACKUP_AFTER_PAINT_MS = 1000  # the backup of the opened file: a second after the first paint, when idle
 
 
@@ -134,7 +137,11 @@ class MainWindow(QMainWindow):
         self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
         self._prebuild.setInterval(10)
         self._prebuild.timeout.connect(self._build_next_page)
-        self.validation.yield_to = self._prebuild.isActive  # the pages first, then the checks (ui/findings.py)
+        self._finishing = QTimer(self)  # the rest of a page first shown as its first screen (go_to_step)
+        self._finishing.setInterval(0)
+        self._finishing.timeout.connect(self._finish_next_slice)
+        # the pages first, then the checks (ui/findings.py: a check beside them would make them wait for the GIL)
+        self.validation.yield_to = lambda: self._prebuild.isActive() or self._finishing.isActive()
         self.view_menu.addSeparator()
         # own actions, not the docks' toggle actions: those take the dock's changing title ("Findings (12)")
         # and so could carry no mnemonic
@@ -155,7 +162,7 @@ class MainWindow(QMainWindow):
         from atmp_desktop.ui.help_panel import HelpPanel
         from atmp_desktop.ui.navigator import Navigator
         self.navigator = Navigator(self.forms, self)
-        self.navigator.step_chosen.connect(self.go_to_step)
+        self.navigator.step_chosen.connect(lambda step_id: self.go_to_step(step_id, first_screen=True))
         self.navigator.tab_out.connect(self._focus_first_field)
         self.page_stack = QStackedWidget(self)
         self.back_button = QPushButton("< &Back", self)
@@ -762,7 +769,8 @@ class MainWindow(QMainWindow):
         missing = [s.id for s in self.forms.steps if s.id not in self.pages]
         if self.project is None or not missing:
             self._prebuild.stop()
-            self.validation.resume()
+            if not self._finishing.isActive():
+                self.validation.resume()
             return
         step_id = missing[0]
         page = self._building.get(step_id)
@@ -774,12 +782,43 @@ class MainWindow(QMainWindow):
             del self._building[step_id]
             self._page_ready(step_id, page)
 
-    def go_to_step(self, step_id: str) -> None:
+    def go_to_step(self, step_id: str, first_screen: bool = False) -> None:
+        """Show a step's page. `first_screen` (the user choosing a step: navigator, Back/Next): a page not
+        built yet shows the fields that fill the window at once and gets the rest in slices after it has
+        painted (at large 4x the whole quality page took ~250 ms of CPU to build and show, its first screen
+        ~50); code that needs the page's editors calls this without it, or `page(step)`, which finishes it."""
         if self.project is None:
             return
         if self.current_step and self.current_step != step_id and self.current_step in self.pages:
             self.pages[self.current_step].commit_all()
+        if first_screen and step_id not in self.pages and step_id not in self._building:
+            page = self._first_screen(step_id)
+            self._show_page(step_id, page)
+            if not page.complete:
+                _after_paint(page, self._finishing.start)
+            else:
+                self._page_ready(step_id, page)
+            return
         self._show_page(step_id, self.page(step_id))
+
+    def _finish_next_slice(self) -> None:
+        """One slice of the rest of a page shown as its first screen (the one on screen first): its new rows
+        take the visibility and read-only state of the page at once, placeholders and the rest when whole."""
+        unfinished = [s for s, p in self.pages.items() if not p.complete]
+        if self.project is None or not unfinished:
+            self._finishing.stop()
+            if not self._prebuild.isActive():
+                self.validation.resume()
+            return
+        step_id = self.current_step if self.current_step in unfinished else unfinished[0]
+        page = self.pages[step_id]
+        before = set(page.editors)
+        page.build(self.snap, FINISH_SLICE_MS)
+        page.refresh_state(self.snap, [p for p in page.editors if p not in before], applicability=False, added=True)
+        if self.project.read_only:
+            page.set_read_only(True)
+        if page.complete:
+            self._page_ready(step_id, page)
 
     def _show_page(self, step_id: str, page: StepPage) -> None:
         changed = step_id != self.current_step
@@ -820,7 +859,7 @@ class MainWindow(QMainWindow):
             return
         target = self._neighbour(delta)
         if target:
-            self.go_to_step(target)
+            self.go_to_step(target, first_screen=True)
             first = self.pages[target].first_field_widget()
             if first is not None and self.focusWidget() in (self.back_button, self.next_button, None):
                 pass  # keep focus on the button so repeated Enter keeps stepping

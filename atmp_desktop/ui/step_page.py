@@ -187,9 +187,11 @@ class StepPage(QScrollArea):
             if deps and editor.field.path not in paths and any(p in deps for p in paths):
                 editor.load_from(snap)
 
-    def refresh_state(self, snap: ProjectSnapshot, paths=None, applicability: bool = True) -> None:
+    def refresh_state(self, snap: ProjectSnapshot, paths=None, applicability: bool = True,
+                      added: bool = False) -> None:
         """Re-evaluate the step's applicability and the visibility of fields (`paths`: only those fields,
-        None: all). Widgets are touched only where something changes."""
+        None: all; `added`: their rows were just added to this page on screen, see _to_show). Widgets are
+        touched only where something changes."""
         if applicability:
             applies = logic.step_applies(self.step, snap)
             if applies != self._applies:
@@ -213,14 +215,14 @@ class StepPage(QScrollArea):
             visible = logic.field_visible(row.field, snap)
             if self._visible.get(path) != visible:
                 self._visible[path] = visible
-                if not visible or row.isHidden():  # (a row built under a page not shown yet is not hidden, and
-                    row.setVisible(visible)         # shows with it: setVisible(True) on it cost ~0.5 ms a row)
+                if not visible or _to_show(row, added):  # (a row built under a page not shown yet is not hidden,
+                    row.setVisible(visible)              # and shows with it: setVisible(True) cost ~0.5 ms a row)
                 groups.add(row.field.group or "")
         for name in groups:
             shown = any(self._visible.get(r.field.path) for r in self.rows.values() if (r.field.group or "") == name)
             if self._group_shown.get(name) != shown:
                 self._group_shown[name] = shown
-                if not shown or self.groups[name].isHidden():
+                if not shown or _to_show(self.groups[name], added):
                     self.groups[name].setVisible(shown)
 
     def is_field_shown(self, path: str) -> bool:
@@ -265,3 +267,11 @@ class StepPage(QScrollArea):
             if self.is_field_shown(path):
                 return row.editor.focus_target()
         return None
+
+
+def _to_show(widget: QWidget, added: bool) -> bool:
+    """Whether a widget that is to show needs setVisible(True). Not when it was just added to a page on screen
+    (`added`) and nobody hid it: Qt shows it on the next turn, with everything else the slice added, in one
+    layout pass (QLayout queues the show of a widget added under a visible parent); setVisible(True) on each
+    laid the page out once per row (the rest of a first screen, ~15 rows a slice)."""
+    return widget.isHidden() and (not added or widget.testAttribute(Qt.WA_WState_ExplicitShowHide))
