@@ -2,7 +2,8 @@
 code run from the virtual environment. Skipped when dist/atmp-desktop has not been built.
 
 Start: each run a fresh process; `--version` (the interpreter and CLI start) and the window opening the car-t
-sample up to its first paint with the project on screen (ATMP_DESKTOP_QUIT_AFTER_OPEN ends it there).
+sample up to its first paint with the project on screen (ATMP_DESKTOP_QUIT_AFTER_OPEN ends it there, once the
+document definitions have loaded on the turn after).
 Frozen and venv runs alternate, 5 each; medians and their ratio are reported.
 """
 from __future__ import annotations

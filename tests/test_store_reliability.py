@@ -385,6 +385,18 @@ def test_save_as_never_replaces_a_file_another_window_has_open(fresh, forms):
         other.close()
 
 
+def test_a_lock_names_this_computer_as_socket_does_so_a_colleague_sees_which_one(fresh, forms):
+    import socket
+
+    from atmp_desktop.store.locking import host_name, read_holder
+    assert host_name() == socket.gethostname()
+    path = fresh()
+    with ProjectFile.open(path, forms):
+        holder = read_holder(path)
+        assert holder["host"] == socket.gethostname() and holder["pid"] == os.getpid()
+        assert len(holder["token"]) == 24 and int(holder["token"], 16) >= 0
+
+
 def test_locks_of_other_computers_and_unreadable_locks_can_be_broken(fresh, forms):
     path = fresh()
     lock = path.with_name(path.name + ".lock")

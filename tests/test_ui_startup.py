@@ -380,3 +380,41 @@ def test_a_step_first_chosen_shows_the_fields_that_fill_the_window_then_the_rest
     qtbot.keyClicks(editor.edit, "Added after the first screen")
     qtbot.keyClick(editor.edit, Qt.Key_Return)
     assert stored(path, forms).get(editor.field.path) == "Added after the first screen"
+
+
+def test_a_launch_shows_what_the_step_feeds_in_the_help_right_after_the_first_paint(sample_project, forms,
+                                                                                    monkeypatch, qtbot):
+    """The help's "This step feeds" needs the document definitions, which a launch loads on the turn after the
+    project is on screen; it then says exactly what a window opened in one go says."""
+    from atmp_desktop.ui.help_panel import step_help_html
+    seen = {}
+    w = _launch_watching(sample_project("car-t"), monkeypatch, qtbot,
+                         lambda w: seen.update(help=w.help.toPlainText()))
+    qtbot.waitUntil(lambda: "help" in seen, timeout=5000)
+    step = forms.step(w.current_step)
+    assert seen["help"].startswith(step.title)  # on screen with the project: the step's own help
+    qtbot.waitUntil(lambda: "This step feeds" in w.help.toPlainText(), timeout=5000)
+    expected = type(w.help)()
+    expected.setHtml(step_help_html(step, w.snap))
+    assert w.help.toPlainText() == expected.toPlainText()
+    w.close()
+
+
+def test_a_launch_whose_document_definitions_are_broken_says_so_in_one_sentence_and_ends(sample_project,
+                                                                                        monkeypatch, qtbot):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from atmp_desktop.core import definitions
+    said, codes = [], []
+
+    def broken():
+        raise definitions.DefinitionError("m3-2-s.yaml: heading '3.2.S.9': not a heading of the CTD")
+    monkeypatch.setattr(definitions, "default_definitions", broken)
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: said.append(text))
+    monkeypatch.setattr(QApplication, "exit", lambda *a: codes.append(a[-1]))
+    w = _launch_watching(sample_project("car-t"), monkeypatch, qtbot)
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert said == ["The document definitions are broken and the app cannot start: m3-2-s.yaml: heading "
+                    "'3.2.S.9': not a heading of the CTD"]
+    assert codes == [2]
+    w.close()

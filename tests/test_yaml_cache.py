@@ -177,3 +177,105 @@ def test_a_window_shows_the_sources_label_after_the_cache_went_stale(cache, form
     labels = [lbl.text() for lbl in w.page(forms.steps[0].id).findChildren(type(w.saved_label))]
     assert any("Edited label" in t for t in labels)
     w.close_project()
+
+
+# ----------------------------------------------------------------- the checked forms (load_checked / save_checked)
+def app_forms(monkeypatch, folder):
+    """default_forms() of a fresh process whose own forms are `folder`."""
+    from atmp_desktop.core import forms as forms_module
+    from atmp_desktop.core import paths
+    monkeypatch.setattr(paths, "forms_dir", lambda: folder)
+    monkeypatch.setattr(forms_module, "_CACHE", {})
+    return forms_module.default_forms()
+
+
+def not_checked_again(monkeypatch):
+    from atmp_desktop.core import forms as forms_module
+
+    def refuse(*a, **k):
+        raise AssertionError("the forms were read and checked again")
+    monkeypatch.setattr(forms_module, "load_forms", refuse)
+
+
+def test_the_app_forms_come_back_from_the_checked_copy_equal_to_the_checked_ones(cache, forms_copy, monkeypatch):
+    checked = load_forms(forms_copy)
+    assert app_forms(monkeypatch, forms_copy) == checked
+    assert len(list(cache.glob("forms-*.pickle"))) == 1
+    not_checked_again(monkeypatch)
+    again = app_forms(monkeypatch, forms_copy)
+    assert again == checked and again.steps == checked.steps
+    assert again.field("applicant.company_name").label == checked.field("applicant.company_name").label
+
+
+def test_an_edited_form_file_is_checked_again_and_its_change_shows(cache, forms_copy, monkeypatch):
+    first = app_forms(monkeypatch, forms_copy).steps[0].fields[0]
+    path = forms_copy / "01-applicant.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"label: {first.label}", "label: Edited label", 1),
+                    encoding="utf-8")
+    os.utime(path, (1, 1))  # an old time: the copy trusts the content, not the clock
+    assert app_forms(monkeypatch, forms_copy).field(first.path).label == "Edited label"
+    not_checked_again(monkeypatch)  # and the copy was brought up to date
+    assert app_forms(monkeypatch, forms_copy).field(first.path).label == "Edited label"
+
+
+def test_a_form_file_broken_after_it_was_cached_is_still_refused(cache, forms_copy, monkeypatch):
+    app_forms(monkeypatch, forms_copy)
+    (forms_copy / "01-applicant.yaml").write_text("id: demo\ntitle: [unclosed", encoding="utf-8")
+    with pytest.raises(FormError, match="01-applicant.yaml: not valid YAML"):
+        app_forms(monkeypatch, forms_copy)
+
+
+def test_the_stamp_follows_the_code_that_reads_the_files(tmp_path):
+    import types
+    source = tmp_path / "a.yaml"
+    source.write_text("a: 1\n", encoding="utf-8")
+    code = tmp_path / "reader.py"
+    code.write_text("x = 1\n", encoding="utf-8")
+    module = types.ModuleType("reader")
+    module.__file__ = str(code)
+    stamp = yaml_cache.checked_stamp([source], (module,))
+    assert yaml_cache.checked_stamp([source], (module,)) == stamp
+    code.write_text("x = 22\n", encoding="utf-8")  # the code changed (another size, another time)
+    assert yaml_cache.checked_stamp([source], (module,)) != stamp
+
+
+class Planted:
+    """Unpickling this would run os.remove(marker): what a planted cache file could try."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.remove, (str(self.marker),)
+
+
+@pytest.mark.parametrize("garbage", ["empty", "other stamp", "truncated", "not a pickle", "planted", "other class"])
+def test_a_corrupt_stale_or_planted_checked_copy_is_ignored_and_rewritten(cache, forms_copy, monkeypatch, tmp_path,
+                                                                           garbage):
+    import pickle
+    checked = load_forms(forms_copy)
+    app_forms(monkeypatch, forms_copy)
+    target = next(cache.glob("forms-*.pickle"))
+    data = target.read_bytes()
+    head = data[:data.index(b"\n", len(yaml_cache._CHECKED_MAGIC)) + 1]
+    marker = tmp_path / "marker"
+    marker.write_text("still here", encoding="utf-8")
+    target.write_bytes({
+        "empty": b"",
+        "other stamp": yaml_cache._CHECKED_MAGIC + b"0" * 64 + b"\n" + data[len(head):],
+        "truncated": data[:len(head) + 100],
+        "not a pickle": head + b"\xff" * 50,
+        "planted": head + pickle.dumps(Planted(marker)),
+        "other class": head + pickle.dumps(yaml_cache.YamlFileError(forms_copy, "x")),
+    }[garbage])
+    assert app_forms(monkeypatch, forms_copy) == checked
+    assert marker.exists()  # nothing in the file ran
+    not_checked_again(monkeypatch)  # rewritten whole
+    assert app_forms(monkeypatch, forms_copy) == checked
+
+
+def test_an_unwritable_cache_folder_gives_the_checked_forms_all_the_same(tmp_path, monkeypatch, forms_copy):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("ATMP_DESKTOP_CACHE", str(blocker / "cache"))
+    assert app_forms(monkeypatch, forms_copy) == load_forms(forms_copy)

@@ -18,7 +18,6 @@ import binascii
 import hashlib
 import io
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -180,6 +179,7 @@ def _check_svg(data: bytes, what: str) -> ImageInfo:
     if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise FigureError(f"{what} declares a DTD or entities, which an SVG figure may not use; save it as plain "
                           "SVG (e.g. Inkscape's 'Plain SVG').")
+    import xml.etree.ElementTree as ET  # here: the window's start-up never reads an SVG
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:

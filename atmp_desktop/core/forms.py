@@ -419,10 +419,30 @@ _CACHE: dict[str, FormSet] = {}
 
 
 def default_forms() -> FormSet:
-    """The app's own forms, loaded once per process."""
+    """The app's own forms, loaded once per process: from the user's cache when the form files and this code
+    are exactly those they were checked from (core/yaml_cache.py, `load_checked`), else read and checked."""
     from atmp_desktop.core.paths import forms_dir
 
     key = str(forms_dir())
     if key not in _CACHE:
-        _CACHE[key] = load_forms(key, cache=True)
+        _CACHE[key] = _checked_forms(Path(key))
     return _CACHE[key]
+
+
+def _checked_forms(directory: Path) -> FormSet:
+    import sys
+
+    from atmp_desktop.core import conditions, yaml_cache
+    target = yaml_cache.checked_file(directory, "forms")
+    if target is None:
+        return load_forms(directory, cache=True)
+    try:
+        stamp = yaml_cache.checked_stamp(sorted(directory.glob("*.yaml")), (sys.modules[__name__], conditions))
+    except OSError:
+        return load_forms(directory, cache=True)  # which says what cannot be read
+    forms = yaml_cache.load_checked(target, stamp, (FormSet, Step, Field, Choice, conditions.Condition))
+    if isinstance(forms, FormSet) and forms.directory == str(directory):
+        return forms
+    forms = load_forms(directory, cache=True)
+    yaml_cache.save_checked(target, stamp, forms)
+    return forms

@@ -9,7 +9,7 @@ still need them; `collect_unused` drops the others when a file is opened.
 """
 from __future__ import annotations
 
-import secrets
+import os
 import sqlite3
 from typing import Any, Iterable
 
@@ -201,7 +201,7 @@ def collect_unused(conn: sqlite3.Connection) -> int:
 
 
 def new_id() -> str:
-    return secrets.token_hex(8)
+    return os.urandom(8).hex()
 
 
 # ==================================================================== the actions (mixed into ProjectFile)

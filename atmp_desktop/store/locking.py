@@ -16,14 +16,26 @@ import datetime as _dt
 import getpass
 import json
 import os
-import secrets
-import socket
 import time
 from pathlib import Path
 
 from atmp_desktop.store.errors import ProjectLockedError
 
 _HELD: dict[str, tuple[str, int]] = {}  # lock path -> (our token, how many ProjectFiles of this process use it)
+
+
+def host_name() -> str:
+    """This computer's name: the node name of uname(2), which is what host_name() returns there
+    (importing socket costs ~3 ms of start-up); socket's where there is no uname (Windows)."""
+    try:
+        return os.uname().nodename
+    except AttributeError:
+        import socket
+        return host_name()
+
+
+def _token(nbytes: int) -> str:
+    return os.urandom(nbytes).hex()  # what secrets.token_hex(nbytes) returns, without importing secrets
 
 
 def lock_path(project: Path) -> Path:
@@ -74,7 +86,7 @@ def _user() -> str:
 
 
 def _me(token: str) -> dict:
-    return {"app": "atmp-desktop", "host": socket.gethostname(), "pid": os.getpid(),
+    return {"app": "atmp-desktop", "host": host_name(), "pid": os.getpid(),
             "start": process_start(os.getpid()), "user": _user(), "token": token,
             "since": _dt.datetime.now().replace(microsecond=0).isoformat()}
 
@@ -111,7 +123,7 @@ def describe(holder: dict) -> str:
 
 def is_stale(holder: dict) -> bool:
     """A lock of this computer whose process has ended (or whose pid now belongs to another process)."""
-    if holder.get("unreadable") or holder.get("host") != socket.gethostname():
+    if holder.get("unreadable") or holder.get("host") != host_name():
         return False
     pid = holder["pid"]
     if not _alive(pid):
@@ -145,7 +157,7 @@ def _create(path: Path, info: dict) -> None:
 
 def _take_over(path: Path, seen: dict) -> None:
     """Remove the lock `seen` (stale or broken by the user), unless it was replaced meanwhile."""
-    grabbed = path.with_name(f"{path.name}.{secrets.token_hex(4)}.stale")
+    grabbed = path.with_name(f"{path.name}.{_token(4)}.stale")
     try:
         os.rename(path, grabbed)
     except FileNotFoundError:
@@ -179,7 +191,7 @@ def acquire(project: Path, break_lock: bool = False, shared_in_process: bool = T
             _HELD[key] = (token, count + 1)
             return path
         del _HELD[key]
-    token = secrets.token_hex(12)
+    token = _token(12)
     for attempt in range(20):
         try:
             _create(path, _me(token))
@@ -199,7 +211,7 @@ def acquire(project: Path, break_lock: bool = False, shared_in_process: bool = T
             _take_over(path, holder)
             break_lock = False
             continue
-        same_host = holder.get("host") == socket.gethostname() and not holder.get("unreadable")
+        same_host = holder.get("host") == host_name() and not holder.get("unreadable")
         raise ProjectLockedError(
             f"'{Path(project).name}' is already open for editing by {describe(holder)}; it can be opened "
             "read-only" + ("." if same_host else

@@ -9,7 +9,7 @@ Values are checked when read (core.review.check_*): a file from anyone may hold 
 from __future__ import annotations
 
 import datetime as _dt
-import secrets
+import os
 import sqlite3
 from typing import Any, Iterable
 
@@ -208,7 +208,7 @@ class ReviewMixin:
             if first["parent"]:
                 parent = first["parent"]
             path, row_id = self._comments[parent]["path"], self._comments[parent]["row_id"]
-        entry = {"id": secrets.token_hex(8), "path": f.path if not parent else path, "row_id": row_id or "",
+        entry = {"id": os.urandom(8).hex(), "path": f.path if not parent else path, "row_id": row_id or "",
                  "parent": parent, "author": self.user, "at": _now(), "body": body, "state": "open",
                  "resolved_by": "", "resolved_at": ""}
         label = f"{'reply to a comment' if parent else 'comment'} on {f.label}"

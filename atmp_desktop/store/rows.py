@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
-import secrets
+import os
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -19,7 +19,7 @@ GAP = 65536
 
 
 def new_row_id() -> str:
-    return secrets.token_hex(8)
+    return os.urandom(8).hex()
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
-import socket
 import time
 import zlib
 from pathlib import Path
+
+from atmp_desktop.store.locking import host_name
 
 PREFIX = ".~atmp-"
 _NAME = re.compile(r"^\.~atmp-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]+-(?P<name>.*)\.tmp$")
@@ -16,12 +16,12 @@ OTHER_HOST_AGE = 7 * 24 * 3600  # leftovers of another computer are removed only
 
 
 def _host() -> str:
-    return f"{zlib.crc32(socket.gethostname().encode()) & 0xFFFFFFFF:08x}"
+    return f"{zlib.crc32(host_name().encode()) & 0xFFFFFFFF:08x}"
 
 
 def temp_path(target: Path) -> Path:
     """A fresh, hidden name beside `target` (same folder, so the final rename is atomic)."""
-    return target.with_name(f"{PREFIX}{_host()}-{os.getpid()}-{secrets.token_hex(4)}-{target.name}.tmp")
+    return target.with_name(f"{PREFIX}{_host()}-{os.getpid()}-{os.urandom(4).hex()}-{target.name}.tmp")
 
 
 def create_temp(target: Path) -> Path:

@@ -19,24 +19,31 @@ def _answer_pyside_scan_by_name() -> None:
     without reading them — ours outside ui/ (core, store, cli: none mentions PySide6) and the standard
     library — the same answer (False) is given from the name; everything else is still read. Nothing
     changes when PySide6 is laid out differently (the function is then not found)."""
-    import sysconfig
     feature = sys.modules.get("shibokensupport.feature")
     scan = getattr(feature, "_mod_uses_pyside", None)
     if not callable(scan) or getattr(scan, "by_name", False):
         return
-    stdlib = sysconfig.get_paths()["stdlib"] + os.sep
+    stdlib = _stdlib_dir()
 
     def uses_pyside(module) -> bool:
         name = getattr(module, "__name__", None) or ""
         if name.startswith("atmp_desktop.") and not name.startswith("atmp_desktop.ui"):
             return False
         file = getattr(module, "__file__", None) or ""
-        if file.startswith(stdlib) and "-packages" + os.sep not in file:
+        if stdlib and file.startswith(stdlib) and "-packages" + os.sep not in file:
             return False
         return scan(module)
     uses_pyside.by_name = True
     uses_pyside.original = scan
     feature._mod_uses_pyside = uses_pyside
+
+
+def _stdlib_dir() -> str | None:
+    """The standard library's folder (sysconfig's "stdlib" path, without importing sysconfig: ~1.5 ms), or
+    None in a frozen app, whose standard library is not a folder of its own."""
+    if getattr(sys, "frozen", False):
+        return None
+    return os.path.dirname(os.__file__) + os.sep
 
 
 _answer_pyside_scan_by_name()
@@ -111,27 +118,40 @@ def run_gui(path: str | None = None) -> int:
     # a launch with a project: the first paint says what is opening; the start screen is not built for it
     window = MainWindow(opening=path or None)
 
+    def broken(what: str, exc: Exception) -> None:
+        QMessageBox.critical(window, APP_NAME, f"The {what} definitions are broken and the app cannot start: {exc}")
+        app.exit(2)
+
     def after_first_paint() -> None:
         # the window is on screen; now load the forms, build the workspace and open the project
-        from atmp_desktop.core.definitions import DefinitionError, default_definitions
         from atmp_desktop.core.forms import FormError
         try:
             window.ensure_workspace()
-            default_definitions()  # the document definitions, checked against the forms
-        except (FormError, DefinitionError) as exc:
-            what = "form" if isinstance(exc, FormError) else "document"
-            QMessageBox.critical(window, APP_NAME,
-                                 f"The {what} definitions are broken and the app cannot start: {exc}")
-            app.exit(2)
+        except FormError as exc:
+            broken("form", exc)
             return
         if path:
             window.first_screen_only = True  # the step's fields below the window follow the first paint
+            window.help.feeds_later = True   # and the help's "This step feeds" (the document definitions)
             opened = window.open_path(path)
             window.status.showMessage(f"Opened {path}" if opened else "", 4000)
             if not opened:
                 window.show_start_screen()
+        window.installEventFilter(AfterFirstPaint(window, load_documents, fallback_ms=500))
         if collecting:  # once the project (or the start screen) has painted
             window.installEventFilter(AfterFirstPaint(window, gc.enable, fallback_ms=500))
+
+    def load_documents() -> None:
+        # the document definitions, checked against the forms, on the turn after the project (or the start
+        # screen) is on screen: before the user acts, nothing on screen but the help's "This step feeds" needs
+        # them, and loading them is ~20 ms of the wait for the window
+        from atmp_desktop.core.definitions import DefinitionError, default_definitions
+        try:
+            default_definitions()
+        except DefinitionError as exc:
+            broken("document", exc)
+            return
+        window.documents_ready()
         if os.environ.get("ATMP_DESKTOP_QUIT_AFTER_OPEN"):  # smoke test of the frozen app (.ci/run, bench)
             print(f"window shown{', project open' if window.project is not None else ''}", flush=True)
             QTimer.singleShot(0, app.quit)

@@ -312,21 +312,3 @@ def open_panel(window) -> FigurePanel | None:
     panel.show()
     panel.raise_()
     return panel
-
-
-def install(window) -> None:
-    """Edit > Figures… (one line in the window's menu building); Edit > Undo / Redo refresh an open panel."""
-    edit = next((a.menu() for a in window.menuBar().actions() if a.menu() and a.text().replace("&", "") == "Edit"),
-                None)
-    if edit is None:
-        return
-    edit.addSeparator()
-    window.act_figures = window._action(edit, "&Figures…", lambda: open_panel(window), ("Ctrl+Shift+G",),
-                                        "Attach vector maps, facility plans and other figures to the dossier")
-
-    def follow():
-        panel = getattr(window, "_figure_panel", None)
-        if panel is not None and panel.isVisible():
-            panel.refresh()
-    window.act_undo.triggered.connect(follow)
-    window.act_redo.triggered.connect(follow)

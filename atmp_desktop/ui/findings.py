@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -26,6 +25,9 @@ from PySide6.QtWidgets import (
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.logic import certainty_text, step_of_location
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 DEBOUNCE_MS = 300
 # "missing" is how the window shows a required field still empty: progress, not a red error (the finding keeps
@@ -100,7 +102,8 @@ class ValidationRunner(QObject):
         # A Python worker thread, not a QThreadPool: in a long session a check queued on the pool sometimes
         # never ran (pool.activeThreadCount() 1, its thread asleep in QWaitCondition, run() never entered; gdb
         # in the UI test session, depending on when garbage collection ran), and the findings never came.
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checks")
+        # (made for the first check, after the debounce: importing concurrent.futures is ~3 ms of start-up)
+        self._worker: ThreadPoolExecutor | None = None
         self._future: Future | None = None
         self.busy = False
         # while this says the window has idle-time work of its own (prebuilding pages), checks wait for it
@@ -128,6 +131,9 @@ class ValidationRunner(QObject):
             self.updated.emit([], "")
             return
         self.busy = True
+        if self._worker is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checks")
         self._future = self._worker.submit(_check, self._generation, validate, self.forms, self._snap, self._signals)
 
     def _done(self, generation: int, findings: list, error: str) -> None:

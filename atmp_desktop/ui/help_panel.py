@@ -1,13 +1,18 @@
 """The help panel: guidance for the focused field with its regulatory basis, certainty and where it goes."""
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtWidgets import QTextBrowser
 
 from atmp_desktop.core.forms import Field, Step
 from atmp_desktop.core.pursuits import ALL, project_pursuits
 from atmp_desktop.ui.logic import certainty_text
+
+
+def escape(text: str) -> str:
+    """html.escape's result (importing html reads its table of 2,000 entities: ~2 ms of the launch)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("'", "&#x27;"))
+
 
 # no fixed text colours: the palette's own (light or dark) stays readable; the certainty colours are mid tones
 _PLACEHOLDER = ("<p><i>Click into a field to see what to write there, the regulatory basis, how certain that "
@@ -81,7 +86,26 @@ def field_help_html(field: Field, snap=None) -> str:
     return "".join(parts)
 
 
-def step_help_html(step: Step, snap=None) -> str:
+def step_help_html(step: Step, snap=None, feeds: bool = True) -> str:
+    """What the step is for; with `feeds`, also which dossier parts it feeds (needs the document definitions)."""
+    fed = _step_feeds(step, snap) if feeds else []
+    pursuits = project_pursuits(snap.get) if snap is not None else ALL
+    required = sum(1 for f in step.fields if f.required_in(pursuits))
+    parts = [f"<h3 style='margin-bottom:4px'>{escape(step.title)}</h3>"]
+    if step.intro:
+        parts.append(f"<p>{escape(step.intro)}</p>")
+    parts.append(f"<p>{len(step.fields)} fields, {required} of them required (marked *). Fields that do not "
+                 "apply to your product are hidden and appear when an answer makes them relevant.</p>")
+    if fed:
+        items = "".join(f"<li>{escape(c)}</li>" for c in fed[:14])
+        more = f"<li>… and {len(fed) - 14} more</li>" if len(fed) > 14 else ""
+        parts.append(f"<p style='margin-bottom:0'><b>This step feeds:</b></p><ul style='margin-top:2px'>"
+                     f"{items}{more}</ul>")
+    parts.append(_PLACEHOLDER)
+    return "".join(parts)
+
+
+def _step_feeds(step: Step, snap=None) -> list[str]:
     from atmp_desktop.core.definitions import default_definitions, placement_map
     defs = default_definitions()
     applicable = None
@@ -97,20 +121,7 @@ def step_help_html(step: Step, snap=None) -> str:
             title = (f"{pl.code} {pl.title}" if pl.namespace == "ctd" and pl.code else doc.title)
             if title not in feeds:
                 feeds.append(title)
-    pursuits = project_pursuits(snap.get) if snap is not None else ALL
-    required = sum(1 for f in step.fields if f.required_in(pursuits))
-    parts = [f"<h3 style='margin-bottom:4px'>{escape(step.title)}</h3>"]
-    if step.intro:
-        parts.append(f"<p>{escape(step.intro)}</p>")
-    parts.append(f"<p>{len(step.fields)} fields, {required} of them required (marked *). Fields that do not "
-                 "apply to your product are hidden and appear when an answer makes them relevant.</p>")
-    if feeds:
-        items = "".join(f"<li>{escape(c)}</li>" for c in feeds[:14])
-        more = f"<li>… and {len(feeds) - 14} more</li>" if len(feeds) > 14 else ""
-        parts.append(f"<p style='margin-bottom:0'><b>This step feeds:</b></p><ul style='margin-top:2px'>"
-                     f"{items}{more}</ul>")
-    parts.append(_PLACEHOLDER)
-    return "".join(parts)
+    return feeds
 
 
 def _context(snap) -> tuple:
@@ -129,6 +140,9 @@ class HelpPanel(QTextBrowser):
         self.setMinimumWidth(240)
         self.field: Field | None = None
         self.snap = None
+        # a launch: the step's help goes on screen without "This step feeds", which needs the document
+        # definitions (~20 ms to load); MainWindow.documents_ready() adds it on the turn after the first paint
+        self.feeds_later = False
         self.setHtml(_PLACEHOLDER)
 
     def show_field(self, field: Field | None, snap=None) -> None:
@@ -145,4 +159,4 @@ class HelpPanel(QTextBrowser):
         """Before a field has focus: what the step is for and which dossier parts it feeds."""
         self.field = None
         self._key = None
-        self.setHtml(step_help_html(step, snap))
+        self.setHtml(step_help_html(step, snap, feeds=not self.feeds_later))

@@ -4,7 +4,6 @@ Kept apart from the widgets so they are cheap to test and fast to recompute on e
 """
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass
@@ -226,6 +225,7 @@ def parse_date(text: str, order: str = "DMY", month_names=(), example: str = "15
     try:
         return _dt.date(y, mo, d).isoformat(), ""
     except ValueError:
+        import calendar
         last = calendar.monthrange(y, mo)[1]
         return None, f"“{t}” is not a date: {_MONTHS[mo - 1].capitalize()} {y} has {last} days."
 

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from atmp_desktop.core.project import ProjectSnapshot
     from atmp_desktop.store import ProjectFile
     from atmp_desktop.ui.step_page import StepPage
+    from atmp_desktop.ui.start_screen import StartScreen
 from atmp_desktop.ui.settings import Settings
-from atmp_desktop.ui.start_screen import StartScreen
 from atmp_desktop.ui.style import role
 
 # Built on first use (after the first paint): the step pages, navigator, help panel and findings dock need
@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         """The start screen, built on first use (a launch that opens a project never needs it)."""
         screen = self.__dict__.get("_start")
         if screen is None:
+            from atmp_desktop.ui.start_screen import StartScreen
             screen = self._start = StartScreen(self)
             screen.new_requested.connect(self.new_project)
             screen.open_requested.connect(self.open_dialog)
@@ -315,6 +316,12 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self.act_find = self._action(m, "&Find…", self.find, ("std:Find", "Ctrl+F"),
                                      "Search labels, help, values and CTD codes of the whole project")
+        m.addSeparator()
+        # Edit > Figures… (issue 12); the panel's module (image checks, the definitions) loads when it opens
+        self.act_figures = self._action(m, "&Figures…", lambda: _figures_ui().open_panel(self), ("Ctrl+Shift+G",),
+                                        "Attach vector maps, facility plans and other figures to the dossier")
+        self.act_undo.triggered.connect(self._follow_figure_panel)  # an open panel shows what undo/redo did
+        self.act_redo.triggered.connect(self._follow_figure_panel)
 
         m = self.view_menu = bar.addMenu("&View")
         self.act_prev = self._action(m, "&Previous Step", lambda: self.step_by(-1), ("Alt+Left",))
@@ -326,8 +333,11 @@ class MainWindow(QMainWindow):
         self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
         from atmp_desktop.ui import share_menu
         share_menu.install(self)  # File > Send a Copy and the Review menu (issue 13)
-        from atmp_desktop.ui import figure_panel
-        figure_panel.install(self)  # Edit > Figures… (issue 12)
+
+    def _follow_figure_panel(self) -> None:
+        panel = self.__dict__.get("_figure_panel")
+        if panel is not None and panel.isVisible():
+            panel.refresh()
 
     def event(self, event) -> bool:
         # (events arrive during construction too, before the menus exist)
@@ -753,6 +763,14 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(BACKUP_AFTER_PAINT_MS, self, lambda: self._backup_if_due(tries - 1))
             return
         self.project.backup_if_due(background=True)  # copied on a worker thread: the window stays responsive
+
+    def documents_ready(self) -> None:
+        """The document definitions are loaded (a launch loads them after its first paint): the help of the
+        step on screen gains "This step feeds" if it went on screen without it."""
+        if self._workspace_built and self.help.feeds_later:
+            self.help.feeds_later = False
+            if self.help.field is None and self.current_step:
+                self.help.show_step(self.forms.step(self.current_step), self.snap)
 
     def _project_painted(self, first: str) -> None:
         if self.project is not None:
@@ -1195,6 +1213,11 @@ def _dock_height(window_height: int) -> int:
     """The findings dock's first height: a fifth of the window, so a 1366x768 laptop at 125 % keeps room for
     the step (the user's own size is restored from the settings)."""
     return max(100, min(170, window_height // 5))
+
+
+def _figures_ui():
+    from atmp_desktop.ui import figure_panel
+    return figure_panel
 
 
 def _rescue():

@@ -24,13 +24,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from atmp_desktop.core.definitions import default_definitions, placement_map
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.findings import shown_kind
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.pursuits import project_pursuits
-from atmp_desktop.core.sections import TITLE_FIELDS, all_headings, display_title, section_applicability
 
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
 COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE, COL_REVIEW = range(6)
@@ -42,6 +40,19 @@ ERROR_RED = QColor("#e53935")
 
 
 # ================================================================== Qt-free counting
+# The document definitions and the CTD heading table are read when the dock first needs them: the dock is
+# made before a launch's first paint, its tree only when its tab is chosen (the definitions load after the
+# first paint: ui/app.py).
+def _defs():
+    from atmp_desktop.core import definitions
+    return definitions
+
+
+def _sections():
+    from atmp_desktop.core import sections
+    return sections
+
+
 @dataclass
 class SectionFacts:
     """What the dock shows for one section (its subsections included)."""
@@ -61,8 +72,9 @@ def shown_headings():
     """The CTD headings of the CTD document definitions, in table order (static: computed once)."""
     global _SHOWN
     if _SHOWN is None:
-        roots = default_definitions().ctd_roots()
-        _SHOWN = [h for h in all_headings() if any(h.code == r or h.code.startswith(r + ".") for r in roots)]
+        roots = _defs().default_definitions().ctd_roots()
+        headings = _sections().all_headings()
+        _SHOWN = [h for h in headings if any(h.code == r or h.code.startswith(r + ".") for r in roots)]
     return list(_SHOWN)
 
 
@@ -80,7 +92,7 @@ def _codes_of_finding(forms: FormSet, location: str, known: set[str]) -> set[str
         return {location}
     path = re.sub(r"\[\d+\].*$", "", location)
     if forms.has_field(path):
-        return {c for c in placement_map().feeds(path) if c in known}
+        return {c for c in _defs().placement_map().feeds(path) if c in known}
     return set()
 
 
@@ -99,7 +111,7 @@ def _subtree_fields(forms: FormSet) -> dict[str, list]:
         return cached[1]
     codes = [h.code for h in shown_headings()]
     direct: dict[str, list] = {c: [] for c in codes}
-    pmap = placement_map()
+    pmap = _defs().placement_map()
     for f in forms.all_fields():
         for c in pmap.feeds(f.path):
             if c in direct:
@@ -122,9 +134,8 @@ def _applicability_readers() -> dict[str, set[str]]:
     """Field path -> CTD codes whose applicability (own or inherited condition) reads it; built once."""
     global _READERS
     if _READERS is None:
-        from atmp_desktop.core.definitions import default_definitions
         from atmp_desktop.core.forms import parse_path
-        defs = default_definitions()
+        defs = _defs().default_definitions()
         out: dict[str, set[str]] = {}
         for h in shown_headings():
             found = defs.ctd_heading(h.code)
@@ -167,7 +178,7 @@ def section_facts(forms: FormSet, snap: ProjectSnapshot, findings, codes=None) -
                 visible[f.path] = field_visible(forms, f.path, snap)
             if visible[f.path]:
                 shown.append(f)
-        app = section_applicability(code, snap)
+        app = _sections().section_applicability(code, snap)
         facts = SectionFacts(app.applies, app.reason, [f.path for f in shown])
         done = []
         for f in shown:
@@ -201,7 +212,7 @@ def updated_facts(forms: FormSet, snap: ProjectSnapshot, previous: dict[str, Sec
         old = previous[code]
         order = subtree_fields[code]
         touched = {f.path for f in order if f.path in paths}
-        app = section_applicability(code, snap)
+        app = _sections().section_applicability(code, snap)
         if not touched:
             out[code] = dc_replace(old, applies=app.applies, reason=app.reason)
             continue
@@ -219,7 +230,7 @@ def updated_facts(forms: FormSet, snap: ProjectSnapshot, previous: dict[str, Sec
 
 def first_field(forms: FormSet, snap: ProjectSnapshot | None, code: str) -> str:
     """The first field (in form order) feeding the section or a subsection; visible ones first; '' if none."""
-    pmap = placement_map()
+    pmap = _defs().placement_map()
     candidates = [f for f in forms.all_fields()
                   if any(c == code or c.startswith(code + ".") for c in pmap.feeds(f.path))]
     if snap is not None:
@@ -389,11 +400,11 @@ class SectionsDock(QDockWidget):
         codes: set[str] = set()
         for path in paths:
             if self.forms.has_field(path):
-                codes.update(c for c in placement_map().feeds(path) if c in known)
+                codes.update(c for c in _defs().placement_map().feeds(path) if c in known)
         readers = _applicability_readers()
         for path in paths:  # sections whose applicability conditions read a changed answer
             codes |= readers.get(path, set())
-        if TITLE_FIELDS & set(paths):
+        if _sections().TITLE_FIELDS & set(paths):
             codes |= _dynamic_titles()
         return with_ancestors(codes) & known
 
@@ -576,7 +587,7 @@ _BY_CODE: dict | None = None
 
 
 def display_title_tip(code: str, snap: ProjectSnapshot | None, facts: SectionFacts) -> str:
-    title = display_title(_heading(code), snap)
+    title = _sections().display_title(_heading(code), snap)
     if not facts.applies:
         return f"{code} {title}\nDoes not apply to this product: {facts.reason}"
     return f"{code} {title}"
