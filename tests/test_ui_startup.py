@@ -418,3 +418,12 @@ def test_a_launch_whose_document_definitions_are_broken_says_so_in_one_sentence_
                     "'3.2.S.9': not a heading of the CTD"]
     assert codes == [2]
     w.close()
+
+
+def test_a_launch_puts_the_project_first_in_the_recent_list_once_it_is_on_screen(sample_project, monkeypatch,
+                                                                               qtbot):
+    path = sample_project("car-t")
+    w = _launch_watching(path, monkeypatch, qtbot)
+    qtbot.waitUntil(lambda: w.settings.recent_files()[:1] == [str(path.resolve())], timeout=5000)
+    w.close()
+

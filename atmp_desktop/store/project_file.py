@@ -18,6 +18,7 @@ import datetime as _dt
 import getpass
 import itertools
 import json
+import operator
 import os
 import sqlite3
 import time
@@ -661,7 +662,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                 self._problem("project", "a project detail is not readable text and was ignored")
         for step, field, raw in value_rows:
             self._load_scalar(_decode(step), _decode(field), raw)
-        for (step, field), entries in itertools.groupby(row_rows, key=lambda r: (r[0], r[1])):
+        for (step, field), entries in itertools.groupby(row_rows, key=operator.itemgetter(0, 1)):  # (no lambda per row)
             self._load_table(step, field, list(entries))
         self._status = {}
         for code, status, note in status_rows:

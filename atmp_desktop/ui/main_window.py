@@ -495,8 +495,8 @@ class MainWindow(QMainWindow):
 
     def _attach(self, project: "ProjectFile") -> None:
         self.ensure_workspace()
+        launch = self.__dict__.pop("first_screen_only", False)  # a launch: what fills the screen, the rest after
         self.project = project
-        self.settings.add_recent(project.path)
         self.snap = project.snapshot()
         for page in list(self.pages.values()) + list(self._building.values()):
             self.page_stack.removeWidget(page)
@@ -519,7 +519,7 @@ class MainWindow(QMainWindow):
         self._refresh_states()
         from atmp_desktop.ui import share_menu
         share_menu.after_change(self)
-        if self.__dict__.pop("first_screen_only", False):  # a launch: what fills the screen, the rest after
+        if launch:
             self._show_page(first, self._first_screen(first))
         else:
             self.go_to_step(first)
@@ -540,6 +540,10 @@ class MainWindow(QMainWindow):
             notice = self._location_notice(project)
             self._show_file_banner(notice, False, offer_hide=bool(notice))
         self._watch.start()
+        if launch:  # the recent list is written to disk (two fsyncs) once the project is on screen
+            _after_paint(self.pages[first], lambda: self.settings.add_recent(project.path))
+        else:
+            self.settings.add_recent(project.path)
 
     def close_project(self) -> bool:
         if self.project is None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyledItemDelegate
 
 from atmp_desktop.core.forms import FormSet
@@ -98,8 +98,8 @@ class StepDelegate(QStyledItemDelegate):
         view = self.parent()
         selected = view.selectionModel().isSelected(index)  # what the view's State_Selected says
         enabled_colour = option.palette.color(QPalette.HighlightedText if selected else QPalette.Text)
-        fg = index.data(Qt.ForegroundRole)
-        colour = fg.color() if fg is not None and not selected else enabled_colour
+        fg = index.data(Qt.ForegroundRole)  # a QColor (see _show)
+        colour = fg if fg is not None and not selected else enabled_colour
         x = r.left() + _ICON + 2 * _PAD
         w = r.width() - _ICON - 3 * _PAD
         painter.save()
@@ -217,7 +217,9 @@ class Navigator(QListWidget):
         item.setToolTip(tip)
         if kind == "na":
             from atmp_desktop.ui.style import muted
-            item.setForeground(QBrush(muted(self.palette())))
+            # a colour, not a QBrush: the first QBrush made from Python makes PySide realise QGradient and
+            # QImage with their enums (~3 ms of a launch before its first paint)
+            item.setData(Qt.ForegroundRole, muted(self.palette()))
         else:
             item.setData(Qt.ForegroundRole, None)
         item.setIcon(status_icon(kind))
