@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from atmp_desktop.core import diff as _diff
 from atmp_desktop.core.merge import MINE, THEIRS, MergeResult, merge
 from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.store.bulk import no_gc_passes
 from atmp_desktop.store.errors import ProjectFileError
 
 
@@ -210,9 +211,12 @@ class MergePlan:
         """Take the merge into the open project as one undoable, audited action (a milestone of the state
         before it is made first). Undecided conflicts keep mine. Returns the ChangeSet, or None when the copy
         brought nothing new."""
+        with no_gc_passes():  # whole-project work that makes no reference cycles (store/bulk.py)
+            return self._apply(dict(decisions or {}))
+
+    def _apply(self, decisions: dict[str, str]):
         from atmp_desktop.store.converge import edits_toward, section_changes
         pf = self.pf
-        decisions = dict(decisions or {})
         merged = self.result.result(decisions)
         edits = edits_toward(pf, merged)
         extra = section_changes(pf, merged) + _changes("v", pf._review, merged.review) + \
@@ -250,7 +254,11 @@ def last_author(pf) -> str:
 
 def prepare_merge(pf, theirs_path: str | Path) -> MergePlan:
     """Open the colleague's copy, find the common base and work out the merge (nothing is written)."""
-    theirs_path = Path(theirs_path)
+    with no_gc_passes():  # whole-project work that makes no reference cycles (store/bulk.py)
+        return _prepare(pf, Path(theirs_path))
+
+
+def _prepare(pf, theirs_path: Path) -> MergePlan:
     other = open_other(pf, theirs_path)
     try:
         base, label = find_base(pf, other)

@@ -26,6 +26,7 @@ from atmp_desktop.core.interchange import check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot, to_document
 from atmp_desktop.core.review import check_comment, check_review
 from atmp_desktop.core.values import loads_json, strip_control
+from atmp_desktop.store.bulk import no_gc_passes
 from atmp_desktop.store.errors import ProjectFileError
 
 ENVELOPE = "atmp-milestone"
@@ -206,14 +207,15 @@ class MilestoneMixin:
             raise ProjectFileError("a milestone needs a name, e.g. 'as sent to CMC lead'.")
         if len(name) > MAX_NAME_CHARS:
             raise ProjectFileError(f"a milestone name has at most {MAX_NAME_CHARS} characters.")
-        snap = self.snapshot()
-        blob, digest = encode(envelope(snap))
         import uuid  # (not imported on the way to the first paint)
-        m = Milestone(str(uuid.uuid4()), name, _now(), self.user, kind if kind in KINDS else "manual",
-                      strip_control(str(note)).strip()[:2000], counts_of(snap), digest)
-        with self._writing():
-            self._insert_milestone(m, blob)
-            self._audit(m.created, "milestone", None, None, f"milestone '{name}' ({kind})")
+        with no_gc_passes():  # the whole project as JSON: no reference cycles (store/bulk.py)
+            snap = self.snapshot()
+            blob, digest = encode(envelope(snap))
+            m = Milestone(str(uuid.uuid4()), name, _now(), self.user, kind if kind in KINDS else "manual",
+                          strip_control(str(note)).strip()[:2000], counts_of(snap), digest)
+            with self._writing():
+                self._insert_milestone(m, blob)
+                self._audit(m.created, "milestone", None, None, f"milestone '{name}' ({kind})")
         return m
 
     def _insert_milestone(self, m: Milestone, blob: bytes) -> None:
@@ -224,6 +226,10 @@ class MilestoneMixin:
     def restore_milestone(self, ref: str | Milestone) -> ChangeSet | None:
         """Make the project hold what the milestone holds: one undoable action. The current state is kept as an
         automatic milestone first ('before restoring ...'), so it can be got back even without undo."""
+        with no_gc_passes():  # whole-project work that makes no reference cycles (store/bulk.py)
+            return self._restore(ref)
+
+    def _restore(self, ref: str | Milestone) -> ChangeSet | None:
         from atmp_desktop.store.converge import edits_toward, section_changes
         m, env = self.milestone_content(ref)
         target, problems = snapshot_of(self.forms, env, self._image)
