@@ -44,6 +44,22 @@ def test_milestone_opens_read_only_as_it_was(car_t):
         car_t.find_milestone("nope")
 
 
+
+def test_a_milestone_holds_the_projects_document_and_leaves_the_project_as_it_was(car_t):
+    """The milestone serialises the snapshot's own rows (no copy): its content is still exactly the interchange
+    document, and the open project keeps what the document leaves out (an empty row)."""
+    from atmp_desktop.core.project import to_document
+    from atmp_desktop.store.milestones import encode
+    car_t.insert_rows(SITES, 1, [{}])
+    snap = car_t.snapshot()
+    rows = [dict(r) for r in snap.rows(SITES)]
+    m = car_t.create_milestone("with a blank row")
+    assert snap.rows(SITES) == rows and car_t.snapshot().rows(SITES) == rows and {} in rows
+    copied = {"format": "atmp-milestone", "format_version": 1, "document": to_document(snap, images=False),
+              "review": {k: dict(v) for k, v in sorted(snap.review.items())}, "comments": []}
+    assert encode(copied)[1] == m.digest
+    assert len(car_t.milestone_snapshot(m).rows(SITES)) == len(rows) - 1
+
 def test_restore_is_one_undoable_action_after_an_automatic_milestone(car_t):
     ids = car_t.snapshot().row_ids(SITES)
     m = car_t.create_milestone("baseline")

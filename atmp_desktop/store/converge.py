@@ -47,7 +47,7 @@ def table_edits(path: str, snap: ProjectSnapshot, target: ProjectSnapshot) -> li
     if gone:
         edits.append(DeleteRows(path, tuple(gone)))
     for rid in want_ids:
-        if rid in have and have[rid] != want[rid]:
+        if rid in have and have[rid] is not want[rid] and have[rid] != want[rid]:  # (most are the same object)
             edits.append(SetRow(path, rid, dict(want[rid])))
     new = {rid for rid in want_ids if rid not in have}
     order = [rid for rid in have_ids if rid in want]

@@ -63,8 +63,10 @@ def _now() -> str:
 
 
 def envelope(snap: ProjectSnapshot) -> dict:
-    # figures by SHA-256 only: their images stay in the file's figure_images (kept while a milestone uses them)
-    return {"format": ENVELOPE, "format_version": ENVELOPE_VERSION, "document": to_document(snap, images=False),
+    # figures by SHA-256 only: their images stay in the file's figure_images (kept while a milestone uses them);
+    # not a copy of the values: the envelope is serialised at once (encode) and never changed
+    return {"format": ENVELOPE, "format_version": ENVELOPE_VERSION,
+            "document": to_document(snap, images=False, copy=False),
             "review": {k: dict(v) for k, v in sorted(snap.review.items())},
             "comments": sorted((dict(c) for c in snap.comments), key=lambda c: (c["at"], c["id"]))}
 
