@@ -172,6 +172,23 @@ def test_stored_plain_text_is_kept_exactly_until_edited(window, qtbot):
     assert stored(window).get(FIELD).startswith("Titre 1 × 10^8 cells and p < 0.05*; * not a list")
 
 
+@pytest.mark.parametrize("markup", [False, True])
+def test_a_long_stored_text_opens_at_its_beginning(window, qtbot, markup):
+    """The box is shorter than a long text: it shows the start of it with the cursor there, as a word
+    processor opens a document (it showed the last lines, the cursor left at the end of the insertion)."""
+    paragraphs = [f"{'**Paragraph**' if markup else 'Paragraph'} {i} of the mode of action, long enough to "
+                  "wrap in the box at least once or twice." for i in range(1, 41)]
+    window.project.set_value(FIELD, "\n\n".join(paragraphs))
+    window._reload_everything()
+    ed = box(window)
+    qtbot.waitUntil(lambda: ed.edit.isVisible())
+    QApplication.processEvents()
+    bar = ed.edit.verticalScrollBar()
+    assert bar.maximum() > 0  # longer than the box
+    assert bar.value() == 0 and ed.edit.textCursor().position() == 0
+    assert ed.edit.cursorForPosition(ed.edit.viewport().rect().topLeft()).block().text().startswith("Paragraph 1 ")
+
+
 def test_the_toolbar_shows_the_format_at_the_cursor(window):
     ed = box(window)
     ed.set_value("plain **bold** text")

@@ -302,6 +302,9 @@ class RichTextEditor(LongTextEditor):
             else:
                 insert_blocks(cursor, parse(str(value)))
             cursor.endEditBlock()
+            # the box's own cursor moved along with the insertion and the box scrolled to the text's end: a
+            # stored text opens at its beginning
+            self.edit.setTextCursor(QTextCursor(doc))
         doc.clearUndoRedoStacks()  # the box's own undo starts from the stored text
         doc.setModified(False)
 
