@@ -74,3 +74,18 @@ def test_the_first_check_of_an_opened_project_runs_after_its_pages_are_built(win
     inn = window.project.snapshot().get("product.inn")
     assert inn and window.findings_dock.tree.topLevelItem(0).text(1) == f"INN is {inn}."
     assert window.pages["product"].editors["product.inn"].value() == inn
+
+
+def test_a_check_still_to_come_when_the_project_closes_never_runs_or_shows(window, sample_project, qtbot,
+                                                                          monkeypatch):
+    """Closing a project forgets the check its last edit asked for: it would have listed the closed project's
+    findings on the start screen (and in the next project until its own check came)."""
+    checked = []
+    monkeypatch.setattr(findings, "load_validate", lambda: lambda forms, snap: checked.append(snap) or [])
+    assert window.open_path(sample_project("car-t"))
+    window.validation.request(window.snap)  # an edit's check, still in its debounce
+    assert window.validation.pending()
+    window.close_project()
+    qtbot.wait(findings.DEBOUNCE_MS + 300)
+    assert checked == [] and not window.validation.pending()
+    assert window.findings == [] and window.findings_dock.tree.topLevelItemCount() == 0

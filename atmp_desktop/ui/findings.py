@@ -148,6 +148,16 @@ class ValidationRunner(QObject):
             self._timer.stop()
             self._start()
 
+    def cancel(self) -> None:
+        """Forget the checks asked for (the project is closing): none still waiting starts, and the result of one
+        running now is dropped."""
+        self._timer.stop()
+        self._waiting = False
+        self._snap = None
+        self._generation += 1
+        self.wait()
+        self.busy = False
+
     def pending(self) -> bool:
         """A check is waiting for the user to pause, or running: the findings shown may be about to change."""
         return self.busy or self._timer.isActive()

@@ -554,7 +554,7 @@ class MainWindow(QMainWindow):
         for step_id, page in self.pages.items():  # for the first screen of the next launch (_first_screen)
             if page.complete:
                 self.settings.set_value(f"page_width/{step_id}", page.form_area.minimumSizeHint().width())
-        self.validation.wait()
+        self.validation.cancel()  # a check still to come would show this project's findings after it closed
         self._watch.stop()
         self._show_file_banner("", False)
         self.project.close()
