@@ -827,40 +827,40 @@ def _ectd_parts(raw, ck: _Checker, doc_id: str) -> dict:
     return dict(parts)
 
 
-def _check_crossrefs(defs: tuple[Definition, ...]) -> None:
-    by_id = {d.id: d for d in defs}
+def _items_of_kind(defs: tuple[Definition, ...], kind: str) -> Iterator[tuple[Definition, HeadingDef, Item]]:
+    """(definition, heading, item) for every item of `kind` in `defs`, nested items included."""
     for d in defs:
         for h in d.headings:
             for item in _walk(h.items):
-                if item.kind != "see":
-                    continue
-                target_doc = by_id.get(item.opt("document", d.id))
-                if target_doc is None:
-                    raise _fail(d.source, item.where, f"there is no document '{item.opt('document')}'")
-                if not target_doc.has_heading(item.value):
-                    raise _fail(d.source, item.where, f"document '{target_doc.id}' has no heading '{item.value}'")
-                if target_doc is d and (item.value == h.key or item.value in {a.key for a in d.ancestors(h.key)}):
-                    raise _fail(d.source, item.where, "a cross-reference must point to another heading or "
-                                                      "document, not to the section it is printed in")
+                if item.kind == kind:
+                    yield d, h, item
+
+
+def _check_crossrefs(defs: tuple[Definition, ...]) -> None:
+    by_id = {d.id: d for d in defs}
+    for d, h, item in _items_of_kind(defs, "see"):
+        target_doc = by_id.get(item.opt("document", d.id))
+        if target_doc is None:
+            raise _fail(d.source, item.where, f"there is no document '{item.opt('document')}'")
+        if not target_doc.has_heading(item.value):
+            raise _fail(d.source, item.where, f"document '{target_doc.id}' has no heading '{item.value}'")
+        if target_doc is d and (item.value == h.key or item.value in {a.key for a in d.ancestors(h.key)}):
+            raise _fail(d.source, item.where, "a cross-reference must point to another heading or document, "
+                                              "not to the section it is printed in")
 
 
 def _check_checklists(defs: tuple[Definition, ...]) -> None:
     by_id = {d.id: d for d in defs}
-    for d in defs:
-        for h in d.headings:
-            for item in _walk(h.items):
-                if item.kind != "checklist":
-                    continue
-                for n, row in enumerate(item.value, 1):
-                    if row["made_by"] == "external":
-                        continue
-                    target = by_id.get(row["made_by"])
-                    if target is None:
-                        raise _fail(d.source, f"{item.where}: row {n}", f"there is no document '{row['made_by']}'")
-                    for key in row["sections"]:
-                        if not target.has_heading(key):
-                            raise _fail(d.source, f"{item.where}: row {n}",
-                                        f"document '{target.id}' has no heading '{key}'")
+    for d, _h, item in _items_of_kind(defs, "checklist"):
+        for n, row in enumerate(item.value, 1):
+            if row["made_by"] == "external":
+                continue
+            target = by_id.get(row["made_by"])
+            if target is None:
+                raise _fail(d.source, f"{item.where}: row {n}", f"there is no document '{row['made_by']}'")
+            for key in row["sections"]:
+                if not target.has_heading(key):
+                    raise _fail(d.source, f"{item.where}: row {n}", f"document '{target.id}' has no heading '{key}'")
 
 
 def _check_narrative_once(defs: tuple[Definition, ...], forms: FormSet) -> None:

@@ -178,7 +178,24 @@ def _clear_button(parent: QWidget, label: str, slot) -> QToolButton:
     return b
 
 
-class TextEditor(FieldEditor):
+class _TextBox(FieldEditor):
+    """A field typed into a text box (`self.edit`): empty or blank text is no value."""
+
+    def _text(self) -> str:
+        raise NotImplementedError
+
+    def _read(self):
+        text = self._text()
+        return text if text.strip() else None
+
+    def focus_target(self):
+        return self.edit
+
+    def set_read_only(self, read_only):
+        self.edit.setReadOnly(read_only)
+
+
+class TextEditor(_TextBox):
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
         self.edit = QLineEdit(self)
@@ -190,18 +207,11 @@ class TextEditor(FieldEditor):
         self.edit.textEdited.connect(lambda _t: self._timer.start())
         _single(self, self.edit)
 
-    def _read(self):
-        text = self.edit.text()
-        return text if text.strip() else None
+    def _text(self) -> str:
+        return self.edit.text()
 
     def _write(self, value):
         self.edit.setText("" if value is None else str(value))
-
-    def focus_target(self):
-        return self.edit
-
-    def set_read_only(self, read_only):
-        self.edit.setReadOnly(read_only)
 
 
 class _PlainText(QPlainTextEdit):
@@ -212,7 +222,7 @@ class _PlainText(QPlainTextEdit):
         self.focus_lost.emit()
 
 
-class LongTextEditor(FieldEditor):
+class LongTextEditor(_TextBox):
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
         self.edit = _PlainText(self)
@@ -226,18 +236,11 @@ class LongTextEditor(FieldEditor):
         self.edit.focus_lost.connect(self.commit)
         _single(self, self.edit)
 
-    def _read(self):
-        text = self.edit.toPlainText()
-        return text if text.strip() else None
+    def _text(self) -> str:
+        return self.edit.toPlainText()
 
     def _write(self, value):
         self.edit.setPlainText("" if value is None else str(value))
-
-    def focus_target(self):
-        return self.edit
-
-    def set_read_only(self, read_only):
-        self.edit.setReadOnly(read_only)
 
 
 class ChoiceEditor(FieldEditor):
