@@ -341,6 +341,13 @@ def test_the_psf_points_at_the_impd_headings_and_is_internal():
     assert doc.meta.internal
 
 
+def _load_error(folder) -> str:
+    """The sentence loading the definitions in `folder` fails with."""
+    with pytest.raises(DefinitionError) as exc:
+        load_definitions(default_forms(), folder)
+    return str(exc.value)
+
+
 @pytest.mark.parametrize("name, old, new, message", [
     ("psf.yaml", "made_by: impd-q, sections: [2.1.S.7, 2.1.P.8]", "made_by: impd-x, sections: [2.1.S.7, 2.1.P.8]",
      "psf.yaml: heading 'psf': item 2 (checklist): row 4: there is no document 'impd-x'"),
@@ -354,10 +361,7 @@ def test_the_psf_points_at_the_impd_headings_and_is_internal():
      "impd-se.yaml: heading 'impd-se-2-2': item 1 (refer): 'clinical.ib_section' is not a field of the forms"),
 ])
 def test_a_malformed_refer_or_checklist_fails_at_load(tmp_path, name, old, new, message):
-    folder = _copy_with(tmp_path, name, old, new)
-    with pytest.raises(DefinitionError) as exc:
-        load_definitions(default_forms(), folder)
-    assert message in str(exc.value)
+    assert message in _load_error(_copy_with(tmp_path, name, old, new))
 
 
 # ----------------------------------------------------------------------------- checked at load
@@ -368,9 +372,7 @@ def test_a_borrowed_see_without_an_impd_twin_fails_at_load_naming_the_item(tmp_p
     start = text.index("  - code: x")
     end = text.index("  - {code: 2.1.P.2,")
     (folder / "impd-q.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
-    with pytest.raises(DefinitionError) as exc:
-        load_definitions(default_forms(), folder)
-    msg = str(exc.value)
+    msg = _load_error(folder)
     assert msg.startswith("impd-q.yaml: heading '2.1.P.1': from 3.2.P.1 (m3-2-p.yaml)")
     assert "item 4 (group): item 2 (see)" in msg and "'see 3.2.R' has no IMPD twin" in msg
 
@@ -397,10 +399,7 @@ def test_a_borrowed_see_without_an_impd_twin_fails_at_load_naming_the_item(tmp_p
      "the borrowed text names 3.2.R, which has no IMPD twin"),
 ])
 def test_a_malformed_impd_definition_fails_at_load(tmp_path, name, old, new, message):
-    folder = _copy_with(tmp_path, name, old, new)
-    with pytest.raises(DefinitionError) as exc:
-        load_definitions(default_forms(), folder)
-    assert message in str(exc.value)
+    assert message in _load_error(_copy_with(tmp_path, name, old, new))
 
 
 def test_hook_texts_name_the_impd_headings():
