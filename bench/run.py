@@ -124,6 +124,8 @@ class Bench:
                     raise RuntimeError(f"the {kind} window never painted")
                 self.record(f"launch-{kind}", name, {"ms": run["marks"]["project"] * 1e3, "cpu": run["cpu"],
                                                      "load": run["load"]})
+                if kind == "app":  # the launch ended with os._exit at its first paint: release its lock as
+                    Path(project + ".lock").unlink(missing_ok=True)  # quitting does, or the next launch times a take-over
         for mode in ("window", "freeze"):
             run = run_child([sys.executable, str(ROOT / "bench" / "bench_gui.py"), mode, project], self.env)
             self.record(mode, name, {**run["result"], "load": run["load"], "proc_rss_mb": run["rss_mb"]})

@@ -191,6 +191,15 @@ def empty_lock(p): p.with_name(p.name + ".lock").write_text("")
 
 
 @broken("opens")
+def empty_lock_from_before_boot(p):  # a power cut came after the lock's name reached the disk, before its content
+    lock = p.with_name(p.name + ".lock")
+    lock.write_text("")
+    boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                if line.startswith("btime "))
+    os.utime(lock, (boot - 3600, boot - 3600))
+
+
+@broken("opens")
 def stale_lock_dead_pid(p):
     p.with_name(p.name + ".lock").write_text(json.dumps(
         {"host": socket.gethostname(), "pid": 2 ** 22 - 3, "token": "dead", "user": "x", "since": "2026"}))

@@ -328,6 +328,43 @@ def test_the_launch_imports_no_export_or_document_library_before_the_project_is_
     assert loaded == [], loaded
 
 
+def test_the_launch_names_no_dialog_class_before_the_project_is_on_screen(sample_project, tmp_path):
+    """PySide builds a Qt class's Python type, with all its enum types, when the class is first named; a launch
+    that opens its project shows no dialog, so up to the first paint of the project it names none of them (and
+    does not import the file-rescue dialogs). Probed in a fresh process, at that first paint."""
+    import os
+    import subprocess
+    import sys
+    probe = ("import sys\n"
+             "from PySide6.QtCore import QEvent, QObject\n"
+             "from atmp_desktop.ui import app, main_window\n"
+             "class Probe(QObject):\n"
+             "    def eventFilter(self, obj, event):\n"
+             "        if event.type() == QEvent.Paint and obj.project is not None:\n"
+             "            from PySide6 import QtCore, QtWidgets\n"
+             "            named = [n for n in ('QMessageBox', 'QFileDialog', 'QDialog', 'QProgressDialog',\n"
+             "                                 'QCalendarWidget') if n in vars(QtWidgets)]\n"
+             "            named += [n for n in ('QThread', 'QEventLoop') if n in vars(QtCore)]\n"
+             "            print('NAMED', *named, '|', 'atmp_desktop.ui.file_rescue' in sys.modules, flush=True)\n"
+             "            obj.removeEventFilter(self)\n"
+             "        return False\n"
+             "init = main_window.MainWindow.__init__\n"
+             "def watched(self, *a, **k):\n"
+             "    init(self, *a, **k)\n"
+             "    self._probe = Probe(self)\n"
+             "    self.installEventFilter(self._probe)\n"
+             "main_window.MainWindow.__init__ = watched\n"
+             "sys.exit(app.run_gui(sys.argv[1]))\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ATMP_DESKTOP_QUIT_AFTER_OPEN="1", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / ".config"))
+    out = subprocess.run([sys.executable, "-c", probe, str(sample_project("car-t"))], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "window shown, project open" in out.stdout
+    line = next(line for line in out.stdout.splitlines() if line.startswith("NAMED"))
+    assert line == "NAMED | False", line
+
+
 def test_modules_answered_by_name_get_the_answer_pysides_source_scan_gives():
     """ui/app.py answers PySide6's per-import source scan from the module's name for our non-ui modules and
     the standard library: for every such module loaded now, the answer equals reading its source."""

@@ -6,7 +6,7 @@ import os
 import sys
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from atmp_desktop import APP_NAME, __version__
 
@@ -99,6 +99,13 @@ class AfterFirstPaint(QObject):
             action()
 
 
+def _critical(parent, text: str) -> None:
+    # QMessageBox is looked up here, not imported at the top: PySide builds a class's enum types when the class
+    # is first named, and a launch that works never shows this box (~2 M instructions)
+    from PySide6.QtWidgets import QMessageBox
+    QMessageBox.critical(parent, APP_NAME, text)
+
+
 def run_gui(path: str | None = None) -> int:
     # No garbage-collector passes until the project is on screen: start-up allocates ~40,000 objects (Qt's
     # enum types, forms, the first page) and each pass over them is time the user waits for the window
@@ -110,7 +117,7 @@ def run_gui(path: str | None = None) -> int:
     problem = binding_problem()
     if problem:  # refuse now, in one sentence, rather than abort during the user's edits
         print(problem, file=sys.stderr)
-        QMessageBox.critical(None, APP_NAME, problem)
+        _critical(None, problem)
         if collecting:
             gc.enable()
         return 2
@@ -119,7 +126,7 @@ def run_gui(path: str | None = None) -> int:
     window = MainWindow(opening=path or None)
 
     def broken(what: str, exc: Exception) -> None:
-        QMessageBox.critical(window, APP_NAME, f"The {what} definitions are broken and the app cannot start: {exc}")
+        _critical(window, f"The {what} definitions are broken and the app cannot start: {exc}")
         app.exit(2)
 
     def after_first_paint() -> None:

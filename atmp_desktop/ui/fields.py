@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QCalendarWidget, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QMenu,
-    QPlainTextEdit, QRadioButton, QToolButton, QWidget, QWidgetAction,
+    QButtonGroup, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QPlainTextEdit, QRadioButton,
+    QToolButton, QWidget,
 )
 
 from atmp_desktop.core.forms import Field
@@ -361,7 +361,7 @@ class DateEditor(FieldEditor):
         self.calendar_button.setAccessibleName(f"Calendar for {field.label}")
         self.calendar_button.setFocusPolicy(Qt.TabFocus)
         self.calendar_button.setPopupMode(QToolButton.InstantPopup)
-        self._menu: QMenu | None = None
+        self._menu = None  # a QMenu holding a QCalendarWidget, made on first use
         self.calendar_button.pressed.connect(self._ensure_calendar)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -372,8 +372,10 @@ class DateEditor(FieldEditor):
         self.setFocusProxy(self.edit)
 
     def _ensure_calendar(self) -> None:
-        """The calendar is built on first use: most date fields are never opened with it."""
+        """The calendar is built on first use: most date fields are never opened with it (and naming its classes
+        makes PySide build their enum types)."""
         if self._menu is None:
+            from PySide6.QtWidgets import QCalendarWidget, QMenu, QWidgetAction
             self._menu = QMenu(self.calendar_button)
             self.calendar = QCalendarWidget(self._menu)
             self.calendar.setGridVisible(True)

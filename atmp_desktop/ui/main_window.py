@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 # `QtCore.Qt` is looked up at call time on purpose: the first import of the Qt namespace builds ~100 enum
-# types (about 15 ms) that the first paint of the start screen does not need.
-from PySide6 import QtCore
+# types (about 15 ms) that the first paint of the start screen does not need. So are the dialogs
+# (`QtWidgets.QMessageBox`, `QFileDialog`, `QDialog`): PySide builds a class's enum types when it is first named,
+# and the first paint shows none of them (~5 M instructions).
+from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QScrollArea,
+    QApplication, QHBoxLayout, QLabel, QMainWindow, QPushButton, QScrollArea,
     QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
@@ -459,7 +461,6 @@ class MainWindow(QMainWindow):
         from atmp_desktop.store import (
             DamagedFileError, ForeignSchemaError, ProjectFile, ProjectFileError, ProjectLockedError,
         )
-        from atmp_desktop.ui import file_rescue
         path = Path(path)
         if self.project is not None and _same_file(path, self.project.path) and read_only == self.project.read_only:
             self.status.showMessage(f"“{path.name}” is already open.", 4000)
@@ -468,26 +469,26 @@ class MainWindow(QMainWindow):
         try:  # the current project stays open until the new one has opened
             project = ProjectFile.open(path, self.forms, read_only=read_only, break_lock=break_lock)
         except ProjectLockedError as exc:
-            choice = file_rescue.offer_lock(self, path, exc)
+            choice = _rescue().offer_lock(self, path, exc)
             return bool(choice) and self.open_path(path, read_only=choice == "read-only", break_lock=choice == "break")
         except ForeignSchemaError as exc:
-            return file_rescue.offer_clean_copy(self, path, exc)
+            return _rescue().offer_clean_copy(self, path, exc)
         except DamagedFileError as exc:
-            return file_rescue.offer_backups(self, path, exc)
+            return _rescue().offer_backups(self, path, exc)
         except ProjectFileError as exc:
-            QMessageBox.critical(self, "Cannot open project", _sentence(str(exc)))
+            QtWidgets.QMessageBox.critical(self, "Cannot open project", _sentence(str(exc)))
             return False
         except OSError as exc:
-            QMessageBox.critical(self, "Cannot open project",
-                                 f"“{path.name}” could not be read ({getattr(exc, 'strerror', None) or exc}); "
-                                 "check the file and your access to its folder.")
+            QtWidgets.QMessageBox.critical(
+                self, "Cannot open project", f"“{path.name}” could not be read "
+                f"({getattr(exc, 'strerror', None) or exc}); check the file and your access to its folder.")
             return False
         if not self.close_project():
             project.close()
             return False
         self._attach(project)
         if project.backup_path:
-            QMessageBox.information(
+            QtWidgets.QMessageBox.information(
                 self, "Project upgraded",
                 f"“{path.name}” was saved by an older version and has been upgraded. A copy of the original "
                 f"was kept as “{project.backup_path.name}” in the same folder.")
@@ -572,7 +573,7 @@ class MainWindow(QMainWindow):
         return True
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self.settings.folder(), FILE_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open project", self.settings.folder(), FILE_FILTER)
         if path:
             self.open_path(path)
 
@@ -582,7 +583,8 @@ class MainWindow(QMainWindow):
         try:
             target = fresh_sample_copy(name, self.forms)  # never a copy the user has edited or has open
         except (ProjectFileError, KeyError, OSError, ValueError) as exc:
-            QMessageBox.critical(self, "Cannot open sample", f"The sample “{name}” could not be copied: {exc}")
+            QtWidgets.QMessageBox.critical(self, "Cannot open sample",
+                                           f"The sample “{name}” could not be copied: {exc}")
             return False
         return self.open_path(target)
 
@@ -591,13 +593,13 @@ class MainWindow(QMainWindow):
         from atmp_desktop.ui.new_project import NewProjectDialog
         dialog = NewProjectDialog(self.forms, self)
         while True:  # a cancelled save dialog goes back to the answers, not away from them
-            if dialog.exec() != QDialog.Accepted:
+            if dialog.exec() != QtWidgets.QDialog.Accepted:
                 return False
             document = dialog.document()
             suggested = (document.get("project", {}).get("title") or "New project").replace("/", "-")
-            path, _ = QFileDialog.getSaveFileName(self, "Save new project as",
-                                                  str(Path(self.settings.folder()) / f"{suggested}.atmp"),
-                                                  FILE_FILTER)
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save new project as",
+                                                            str(Path(self.settings.folder()) / f"{suggested}.atmp"),
+                                                            FILE_FILTER)
             if path:
                 break
         path = Path(path)
@@ -607,18 +609,18 @@ class MainWindow(QMainWindow):
         if self.project is not None and _same_file(path, self.project.path):
             held = "this window"
         if held:  # never replace a project someone has open
-            QMessageBox.critical(self, "Cannot create project", f"“{path.name}” is open in {held}, so it is not "
-                                 "replaced; choose another name for the new project.")
+            QtWidgets.QMessageBox.critical(self, "Cannot create project", f"“{path.name}” is open in {held}, so it "
+                                           "is not replaced; choose another name for the new project.")
             return False
         try:  # the current project stays open until the new one opens
             ProjectFile.create(path, self.forms, document=document, overwrite=path.exists()).close()
         except ProjectFileError as exc:
-            QMessageBox.critical(self, "Cannot create project", _sentence(str(exc)))
+            QtWidgets.QMessageBox.critical(self, "Cannot create project", _sentence(str(exc)))
             return False
         except OSError as exc:
-            QMessageBox.critical(self, "Cannot create project",
-                                 f"“{path.name}” could not be written ({exc.strerror or exc}); choose a folder "
-                                 "you can write to.")
+            QtWidgets.QMessageBox.critical(self, "Cannot create project",
+                                           f"“{path.name}” could not be written ({exc.strerror or exc}); choose a "
+                                           "folder you can write to.")
             return False
         return self.open_path(path)
 
@@ -627,7 +629,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self._commit_pending()
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self.project.path), FILE_FILTER)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save project as", str(self.project.path), FILE_FILTER)
         if not path:
             return
         target = Path(path)
@@ -637,12 +639,12 @@ class MainWindow(QMainWindow):
         try:
             new = self.project.save_as(target)  # the copy opens for editing, even from a read-only original
         except ProjectFileError as exc:  # e.g. the target is open in another window: it is left alone
-            QMessageBox.critical(self, "Cannot save a copy", _sentence(str(exc)))
+            QtWidgets.QMessageBox.critical(self, "Cannot save a copy", _sentence(str(exc)))
             return
         except OSError as exc:
-            QMessageBox.critical(self, "Cannot save a copy",
-                                 f"The project could not be copied to “{target.name}” ({exc.strerror or exc}); "
-                                 "choose another folder or name.")
+            QtWidgets.QMessageBox.critical(self, "Cannot save a copy",
+                                           f"The project could not be copied to “{target.name}” "
+                                           f"({exc.strerror or exc}); choose another folder or name.")
             return
         self.project = new
         self.snap = new.snapshot()
@@ -922,7 +924,7 @@ class MainWindow(QMainWindow):
             return
         except _field_value_error() as exc:
             self.status.showMessage(str(exc), 8000)
-            QMessageBox.warning(self, "Value not saved", _sentence(str(exc)))
+            QtWidgets.QMessageBox.warning(self, "Value not saved", _sentence(str(exc)))
             self._reload_fields([path])
             return
         except ProjectFileError as exc:  # disk full, file removed or made read-only meanwhile
@@ -948,7 +950,7 @@ class MainWindow(QMainWindow):
             change = self.project.reload()
         except ProjectFileError as exc:
             self._watch.stop()
-            QMessageBox.critical(self, "Project changed on disk", _sentence(str(exc)))
+            QtWidgets.QMessageBox.critical(self, "Project changed on disk", _sentence(str(exc)))
             return True
         self._after_change(change)
         from datetime import datetime
@@ -959,12 +961,12 @@ class MainWindow(QMainWindow):
     def _changed_under_us(self, message: str) -> None:
         """A write refused because another program changed the file first: show the file, ask to redo."""
         self.check_file()
-        QMessageBox.warning(self, "Change not saved", _sentence(message))
+        QtWidgets.QMessageBox.warning(self, "Change not saved", _sentence(message))
 
     def _failed_write(self, message: str) -> None:
         self._write_error = message
         self._update_saved_label()
-        QMessageBox.critical(self, "Change not saved", message)
+        QtWidgets.QMessageBox.critical(self, "Change not saved", message)
 
     def _field_problem(self, path: str, text: str) -> None:
         if text:
@@ -1086,10 +1088,10 @@ class MainWindow(QMainWindow):
         try:
             action = self.project.redo() if redo else self.project.undo()
         except ProjectFileError as exc:
-            QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", _sentence(str(exc)))
+            QtWidgets.QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", _sentence(str(exc)))
             return
         except OSError as exc:
-            QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", self._write_failed(exc))
+            QtWidgets.QMessageBox.critical(self, "Cannot undo" if not redo else "Cannot redo", self._write_failed(exc))
             return
         if action is None:
             return
@@ -1164,12 +1166,12 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         from atmp_desktop.ui.about import about_html
-        box = QMessageBox(self)
+        box = QtWidgets.QMessageBox(self)
         box.setWindowTitle(f"About {APP_NAME}")
         box.setTextFormat(QtCore.Qt.RichText)
         box.setText(about_html())
         box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
-        box.setStandardButtons(QMessageBox.Close)
+        box.setStandardButtons(QtWidgets.QMessageBox.Close)
         box.exec()
 
 
@@ -1225,6 +1227,8 @@ def _figures_ui():
 
 
 def _rescue():
+    # imported when a file cannot be opened as it is (or a backup is asked for): the dialog classes it names
+    # would cost every launch PySide's type and enum creation
     from atmp_desktop.ui import file_rescue
     return file_rescue
 

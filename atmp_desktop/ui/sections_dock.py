@@ -20,7 +20,7 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDockWidget, QHeaderView, QLabel, QMessageBox, QTreeWidget, QTreeWidgetItem,
+    QAbstractItemView, QComboBox, QDockWidget, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
     QVBoxLayout, QWidget,
 )
 
@@ -498,10 +498,11 @@ class SectionsDock(QDockWidget):
             problems.append(_plural(len(facts.required_empty), "empty required field"))
         if not problems:
             return True
-        answer = QMessageBox.question(self, "Mark section ready?",
-                                      f"{code} still has {' and '.join(problems)}; mark it ready anyway?",
-                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        return answer == QMessageBox.Yes
+        box = _message_box()
+        answer = box.question(self, "Mark section ready?",
+                              f"{code} still has {' and '.join(problems)}; mark it ready anyway?",
+                              box.Yes | box.No, box.No)
+        return answer == box.Yes
 
     def _write(self, code: str, status: str, note: str) -> bool:
         from atmp_desktop.store import ProjectFileError
@@ -514,14 +515,14 @@ class SectionsDock(QDockWidget):
             change = project.set_section_status(code, status, note)
         except ProjectFileError as exc:
             self._revert(code)
-            QMessageBox.critical(self, "Status not saved", f"The status of {code} was not saved: {exc}.")
+            _message_box().critical(self, "Status not saved", f"The status of {code} was not saved: {exc}.")
             return False
         except OSError as exc:
             self._revert(code)
-            QMessageBox.critical(self, "Status not saved",
-                                 f"The status of {code} could not be written to “{project.path.name}” ({exc}); "
-                                 "check that the file still exists, the disk is not full and you may write to "
-                                 "it, then try again.")
+            _message_box().critical(self, "Status not saved",
+                                    f"The status of {code} could not be written to “{project.path.name}” ({exc}); "
+                                    "check that the file still exists, the disk is not full and you may write to "
+                                    "it, then try again.")
             return False
         self.message.emit(f"{code} marked {STATUS_LABEL[status].lower()}." if status != "not_started"
                           else f"{code} marked not started.")
@@ -591,3 +592,10 @@ def display_title_tip(code: str, snap: ProjectSnapshot | None, facts: SectionFac
     if not facts.applies:
         return f"{code} {title}\nDoes not apply to this product: {facts.reason}"
     return f"{code} {title}"
+
+
+def _message_box():
+    # named when first needed: PySide builds QMessageBox's enum types (and QDialog's) when the class is first
+    # named, and the dock is built before the window's first paint
+    from PySide6.QtWidgets import QMessageBox
+    return QMessageBox

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+# the dialogs, QThread and QEventLoop are named at use (`QtWidgets.QMessageBox`): PySide builds a class's enum
+# types when it is first named, and the menus are built before the window's first paint
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication
 
 from atmp_desktop.core.review import STATE_LABELS, section_target, step_target
 
@@ -88,7 +91,7 @@ def _apply(w, run, what: str):
     try:
         change = run()
     except ProjectFileError as exc:
-        QMessageBox.warning(w, what, str(exc))
+        QtWidgets.QMessageBox.warning(w, what, str(exc))
         return None
     if change is not None:
         w._after_change(change)
@@ -113,15 +116,15 @@ class _Job(QObject):
 def busy(w, text: str, fn):
     """Run `fn` (reading only) on a worker thread behind a modal busy dialog, so a large project's compare or
     merge does not freeze the window; returns its result or raises its error in the window's thread."""
-    dialog = QProgressDialog(text, None, 0, 0, w)
+    dialog = QtWidgets.QProgressDialog(text, None, 0, 0, w)
     dialog.setWindowTitle("Please wait")
     dialog.setWindowModality(Qt.WindowModal)
     dialog.setMinimumDuration(400)
     dialog.setCancelButton(None)
-    thread = QThread(w)
+    thread = QtCore.QThread(w)
     job = _Job(fn)
     job.moveToThread(thread)
-    loop = QEventLoop()
+    loop = QtCore.QEventLoop()
     job.done.connect(loop.quit)
     thread.started.connect(job.run)
     thread.start()
@@ -153,8 +156,8 @@ def compare(w, other: str | None = None) -> None:
     from atmp_desktop.store.merging import open_other
     w._commit_pending()
     if other is None:
-        other, _ = QFileDialog.getOpenFileName(w, "Compare with another copy of this project",
-                                               str(w.project.path.parent), "ATMP projects (*.atmp)")
+        other, _ = QtWidgets.QFileDialog.getOpenFileName(w, "Compare with another copy of this project",
+                                                         str(w.project.path.parent), "ATMP projects (*.atmp)")
         if not other:
             return
     mine = w.project.snapshot()  # from the open project to the copy: what the copy has that is different
@@ -166,7 +169,7 @@ def compare(w, other: str | None = None) -> None:
     try:
         snap, d = busy(w, f"Reading and comparing {Path(other).name}…", work)
     except ProjectFileError as exc:
-        QMessageBox.warning(w, "Compare", str(exc))
+        QtWidgets.QMessageBox.warning(w, "Compare", str(exc))
         return
     show_compare(w, d, new=snap, old=mine)
 
@@ -186,14 +189,14 @@ def merge(w, path: str | None = None) -> None:
     from atmp_desktop.store.merging import prepare_merge
     w._commit_pending()
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(w, "Merge a colleague's copy of this project",
-                                              str(w.project.path.parent), "ATMP projects (*.atmp)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(w, "Merge a colleague's copy of this project",
+                                                        str(w.project.path.parent), "ATMP projects (*.atmp)")
         if not path:
             return
     try:
         plan = busy(w, f"Reading {Path(path).name} and finding the common base…", lambda: prepare_merge(w.project, path))
     except ProjectFileError as exc:
-        QMessageBox.warning(w, "Merge", str(exc))
+        QtWidgets.QMessageBox.warning(w, "Merge", str(exc))
         return
     from atmp_desktop.ui.merge_view import MergeDialog
     dlg = MergeDialog(w.forms, plan, w)
@@ -258,7 +261,7 @@ def send_copy(w) -> None:
     try:
         sent = write(w.project, target, remove_names=remove)
     except ProjectFileError as exc:
-        QMessageBox.warning(w, "Send a Copy", str(exc))
+        QtWidgets.QMessageBox.warning(w, "Send a Copy", str(exc))
         return
     w.status.showMessage(f"Copy written: {sent.path.name} — no lock, no history, no local paths"
                          + (", no user names" if remove else "") + f". Milestone: {sent.milestone}.", 12000)
@@ -284,7 +287,7 @@ def _import(w, title: str, filter_: str, dialog: str) -> None:
     """Choose the file, then the preview dialog (it writes one undoable action when accepted)."""
     if w.project is None or w.project.read_only:
         return
-    path, _ = QFileDialog.getOpenFileName(w, title, str(w.project.path.parent), filter_)
+    path, _ = QtWidgets.QFileDialog.getOpenFileName(w, title, str(w.project.path.parent), filter_)
     if path:
         from atmp_desktop.ui import import_dialogs
         dlg = getattr(import_dialogs, dialog)(w, path)
