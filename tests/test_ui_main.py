@@ -197,6 +197,7 @@ FILE_FILTER = "ATMP projects (*.atmp)"
 
 
 def stored_while_open(window):
+    window.project.wait_saved()  # another program sees a change once its commit is on disk
     conn = sqlite3.connect(window.project.path)
     try:
         values = {}

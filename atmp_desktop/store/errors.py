@@ -27,6 +27,16 @@ class FileChangedError(ProjectFileError):
     `ProjectFile.reload()` and let the user make the change again."""
 
 
+class UnsavedChangeError(ProjectFileError):
+    """A change the window already showed could not be committed to the file (its commit runs on a worker thread:
+    `ProjectFile.commit_behind`). The transaction was rolled back and the project re-read from the file, so
+    memory and file agree again; `change` (a ChangeSet naming everything) is what the window reloads from."""
+
+    def __init__(self, message: str, change):
+        super().__init__(message)
+        self.change = change
+
+
 class DamagedFileError(ProjectFileError):
     """SQLite itself cannot read the file (quick_check failed or the database is malformed). The message offers
     the backups of this project."""

@@ -22,6 +22,7 @@ import operator
 import os
 import sqlite3
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -39,7 +40,7 @@ from atmp_desktop.core.values import (
 from atmp_desktop.store import figures as _figures
 from atmp_desktop.store import guard, locking, review, tempfiles
 from atmp_desktop.store.errors import (
-    DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError,
+    DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError, UnsavedChangeError,
 )
 from atmp_desktop.store.header import APPLICATION_ID, check_header
 from atmp_desktop.store.milestones import MilestoneMixin
@@ -125,6 +126,13 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         # when the window is idle after its first paint: backup_if_due), not on the way to the first paint
         self._backup_due = not read_only
         self._backup_thread = None  # a backup of the file as opened, made on a worker thread (backup_if_due)
+        # commit_behind (the window sets it): an edit's COMMIT, i.e. the disk's syncs, runs on a worker thread
+        # while the window refreshes; wait_saved() comes first wherever the connection is used again
+        self.commit_behind = False
+        self.on_saved: Any = None  # called on the commit's thread when a commit behind is done (or failed)
+        self.unsaved: UnsavedChangeError | None = None  # a commit behind that failed (take_unsaved)
+        self._commit: tuple[Any, list] | None = None  # (done event, outcome) of the last commit behind
+        self._labels: dict[int, str | None] = {}  # undo (0) / redo (1) labels known without asking the file
         self._load()
         if not read_only:
             self._drop_unused_images()  # a write: the backup is made first
@@ -139,6 +147,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         holds objects we did not create (offer `store.clean_copy`). DamagedFileError: SQLite cannot read it
         (offer the backups)."""
         path = Path(path)
+        _join_commits(path)
         header = check_header(path, SCHEMA_VERSION)
         reason = None
         if not read_only:
@@ -232,6 +241,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
 
     def close(self) -> None:
         if self._conn is not None:
+            self.wait_saved()
             self.backup_if_due()
             guard.forget(self._conn)
             self._conn.close()
@@ -316,6 +326,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         """True when another program wrote to the file (or replaced it) since we last read it."""
         if self._conn is None:
             return False
+        self.wait_saved()
         try:
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error:
@@ -326,6 +337,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         """Read the file again after another program changed it; the window reloads everything."""
         if self._conn is None:
             raise ProjectFileError("the project is closed.")
+        self.wait_saved()
+        self._labels = {}
         if _identity(self.path) != self._identity:  # replaced by another file: connect to the new one
             header = check_header(self.path, SCHEMA_VERSION)
             conn = _open_checked(self.path, header.user_version, read_only=True)
@@ -416,8 +429,9 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             label = _default_label(self.forms, edits)
         changes, notice = review.with_resets(self, changes, label, _now())
         action = Action(label, tuple(changes))
-        self._run(action, audit_action, work, history=lambda: self._record(action), note=note)
-        self._redo_possible = False  # _record dropped the redo side, committed
+        self._run(action, audit_action, work, history=lambda: self._record(action), note=note, behind=True)
+        self._redo_possible = False  # _record dropped the redo side
+        self._labels = {0: label, 1: None}
         cs = self._changeset(action, "edit")
         return dataclasses.replace(cs, notice=notice) if notice else cs
 
@@ -471,6 +485,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         with self._writing():
             self._conn.execute("DELETE FROM undo_steps")
         self._redo_possible = False
+        self._labels = {0: None, 1: None}
 
     # ---------------------------------------------------------------- backups
     def backups(self) -> list:
@@ -538,6 +553,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         """Back up now (SQLite backup API, temp name + rename, then rotation). Raises ProjectFileError."""
         if self._conn is None:
             raise ProjectFileError("the project is closed.")
+        self.wait_saved()
         try:
             target = _backups().make_backup(self._conn, self.path, reason, self._meta.get("uuid"))
             _backups().note_backed_up(self.path, self._meta.get("uuid"), self._meta.get("modified"))
@@ -861,6 +877,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
 
     # ================================================================ internals: writing
     def _writable(self) -> None:
+        self.wait_saved()
         if self._conn is None:
             raise ProjectFileError("the project is closed.")
         if self.read_only:
@@ -869,6 +886,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
 
     @contextlib.contextmanager
     def _reading(self, seconds: float = guard.STATEMENT_SECONDS):
+        self.wait_saved()
         try:
             with guard.bounded(self._conn, seconds):
                 yield
@@ -878,12 +896,16 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             raise DamagedFileError(self.path, "(it holds damaged text)") from None
 
     @contextlib.contextmanager
-    def _writing(self):
+    def _writing(self, behind: bool = False):
         """One write transaction. Refuses to write when another program changed the file since we read it
         (data_version, or the file was replaced); SQLite errors (disk full, file gone) become one sentence and
-        the transaction is rolled back, so nothing is half written."""
+        the transaction is rolled back, so nothing is half written. `behind` (and `commit_behind` set): the
+        COMMIT runs on a worker thread after the block (see _commit_behind)."""
+        self.wait_saved()
         self.backup_if_due()  # the file as it was opened is backed up before anything is written to it
+        self._labels = {}
         conn = self._conn
+        behind = behind and self.commit_behind
         try:
             with guard.bounded(conn):
                 conn.execute("BEGIN IMMEDIATE")
@@ -894,24 +916,93 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                             f"'{self.path.name}' was changed by another program since it was opened, so this "
                             "change was not saved; reload the project and make it again.")
                     yield
-                    conn.execute("COMMIT")
+                    if not behind:
+                        _commit(conn)
                 except BaseException:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
         except sqlite3.Error as exc:
-            if guard.interrupted(exc):
-                raise ProjectFileError(f"saving to '{self.path.name}' took too long and was stopped; nothing was "
-                                       "changed.") from None
-            raise ProjectFileError(
-                f"the change could not be saved to '{self.path.name}' ({exc}); check that the disk has space "
-                "and that the file still exists and is writable.") from None
+            raise self._save_error(exc) from None
+        if behind:
+            self._commit_behind()
+
+    def _save_error(self, exc: sqlite3.Error) -> ProjectFileError:
+        if guard.interrupted(exc):
+            return ProjectFileError(f"saving to '{self.path.name}' took too long and was stopped; nothing was "
+                                    "changed.")
+        return ProjectFileError(
+            f"the change could not be saved to '{self.path.name}' ({exc}); check that the disk has space "
+            "and that the file still exists and is writable.")
+
+    # ---------------------------------------------------------------- commits behind the window
+    def _commit_behind(self) -> None:
+        """COMMIT the open transaction on a worker thread. The commit is the disk's syncs (4 per commit,
+        docs/reliability.md), 1-250 ms on a busy disk, with the GIL released; meanwhile the caller updates
+        memory and the window refreshes. Nothing else uses the connection until wait_saved() has joined it."""
+        import _thread
+        import threading
+        conn, outcome, done, commit_now = self._conn, [], threading.Event(), _commit
+
+        def commit() -> None:
+            failure = None
+            try:
+                with guard.bounded(conn):
+                    commit_now(conn)
+            except sqlite3.Error as exc:
+                failure = exc
+                try:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite rolled back already, or rolls back the hot journal at the next open
+            finally:
+                outcome.append(failure)  # done (saving turns False) before the window hears of it
+                done.set()
+                if self.on_saved is not None:
+                    self.on_saved()
+        self._commit = (done, outcome)
+        _COMMITS[done] = self.path.resolve()
+        # (threading.Thread.start() waits until the new thread runs: 0.1-5 ms on a busy machine)
+        _thread.start_new_thread(commit, ())
+
+    @property
+    def saving(self) -> bool:
+        """A change is written but its commit is not on disk yet (commit_behind)."""
+        return self._commit is not None and not self._commit[1]
+
+    def wait_saved(self) -> None:
+        """Wait until the last change is on disk. If its commit failed, the transaction was rolled back: the
+        project is read again from the file (memory and file agree, without that change) and `unsaved` holds
+        the sentence for the user (take_unsaved)."""
+        pending = self._commit
+        if pending is None:
+            return
+        done, outcome = pending
+        done.wait()
+        self._commit = None
+        if outcome[0] is None:
+            return
+        message = str(self._save_error(outcome[0]))
+        self._labels = {}
+        try:
+            self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            self._load()
+        except (ProjectFileError, sqlite3.Error) as exc:
+            message += f" The project could not be read again either ({exc}); close it and open it again."
+        self.unsaved = UnsavedChangeError(message, ChangeSet("not saved", everything=True, kind="external"))
+
+    def take_unsaved(self) -> UnsavedChangeError | None:
+        """The failure of a commit behind that wait_saved() found and nobody reported to the user yet, once."""
+        failure, self.unsaved = self.unsaved, None
+        return failure
 
     def _run(self, action: Action, audit_action: str, work: dict[str, Table], history: Any = None,
-             note: str | None = None) -> None:
-        """Write an action's changes in one transaction, then update the in-memory state."""
+             note: str | None = None, behind: bool = False) -> None:
+        """Write an action's changes in one transaction, then update the in-memory state (`behind`: while the
+        commit runs on its worker thread, see _commit_behind)."""
         now = _now()
-        with self._writing():
+        with self._writing(behind):
             for change in action.changes:
                 self._write_change(change, now, audit_action, work)
             if note:
@@ -1045,6 +1136,9 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
     def _history_label(self, undone: int) -> str | None:
         if self._conn is None or self.read_only:
             return None
+        if undone in self._labels:  # (known after an edit: no query while its commit is on the disk)
+            return self._labels[undone]
+        self.wait_saved()
         order = "DESC" if undone == 0 else "ASC"
         try:
             with guard.bounded(self._conn, 2):
@@ -1052,7 +1146,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                                          "LIMIT 1", [undone]).fetchone()
         except sqlite3.Error:
             return None
-        return row[0] if row and isinstance(row[0], str) else None
+        self._labels[undone] = label = row[0] if row and isinstance(row[0], str) else None
+        return label
 
     def _step(self, redo: bool) -> ChangeSet | None:
         self._writable()
@@ -1181,6 +1276,24 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
 
 
 # ==================================================================== module helpers
+_COMMITS: "weakref.WeakKeyDictionary[Any, Path]" = weakref.WeakKeyDictionary()  # a commit's done event -> file
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
+
+
+def _join_commits(path: Path) -> None:
+    """Wait for the commits behind a window on this file (any thread may call this): whatever this process opens
+    shows every change its window has shown."""
+    if not _COMMITS:
+        return
+    path = path.resolve()
+    for done, target in list(_COMMITS.items()):
+        if target == path:
+            done.wait()
+
+
 def _write_value(conn: sqlite3.Connection, change: Change, now: str, damaged: bool) -> None:
     """The SQL of one change (see Change). `damaged`: the field also holds a stored value of the wrong kind
     (a single value under a table or rows under a single field), which goes when the field is written."""

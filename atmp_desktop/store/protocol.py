@@ -7,6 +7,9 @@ compare, merge and the reviewer bundle work on it unchanged. Rules every impleme
 - one user action = one transaction = one undo step, returning a ChangeSet (None when nothing changed);
 - `snapshot()` is an immutable ProjectSnapshot, cheap to call after every edit;
 - errors are ProjectFileError with one sentence a user can act on;
+- with `commit_behind` set (the window), an action returns before it is durable: `saving` says so, `on_saved`
+  is called (on any thread) when it is, `wait_saved()` waits for it, and a commit that failed leaves the project
+  as the store holds it with the sentence in `take_unsaved()` (an UnsavedChangeError, once);
 - watching for changes is polling: `changed_on_disk()` says another writer changed the project since we read
   it, and `reload()` returns the ChangeSet(everything=True, kind="external") the window refreshes from (a server
   store would answer from its change feed instead of a file's data_version).
@@ -29,6 +32,8 @@ class ProjectStore(Protocol):
     read_only_reason: str | None   # why it opened read-only when editing was asked for (a banner says it)
     backup_path: Path | None       # the copy made before an older file was upgraded
     user: str
+    commit_behind: bool            # actions return before their commit is durable (the window sets it)
+    on_saved: Any                  # called when a commit behind is durable or failed, on the commit's thread
 
     # ------------------------------------------------------------ open, read
     @classmethod
@@ -123,3 +128,11 @@ class ProjectStore(Protocol):
     def changed_on_disk(self) -> bool: ...
 
     def reload(self) -> ChangeSet: ...
+
+    # ------------------------------------------------------------ commits behind the window
+    @property
+    def saving(self) -> bool: ...
+
+    def wait_saved(self) -> None: ...
+
+    def take_unsaved(self) -> Any: ...

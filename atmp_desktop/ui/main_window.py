@@ -62,6 +62,10 @@ class MainWindow(QMainWindow):
         self.findings: list = []
         self._problems: dict[str, str] = {}  # field path -> why its typed text is not saved
         self._write_error = ""               # why the last write failed ("" when it worked)
+        # an edit's commit (the disk's syncs) runs behind the window (ProjectFile.commit_behind); its end
+        # arrives here through a queued signal of a parentless object the commit thread keeps alive
+        self._commits = _CommitSignals()
+        self._commits.done.connect(self._saved)
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 820)
 
@@ -494,10 +498,16 @@ class MainWindow(QMainWindow):
                 f"was kept as “{project.backup_path.name}” in the same folder.")
         return True
 
+    def _use(self, project: "ProjectFile") -> None:
+        """The project the window edits: its edits' commits run behind the window."""
+        self.project = project
+        project.commit_behind = not project.read_only
+        project.on_saved = self._commits.done.emit
+
     def _attach(self, project: "ProjectFile") -> None:
         self.ensure_workspace()
         launch = self.__dict__.pop("first_screen_only", False)  # a launch: what fills the screen, the rest after
-        self.project = project
+        self._use(project)
         self.snap = project.snapshot()
         for page in list(self.pages.values()) + list(self._building.values()):
             self.page_stack.removeWidget(page)
@@ -550,6 +560,8 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return True
         self._commit_pending()
+        self.project.wait_saved()  # Close and Quit wait for the last change to be on disk
+        self._saved()
         if self.current_step:
             self.settings.set_value(f"last_step/{self.project.path.name}", self.current_step)
         for step_id, page in self.pages.items():  # for the first screen of the next launch (_first_screen)
@@ -636,6 +648,8 @@ class MainWindow(QMainWindow):
         if target.suffix != ".atmp":
             target = target.with_suffix(".atmp")
         step = self.current_step
+        self.project.wait_saved()
+        self._saved()  # (a change that could not be saved is reported before the copy is made without it)
         try:
             new = self.project.save_as(target)  # the copy opens for editing, even from a read-only original
         except ProjectFileError as exc:  # e.g. the target is open in another window: it is left alone
@@ -646,7 +660,7 @@ class MainWindow(QMainWindow):
                                            f"The project could not be copied to “{target.name}” "
                                            f"({exc.strerror or exc}); choose another folder or name.")
             return
-        self.project = new
+        self._use(new)
         self.snap = new.snapshot()
         self._show_file_banner("", False)
         self._update_saved_label()
@@ -665,6 +679,8 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self._commit_pending()
+        self.project.wait_saved()
+        self._saved()
         if self.project.read_only:
             self.status.showMessage(f"“{self.project.path.name}” is open read-only, so nothing can change here. "
                                     "Use File ▸ Save As to make an editable copy.", 8000)
@@ -935,11 +951,28 @@ class MainWindow(QMainWindow):
             self._failed_write(self._write_failed(exc))
             self._reload_fields([path])
             return
-        if self._write_error:
-            self._write_error = ""
-            self._update_saved_label()
-        if change is not None:
+        self._write_error = ""
+        failure = self.project.take_unsaved()
+        if failure is not None:  # the commit of the change before this one failed: the file was read again
+            self._after_change(failure.change)
+            self._failed_write(_sentence(str(failure)))
+        elif change is not None:
             self._after_change(change, source=path)
+        self._update_saved_label()  # "Saving…" while the commit is on its way to the disk
+
+    def _saved(self) -> None:
+        """A commit behind the window has finished (or Close/Save As waited for it): the status bar says saved,
+        or a failed commit is told in one sentence and the window shows the file as it is (without that
+        change; the store rolled it back and read the file again)."""
+        if self.project is None or self.project.saving:
+            return  # a newer commit is on its way; its own end comes here too
+        self.project.wait_saved()  # (done: takes its outcome)
+        failure = self.project.take_unsaved()
+        if failure is not None:
+            self._after_change(failure.change)
+            self._failed_write(_sentence(str(failure)))
+            return
+        self._update_saved_label()
 
     def check_file(self) -> bool:
         """If another program changed the open file, show its contents now (True when it did)."""
@@ -990,6 +1023,8 @@ class MainWindow(QMainWindow):
             text = f"Not saved: {self.forms.label(path)}" + (f" and {len(self._problems) - 1} more"
                                                              if len(self._problems) > 1 else "")
             tip, bad = problem, True
+        elif self.project.saving:
+            text, tip, bad = "Saving…", "The last change is being written to the disk.", False
         else:
             text, tip, bad = "All changes are saved automatically", "", False
         if (text, tip, bad) == self.__dict__.get("_saved_state"):
@@ -1173,6 +1208,10 @@ class MainWindow(QMainWindow):
         box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
         box.setStandardButtons(QtWidgets.QMessageBox.Close)
         box.exec()
+
+
+class _CommitSignals(QtCore.QObject):
+    done = QtCore.Signal()  # emitted on the commit's thread, delivered on the window's
 
 
 class _PaintWatch(QtCore.QObject):
