@@ -8,9 +8,13 @@
   fields that fill the window; the time until the rest of the page is built and painted, and the longest
   event-loop turn meanwhile, are reported beside it as whole_ms / turn_max_ms); then scalar edits (type into a text field, press Enter)
   and table-cell edits (double-click a cell of the largest table on screen, type, press Enter), each timed
-  from the key press until the store has written the change and the window has refreshed and painted what
-  changed (see _painted), with the main thread's CPU time beside it (wall - CPU is the disk's fsync and the
-  machine's other work); then results typed into the batch results sheet (the largest table's own editor);
+  from the key press (what was typed, the scrolled table and the open cell editor already painted, as a user
+  sees them before pressing it) until the store has written the change and the window has refreshed and
+  painted what changed (see _painted), with the main thread's CPU time beside it (wall - CPU is the machine's
+  other work, or the window's thread waiting); the commit's disk syncs run behind the window, so the time
+  from the key press until the status bar says the change is on disk is reported beside it (*_saved_*), and
+  the next edit starts after that (_saved); the whole distribution of each in *_wall_ms / *_cpu_ms (p10 ...
+  max, edits over 10 ms); then results typed into the batch results sheet (the largest table's own editor);
   and the disk's commit floor in the same folder (commit_floor),
   and the calls Python makes into Qt for one edit (atmp_desktop.ui.qt_calls: the window refreshes only what
   the change set names; 2,351 calls per scalar edit and 2,698 per cell edit on car-t before it did).
