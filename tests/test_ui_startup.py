@@ -367,23 +367,28 @@ def test_the_launch_names_no_dialog_class_before_the_project_is_on_screen(sample
 
 def test_modules_answered_by_name_get_the_answer_pysides_source_scan_gives():
     """ui/app.py answers PySide6's per-import source scan from the module's name for our non-ui modules and
-    the standard library: for every such module loaded now, the answer equals reading its source."""
+    the standard library, and from the file's bytes for our ui modules: for every module loaded now, the
+    answer equals reading its source."""
     import sys
 
     import atmp_desktop.cli  # noqa: F401  (and with it the store, core and much of the standard library)
     import atmp_desktop.store  # noqa: F401
-    from atmp_desktop.ui import app  # noqa: F401
+    from atmp_desktop.ui import app, logic, main_window  # noqa: F401  (logic: a ui module without PySide6)
     feature = sys.modules["shibokensupport.feature"]
     fast = feature._mod_uses_pyside
     assert getattr(fast, "by_name", False), "the scan is not answered by name (PySide6 changed?)"
     answered = 0
+    ui_answers: dict[bool, int] = {}
     for name, module in list(sys.modules.items()):
         if module is None or not getattr(module, "__file__", None):
             continue
         expected = fast.original(module)
         assert fast(module) == expected, name
         answered += name.startswith("atmp_desktop.") and not name.startswith("atmp_desktop.ui")
+        ui_answers.setdefault(expected, 0)
+        ui_answers[expected] += name.startswith("atmp_desktop.ui.")
     assert answered > 20
+    assert ui_answers[True] > 5 and ui_answers[False] >= 1  # both answers came from ui files' bytes
 
 
 def test_a_step_first_chosen_shows_the_fields_that_fill_the_window_then_the_rest(window, sample_project, forms,

@@ -17,8 +17,10 @@ def _answer_pyside_scan_by_name() -> None:
     snake_case` can switch per module): ~0.12 ms of CPU per module, ~15 ms for the ~125 modules a launch
     imports (a known start-up tax of PySide6, cf. napari issue 8584). For the modules whose answer is known
     without reading them — ours outside ui/ (core, store, cli: none mentions PySide6) and the standard
-    library — the same answer (False) is given from the name; everything else is still read. Nothing
-    changes when PySide6 is laid out differently (the function is then not found)."""
+    library — the same answer (False) is given from the name; our ui/ modules are answered from their file's
+    bytes (the scan's own test, without inspect's line cache: 1.6 -> 0.2 ms for the 15 a launch imports);
+    everything else is still read. Nothing changes when PySide6 is laid out differently (the function is then
+    not found)."""
     feature = sys.modules.get("shibokensupport.feature")
     scan = getattr(feature, "_mod_uses_pyside", None)
     if not callable(scan) or getattr(scan, "by_name", False):
@@ -30,6 +32,12 @@ def _answer_pyside_scan_by_name() -> None:
         if name.startswith("atmp_desktop.") and not name.startswith("atmp_desktop.ui"):
             return False
         file = getattr(module, "__file__", None) or ""
+        if name.startswith("atmp_desktop.ui") and file.endswith(".py"):
+            try:
+                with open(file, "rb") as fh:
+                    return b"PySide6" in fh.read()  # our sources are UTF-8: the same test as on the text
+            except OSError:
+                pass
         if stdlib and file.startswith(stdlib) and "-packages" + os.sep not in file:
             return False
         return scan(module)
