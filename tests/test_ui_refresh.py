@@ -1,6 +1,6 @@
 """An edit refreshes what its change set names, and the result equals a full refresh of the window."""
 from atmp_desktop.store import ProjectFile
-from atmp_desktop.ui import logic
+from atmp_desktop.ui import affected
 from atmp_desktop.ui.qt_calls import QtCallCounter
 from atmp_desktop.ui.sections_dock import section_facts
 
@@ -67,11 +67,11 @@ def test_targeted_refresh_shows_the_same_as_a_full_refresh(window, empty_project
 
 
 def test_affected_names_the_conditions_that_read_a_field(forms):
-    hit = logic.affected(forms, {"product.orphan_designated"})
+    hit = affected.affected(forms, {"product.orphan_designated"})
     assert "product.orphan_number" in hit.visibility
-    gmo = logic.affected(forms, {"product.contains_gmo"})
+    gmo = affected.affected(forms, {"product.contains_gmo"})
     assert "gmo" in gmo.applicability and "gmo" in gmo.steps
-    assert not logic.affected(forms, {"product.invented_name"}).visibility
+    assert not affected.affected(forms, {"product.invented_name"}).visibility
 
 
 def test_partial_section_facts_equal_the_full_computation(forms, sample_project):
@@ -85,7 +85,7 @@ def test_partial_section_facts_equal_the_full_computation(forms, sample_project)
 
 
 def test_section_facts_updated_from_an_edit_equal_a_full_recount(forms, sample_project):
-    from atmp_desktop.ui import logic
+    from atmp_desktop.ui import affected
     from atmp_desktop.ui.sections_dock import updated_facts, with_ancestors
     path = sample_project("aav-gene-therapy")
     with ProjectFile.open(path, forms) as p:
@@ -93,7 +93,7 @@ def test_section_facts_updated_from_an_edit_equal_a_full_recount(forms, sample_p
         for edit in (("product.inn", None), ("product.contains_gmo", False), ("quality.novel_excipients", "X")):
             p.apply([edit])
             snap = p.snapshot()
-            hit = logic.affected(forms, {edit[0]})
+            hit = affected.affected(forms, {edit[0]})
             paths = set(hit.paths | hit.visibility)
             for step in hit.applicability:
                 paths |= {f.path for f in forms.step(step).fields}

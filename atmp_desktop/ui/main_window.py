@@ -1040,13 +1040,13 @@ class MainWindow(QMainWindow):
         the editor the user is typing in), the visibility of fields whose conditions read a changed field,
         the applicability of steps that read one, the navigator rows of those steps and the Sections dock
         rows of the CTD sections they feed. Findings follow after the validation debounce."""
-        from atmp_desktop.ui import logic, share_menu
+        from atmp_desktop.ui import affected, logic, share_menu
         share_menu.after_change(self, change)  # review badges, and the notice of an approval reset
         if change.everything:
             self._reload_everything()
             return
         self.snap = self._read_snapshot(change)
-        hit = logic.affected(self.forms, change.paths)
+        hit = affected.affected(self.forms, change.paths)
         for step_id in hit.steps:
             page = self.pages.get(step_id) or self._building.get(step_id)
             if page is None:
