@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 
 from atmp_desktop.core.diff import compare
-from atmp_desktop.core.figures import MAX_IMAGE_BYTES, FigureError, check_figures, check_image, figure_places
-from atmp_desktop.core.definitions import default_definitions
+from atmp_desktop.core.definitions import default_definitions, figure_places
+from atmp_desktop.core.figures import MAX_IMAGE_BYTES, FigureError, check_figures, check_image
 from atmp_desktop.core.project import to_document
 from atmp_desktop.samples import load_sample
 from atmp_desktop.store import ProjectFile, ProjectFileError

@@ -369,35 +369,3 @@ def _entry_data(entry: dict, images) -> bytes:
     if found is None:
         raise FigureError("has no image data")
     return found[1]
-
-
-# ============================================================================ where figures are printed
-@dataclass(frozen=True)
-class Place:
-    """Where the definitions print figures: a target and the headings whose `figure` items take it."""
-    target: str
-    label: str                      # the field label or the heading's code and title
-    slots: tuple[tuple[str, str, str], ...]   # (document id, heading code or key, slot caption)
-
-
-def figure_places(forms: FormSet, definitions) -> list[Place]:
-    """Every target a figure can be attached to so that it prints (figure items with a `source`)."""
-    places: dict[str, dict] = {}
-    for d in definitions:
-        for h in d.headings:
-            stack = list(h.items)
-            while stack:
-                item = stack.pop(0)
-                stack[:0] = list(item.items)
-                if item.kind != "figure" or not item.opt("source"):
-                    continue
-                source = item.opt("source")
-                if source == "heading":
-                    target = heading_target(h.key)
-                    label = f"{h.code} {h.title}".strip()
-                else:
-                    target = forms.field(source).path
-                    label = forms.field(source).label
-                p = places.setdefault(target, {"label": label, "slots": []})
-                p["slots"].append((d.id, h.code or h.key, str(item.value)))
-    return [Place(t, p["label"], tuple(p["slots"])) for t, p in places.items()]

@@ -1,5 +1,5 @@
 """Edit > Figures…: attach PNG, JPEG or SVG images to the fields and headings the documents print figures
-for (core.figures.figure_places), with caption and alt text; move and remove them (docs/figures.md).
+for (core.definitions.figure_places), with caption and alt text; move and remove them (docs/figures.md).
 
 Every change is one action of the project file (one undo step, Edit > Undo or the panel's Undo button). A
 file that cannot be used (not an image, damaged, too large, an SVG with scripts or outside references) is
@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout,
 )
 
-from atmp_desktop.core.definitions import default_definitions
-from atmp_desktop.core.figures import KIND_LABELS, MAX_IMAGE_BYTES, check_image, figure_places
+from atmp_desktop.core.definitions import default_definitions, figure_places
+from atmp_desktop.core.figures import KIND_LABELS, MAX_IMAGE_BYTES, check_image
 from atmp_desktop.ui.style import role
 
 FILTER = "Images (*.png *.jpg *.jpeg *.svg);;All files (*)"
