@@ -96,3 +96,45 @@ def test_a_check_still_to_come_when_the_project_closes_never_runs_or_shows(windo
     qtbot.wait(2 * findings.DEBOUNCE_MS + 200)
     assert checked == [] and not window.validation.pending()
     assert window.findings == [] and window.findings_dock.tree.topLevelItemCount() == 0
+
+
+def test_a_check_overtaken_by_an_edit_stops_and_only_the_latest_findings_are_shown(qtbot, monkeypatch):
+    """A check whose snapshot is no longer the latest (the user edited meanwhile) stops instead of holding the
+    GIL beside the window until its end; the process's switch interval, shortened while a check runs so the
+    window's thread gets the GIL back at once, is as it was afterwards."""
+    import sys
+    before = sys.getswitchinterval()
+    stopped, intervals = [], []
+
+    def validate(forms, snap, stop=None):
+        intervals.append(sys.getswitchinterval())
+        if snap == "first":
+            for _ in range(10_000):  # a long check: it ends only when told to stop
+                if stop():
+                    stopped.append(snap)
+                    return []
+                threading.Event().wait(0.001)
+        return [snap]
+
+    monkeypatch.setattr(findings, "load_validate", lambda: validate)
+    runner = findings.ValidationRunner(None)
+    shown = []
+    runner.updated.connect(lambda found, error: shown.append(found))
+    runner.request("first", immediately=True)
+    qtbot.waitUntil(lambda: bool(intervals), timeout=5000)  # running
+    runner.request("second", immediately=True)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    runner.wait()
+    assert stopped == ["first"] and shown == [["second"]]
+    assert intervals == pytest.approx([findings.CHECK_SWITCH_INTERVAL] * 2)
+    assert sys.getswitchinterval() == before
+
+
+def test_validate_stops_between_rules_when_asked(forms):
+    from atmp_desktop.core.validation import validate
+    from atmp_desktop.core.project import ProjectSnapshot
+    snap = ProjectSnapshot(meta={"title": "x"}, values={})
+    assert validate(forms, snap)  # an empty project has findings (required fields)
+    asked = []
+    assert validate(forms, snap, stop=lambda: asked.append(1) or True) == [] and asked == [1]
+    assert validate(forms, snap, stop=lambda: False) == validate(forms, snap)

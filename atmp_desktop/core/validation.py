@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
+from typing import Callable
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import ProjectSnapshot, effective_snapshot
@@ -86,12 +87,16 @@ def _link_of(location: str) -> str:
     return fields[0] if fields else ""
 
 
-def validate(forms: FormSet, snap: ProjectSnapshot) -> list[Finding]:
-    """Every finding for this snapshot, in rule order. Values of hidden fields are not checked."""
+def validate(forms: FormSet, snap: ProjectSnapshot, stop: Callable[[], bool] | None = None) -> list[Finding]:
+    """Every finding for this snapshot, in rule order. Values of hidden fields are not checked. `stop`: asked
+    between rules; when it says True the findings are not wanted any more (the window's project changed since)
+    and what was found so far is returned."""
     snap = effective_snapshot(forms, snap)
     ctx = Ctx(forms, snap)
     out: list[Finding] = []
     for rule in RULES:
+        if stop is not None and stop():
+            return out  # unfinished: nobody reads it
         out.extend(run_rule(rule, forms, snap, ctx))
     # A specific error says more than "Required" about the same empty field: it replaces REQ-01 there. A
     # specific warning or info does not: an empty required field stays an error whatever else fires.

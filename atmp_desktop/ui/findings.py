@@ -13,6 +13,8 @@ the pages are built, then starts at once.
 from __future__ import annotations
 
 import importlib
+import inspect
+import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
 DEBOUNCE_MS = 300
+CHECK_SWITCH_INTERVAL = 0.0002  # s: see _check
 # "missing" is how the window shows a required field still empty: progress, not a red error (the finding keeps
 # its severity for the readiness report and the CLI)
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "missing": 3}
@@ -72,13 +75,26 @@ class _Signals(QObject):
     done = Signal(int, object, str)  # generation, findings, error text
 
 
-def _check(generation, validate, forms, snap, signals) -> None:
-    """On the worker thread: the findings of one snapshot, reported to the window's thread by a queued signal."""
+def _check(generation, validate, forms, snap, signals, latest: Callable[[], int] = lambda: 0) -> None:
+    """On the worker thread: the findings of one snapshot, reported to the window's thread by a queued signal.
+
+    While it runs, the GIL changes hands every CHECK_SWITCH_INTERVAL s instead of Python's 5 ms when the window's
+    thread asks for it: each call Qt makes into Python during an edit (a key event, a model's data(), a slot)
+    otherwise waited up to 5-12 ms for the check (an edit at large 4x took 34 ms at p90 and up to 116-195 ms
+    with a check running, 3-7 ms without; bench/notes-editp99.md). With the window idle nothing asks, so the
+    check pays nothing. A check whose snapshot is no longer the latest (an edit came) stops after its rule."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(CHECK_SWITCH_INTERVAL)
     try:
-        findings = list(validate(forms, snap))
+        if "stop" in inspect.signature(validate).parameters:
+            findings = list(validate(forms, snap, stop=lambda: latest() != generation))
+        else:
+            findings = list(validate(forms, snap))
         signals.done.emit(generation, findings, "")
     except Exception as exc:  # a broken rule must not take the window down
         signals.done.emit(generation, [], f"The checks could not run ({type(exc).__name__}: {exc}).")
+    finally:
+        sys.setswitchinterval(interval)
 
 
 class ValidationRunner(QObject):
@@ -134,7 +150,8 @@ class ValidationRunner(QObject):
         if self._worker is None:
             from concurrent.futures import ThreadPoolExecutor
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checks")
-        self._future = self._worker.submit(_check, self._generation, validate, self.forms, self._snap, self._signals)
+        self._future = self._worker.submit(_check, self._generation, validate, self.forms, self._snap, self._signals,
+                                           lambda: self._generation)
 
     def _done(self, generation: int, findings: list, error: str) -> None:
         if generation != self._generation:
