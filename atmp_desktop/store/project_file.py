@@ -943,11 +943,13 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         import _thread
         import threading
         conn, outcome, done, commit_now = self._conn, [], threading.Event(), _commit
+        begun = threading.Event()
 
         def commit() -> None:
             failure = None
             try:
                 with guard.bounded(conn):
+                    begun.set()
                     commit_now(conn)
             except sqlite3.Error as exc:
                 failure = exc
@@ -965,6 +967,9 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         _COMMITS[done] = self.path.resolve()
         # (threading.Thread.start() waits until the new thread runs: 0.1-5 ms on a busy machine)
         _thread.start_new_thread(commit, ())
+        # Let it reach the COMMIT now (it needs the GIL for that, which this thread would otherwise keep while the
+        # window refreshes, so the disk would start only after the refresh), but never wait long for a busy CPU.
+        begun.wait(0.002)
 
     @property
     def saving(self) -> bool:

@@ -1024,16 +1024,19 @@ class MainWindow(QMainWindow):
                                                              if len(self._problems) > 1 else "")
             tip, bad = problem, True
         elif self.project.saving:
-            text, tip, bad = "Saving…", "The last change is being written to the disk.", False
+            text, tip, bad = "Saving…", "", False
         else:
             text, tip, bad = "All changes are saved automatically", "", False
-        if (text, tip, bad) == self.__dict__.get("_saved_state"):
+        before = self.__dict__.get("_saved_state")
+        if (text, tip, bad) == before:
             return
         self._saved_state = (text, tip, bad)
-        self.saved_label.setText(text)
-        self.saved_label.setToolTip(tip)
-        from atmp_desktop.ui.style import role
-        role(self.saved_label, "error" if bad else "plain")
+        self.saved_label.setText(text)  # (per edit: "Saving…", then saved; the tip and look change rarely)
+        if before is None or before[1] != tip:
+            self.saved_label.setToolTip(tip)
+        if before is None or before[2] != bad:
+            from atmp_desktop.ui.style import role
+            role(self.saved_label, "error" if bad else "plain")
 
     def _after_change(self, change: "ChangeSet", source: str | None = None, focus_step: str | None = None) -> None:
         """Refresh what the change set names, nothing else: the editors of the changed fields (not `source`,
