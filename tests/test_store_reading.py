@@ -85,10 +85,21 @@ def test_a_snapshot_taken_before_an_edit_keeps_the_rows_it_had(path, forms):
 
 
 def test_a_table_is_of_the_moment_of_opening_even_when_read_after_another_program_wrote(path, forms):
-    with ProjectFile.open(path, forms) as project:
+    """Until every row is fetched (idle slices, the first write, close) no other program can commit a change: a
+    table read later is of the moment of opening; their change waits, and then our next write is refused."""
+    with ProjectFile.open(path, forms, defer_rows=True) as project:
         first = row_ids(path)[0]
-        shown = None
-        set_cells(path, first, '{"name": "Written by another program"}')  # after the open, before any read
+        other = sqlite3.connect(path, isolation_level=None, timeout=0.2)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):  # after the open, before any read
+                other.execute("UPDATE table_rows SET cells = ? WHERE row_id = ?",
+                              ('{"name": "Written by another program"}', first))
+            while project.read_rows(50):  # the window's idle slices after its first paint
+                pass
+            other.execute("UPDATE table_rows SET cells = ? WHERE row_id = ?",
+                          ('{"name": "Written by another program"}', first))
+        finally:
+            other.close()
         shown = project.snapshot().rows(TABLE)[0]["name"]
         assert shown != "Written by another program"
         with pytest.raises(FileChangedError):  # and our next write is refused, not mixed with theirs

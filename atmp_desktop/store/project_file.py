@@ -38,7 +38,7 @@ from atmp_desktop.core.values import (
     FieldValueError, format_value, is_empty, loads_json, normalise, normalise_row,
 )
 from atmp_desktop.store import figures as _figures
-from atmp_desktop.store import guard, locking, review, tempfiles
+from atmp_desktop.store import deferred, guard, locking, review, tempfiles
 from atmp_desktop.store.errors import (
     DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError, UnsavedChangeError,
 )
@@ -107,8 +107,9 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
     """An open project. Create with `create()` or `open()`; always `close()` (or use `with`)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, forms: FormSet, read_only: bool, lock: Path | None,
-                 backup_path: Path | None = None, read_only_reason: str | None = None):
+                 backup_path: Path | None = None, read_only_reason: str | None = None, defer_rows: bool = False):
         self.path = path
+        self._defer_rows = defer_rows
         self.forms = forms
         self.read_only = read_only
         # why the file is open read-only when editing was asked for (the window shows it in a banner)
@@ -139,13 +140,16 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
 
     # ---------------------------------------------------------------- opening and creating
     @classmethod
-    def open(cls, path: str | Path, forms: FormSet, read_only: bool = False, break_lock: bool = False
-             ) -> "ProjectFile":
+    def open(cls, path: str | Path, forms: FormSet, read_only: bool = False, break_lock: bool = False,
+             defer_rows: bool = False) -> "ProjectFile":
         """Open a project. When the file cannot be written (read-only file, folder or disk, disk full) it opens
         read-only and `read_only_reason` says why. ProjectLockedError: another instance has it open (the error
         names the holder; `break_lock=True` takes a lock the user knows is dead). ForeignSchemaError: the file
         holds objects we did not create (offer `store.clean_copy`). DamagedFileError: SQLite cannot read it
-        (offer the backups)."""
+        (offer the backups).
+
+        `defer_rows` (the window): the tables' rows are fetched after the open, of its moment, when first read or
+        in `read_rows` slices (store/deferred.py); until they all are, other programs' commits to the file wait."""
         path = Path(path)
         _join_commits(path)
         header = check_header(path, SCHEMA_VERSION)
@@ -175,7 +179,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                 if header.user_version < SCHEMA_VERSION or _forms_version(conn) < FORMS_VERSION:
                     conn = _migrated_in_memory(conn)
                 _migrate_forms(conn, forms, None, None)  # viewed as the current forms, the file unchanged
-            return cls(path, conn, forms, read_only, lock, backup_path, reason)
+            return cls(path, conn, forms, read_only, lock, backup_path, reason, defer_rows)
         except (sqlite3.Error, OSError) as exc:
             conn.close()
             if lock:
@@ -242,6 +246,12 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
     def close(self) -> None:
         if self._conn is not None:
             self.wait_saved()
+            try:  # first: a backup on this connection could wait for a writer that waits for our reader
+                self._fetch_rows()  # snapshots outlive the project: every table of theirs stays readable
+            except ProjectFileError:
+                pass                # the file cannot be read any more: such a snapshot's reader is told so
+            if self._rows is not None:
+                self._rows.close()
             self.backup_if_due()
             guard.forget(self._conn)
             self._conn.close()
@@ -554,6 +564,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         if self._conn is None:
             raise ProjectFileError("the project is closed.")
         self.wait_saved()
+        self._fetch_rows()  # (see _writing)
         try:
             target = _backups().make_backup(self._conn, self.path, reason, self._meta.get("uuid"))
             _backups().note_backed_up(self.path, self._meta.get("uuid"), self._meta.get("modified"))
@@ -627,6 +638,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             pass
 
     def _copy_into(self, dst: sqlite3.Connection) -> None:
+        self._fetch_rows()  # (see _writing)
         with self._reading():
             self._conn.backup(dst)
 
@@ -642,7 +654,12 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         self._damaged: set[str] = set()
         self._snap: ProjectSnapshot | None = None
         self._redo_possible = True  # False once we know the file holds no redo steps (undone = 1)
+        self._fetch_rows()  # snapshots taken before (a reload) keep every table of their own moment
+        self._rows = None
         conn = self._conn
+        defer = self._can_defer_rows()
+        tables: list = []
+        row_rows: list = []
         conn.text_factory = bytes  # decode ourselves: invalid UTF-8 is a reported problem, not a crash
         try:
             with self._reading(seconds=60):
@@ -656,8 +673,13 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                 try:
                     meta_rows = conn.execute("SELECT key, value FROM project_meta").fetchall()
                     value_rows = conn.execute("SELECT step, field, value FROM field_values").fetchall()
-                    row_rows = conn.execute("SELECT step, field, row_id, position, cells FROM table_rows "
-                                            "ORDER BY step, field, position, row_id").fetchall()
+                    if defer:  # the tables' rows come later, of this moment (store/deferred.py)
+                        tables = deferred.stored_tables(conn)
+                        self._rows = self._row_source() if tables else None
+                        defer = self._rows is not None
+                    if not defer:
+                        row_rows = conn.execute("SELECT step, field, row_id, position, cells FROM table_rows "
+                                                "ORDER BY step, field, position, row_id").fetchall()
                     status_rows = conn.execute("SELECT code, status, note FROM section_status "
                                                "ORDER BY code").fetchall()
                     self._review, self._comments, review_problems = review.load(conn)
@@ -680,6 +702,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             self._load_scalar(_decode(step), _decode(field), raw)
         for (step, field), entries in itertools.groupby(row_rows, key=operator.itemgetter(0, 1)):  # (no lambda per row)
             self._load_table(step, field, list(entries))
+        for step, field, key in tables if defer else ():
+            self._load_table(step, field, None, key)
         self._status = {}
         for code, status, note in status_rows:
             c, s, n = _decode(code), _decode(status), _decode(note)
@@ -741,8 +765,9 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             self._damaged.add(where)
         return report
 
-    def _load_table(self, step: Any, field: Any, entries: list) -> None:
-        """A table's stored rows, kept raw: parsed and checked when first read (store.reading)."""
+    def _load_table(self, step: Any, field: Any, entries: list | None, key: Any = None) -> None:
+        """A table's stored rows, kept raw (or fetched when first needed: `key` in self._rows): parsed and
+        checked when first read (store.reading)."""
         f = self._field(_decode(step), _decode(field))
         if f is None:
             return
@@ -750,7 +775,11 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
             self._problem(f.path, "holds table rows where a single value belongs; they were ignored")
             self._damaged.add(f.path)
             return
-        unread = UnreadTable(f, entries)
+        if entries is None:
+            self._rows.add(key)
+            unread = UnreadTable(f, source=self._rows, key=key)
+        else:
+            unread = UnreadTable(f, entries)
         self._tables[f.path] = unread
         self._values.setdefault(f.step_id, {})[f.id] = unread
 
@@ -775,6 +804,48 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         for path, table in list(self._tables.items()):
             if type(table) is UnreadTable:
                 self._read_table(path, table)
+
+    # ================================================================ internals: rows fetched after the open
+    def _can_defer_rows(self) -> bool:
+        """Whether the tables' rows may be fetched after the open (store/deferred.py): only where this instance
+        holds the lock (so the read transaction that keeps them of the open's moment stalls nobody), from the
+        file itself, and when no stored value can be over SQLite's length limit (a file smaller than the limit
+        holds none: the open still refuses such a file before anything is shown)."""
+        if not self._defer_rows or self.read_only or self._lock is None or self._identity is None:
+            return False
+        try:
+            return self.path.stat().st_size <= guard.MAX_VALUE_BYTES
+        except OSError:
+            return False
+
+    def _row_source(self) -> "deferred.RowSource | None":
+        """A RowSource whose read transaction began inside the open's (None: read the rows now instead)."""
+        try:
+            source = deferred.RowSource(self.path, lambda exc: _read_error(self.path, exc))
+        except sqlite3.Error:
+            return None
+        try:
+            source.start()
+        except (sqlite3.Error, ProjectFileError):
+            source.close()
+            return None
+        if _identity(self.path) != self._identity:  # not the file we opened any more: read it all here
+            source.close()
+            return None
+        return source
+
+    def read_rows(self, rows: int = 2000) -> bool:
+        """Fetch up to `rows` more stored table rows (an idle slice after the window's first paint; ~2 ms per
+        2,000 rows at large 4x). False when every row is in memory. ProjectFileError if the file cannot be
+        read any more."""
+        return self._rows is not None and self._rows.read_some(rows)
+
+    def _fetch_rows(self) -> None:
+        """Every stored row in memory and the read transaction ended: before a write (our commit would wait for
+        our own reader), a reload and at close."""
+        rows = getattr(self, "_rows", None)
+        if rows is not None:
+            rows.read_all()
 
     # ================================================================ internals: edits in memory
     def _scalar(self, path: str) -> Any:
@@ -902,6 +973,9 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         the transaction is rolled back, so nothing is half written. `behind` (and `commit_behind` set): the
         COMMIT runs on a worker thread after the block (see _commit_behind)."""
         self.wait_saved()
+        # every table of the open's moment in memory and our reader gone first: our commit (or a backup) would
+        # wait for it, or for a writer waiting for it
+        self._fetch_rows()
         self.backup_if_due()  # the file as it was opened is backed up before anything is written to it
         self._labels = {}
         conn = self._conn

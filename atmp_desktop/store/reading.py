@@ -135,27 +135,50 @@ def row_problem_paths(path: str, table: Table, row_problems: RowProblems) -> lis
     return out
 
 
-class UnreadTable:
-    """A table's stored rows, raw, until something reads them; then parsed and checked once (parse_table)."""
-    __slots__ = ("field", "_entries", "_result", "_lock", "_raw_ids", "_ids")
+def readable_id(row_id: Any) -> bool:
+    """A stored row id parse_table keeps (every other row is ignored and reported)."""
+    rid = decode(row_id)
+    return isinstance(rid, str) and bool(rid)
 
-    def __init__(self, field: Field, entries: list[tuple]):
+
+class UnreadTable:
+    """A table's stored rows, raw, until something reads them; then parsed and checked once (parse_table).
+    The raw rows are given at the open, or fetched when first needed from `source` (store/deferred.py
+    RowSource: of the open's moment; `key` names the table there)."""
+    __slots__ = ("field", "_entries", "_source", "_key", "_result", "_lock", "_raw_ids", "_ids")
+
+    def __init__(self, field: Field, entries: list[tuple] | None = None, source: Any = None, key: Any = None):
         self.field = field
         self._entries: list[tuple] | None = entries
+        self._source, self._key = source, key
         self._result: tuple[Table, list[Problem], RowProblems] | None = None
         self._lock = threading.Lock()
         self._raw_ids: frozenset | None = None
         self._ids: tuple[str, ...] | None = None
+
+    def _raw(self) -> list[tuple]:
+        """The raw rows (under the lock, before the table is parsed)."""
+        if self._entries is None:
+            self._entries = self._source.take(self._key)
+            self._source = None
+        return self._entries
 
     def result(self) -> tuple[Table, list[Problem], RowProblems]:
         result = self._result
         if result is None:
             with self._lock:
                 if self._result is None:
-                    self._result = parse_table(self.field, self._entries)
+                    self._result = parse_table(self.field, self._raw())
                     self._entries = None  # the raw JSON is not needed any more
                 result = self._result
         return result
+
+    def fetch(self) -> None:
+        """Have the raw rows in memory (before a write ends the source's read transaction)."""
+        if self._result is None:
+            with self._lock:
+                if self._result is None:
+                    self._raw()
 
     @property
     def table(self) -> Table:
@@ -176,12 +199,17 @@ class UnreadTable:
     def has_rows(self) -> bool:
         """Whether the table will hold a row, without parsing it: every stored row with a readable id is kept
         (a row whose cells cannot be read is shown empty), so it holds one if any row id is readable."""
-        if self._result is not None:
-            return bool(self._result[0].ids)
-        entries = self._entries
-        if entries is None:
-            return bool(self.result()[0].ids)
-        return any(isinstance(rid, str) and rid for rid in map(decode, (e[-3] for e in entries)))
+        result, entries = self._result, self._entries  # no lock while another thread may be parsing it
+        if result is not None:
+            return bool(result[0].ids)
+        if entries is not None:
+            return any(readable_id(e[-3]) for e in entries)
+        with self._lock:
+            if self._result is not None:
+                return bool(self._result[0].ids)
+            if self._entries is None:
+                return self._source.has_row(self._key, readable_id)
+            return any(readable_id(e[-3]) for e in self._entries)
 
     def has_id(self, row_id: str) -> bool:
         """Whether the table holds a row with this id, without parsing it (new row ids must be unique)."""
@@ -190,7 +218,7 @@ class UnreadTable:
         with self._lock:
             if self._result is None:
                 if self._raw_ids is None:
-                    self._raw_ids = frozenset(decode(e[-3]) for e in self._entries)
+                    self._raw_ids = frozenset(decode(e[-3]) for e in self._raw())
                 return row_id in self._raw_ids
         return self._result[0].find(row_id) is not None
 

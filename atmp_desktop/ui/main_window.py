@@ -44,6 +44,7 @@ PREBUILD_SLICE_MS = 15  # idle-time page building works in slices this long, so 
 # rich-text boxes, tables' headers), ~2-3x the time spent building it
 FINISH_SLICE_MS = 5
 BACKUP_AFTER_PAINT_MS = 1000  # the backup of the opened file: a second after the first paint, when idle
+ROWS_SLICE = 2000  # stored table rows fetched per idle turn after the first paint (~2-3 ms at large 4x)
 
 
 class MainWindow(QMainWindow):
@@ -147,6 +148,9 @@ class MainWindow(QMainWindow):
         self._finishing = QTimer(self)  # the rest of a page first shown as its first screen (go_to_step)
         self._finishing.setInterval(0)
         self._finishing.timeout.connect(self._finish_next_slice)
+        self._rows = QTimer(self)  # the stored rows of tables not read yet, fetched in idle slices (store.deferred)
+        self._rows.setInterval(0)
+        self._rows.timeout.connect(self._read_rows_slice)
         # the pages first, then the checks (ui/findings.py: a check beside them would make them wait for the GIL)
         self.validation.yield_to = lambda: self._prebuild.isActive() or self._finishing.isActive()
         self.view_menu.addSeparator()
@@ -471,7 +475,9 @@ class MainWindow(QMainWindow):
             return True
         self._commit_pending()
         try:  # the current project stays open until the new one has opened
-            project = ProjectFile.open(path, self.forms, read_only=read_only, break_lock=break_lock)
+            # the tables' rows after the first paint (store/deferred.py; _read_rows_slice)
+            project = ProjectFile.open(path, self.forms, read_only=read_only, break_lock=break_lock,
+                                       defer_rows=True)
         except ProjectLockedError as exc:
             choice = _rescue().offer_lock(self, path, exc)
             return bool(choice) and self.open_path(path, read_only=choice == "read-only", break_lock=choice == "break")
@@ -569,6 +575,7 @@ class MainWindow(QMainWindow):
                 self.settings.set_value(f"page_width/{step_id}", page.form_area.minimumSizeHint().width())
         self.validation.cancel()  # a check still to come would show this project's findings after it closed
         self._watch.stop()
+        self._rows.stop()
         self._show_file_banner("", False)
         self.project.close()
         self.project = None
@@ -796,9 +803,26 @@ class MainWindow(QMainWindow):
 
     def _project_painted(self, first: str) -> None:
         if self.project is not None:
+            self._rows.start()  # the tables the first page did not need: fetched while the user reads it
             self.page(first)
             _gc_freeze()  # the project's contents live as long as it is open: no GC pass need scan them again
             self._start_prebuild()
+
+    def _read_rows_slice(self) -> None:
+        """One idle slice of the stored rows still to fetch (the store fetches the rest at once before any write
+        and when a table is first read, so nothing waits for these slices)."""
+        from atmp_desktop.store import ProjectFileError
+        if self.project is None:
+            self._rows.stop()
+            return
+        try:
+            more = self.project.read_rows(ROWS_SLICE)
+        except ProjectFileError as exc:  # the file cannot be read any more (a disk removed): say so, once
+            self._rows.stop()
+            QMessageBox.critical(self, "Cannot read project", _sentence(str(exc)))
+            return
+        if not more:
+            self._rows.stop()
 
     def _start_prebuild(self) -> None:
         if self.project is not None and not self._prebuild.isActive():

@@ -1,0 +1,190 @@
+"""Table rows fetched after the open, of the moment the project was opened (the SQL of store/reading.py's tables).
+
+Fetching the 18 MB of rows of a large 4x project was ~100 ms of the launch although the first page shows a few
+small tables. So opening reads the scalars, the list of stored tables and everything small, and starts a read
+transaction on a read-only connection of its own (`RowSource`) before the main connection's read transaction
+ends: that transaction sees the file exactly as the open read it, and while it lasts no other connection can
+commit a change (rollback journal: a writer needs every reader gone). A table's rows are fetched through it
+when first asked for (`take`, from any thread: one lock), or a few thousand rows at a time in idle slices after
+the window's first paint (`read_some`). When every table is fetched, or before anything is written (our own
+commit would wait for our own reader too), the rest is fetched at once and the transaction ends (`read_all`).
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from atmp_desktop.store import guard
+
+Key = tuple[Any, Any]  # a stored (step, field) as SQLite holds it: text bound as str, a blob as bytes
+
+_ROWS = "SELECT row_id, position, cells FROM table_rows WHERE step IS ? AND field IS ? ORDER BY position, row_id"
+_ANY_ID = ("SELECT row_id FROM table_rows WHERE step IS ? AND field IS ? AND typeof(row_id) IN ('text', 'blob') "
+           "AND length(row_id) > 0")
+
+
+def stored_tables(conn: sqlite3.Connection) -> list[tuple[Any, Any, Key]]:
+    """Every (step, field) holding table rows, in the order an ordered read of all rows meets them: (step, field
+    as read with text_factory=bytes, key to fetch its rows by). Reads only the order index."""
+    out = []
+    for step, field, st, ft in conn.execute("SELECT step, field, typeof(step), typeof(field) FROM table_rows "
+                                            "GROUP BY step, field ORDER BY step, field"):
+        out.append((step, field, (_bound(step, st), _bound(field, ft))))
+    return out
+
+
+def _bound(value: Any, kind: bytes) -> Any:
+    if kind == b"text" and isinstance(value, bytes):  # read as bytes; compared with the stored text as text
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value  # not a readable name: never fetched (the open reports it)
+    return value
+
+
+class RowSource:
+    """The rest of the table rows, of the open's moment (see the module's text). Thread-safe."""
+
+    def __init__(self, path: Path, error: Callable[[sqlite3.Error], Exception]):
+        self._error = error  # an SQLite error as the store's one sentence
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = guard.connect(path, read_only=True)
+        self._conn.text_factory = bytes
+        self._pending: list[Key] = []             # not fetched yet, in the order idle slices fetch them
+        self._done: dict[Key, list[tuple]] = {}   # fetched, not yet taken by their table
+        self._stream: tuple[Key, sqlite3.Cursor, list[tuple]] | None = None  # the table a slice is fetching
+        self._failed: Exception | None = None     # why the rows still pending can never be fetched
+
+    def start(self) -> None:
+        """Begin the read transaction (call inside the opener's own, so both see the same moment)."""
+        with self._lock, guard.bounded(self._conn):
+            self._conn.execute("BEGIN")
+            self._conn.execute("SELECT count(*) FROM project_meta").fetchone()  # takes the reader's share now
+
+    def add(self, key: Key) -> None:
+        self._pending.append(key)
+
+    @property
+    def finished(self) -> bool:
+        """Every table fetched and the read transaction ended."""
+        return self._conn is None
+
+    def take(self, key: Key) -> list[tuple]:
+        """The stored rows of one table (row_id, position, cells; ordered), fetched now unless fetched already.
+        Each table's rows are handed out once (to its UnreadTable)."""
+        with self._lock:
+            if key not in self._done:
+                self._fetch(key)
+            rows = self._done.pop(key)
+            self._end_if_done()
+            return rows
+
+    def has_row(self, key: Key, readable: Callable[[Any], bool]) -> bool:
+        """Whether the table has a row whose id is `readable`, without fetching its rows."""
+        with self._lock:
+            if key in self._done:
+                return any(readable(e[0]) for e in self._done[key])
+            if key not in self._pending:
+                raise RuntimeError("a table's rows were asked for after they were handed out")
+            if self._conn is None:
+                raise self._failed or RuntimeError("the rows were asked for after the project was closed")
+            try:
+                with guard.bounded(self._conn):
+                    cur = self._conn.execute(_ANY_ID, key)
+                    try:
+                        return any(readable(rid) for (rid,) in cur)
+                    finally:
+                        cur.close()
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+
+    def read_some(self, rows: int) -> bool:
+        """Fetch up to `rows` more rows (an idle slice); False when every table is fetched. Returns at once
+        while another thread is fetching (a slice never waits for a whole table)."""
+        if not self._lock.acquire(blocking=False):
+            return True
+        try:
+            budget = rows
+            while budget > 0 and self._pending and self._conn is not None:
+                if self._stream is None:
+                    key = self._pending[0]
+                    try:
+                        with guard.bounded(self._conn):
+                            self._stream = (key, self._conn.execute(_ROWS, key), [])
+                    except sqlite3.Error as exc:
+                        raise self._error(exc) from None
+                key, cur, got = self._stream
+                try:
+                    with guard.bounded(self._conn):
+                        batch = cur.fetchmany(budget)
+                except sqlite3.Error as exc:
+                    self._drop_stream()
+                    raise self._error(exc) from None
+                got += batch
+                if len(batch) < budget:  # the table's last rows
+                    self._finish_stream()
+                budget -= len(batch) + 1
+            self._end_if_done()
+            return self._conn is not None
+        finally:
+            self._lock.release()
+
+    def read_all(self) -> None:
+        """Fetch every table not fetched yet and end the read transaction (before a write)."""
+        with self._lock:
+            while self._pending:
+                self._fetch(self._pending[0])
+            self._end_if_done()
+
+    def close(self) -> None:
+        """End the read transaction; rows not fetched yet cannot be (see read_all), rows fetched still can."""
+        with self._lock:
+            self._release()
+
+    # ------------------------------------------------------------------ internals (under the lock)
+    def _fetch(self, key: Key) -> None:
+        if key not in self._pending:
+            raise RuntimeError("a table's rows were asked for after they were handed out")
+        if self._conn is None:
+            raise self._failed or RuntimeError("the rows were asked for after the project was closed")
+        try:
+            with guard.bounded(self._conn):
+                if self._stream is not None and self._stream[0] == key:
+                    self._stream[2].extend(self._stream[1].fetchall())
+                    self._finish_stream()
+                else:
+                    self._done[key] = self._conn.execute(_ROWS, key).fetchall()
+                    self._pending.remove(key)
+        except sqlite3.Error as exc:
+            self._failed = self._error(exc)
+            raise self._failed from None
+
+    def _finish_stream(self) -> None:
+        key, cur, got = self._stream
+        self._drop_stream()
+        self._done[key] = got
+        self._pending.remove(key)
+
+    def _drop_stream(self) -> None:
+        if self._stream is not None:
+            self._stream[1].close()
+            self._stream = None
+
+    def _end_if_done(self) -> None:
+        if not self._pending:
+            self._release()
+
+
+    def _release(self) -> None:
+        self._drop_stream()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+            except sqlite3.Error:
+                pass
+            guard.forget(conn)
+            conn.close()

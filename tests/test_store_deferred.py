@@ -1,0 +1,178 @@
+"""Table rows fetched after the open (store/deferred.py, `ProjectFile.open(..., defer_rows=True)`, what the window
+does): whatever reads a table first and whenever (a snapshot, an edit, idle slices, a worker thread, after close),
+the project is exactly what an open that reads every row at once gives: the same values, row ids, problems and
+sentences, of the moment of opening."""
+import os
+import sqlite3
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from atmp_desktop.samples import load_sample, sample_names
+from atmp_desktop.store import ProjectFile
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from make_large import make_project  # noqa: E402
+
+SCALES = (1, 4) if os.environ.get("ATMP_STRESS") else (1,)  # 4x: ~10 s more (make stress)
+
+
+def whole(snap):
+    """Everything a reader of the snapshot can see, as plain data."""
+    return {
+        "meta": dict(snap.meta),
+        "values": {step: dict(fields) for step, fields in snap.values.items()},
+        "table_ids": dict(snap.table_ids),
+        "problems": tuple(snap.problems),
+        "status": dict(snap.section_status),
+        "figures": snap.figures,
+    }
+
+
+def eager(path, forms):
+    with ProjectFile.open(path, forms) as pf:
+        assert pf._rows is None
+        return whole(pf.snapshot())
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory, forms):
+    """{name: bytes of the project file}: every shipped sample and the benchmark's generated project."""
+    folder = tmp_path_factory.mktemp("deferred")
+    out = {}
+    for name in sample_names():
+        path = folder / f"{name}.atmp"
+        ProjectFile.create(path, forms, document=load_sample(name)).close()
+        out[name] = path.read_bytes()
+    for scale in SCALES:
+        out[f"large-{scale}x"] = make_project(folder / f"large{scale}.atmp", scale).read_bytes()
+    return out
+
+
+def copy_of(projects, name, tmp_path):
+    path = tmp_path / f"{name}.atmp"
+    path.write_bytes(projects[name])
+    return path
+
+
+def read_by_slices(pf, rows):
+    while pf.read_rows(rows):  # (a slice returns at once while another thread fetches)
+        time.sleep(0.0005)
+    assert pf._rows.finished
+
+
+NAMES = [*sample_names(), *(f"large-{s}x" for s in SCALES)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("order", ["snapshot", "problems first", "slices", "edit first", "after close"])
+def test_a_deferred_open_gives_the_same_project_as_reading_every_row_at_once(projects, name, order, tmp_path,
+                                                                              forms):
+    path = copy_of(projects, name, tmp_path)
+    expected = eager(path, forms)
+    pf = ProjectFile.open(path, forms, defer_rows=True)
+    try:
+        assert pf._rows is not None and not pf._rows.finished  # nothing fetched at the open
+        first = pf.snapshot()
+        if order == "problems first":
+            assert tuple(first.problems) == expected["problems"]
+        elif order == "slices":
+            read_by_slices(pf, 7)  # small slices: tables fetched across many slices
+        elif order == "edit first":
+            pf.set_value("product.company_code", "DEFERRED-1")  # a write fetches every row first
+            assert pf._rows.finished
+        elif order == "after close":
+            pf.close()  # a snapshot outlives its project
+        got = whole(first)
+    finally:
+        pf.close()
+    assert got == expected
+    if order == "edit first":
+        again = eager(path, forms)
+        assert again["values"]["product"]["company_code"] == "DEFERRED-1"
+        assert {k: v for k, v in again["values"].items() if k != "product"} == \
+            {k: v for k, v in expected["values"].items() if k != "product"}
+
+
+def test_a_damaged_file_gives_the_same_problems_and_values_deferred(projects, tmp_path, forms):
+    path = copy_of(projects, "car-t", tmp_path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        ids = [r[0] for r in conn.execute("SELECT row_id FROM table_rows ORDER BY step, field, position")]
+        conn.execute("UPDATE table_rows SET cells = '{broken' WHERE row_id = ?", [ids[0]])
+        conn.execute("""UPDATE table_rows SET cells = '{"no_such_column": 1}' WHERE row_id = ?""", [ids[3]])
+        conn.execute("UPDATE table_rows SET cells = CAST(x'7b22ff22' AS TEXT) WHERE row_id = ?", [ids[5]])
+        conn.execute("UPDATE table_rows SET row_id = x'ff00' WHERE row_id = ?", [ids[7]])   # unreadable id
+        conn.execute("UPDATE table_rows SET row_id = x'6869' WHERE row_id = ?", [ids[9]])   # a blob id: 'hi'
+        conn.execute("UPDATE table_rows SET position = 'x' WHERE row_id = ?", [ids[11]])    # a damaged position
+        conn.execute("INSERT INTO table_rows VALUES ('r1', 'product', 'not_a_field', 0, '{}')")
+        conn.execute("INSERT INTO table_rows VALUES ('r2', 'product', 'inn', 0, '{}')")     # rows on a scalar
+        conn.execute("INSERT INTO table_rows VALUES ('r3', x'ff', 'sites', 0, '{}')")      # unreadable step
+        # a table whose only row has an unreadable id: not set, and [] when read
+        conn.execute("DELETE FROM table_rows WHERE step = 'manufacturing' AND field = 'sites' AND row_id <> ?",
+                     [ids[0]])
+    finally:
+        conn.close()
+    expected = eager(path, forms)
+    assert len(expected["problems"]) >= 8
+    with ProjectFile.open(path, forms, defer_rows=True) as pf:
+        snap = pf.snapshot()
+        is_set = {f.path: snap.is_set(f.path) for s in forms.steps for f in s.fields if f.is_table}
+        got = whole(snap)
+    with ProjectFile.open(path, forms) as pf:
+        snap = pf.snapshot()
+        assert is_set == {f.path: snap.is_set(f.path) for s in forms.steps for f in s.fields if f.is_table}
+    assert got == expected
+
+
+def test_threads_reading_while_the_window_fetches_slices_get_the_same_rows(projects, tmp_path, forms):
+    name = f"large-{SCALES[-1]}x"
+    path = copy_of(projects, name, tmp_path)
+    expected = eager(path, forms)
+    with ProjectFile.open(path, forms, defer_rows=True) as pf:
+        snap = pf.snapshot()
+        seen, start = [], threading.Barrier(3)
+
+        def read():  # the checks' worker thread
+            start.wait()
+            seen.append(whole(snap))
+
+        threads = [threading.Thread(target=read) for _ in range(2)]
+        for t in threads:
+            t.start()
+        start.wait()
+        read_by_slices(pf, 500)  # the window's idle slices meanwhile
+        for t in threads:
+            t.join()
+        assert seen == [expected, expected]
+
+
+def test_other_programs_commit_only_after_every_row_is_fetched_and_the_next_write_then_refuses(
+        projects, tmp_path, forms):
+    from atmp_desktop.store import FileChangedError
+    path = copy_of(projects, "car-t", tmp_path)
+    with ProjectFile.open(path, forms, defer_rows=True) as pf:
+        other = sqlite3.connect(path, isolation_level=None, timeout=0.1)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("""UPDATE field_values SET value = '"Theirs"' WHERE field = 'inn'""")
+            assert pf.snapshot().get("product.inn") != "Theirs"
+            read_by_slices(pf, 1000)
+            other.execute("""UPDATE field_values SET value = '"Theirs"' WHERE field = 'inn'""")
+        finally:
+            other.close()
+        with pytest.raises(FileChangedError):
+            pf.set_value("product.inn", "Ours")
+
+
+def test_read_only_and_large_files_read_every_row_at_open(projects, tmp_path, forms, monkeypatch):
+    from atmp_desktop.store import guard
+    path = copy_of(projects, "car-t", tmp_path)
+    with ProjectFile.open(path, forms, read_only=True, defer_rows=True) as pf:
+        assert pf._rows is None  # nobody's lock is ours: no read transaction holds up the file's writer
+    monkeypatch.setattr(guard, "MAX_VALUE_BYTES", path.stat().st_size - 1)
+    with ProjectFile.open(path, forms, defer_rows=True) as pf:
+        assert pf._rows is None  # a value could be over the length limit: refused at the open, as before
