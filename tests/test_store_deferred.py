@@ -176,3 +176,101 @@ def test_read_only_and_large_files_read_every_row_at_open(projects, tmp_path, fo
     monkeypatch.setattr(guard, "MAX_VALUE_BYTES", path.stat().st_size - 1)
     with ProjectFile.open(path, forms, defer_rows=True) as pf:
         assert pf._rows is None  # a value could be over the length limit: refused at the open, as before
+
+
+# ------------------------------------------------------------------ the integrity check after the first paint
+def damaged_copy(projects, tmp_path, forms):
+    """A copy of car-t whose scalars read but whose quick_check fails (a page of table rows with its b-tree
+    header zeroed), and the sentence an open that checks first gives for it."""
+    from atmp_desktop.store import DamagedFileError
+    data = projects["car-t"]
+    page = int.from_bytes(data[16:18], "big")
+    path = tmp_path / "damaged.atmp"
+    for n in range(len(data) // page - 1, 1, -1):
+        bad = bytearray(data)
+        bad[n * page:n * page + 12] = bytes(12)
+        path.write_bytes(bytes(bad))
+        try:
+            ProjectFile.open(path, forms, read_only=True).close()  # read-only: no backup of the trials
+            continue
+        except DamagedFileError as exc:
+            if "integrity check failed" not in str(exc):
+                continue
+            sentence = str(exc)
+        try:
+            ProjectFile.open(path, forms, defer_rows=True).close()  # the open itself reads nothing damaged
+        except DamagedFileError:
+            continue
+        path.write_bytes(bytes(bad))
+        return path, sentence
+    raise AssertionError("no page whose damage only quick_check finds")
+
+
+def test_a_damaged_file_is_refused_unchanged_by_the_check_after_the_open(projects, tmp_path, forms):
+    from atmp_desktop.store import DamagedFileError
+    path, sentence = damaged_copy(projects, tmp_path, forms)
+    before = path.read_bytes()
+    pf = ProjectFile.open(path, forms, defer_rows=True)
+    try:
+        assert pf._rows is not None and not pf._rows.finished
+        with pytest.raises(DamagedFileError) as first:
+            pf.read_rows(2000)  # the window's first idle slice runs the check
+        assert str(first.value) == sentence
+        with pytest.raises(DamagedFileError):  # nothing is written after that, nor before it passed
+            pf.set_value("product.company_code", "NEVER")
+        assert pf.backups() == []  # and a damaged file is not made a backup
+    finally:
+        pf.close()
+    assert path.read_bytes() == before
+
+
+def test_a_write_before_the_first_slice_runs_the_check_first(projects, tmp_path, forms):
+    from atmp_desktop.store import DamagedFileError
+    path, sentence = damaged_copy(projects, tmp_path, forms)
+    before = path.read_bytes()
+    pf = ProjectFile.open(path, forms, defer_rows=True)
+    try:
+        with pytest.raises(DamagedFileError) as refused:
+            pf.set_value("product.company_code", "NEVER")
+        assert str(refused.value) == sentence
+    finally:
+        pf.close()
+    assert path.read_bytes() == before
+
+
+def test_the_window_closes_a_file_that_fails_the_check_after_its_first_paint(projects, tmp_path, forms, window,
+                                                                              qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    path, _ = damaged_copy(projects, tmp_path, forms)
+    before = path.read_bytes()
+    said = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: said.append(text))
+    window.open_path(path)
+    qtbot.waitUntil(lambda: window.project is None and bool(said), timeout=10_000)
+    assert said == [f"“{path.name}” is damaged and cannot be read, and this computer holds no backup of it; ask "
+                    "the sender for a new copy."]
+    assert path.read_bytes() == before
+
+
+def test_the_stored_tables_are_found_by_seeks_as_a_scan_of_every_row_finds_them(projects, tmp_path):
+    """Names stored as text, as blobs, as text that is not UTF-8, empty, and sorting next to each other."""
+    from atmp_desktop.store import deferred, guard
+    path = copy_of(projects, "car-t", tmp_path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for i, (step, field) in enumerate([("x'ff'", "'sites'"), ("CAST(x'ff' AS TEXT)", "'sites'"),
+                                           ("CAST(x'7175616c69747980' AS TEXT)", "'a'"),
+                                           ("x'7175616c697479'", "'batch_results'"), ("'quality'", "x'00'"),
+                                           ("'quality'", "''"), ("''", "''"), ("'quality'", "'quality'")]):
+            conn.execute(f"INSERT INTO table_rows VALUES ('h{i}', {step}, {field}, 0, '{{}}')")
+    finally:
+        conn.close()
+    reader = guard.connect(path, read_only=True)
+    reader.text_factory = bytes
+    try:
+        found = deferred.stored_tables(reader)
+        scanned = reader.execute(deferred._GROUPED).fetchall()
+    finally:
+        reader.close()
+    assert [(s, f) for s, f, _ in found] == [(s, f) for s, f, _, _ in scanned]
+    assert len(found) > 8

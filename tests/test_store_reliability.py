@@ -24,7 +24,7 @@ import pytest
 
 from atmp_desktop import cli
 from atmp_desktop.store import (
-    FileChangedError, ForeignSchemaError, ProjectFile, ProjectFileError, ProjectLockedError,
+    DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFile, ProjectFileError, ProjectLockedError,
 )
 from atmp_desktop.store import project_file as pf
 from atmp_desktop.store.migrations import expected_schema, read_schema
@@ -194,7 +194,10 @@ def test_a_trigger_planted_in_a_file_never_fires(fresh, forms):
 
 
 # ====================================================================== byte flips
-def test_byte_flips_never_give_an_unexpected_error(template, tmp_path, forms):
+@pytest.mark.parametrize("defer", [False, True], ids=["eager", "rows and check after the open"])
+def test_byte_flips_never_give_an_unexpected_error(template, tmp_path, forms, defer):
+    """Also as the window opens (defer_rows: rows fetched and quick_check run after the open, in slices): a file
+    refused as damaged is left byte-for-byte as it was."""
     rng = random.Random(9)
     path = tmp_path / "flip.atmp"
     outcomes = {"opened": 0, "refused": 0}
@@ -208,14 +211,18 @@ def test_byte_flips_never_give_an_unexpected_error(template, tmp_path, forms):
             if leftover != path:
                 leftover.unlink()
         try:
-            with ProjectFile.open(path, forms) as project:
+            with ProjectFile.open(path, forms, defer_rows=defer) as project:
                 project.snapshot()
+                while project.read_rows(500):
+                    pass
                 project.set_value("product.company_code", f"T{trial}")
                 project.undo()
             outcomes["opened"] += 1
         except ProjectFileError as exc:
             one_sentence(str(exc))
             outcomes["refused"] += 1
+            if isinstance(exc, DamagedFileError) and path.read_bytes() != bytes(data):
+                unexpected.append(f"trial {trial}: a file refused as damaged was changed")
         except Exception as exc:  # noqa: BLE001 - collected so one run shows every kind of failure
             unexpected.append(f"trial {trial}: {type(exc).__name__}: {exc}")
     assert not unexpected, unexpected[:10]

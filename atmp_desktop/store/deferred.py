@@ -25,14 +25,34 @@ _ANY_ID = ("SELECT row_id FROM table_rows WHERE step IS ? AND field IS ? AND typ
            "AND length(row_id) > 0")
 
 
+# The next (step, field) in the order index: a seek or two per table instead of a scan of every row's entry
+# (~55 M instructions at large 4x). A stored name is bound as read (bytes) and compared as the type it was stored
+# as. (A row-value `(step, field) > (?, ?)` seeks on the step only, then scans: as slow as the scan.)
+_COLS = "SELECT step, field, typeof(step), typeof(field) FROM table_rows"
+_STEP = "CASE ?2 WHEN 'blob' THEN ?1 ELSE CAST(?1 AS TEXT) END"
+_FIELD = "CASE ?4 WHEN 'blob' THEN ?3 ELSE CAST(?3 AS TEXT) END"
+_FIRST = f"{_COLS} ORDER BY step, field LIMIT 1"
+_NEXT_FIELD = f"{_COLS} WHERE step = {_STEP} AND field > {_FIELD} ORDER BY step, field LIMIT 1"
+_NEXT_STEP = f"{_COLS} WHERE step > {_STEP} ORDER BY step, field LIMIT 1"
+_GROUPED = f"{_COLS} GROUP BY step, field ORDER BY step, field"
+
+
 def stored_tables(conn: sqlite3.Connection) -> list[tuple[Any, Any, Key]]:
     """Every (step, field) holding table rows, in the order an ordered read of all rows meets them: (step, field
     as read with text_factory=bytes, key to fetch its rows by). Reads only the order index."""
-    out = []
-    for step, field, st, ft in conn.execute("SELECT step, field, typeof(step), typeof(field) FROM table_rows "
-                                            "GROUP BY step, field ORDER BY step, field"):
-        out.append((step, field, (_bound(step, st), _bound(field, ft))))
-    return out
+    found: list | None = []
+    row = conn.execute(_FIRST).fetchone()
+    while row is not None:
+        step, field, st, ft = row
+        if st not in (b"text", b"blob") or ft not in (b"text", b"blob"):  # not storable through a TEXT column:
+            found = None                                                   # the scan of every entry
+            break
+        found.append(row)
+        row = (conn.execute(_NEXT_FIELD, (step, st.decode(), field, ft.decode())).fetchone()
+               or conn.execute(_NEXT_STEP, (step, st.decode())).fetchone())
+    if found is None:
+        found = conn.execute(_GROUPED).fetchall()
+    return [(step, field, (_bound(step, st), _bound(field, ft))) for step, field, st, ft in found]
 
 
 def _bound(value: Any, kind: bytes) -> Any:
@@ -47,8 +67,10 @@ def _bound(value: Any, kind: bytes) -> Any:
 class RowSource:
     """The rest of the table rows, of the open's moment (see the module's text). Thread-safe."""
 
-    def __init__(self, path: Path, error: Callable[[sqlite3.Error], Exception]):
+    def __init__(self, path: Path, error: Callable[[sqlite3.Error], Exception],
+                 check: Callable[[sqlite3.Connection], None] | None = None):
         self._error = error  # an SQLite error as the store's one sentence
+        self._check = check  # the integrity check the open left: run with the first slice or read_all
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = guard.connect(path, read_only=True)
         self._conn.text_factory = bytes
@@ -106,6 +128,7 @@ class RowSource:
         if not self._lock.acquire(blocking=False):
             return True
         try:
+            self._checked()
             budget = rows
             while budget > 0 and self._pending and self._conn is not None:
                 if self._stream is None:
@@ -134,6 +157,7 @@ class RowSource:
     def read_all(self) -> None:
         """Fetch every table not fetched yet and end the read transaction (before a write)."""
         with self._lock:
+            self._checked()
             while self._pending:
                 self._fetch(self._pending[0])
             self._end_if_done()
@@ -144,6 +168,19 @@ class RowSource:
             self._release()
 
     # ------------------------------------------------------------------ internals (under the lock)
+    def _checked(self) -> None:
+        """Run the integrity check if it is still to run (in this read transaction: of the open's moment)."""
+        if self._failed is not None:
+            raise self._failed
+        if self._check is not None and self._conn is not None:
+            try:
+                self._check(self._conn)
+            except Exception as exc:
+                self._failed = exc
+                self._release()  # nothing more is read from a damaged file
+                raise
+            self._check = None
+
     def _fetch(self, key: Key) -> None:
         if key not in self._pending:
             raise RuntimeError("a table's rows were asked for after they were handed out")

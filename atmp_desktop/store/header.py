@@ -19,6 +19,7 @@ class Header:
     application_id: int
     size_valid: bool
     size_ok: bool = True  # the file is as long as its header says (False may also be a writer mid-save)
+    wal: bool = False     # the file is in WAL mode (our connections switch it to a rollback journal: a write)
 
 
 def read_header(path: Path) -> Header:
@@ -41,7 +42,8 @@ def read_header(path: Path) -> Header:
     user_version, = struct.unpack(">I", head[60:64])
     app_id, = struct.unpack(">I", head[68:72])
     valid_for, = struct.unpack(">I", head[92:96])
-    return Header(page_size, page_count, user_version, app_id, size_valid=(valid_for == change_counter))
+    return Header(page_size, page_count, user_version, app_id, size_valid=(valid_for == change_counter),
+                  wal=head[18] == 2 or head[19] == 2)
 
 
 def check_header(path: Path, schema_version: int) -> Header:
@@ -63,4 +65,4 @@ def check_header(path: Path, schema_version: int) -> Header:
     # A size that does not match the header is not called damaged here: a reader can see a file in the middle
     # of another program's save. SQLite decides, under its lock and after quick_check (ProjectFile.open).
     ok = not (size % h.page_size or (h.size_valid and size < h.page_size * h.page_count))
-    return Header(h.page_size, h.page_count, h.user_version, h.application_id, h.size_valid, ok)
+    return Header(h.page_size, h.page_count, h.user_version, h.application_id, h.size_valid, ok, h.wal)

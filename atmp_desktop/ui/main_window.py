@@ -788,7 +788,8 @@ class MainWindow(QMainWindow):
         written if that comes sooner."""
         if self.project is None or self.project.read_only:
             return
-        if tries > 0 and (self._prebuild.isActive() or self.validation.busy or self.validation._timer.isActive()):
+        if tries > 0 and (self._prebuild.isActive() or self._rows.isActive() or self.validation.busy
+                          or self.validation._timer.isActive()):
             QTimer.singleShot(BACKUP_AFTER_PAINT_MS, self, lambda: self._backup_if_due(tries - 1))
             return
         self.project.backup_if_due(background=True)  # copied on a worker thread: the window stays responsive
@@ -810,13 +811,21 @@ class MainWindow(QMainWindow):
 
     def _read_rows_slice(self) -> None:
         """One idle slice of the stored rows still to fetch (the store fetches the rest at once before any write
-        and when a table is first read, so nothing waits for these slices)."""
-        from atmp_desktop.store import ProjectFileError
+        and when a table is first read, so nothing waits for these slices). The first runs SQLite's integrity
+        check: a damaged file is closed, unchanged, with the sentence and the backups a failed open offers."""
+        from atmp_desktop.store import DamagedFileError, ProjectFileError
         if self.project is None:
             self._rows.stop()
             return
         try:
             more = self.project.read_rows(ROWS_SLICE)
+        except DamagedFileError as exc:
+            self._rows.stop()
+            path = self.project.path
+            self.close_project()
+            from atmp_desktop.ui import file_rescue
+            file_rescue.offer_backups(self, path, exc)
+            return
         except ProjectFileError as exc:  # the file cannot be read any more (a disk removed): say so, once
             self._rows.stop()
             QMessageBox.critical(self, "Cannot read project", _sentence(str(exc)))
