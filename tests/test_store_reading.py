@@ -1,5 +1,6 @@
 """Tables parsed and checked when first read (store/reading.py): the same checks, messages and values as reading
 everything at open, for any reader (snapshot, rule, edit, worker thread), and of the moment the file was opened."""
+import json
 import sqlite3
 import threading
 
@@ -221,3 +222,13 @@ def test_whether_a_table_is_filled_is_the_same_before_and_after_it_is_read(path,
         before = project.snapshot().is_set(TABLE)
         assert before is True and project.snapshot().rows(TABLE) == [{}] * len(ids)
         assert project.snapshot().is_set(TABLE) is True
+
+
+def test_a_stored_text_loses_its_control_and_text_direction_characters_in_any_mix(path, forms):
+    mixed = "A\x00b\u202ec\x1fd\u2066e\x7ff\u2069g\ufffeh"
+    sql(path, "UPDATE field_values SET value = ? WHERE step = 'product' AND field = 'inn'",
+        (json.dumps(mixed),))
+    with ProjectFile.open(path, forms) as project:
+        assert project.get("product.inn") == "Abcdefgh"
+        assert [s for w, s in project.problems if w == "product.inn"] == [
+            "held invisible text-direction characters, which are not shown"]
