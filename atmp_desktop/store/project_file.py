@@ -694,7 +694,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                         defer = self._rows is not None
                     if self._unchecked and not defer:  # no reader to run it later: now, before any write
                         _check_integrity(conn, self.path)
-                    self._unchecked = False
+                    self._unchecked = self._defer_rows = False  # a reload reads every row at once
                     if not defer:
                         row_rows = conn.execute("SELECT step, field, row_id, position, cells FROM table_rows "
                                                 "ORDER BY step, field, position, row_id").fetchall()
