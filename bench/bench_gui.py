@@ -367,8 +367,8 @@ def commit_floor(folder: Path, n: int = 200) -> dict:
 
 
 def freeze(project: Path, tmp: Path, interval_ms: int = 5) -> dict:
-    """The longest late arrival of a 5 ms timer from the project's first paint until prebuilding and the
-    checks are done (plus half a second)."""
+    """The longest late arrival of a 5 ms timer from the project's first paint until prebuilding, the fetching
+    of the stored rows (with the integrity check) and the checks are done (plus half a second)."""
     from PySide6.QtCore import Qt, QTimer
     app, w = _window(tmp)
     w.open_path(project)
@@ -381,7 +381,8 @@ def freeze(project: Path, tmp: Path, interval_ms: int = 5) -> dict:
         now, cpu, pages = time.perf_counter(), time.thread_time(), len(w.pages)
         gaps.append(((now - state["t"]) * 1e3 - interval_ms, (cpu - state["c"]) * 1e3, pages - state["pages"]))
         state.update(t=now, c=cpu, pages=pages)
-        idle = not w._prebuild.isActive() and not w.validation.busy and not w.validation._timer.isActive()
+        idle = (not w._prebuild.isActive() and not w._rows.isActive() and not w.validation.busy
+                and not w.validation._timer.isActive())
         if idle and state["done"] is None:
             state["done"] = now
         elif not idle:

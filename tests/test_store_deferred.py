@@ -214,7 +214,8 @@ def test_a_damaged_file_is_refused_unchanged_by_the_check_after_the_open(project
     try:
         assert pf._rows is not None and not pf._rows.finished
         with pytest.raises(DamagedFileError) as first:
-            pf.read_rows(2000)  # the window's first idle slice runs the check
+            while pf.read_rows(2000):  # the window's idle slices: the first starts the check on its thread
+                time.sleep(0.001)
         assert str(first.value) == sentence
         with pytest.raises(DamagedFileError):  # nothing is written after that, nor before it passed
             pf.set_value("product.company_code", "NEVER")

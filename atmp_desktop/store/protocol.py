@@ -37,8 +37,8 @@ class ProjectStore(Protocol):
 
     # ------------------------------------------------------------ open, read
     @classmethod
-    def open(cls, path: str | Path, forms: FormSet, read_only: bool = False, break_lock: bool = False
-             ) -> "ProjectStore": ...
+    def open(cls, path: str | Path, forms: FormSet, read_only: bool = False, break_lock: bool = False,
+             defer_rows: bool = False) -> "ProjectStore": ...
 
     def close(self) -> None: ...
 
@@ -123,6 +123,8 @@ class ProjectStore(Protocol):
     def backups(self) -> list: ...
 
     def backup_if_due(self, background: bool = False) -> None: ...
+
+    def read_rows(self, rows: int = 2000) -> bool: ...  # idle slices after an open with defer_rows (True: more)
 
     # ------------------------------------------------------------ watch for changes
     def changed_on_disk(self) -> bool: ...
