@@ -8,7 +8,7 @@ filled; a row whose last cell is cleared is removed from the file and stays on s
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence, QRegion, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStyledItemDelegate,
     QTableView, QVBoxLayout,
@@ -183,6 +183,35 @@ class CellDelegate(QStyledItemDelegate):
             model.setData(index, editor.text(), Qt.EditRole)
 
 
+class RowsView(QTableView):
+    """A QTableView whose cell edits repaint only what they change. Qt's item view repaints its whole viewport
+    whenever it gains the focus (an active view draws its selection in other colours), and the focus comes
+    back to the view from its cell editor at the end of every cell edit: at car-t the glossary's 27 rows of
+    wrapped text took 5.5 ms of a cell edit's 10 ms of CPU. Then only the current cell, the selection and the
+    frame are repainted (the closed editor's area is repainted by Qt as it goes)."""
+    _closing_editor = False
+
+    def closeEditor(self, editor, hint):
+        self._closing_editor = True
+        try:
+            super().closeEditor(editor, hint)
+        finally:
+            self._closing_editor = False
+
+    def focusInEvent(self, event):
+        current = self.currentIndex()
+        if not self._closing_editor or not current.isValid():
+            super().focusInEvent(event)
+            return
+        # what QAbstractItemView::focusInEvent does for a valid current cell, with a smaller repaint
+        self.setAttribute(Qt.WA_InputMethodEnabled, bool(current.flags() & Qt.ItemIsEditable))
+        viewport = self.viewport()
+        viewport.update(self.visualRect(current))
+        viewport.update(self.visualRegionForSelection(self.selectionModel().selection()))
+        self.update(QRegion(self.rect()).subtracted(QRegion(viewport.geometry())))
+        event.accept()
+
+
 class TableEditor(FieldEditor):
     """Rows editor for a table field. `row_edits(path, operations, label)` carries the store's row operations
     of one user action (SetCell, InsertRows, DeleteRows, MoveRows, SetRow)."""
@@ -192,7 +221,7 @@ class TableEditor(FieldEditor):
         super().__init__(field, parent)
         self.model = RowsModel(field, self)
         self.depends_on = tuple(dict.fromkeys(r for c in field.columns for r in c.ref))  # names shown in refs
-        self.view = QTableView(self)
+        self.view = RowsView(self)
         self.view.setModel(self.model)
         self.view.setItemDelegate(CellDelegate(field, self.view))
         self.view.setAccessibleName(field.label)
