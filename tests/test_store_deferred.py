@@ -275,3 +275,20 @@ def test_the_stored_tables_are_found_by_seeks_as_a_scan_of_every_row_finds_them(
         reader.close()
     assert [(s, f) for s, f, _ in found] == [(s, f) for s, f, _, _ in scanned]
     assert len(found) > 8
+
+
+def test_the_window_fetches_every_row_after_its_first_paint_and_shows_the_same_project(projects, tmp_path, forms,
+                                                                                       window, qtbot):
+    path = copy_of(projects, "large-1x", tmp_path)
+    expected = eager(path, forms)
+    assert window.open_path(path)
+    rows = window.project._rows
+    assert rows is not None
+    qtbot.waitUntil(lambda: rows.finished, timeout=30_000)  # the idle slices, with the integrity check
+    assert not window._rows.isActive()
+    assert whole(window.project.snapshot()) == expected
+    other = sqlite3.connect(path, isolation_level=None, timeout=5)
+    try:  # another program may write again
+        other.execute("""UPDATE field_values SET value = '"Theirs"' WHERE field = 'inn'""")
+    finally:
+        other.close()

@@ -44,7 +44,7 @@ PREBUILD_SLICE_MS = 15  # idle-time page building works in slices this long, so 
 # rich-text boxes, tables' headers), ~2-3x the time spent building it
 FINISH_SLICE_MS = 5
 BACKUP_AFTER_PAINT_MS = 1000  # the backup of the opened file: a second after the first paint, when idle
-ROWS_SLICE = 2000  # stored table rows fetched per idle turn after the first paint (~2-3 ms at large 4x)
+ROWS_SLICE = 1000  # stored table rows fetched per idle turn after the first paint (~1-2 ms at large 4x)
 
 
 class MainWindow(QMainWindow):
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self._finishing.setInterval(0)
         self._finishing.timeout.connect(self._finish_next_slice)
         self._rows = QTimer(self)  # the stored rows of tables not read yet, fetched in idle slices (store.deferred)
-        self._rows.setInterval(0)
+        self._rows.setInterval(1)  # not 0: while the integrity check runs on its thread a slice returns at once
         self._rows.timeout.connect(self._read_rows_slice)
         # the pages first, then the checks (ui/findings.py: a check beside them would make them wait for the GIL)
         self.validation.yield_to = lambda: self._prebuild.isActive() or self._finishing.isActive()
