@@ -89,3 +89,21 @@ def test_a_commit_that_fails_is_told_in_one_sentence_and_the_window_shows_the_fi
     qtbot.waitUntil(lambda: window.saved_label.text() == SAVED, timeout=5000)
     assert in_file(empty_project, "product", "invented_name") == '"Lumacel"'
     assert len(messages) == 1
+
+
+def test_the_file_watch_does_not_wait_for_our_commit_and_checks_at_its_next_tick(window, empty_project, qtbot,
+                                                                                 held_commit, no_message_box):
+    import json
+    window.open_path(empty_project)
+    type_name(window, qtbot, "Lumacel")
+    window._watch_file()  # the 2 s tick while our commit is on its way: skipped, not waited for
+    assert window.project.saving and window.saved_label.text() == "Saving…"
+    held_commit.set()
+    qtbot.waitUntil(lambda: window.saved_label.text() == SAVED, timeout=5000)
+    conn = sqlite3.connect(empty_project, timeout=10)  # then another program changes the file
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO field_values (step, field, value, modified) VALUES (?, ?, ?, ?)",
+                     ("product", "inn", json.dumps("changed elsewhere"), "2026-12-01T10:00:00Z"))
+    conn.close()
+    window._watch_file()
+    assert window.snap.get("product.inn") == "changed elsewhere"

@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.validation.updated.connect(self._findings_updated)
         self._watch = QTimer(self)  # notice when another program changes the open file
         self._watch.setInterval(WATCH_MS)
-        self._watch.timeout.connect(self.check_file)
+        self._watch.timeout.connect(self._watch_file)
         self._prebuild = QTimer(self)  # build the other pages while the user reads the first one
         self._prebuild.setInterval(10)
         self._prebuild.timeout.connect(self._build_next_page)
@@ -1006,6 +1006,14 @@ class MainWindow(QMainWindow):
             self._failed_write(_sentence(str(failure)))
             return
         self._update_saved_label()
+
+    def _watch_file(self) -> None:
+        """Every WATCH_MS: the file checked for others' changes, unless our own commit is on its way to the disk
+        (checking waits for it: a 94 ms commit on a busy disk held an edit's repaint that long); the next tick
+        checks."""
+        if self.project is not None and self.project.saving:
+            return
+        self.check_file()
 
     def check_file(self) -> bool:
         """If another program changed the open file, show its contents now (True when it did)."""
