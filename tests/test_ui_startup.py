@@ -302,25 +302,32 @@ def test_a_launch_whose_window_closes_before_it_paints_leaves_garbage_collection
     w.close()
 
 
+def _launch_probe(probe: str, project, tmp_path):
+    """Run `probe` (a launch that quits once its project is open) in a fresh process, settings in tmp_path;
+    its output once it ended well."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ATMP_DESKTOP_QUIT_AFTER_OPEN="1", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / ".config"))
+    out = subprocess.run([sys.executable, "-c", probe, str(project)], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "window shown, project open" in out.stdout
+    return out
+
+
 def test_the_launch_imports_no_export_or_document_library_before_the_project_is_on_screen(sample_project,
                                                                                          tmp_path):
     """What `atmp-desktop gui PROJECT` loads up to the first paint of the project: none of the exporters and
     their libraries (they cost start-up time and are loaded when the user exports)."""
-    import os
-    import subprocess
-    import sys
     path = sample_project("car-t")
     probe = ("import sys\n"
              "from atmp_desktop.ui.app import run_gui\n"
              "code = run_gui(sys.argv[1])\n"
              "print('MODULES', ' '.join(sorted(sys.modules)))\n"
              "sys.exit(code)\n")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ATMP_DESKTOP_QUIT_AFTER_OPEN="1", HOME=str(tmp_path),
-               XDG_CONFIG_HOME=str(tmp_path / ".config"))
-    out = subprocess.run([sys.executable, "-c", probe, str(path)], env=env, capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "window shown, project open" in out.stdout
+    out = _launch_probe(probe, path, tmp_path)
     modules = next(line for line in out.stdout.splitlines() if line.startswith("MODULES ")).split()[1:]
     heavy = ("atmp_desktop.export", "atmp_desktop.cli_export", "docx", "reportlab", "pypdf", "pikepdf",
              "openpyxl", "PIL", "svglib", "lxml", "sqlite_utils", "hypothesis")
@@ -332,9 +339,6 @@ def test_the_launch_names_no_dialog_class_before_the_project_is_on_screen(sample
     """PySide builds a Qt class's Python type, with all its enum types, when the class is first named; a launch
     that opens its project shows no dialog, so up to the first paint of the project it names none of them (and
     does not import the file-rescue dialogs). Probed in a fresh process, at that first paint."""
-    import os
-    import subprocess
-    import sys
     probe = ("import sys\n"
              "from PySide6.QtCore import QEvent, QObject\n"
              "from atmp_desktop.ui import app, main_window\n"
@@ -355,12 +359,7 @@ def test_the_launch_names_no_dialog_class_before_the_project_is_on_screen(sample
              "    self.installEventFilter(self._probe)\n"
              "main_window.MainWindow.__init__ = watched\n"
              "sys.exit(app.run_gui(sys.argv[1]))\n")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ATMP_DESKTOP_QUIT_AFTER_OPEN="1", HOME=str(tmp_path),
-               XDG_CONFIG_HOME=str(tmp_path / ".config"))
-    out = subprocess.run([sys.executable, "-c", probe, str(sample_project("car-t"))], env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "window shown, project open" in out.stdout
+    out = _launch_probe(probe, sample_project("car-t"), tmp_path)
     line = next(line for line in out.stdout.splitlines() if line.startswith("NAMED"))
     assert line == "NAMED | False", line
 

@@ -109,10 +109,7 @@ class RowSource:
         with self._lock:
             if key in self._done:
                 return any(readable(e[0]) for e in self._done[key])
-            if key not in self._pending:
-                raise RuntimeError("a table's rows were asked for after they were handed out")
-            if self._conn is None:
-                raise self._failed or RuntimeError("the rows were asked for after the project was closed")
+            self._readable(key)
             try:
                 with guard.bounded(self._conn):
                     cur = self._conn.execute(_ANY_ID, key)
@@ -198,11 +195,15 @@ class RowSource:
                 raise
             self._check = None
 
-    def _fetch(self, key: Key) -> None:
+    def _readable(self, key: Key) -> None:
+        """Raise unless the rows of `key` can still be read from the file (not handed out, not closed)."""
         if key not in self._pending:
             raise RuntimeError("a table's rows were asked for after they were handed out")
         if self._conn is None:
             raise self._failed or RuntimeError("the rows were asked for after the project was closed")
+
+    def _fetch(self, key: Key) -> None:
+        self._readable(key)
         try:
             with guard.bounded(self._conn):
                 if self._stream is not None and self._stream[0] == key:
