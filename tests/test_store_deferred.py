@@ -253,6 +253,26 @@ def test_the_window_closes_a_file_that_fails_the_check_after_its_first_paint(pro
     assert path.read_bytes() == before
 
 
+def test_the_window_says_so_once_when_the_file_cannot_be_read_while_it_fetches_rows(projects, tmp_path, window,
+                                                                                    qtbot, monkeypatch):
+    """The file gone unreadable between the first paint and the last idle slice (a removed disk): one sentence,
+    the slices stop, the project stays open with what it shows."""
+    from PySide6.QtWidgets import QMessageBox
+    from atmp_desktop.store import ProjectFileError
+    path = copy_of(projects, "large-1x", tmp_path)
+    said = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: said.append((title, text)))
+    assert window.open_path(path)
+
+    def unreadable(rows=2000):
+        raise ProjectFileError(f"'{path.name}' could not be read any more (disk I/O error)")
+    monkeypatch.setattr(window.project, "read_rows", unreadable)
+    qtbot.waitUntil(lambda: bool(said), timeout=10_000)
+    assert said == [("Cannot read project", f"'{path.name}' could not be read any more (disk I/O error)")]
+    assert not window._rows.isActive()
+    assert window.project is not None
+
+
 def test_the_stored_tables_are_found_by_seeks_as_a_scan_of_every_row_finds_them(projects, tmp_path):
     """Names stored as text, as blobs, as text that is not UTF-8, empty, and sorting next to each other."""
     from atmp_desktop.store import deferred, guard

@@ -566,8 +566,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return True
         self._commit_pending()
-        self.project.wait_saved()  # Close and Quit wait for the last change to be on disk
-        self._saved()
+        self._saved(wait=True)  # Close and Quit wait for the last change to be on disk
         if self.current_step:
             self.settings.set_value(f"last_step/{self.project.path.name}", self.current_step)
         for step_id, page in self.pages.items():  # for the first screen of the next launch (_first_screen)
@@ -655,8 +654,7 @@ class MainWindow(QMainWindow):
         if target.suffix != ".atmp":
             target = target.with_suffix(".atmp")
         step = self.current_step
-        self.project.wait_saved()
-        self._saved()  # (a change that could not be saved is reported before the copy is made without it)
+        self._saved(wait=True)  # (a change that could not be saved is reported before the copy is made without it)
         try:
             new = self.project.save_as(target)  # the copy opens for editing, even from a read-only original
         except ProjectFileError as exc:  # e.g. the target is open in another window: it is left alone
@@ -686,8 +684,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self._commit_pending()
-        self.project.wait_saved()
-        self._saved()
+        self._saved(wait=True)
         if self.project.read_only:
             self.status.showMessage(f"“{self.project.path.name}” is open read-only, so nothing can change here. "
                                     "Use File ▸ Save As to make an editable copy.", 8000)
@@ -823,12 +820,11 @@ class MainWindow(QMainWindow):
             self._rows.stop()
             path = self.project.path
             self.close_project()
-            from atmp_desktop.ui import file_rescue
-            file_rescue.offer_backups(self, path, exc)
+            _rescue().offer_backups(self, path, exc)
             return
         except ProjectFileError as exc:  # the file cannot be read any more (a disk removed): say so, once
             self._rows.stop()
-            QMessageBox.critical(self, "Cannot read project", _sentence(str(exc)))
+            QtWidgets.QMessageBox.critical(self, "Cannot read project", _sentence(str(exc)))
             return
         if not more:
             self._rows.stop()
@@ -993,10 +989,12 @@ class MainWindow(QMainWindow):
             self._after_change(change, source=path)
         self._update_saved_label()  # "Saving…" while the commit is on its way to the disk
 
-    def _saved(self) -> None:
-        """A commit behind the window has finished (or Close/Save As waited for it): the status bar says saved,
-        or a failed commit is told in one sentence and the window shows the file as it is (without that
-        change; the store rolled it back and read the file again)."""
+    def _saved(self, wait: bool = False) -> None:
+        """A commit behind the window has finished (or, `wait`, Close/Save/Save As waited for it): the status bar
+        says saved, or a failed commit is told in one sentence and the window shows the file as it is (without
+        that change; the store rolled it back and read the file again)."""
+        if wait and self.project is not None:
+            self.project.wait_saved()
         if self.project is None or self.project.saving:
             return  # a newer commit is on its way; its own end comes here too
         self.project.wait_saved()  # (done: takes its outcome)
