@@ -96,7 +96,6 @@ def _find_close(text: str, marker: str, start: int) -> int:
     """Index of the closing marker for one opened at `start` (after it), or -1. The content must not start or
     end with a space and (for ^ and ~) contain none, as in pandoc."""
     i = start
-    n = len(marker)
     if i >= len(text) or text[i].isspace():
         return -1
     while True:

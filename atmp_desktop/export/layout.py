@@ -241,7 +241,6 @@ def _distribute(need: list[float], want: list[float], avail: float) -> list[floa
 
 def plan_table(table, prefer_landscape: bool = False) -> TablePlan:
     """Orientation, text size and column widths of a model Table (see the module docstring)."""
-    ncol = max(1, len(table.header))
     need1, mean1, long1 = _column_stats(table)
     orientations = (True,) if prefer_landscape else (False, True)
     for landscape in orientations:
