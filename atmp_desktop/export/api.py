@@ -246,26 +246,28 @@ def _write_parallel(jobs, writers, snap, result: ExportResult, n: int, progress,
     _before_forking(jobs)
     _FORKED.update(jobs=jobs, writers=writers, snap=snap)
     pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
+    waiting = list(order)
+    pending: dict = {}
     try:
-        pending = {pool.submit(_forked_job, i): i for i in order}
-        while pending:
-            if progress is not None:
+        # At most n files in flight, each started only after a cancel check: the executor would otherwise queue
+        # n + 1 jobs to its workers at once, and those can no longer be cancelled (a cancelled export went on
+        # writing files the user had stopped).
+        while (waiting and not result.cancelled) or pending:
+            while waiting and len(pending) < n and not result.cancelled:
+                if should_cancel is not None and should_cancel():
+                    result.cancelled = True
+                    break
+                i = waiting.pop(0)
+                pending[pool.submit(_forked_job, i)] = i
+            if progress is not None and pending:
                 leaf, fmt, _t = jobs[min(pending.values())]
                 progress(len(outcome), len(jobs), f"Writing {leaf.doc.meta.title} ({fmt.upper()})")
-            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 outcome[pending.pop(future)] = future.result()  # an ExportError of a worker is raised here
-            if should_cancel is not None and should_cancel() and pending:
-                result.cancelled = True
-                for future in pending:
-                    future.cancel()   # those not started; the running ones finish their file
-                for future in list(pending):
-                    if not future.cancelled():
-                        outcome[pending[future]] = future.result()
-                break
     except BrokenProcessPool:  # a worker died (killed, out of memory): write what is left here, in turn
         for i in order:
-            if i not in outcome:
+            if i not in outcome and not (result.cancelled and i in waiting):   # never start what was cancelled
                 leaf, fmt, target = jobs[i]
                 outcome[i] = (_write(writers[fmt], leaf.doc, target, snap),
                               check_pdf(target) if fmt == "pdf" else None)
