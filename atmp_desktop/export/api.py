@@ -96,9 +96,6 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
     """Write the documents; raises ExportError for problems the user can fix (nothing written then).
     `workers` > 1 (or 0: one per processor) writes the files in that many forked processes when that is safe
     (see `worker_count`); the files are the same bytes either way."""
-    from atmp_desktop.export.docx_writer import DocxWriter, open_template
-    from atmp_desktop.export.pdf_writer import PdfWriter
-
     from atmp_desktop.core.forms import default_forms
     from atmp_desktop.core.project import effective_snapshot
 
@@ -111,6 +108,7 @@ def export_documents(snap: ProjectSnapshot, doc_ids: list[str], out_dir: Path, f
         raise ExportError(f"Unknown layout '{layout}'; use flat, ectd or ctis.")
     specs = resolve_ids(snap, doc_ids)
     if template is not None and "docx" in formats:
+        from atmp_desktop.export.docx_writer import open_template
         open_template(Path(template))  # lint the template before writing anything
     out_dir = Path(out_dir)
     try:
