@@ -3,13 +3,15 @@ milestone, compare it with the project, prepare and take a merge of a colleague'
 
 The project file is copied, a milestone made, and the copy sent to a colleague; each side then edits a cell
 of the same row (one conflict), the colleague adds 50 result rows, and our side moves 100 rows of the biggest
-table. Figures: wall and CPU time (this thread) of each of the four operations, in seconds.
+table. Figures: wall and CPU time (this thread) of each of the four operations, in seconds; compare and
+prepare change nothing, so each is run REPEAT times and the median taken (the first run beside it).
 
     python bench/bench_share.py PROJECT.atmp
 """
 from __future__ import annotations
 
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import Clock, emit  # noqa: E402
 
 OPERATIONS = ("milestone", "diff", "prepare", "apply")
+REPEAT = 3   # runs of each read-only operation (compare, prepare): the median is the figure
 
 
 def measure(project: Path) -> dict:
@@ -28,10 +31,18 @@ def measure(project: Path) -> dict:
     forms = default_forms()
     out: dict = {}
 
-    def timed(name, fn):
-        with Clock() as c:
-            value = fn()
-        out[f"{name}_s"], out[f"{name}_cpu_s"] = c.wall / 1e3, c.cpu / 1e3
+    def timed(name, fn, repeat=1):
+        """The figure of one run; of a read-only operation, the median of `repeat` runs (a single 1x run's CPU
+        time swung 0.68-1.13 s between rounds with what the other core ran), the first run's beside it."""
+        walls, cpus = [], []
+        for _ in range(repeat):
+            with Clock() as c:
+                value = fn()
+            walls.append(c.wall / 1e3)
+            cpus.append(c.cpu / 1e3)
+        out[f"{name}_s"], out[f"{name}_cpu_s"] = statistics.median(walls), statistics.median(cpus)
+        if repeat > 1:
+            out[f"{name}_first_s"] = walls[0]
         return value
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,8 +63,8 @@ def measure(project: Path) -> dict:
             ids = snap.row_ids(big)
             p.apply([SetCell("manufacturing.sites", rid, "country", "Belgium")] +
                     [MoveRows(big, [ids[-1 - i]], i) for i in range(min(100, len(ids) // 2))], "reorder")
-            timed("diff", lambda: compare(forms, p.milestone_snapshot(milestone), p.snapshot()))
-            plan = timed("prepare", lambda: prepare_merge(p, theirs))
+            timed("diff", lambda: compare(forms, p.milestone_snapshot(milestone), p.snapshot()), REPEAT)
+            plan = timed("prepare", lambda: prepare_merge(p, theirs), REPEAT)
             timed("apply", lambda: plan.apply(plan.result.decide_all("theirs")))
             out["table_rows"] = sum(len(v) for v in snap.table_ids.values())
         finally:

@@ -5,7 +5,8 @@ peers in the same run, written to docs/benchmarks.md and bench/results.json.
 Each measurement is a fresh child process (bench/common.py). A round runs every job of every project once,
 projects in a rotating order, each of our commands next to its peer (our PDF export, then LibreOffice
 converting our .docx of the same project; the window launch, then a bare PySide6 QMainWindow launched the
-same way); the figures are medians over the rounds and the ratios medians of the pairs of the same round.
+same way); the figures are medians over the rounds and the ratios (to a peer, and the growth 4x / 1x)
+medians of the pairs of the same round.
 Wall time is what a user waits; CPU time (user + system) is reported beside it because this 2-core machine is
 shared: when the load average is above the core count, wall time includes time given to other processes.
 
@@ -132,6 +133,14 @@ class Bench:
 
 
 # ============================================================================ figures
+class Figures(dict):
+    """A row's medians per project ({project: {"wall": x, "cpu": y}}), with the figures of each round beside
+    them (`rounds`, not written to results.json) for growth ratios paired by round."""
+    def __init__(self):
+        super().__init__()
+        self.rounds: dict[str, dict[str, list]] = {}
+
+
 def med(bench: dict, job: str, name: str, key: str) -> float | None:
     values = [f[key] for f in bench.get(job, {}).get(name, []) if f.get(key) is not None]
     return statistics.median(values) if values else None
@@ -182,18 +191,25 @@ def rows_of(raw: dict, pages: dict, names: list[str]) -> list[dict]:
                     "met": met, "detail": detail, "growth": growth})
 
     def per(job, key, cpu_key=None, scale=1.0):
-        vals = {}
+        vals = Figures()
         for n in names:
             v = med(raw, job, n, key)
             c = med(raw, job, n, cpu_key) if cpu_key else None
             vals[n] = None if v is None else {"wall": v * scale, "cpu": None if c is None else c * scale}
+            vals.rounds[n] = {kind: [f.get(k) for f in raw.get(job, {}).get(n, [])]
+                              for kind, k in (("wall", key), ("cpu", cpu_key)) if k}
         return vals
 
     def growth(vals, kind="wall"):
+        """4x / 1x: the median of the ratios of the same round's runs (the two ran minutes apart, under the
+        same load; CPU time too swings with what the other core runs), else the ratio of the medians."""
         a, b = vals.get("1x"), vals.get("4x")
         if not a or not b or not a.get(kind) or b.get(kind) is None:
             return None
-        return b[kind] / a[kind]
+        rounds = getattr(vals, "rounds", {})
+        pairs = [y / x for x, y in zip(rounds.get("1x", {}).get(kind, []), rounds.get("4x", {}).get(kind, []))
+                 if x and y is not None]
+        return statistics.median(pairs) if pairs else b[kind] / a[kind]
 
     def grow_entry(vals):
         return {"wall": growth(vals), "cpu": growth(vals, "cpu")}
