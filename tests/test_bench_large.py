@@ -49,3 +49,18 @@ def test_large_project_imports_validates_and_exports_both_formats(tmp_path, form
         assert f.caption in words and " ".join(f.caption.split()[:4]) in pdf_text, f.id
         if f.kind != "svg":
             assert f.data in media, f.id
+
+
+def test_bench_growth_pairs_the_runs_of_the_same_round():
+    """make bench's growth 4x/1x is the median of each round's ratio: a round slowed by the other core's load
+    slows both projects' runs of that round, and must not decide the verdict."""
+    import pytest
+    import run
+    ops = ("milestone", "diff", "prepare", "apply")
+
+    def rounds(values):
+        return [{**{f"{k}{s}": v for k in ops for s in ("_s", "_cpu_s")}, "load": 1.0} for v in values]
+    raw = {"share": {"1x": rounds([1.0, 1.5, 1.0]), "4x": rounds([4.4, 4.5, 4.6])}}
+    rows = {r["id"]: r for r in run.rows_of(raw, {}, ["1x", "4x"])}
+    assert rows["share_prepare"]["growth"]["wall"] == pytest.approx(4.4)   # medians alone: 4.5 / 1.0
+    assert rows["share_prepare"]["values"]["4x"]["wall"] == pytest.approx(4.5)
