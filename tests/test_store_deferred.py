@@ -28,7 +28,8 @@ def whole(snap):
         "table_ids": dict(snap.table_ids),
         "problems": tuple(snap.problems),
         "status": dict(snap.section_status),
-        "figures": snap.figures,
+        "figures": tuple(snap.figures),
+        "images": [(f.id, f.digest, f.kind, f.data) for f in snap.figures],  # (Figure compares without bytes)
     }
 
 
@@ -67,8 +68,25 @@ def read_by_slices(pf, rows):
 NAMES = [*sample_names(), *(f"large-{s}x" for s in SCALES)]
 
 
+def test_both_opens_give_the_figures_of_the_document_the_project_was_made_from(projects, tmp_path, forms):
+    """Images checked when first used still are the imported ones, bytes and all, in the document's order."""
+    import base64
+    from atmp_desktop.core.figures import digest_of
+    from make_large import make_document
+    for name in NAMES:
+        path = copy_of(projects, name, tmp_path)
+        doc = make_document(int(name[6:-1])) if name.startswith("large-") else load_sample(name)
+        want = [(f["id"], f["target"], f["sha256"], base64.b64decode(f["data"])) for f in doc.get("figures") or ()]
+        for defer in (False, True):
+            with ProjectFile.open(path, forms, defer_rows=defer) as pf:
+                got = [(f.id, f.target, f.digest, f.data) for f in pf.snapshot().figures]
+            assert got == want, (name, defer)
+            assert all(digest_of(data) == digest for _i, _t, digest, data in got)
+
+
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("order", ["snapshot", "problems first", "slices", "edit first", "after close"])
+@pytest.mark.parametrize("order", ["snapshot", "problems first", "figures first", "slices", "edit first",
+                                   "after close"])
 def test_a_deferred_open_gives_the_same_project_as_reading_every_row_at_once(projects, name, order, tmp_path,
                                                                               forms):
     path = copy_of(projects, name, tmp_path)
@@ -79,6 +97,8 @@ def test_a_deferred_open_gives_the_same_project_as_reading_every_row_at_once(pro
         first = pf.snapshot()
         if order == "problems first":
             assert tuple(first.problems) == expected["problems"]
+        elif order == "figures first":
+            assert [(f.id, f.digest, f.kind, f.data) for f in first.figures] == expected["images"]
         elif order == "slices":
             read_by_slices(pf, 7)  # small slices: tables fetched across many slices
         elif order == "edit first":
@@ -126,6 +146,88 @@ def test_a_damaged_file_gives_the_same_problems_and_values_deferred(projects, tm
         snap = pf.snapshot()
         assert is_set == {f.path: snap.is_set(f.path) for s in forms.steps for f in s.fields if f.is_table}
     assert got == expected
+
+
+def damaged_figures(projects, tmp_path):
+    """car-t with its PNG's bytes changed (no longer its SHA-256), a figure whose image is not in the file, an
+    image stored as a kind no figure may have, and a figure whose details are not readable."""
+    path = copy_of(projects, "car-t", tmp_path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        digest, data = conn.execute("SELECT digest, data FROM figure_images WHERE kind = 'png'").fetchone()
+        conn.execute("UPDATE figure_images SET data = ? WHERE digest = ?",
+                     [data[:200] + bytes([data[200] ^ 1]) + data[201:], digest])
+        gif = "b" * 64
+        conn.execute("INSERT INTO figure_images VALUES (?, 'gif', x'474946383961')", [gif])
+        for fid, target, image in (("fig-missing", "materials.vectors", "a" * 64),
+                                   ("fig-gif", "heading:3.2.A.1", gif), ("fig-bad", "x" * 300, "c" * 64)):
+            conn.execute("INSERT INTO figures VALUES (?, ?, 9000000, 'A caption', '', 'f.png', ?)",
+                         [fid, target, image])
+    finally:
+        conn.close()
+    return path
+
+
+def test_damaged_figure_images_give_the_same_figures_and_problems_deferred(projects, tmp_path, forms):
+    path = damaged_figures(projects, tmp_path)
+    expected = eager(path, forms)
+    assert [f.id for f in expected["figures"]] == ["fig-lv-map"]  # the damaged PNG and the others left out
+    figure_problems = [p for p in expected["problems"] if "figure" in p[1]]
+    assert figure_problems == [
+        ("heading:3.2.A.1", "the image of figure 'Clean-room suite 2 at Garching: material and personnel "
+                            "flow' is missing or damaged in the file; attach it again"),
+        ("figures", "a figure's details are not readable; it was left out"),  # in order: fig-bad, -gif, -missing
+        ("heading:3.2.A.1", "the image of figure 'A caption' is missing or damaged in the file; attach it again"),
+        ("materials.vectors", "the image of figure 'A caption' is missing or damaged in the file; attach it again"),
+    ]
+    damaged = path.read_bytes()
+    for order in ("snapshot", "problems first", "figures first", "slices", "edit first", "after close"):
+        path.write_bytes(damaged)  # (the edit writes)
+        with ProjectFile.open(path, forms, defer_rows=True) as pf:
+            snap = pf.snapshot()
+            if order == "problems first":
+                assert tuple(snap.problems) == expected["problems"]
+            elif order == "figures first":
+                assert tuple(snap.figures) == expected["figures"]
+            elif order == "slices":
+                read_by_slices(pf, 3)
+            elif order == "edit first":
+                pf.set_value("product.company_code", "DEFERRED-1")
+            elif order == "after close":
+                pf.close()
+            assert whole(snap) == expected, order
+            assert pf.problems == expected["problems"] or order == "after close"
+
+
+def but_the_time(snap):
+    seen = whole(snap)
+    del seen["meta"]["modified"]
+    return seen
+
+
+def test_figure_actions_and_writes_on_a_deferred_project_do_what_they_do_on_an_eager_one(projects, tmp_path,
+                                                                                        forms):
+    """Removing a figure and undoing it, and writing the field a damaged figure is attached to (its problem
+    is then gone, as a written value's is), before anything has checked the figures."""
+    results = []
+    for defer in (False, True):
+        (tmp_path / f"deferred-{defer}").mkdir()
+        path = damaged_figures(projects, tmp_path / f"deferred-{defer}")
+        with ProjectFile.open(path, forms, defer_rows=defer) as pf:
+            pf.remove_figure("fig-lv-map")
+            removed = but_the_time(pf.snapshot())
+            pf.undo()
+            back = but_the_time(pf.snapshot())
+        with ProjectFile.open(path, forms, defer_rows=defer) as pf:
+            before = pf.snapshot()
+            pf.set_value("materials.vectors", [{**before.rows("materials.vectors")[0], "name": "LV-2"}])
+            written = but_the_time(pf.snapshot())
+            assert whole(before)["problems"] != written["problems"]
+        results.append((removed, back, written))
+    assert results[0] == results[1]
+    removed, back, written = results[1]
+    assert removed["figures"] == () and [f.id for f in back["figures"]] == ["fig-lv-map"]
+    assert not any(p[0] == "materials.vectors" for p in written["problems"])
 
 
 def test_threads_reading_while_the_window_fetches_slices_get_the_same_rows(projects, tmp_path, forms):

@@ -242,6 +242,36 @@ def test_a_launch_paints_the_fields_that_fill_the_window_and_builds_the_rest_of_
     w.close()
 
 
+def test_a_launch_checks_the_figures_images_after_the_project_is_on_screen_and_the_panel_shows_them(
+        sample_project, forms, monkeypatch, qtbot):
+    """The images (the largest values of a project) are neither checked nor even read before the first paint;
+    Edit > Figures... then shows every figure the file holds, its bytes those of the file."""
+    import sqlite3
+    from atmp_desktop.core.figures import digest_of
+    path = sample_project("car-t")
+    conn = sqlite3.connect(path)
+    stored = dict(conn.execute("SELECT digest, data FROM figure_images").fetchall())
+    conn.close()
+    at_paint = {}
+
+    def seen(w):
+        at_paint.update(checked=w.project._stored_figures is not None and w.project._stored_figures.checked,
+                        fetched=w.project._rows.finished or not w.project._rows._queries)
+    w = _launch_watching(path, monkeypatch, qtbot, seen)
+    qtbot.waitUntil(lambda: bool(at_paint), timeout=10000)
+    assert at_paint == {"checked": False, "fetched": False}
+    w.act_figures.trigger()
+    panel = w._figure_panel
+    shown = {}
+    for i in range(panel.place.count()):
+        panel.place.setCurrentIndex(i)
+        shown.update((f.digest, f.data) for f in panel.figures())
+    assert shown == stored and all(digest_of(data) == digest for digest, data in shown.items())
+    panel.place.setCurrentIndex(panel.place.findData("heading:3.2.A.1"))
+    assert panel.list.count() == 1 and panel.details.text().startswith("PNG, 1")  # its size, read from it
+    w.close()
+
+
 def test_menu_shortcuts_work_as_soon_as_the_launched_project_is_on_screen(sample_project, monkeypatch, qtbot):
     from PySide6.QtTest import QTest
     pressed = {}

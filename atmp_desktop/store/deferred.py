@@ -2,12 +2,13 @@
 
 Fetching the 18 MB of rows of a large 4x project was ~100 ms of the launch although the first page shows a few
 small tables. So opening reads the scalars, the list of stored tables and everything small, and starts a read
-transaction on a read-only connection of its own (`RowSource`) before the main connection's read transaction
-ends: that transaction sees the file exactly as the open read it, and while it lasts no other connection can
-commit a change (rollback journal: a writer needs every reader gone). A table's rows are fetched through it
-when first asked for (`take`, from any thread: one lock), or a few thousand rows at a time in idle slices after
-the window's first paint (`read_some`). When every table is fetched, or before anything is written (our own
-commit would wait for our own reader too), the rest is fetched at once and the transaction ends (`read_all`).
+transaction on a read-only connection of its own (`RowSource`) before the main connection's read transaction ends:
+that transaction sees the file exactly as the open read it, and while it lasts no other connection can commit a
+change (rollback journal: a writer needs every reader gone). A table's rows are fetched through it when first asked
+for (`take`, from any thread: one lock), or a few thousand rows at a time in idle slices after the window's first
+paint (`read_some`); the figures' images likewise (`add_query`). When every table is fetched, or before anything is
+written (our own commit would wait for our own reader too), the rest is fetched at once and the transaction ends
+(`read_all`).
 """
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ class RowSource:
         self._conn: sqlite3.Connection | None = guard.connect(path, read_only=True)
         self._conn.text_factory = bytes
         self._pending: list[Key] = []             # not fetched yet, in the order idle slices fetch them
+        self._queries: dict[Any, Callable[[sqlite3.Connection], list]] = {}  # pending keys that are no table
         self._done: dict[Key, list[tuple]] = {}   # fetched, not yet taken by their table
         self._stream: tuple[Key, sqlite3.Cursor, list[tuple]] | None = None  # the table a slice is fetching
         self._failed: Exception | None = None     # why the rows still pending can never be fetched
@@ -88,6 +90,15 @@ class RowSource:
 
     def add(self, key: Key) -> None:
         self._pending.append(key)
+
+    def add_query(self, query: Callable[[sqlite3.Connection], list]) -> Callable[[], list]:
+        """Something else to read of the open's moment (a figure's image: store/figures.py), fetched like a
+        table (with a slice, all at once before a write, or when first asked for): `query(connection)` gives
+        it. Returns the function that hands it out (once)."""
+        key = object()
+        self._queries[key] = query
+        self._pending.append(key)
+        return lambda: self.take(key)
 
     @property
     def finished(self) -> bool:
@@ -138,6 +149,11 @@ class RowSource:
             self._checked()
             budget = rows
             while budget > 0 and self._pending and self._conn is not None:
+                if self._pending[0] in self._queries:
+                    key = self._pending[0]
+                    self._fetch(key)
+                    budget -= len(self._done[key]) + 1
+                    continue
                 if self._stream is None:
                     key = self._pending[0]
                     try:
@@ -206,7 +222,11 @@ class RowSource:
         self._readable(key)
         try:
             with guard.bounded(self._conn):
-                if self._stream is not None and self._stream[0] == key:
+                if key in self._queries:
+                    self._done[key] = self._queries[key](self._conn)
+                    del self._queries[key]
+                    self._pending.remove(key)
+                elif self._stream is not None and self._stream[0] == key:
                     self._stream[2].extend(self._stream[1].fetchall())
                     self._finish_stream()
                 else:

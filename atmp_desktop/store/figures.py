@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+from collections.abc import Sequence
 from typing import Any, Iterable
 
 from atmp_desktop.core.changes import ChangeSet
@@ -34,25 +36,40 @@ def _text(raw: Any) -> Any:
     return raw
 
 
-def load(conn: sqlite3.Connection) -> tuple[dict[str, dict], dict[str, tuple[str, bytes]], list[tuple[str, str]]]:
-    """(figure entries by id, images by digest, problems), every value checked. An image whose bytes do not
-    match its digest, or that is not of its kind, is left out (its figures are reported)."""
+def read_stored(conn: sqlite3.Connection) -> tuple[list[tuple], list[str], list[tuple[str, str]]]:
+    """The figures' rows as stored (text as bytes), the digests of the images they name, and the problem of a
+    file whose images are too large to read (then no digest is named). Small: the images are not read."""
     problems: list[tuple[str, str]] = []
     factory = conn.text_factory
     conn.text_factory = bytes
     try:
         total = conn.execute("SELECT coalesce(sum(length(data)), 0) FROM figure_images").fetchone()[0]
         rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM figures ORDER BY position, id").fetchall()
-        if total > MAX_TOTAL_BYTES * 2:   # more than any project holds: do not read it into memory
-            image_rows = []
-            problems.append(("figures", f"the images in the file add up to {total >> 20} MB, more than a project "
-                             "holds; they were not read"))
-        else:
-            needed = sorted({_text(r[6]) for r in rows if isinstance(_text(r[6]), str)})
-            image_rows = [conn.execute("SELECT digest, kind, data FROM figure_images WHERE digest = ?",
-                                       [d]).fetchone() for d in needed]
     finally:
         conn.text_factory = factory
+    if total > MAX_TOTAL_BYTES * 2:   # more than any project holds: do not read it into memory
+        problems.append(("figures", f"the images in the file add up to {total >> 20} MB, more than a project "
+                         "holds; they were not read"))
+        return rows, [], problems
+    return rows, sorted({_text(r[6]) for r in rows if isinstance(_text(r[6]), str)}), problems
+
+
+def read_images(conn: sqlite3.Connection, digests: Iterable[str]) -> list:
+    """The stored image rows (digest, kind, data; None where there is none) of `digests`, unchecked."""
+    factory = conn.text_factory
+    conn.text_factory = bytes
+    try:
+        return [conn.execute("SELECT digest, kind, data FROM figure_images WHERE digest = ?", [d]).fetchone()
+                for d in digests]
+    finally:
+        conn.text_factory = factory
+
+
+def check_stored_figures(rows: list[tuple], image_rows: list, problems: list[tuple[str, str]]
+                         ) -> tuple[dict[str, dict], dict[str, tuple[str, bytes]], list[tuple[str, str]]]:
+    """(figure entries by id, images by digest, problems), every value checked. An image whose bytes do not
+    match its digest, or that is not of its kind, is left out (its figures are reported)."""
+    problems = list(problems)
     images: dict[str, tuple[str, bytes]] = {}
     for row in image_rows:
         checked = _checked_image(row)
@@ -71,6 +88,74 @@ def load(conn: sqlite3.Connection) -> tuple[dict[str, dict], dict[str, tuple[str
             continue
         entries[fid] = entry
     return entries, images, problems
+
+
+class StoredFigures:
+    """A project's figures as the open read them, checked when first needed: an image's SHA-256 against its
+    key, its kind and size (`check_stored_figures`). Opening a large project no longer hashes every image on
+    the way to the first paint (10 images of ~2 MB: 63 M instructions under valgrind, whose CPU has no SHA
+    instructions; ~1 ms on one that has them), and the window's open does not even read the images then: they
+    come from `images()`, the deferred rows' read transaction (store/deferred.py), of the open's moment.
+    Thread-safe (the checks' worker thread may read a snapshot's figures first); the result never changes."""
+    __slots__ = ("_rows", "_images", "_problems", "_result", "_figures", "_lock")
+
+    def __init__(self, rows: list[tuple], problems: list[tuple[str, str]], images: Any):
+        self._rows, self._problems = rows, problems
+        self._images = images  # the image rows, or a callable that fetches them
+        self._result: tuple[dict, dict, list] | None = None
+        self._figures: tuple[Figure, ...] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def checked(self) -> bool:
+        return self._result is not None
+
+    def result(self) -> tuple[dict[str, dict], dict[str, tuple[str, bytes]], list[tuple[str, str]]]:
+        """(entries, images, problems) as `load` gives them for the file as it was opened."""
+        if self._result is None:
+            with self._lock:
+                if self._result is None:
+                    image_rows = self._images() if callable(self._images) else self._images
+                    self._result = check_stored_figures(self._rows, image_rows, self._problems)
+                    self._rows = self._images = None
+        return self._result
+
+    def figures(self) -> tuple[Figure, ...]:
+        if self._figures is None:
+            entries, images, _ = self.result()
+            self._figures = figures_of(entries, images)
+        return self._figures
+
+
+class LazyFigures(Sequence):
+    """A snapshot's figures (a tuple of core.figures.Figure) while the open's are not checked yet: checked when
+    first read (StoredFigures)."""
+    __slots__ = ("_stored",)
+
+    def __init__(self, stored: StoredFigures):
+        self._stored = stored
+
+    def __getitem__(self, i):
+        return self._stored.figures()[i]
+
+    def __len__(self) -> int:
+        return len(self._stored.figures())
+
+    def __iter__(self):
+        return iter(self._stored.figures())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, LazyFigures)):
+            return self._stored.figures() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other):
+        return self._stored.figures() + tuple(other)
+
+    def __repr__(self) -> str:
+        return repr(self._stored.figures())
 
 
 def _checked_image(row) -> tuple[str, tuple[str, bytes]] | None:
@@ -207,6 +292,66 @@ def new_id() -> str:
 # ==================================================================== the actions (mixed into ProjectFile)
 class FigureMixin:
     """Figures of an open ProjectFile (each call one action, audited, one undo step)."""
+    # the open's figures until their first use checks them (StoredFigures); then _entries_now/_images_now,
+    # and _figure_problems (ProjectFile._known_problems lists them where the open found them)
+    _stored_figures: StoredFigures | None = None
+    _figures_written: frozenset = frozenset()  # paths written meanwhile: their problems are gone (as for values)
+
+    def _take_figures(self, stored: StoredFigures | None) -> None:
+        """The project's figures as the open read them (ProjectFile._load): checked on first use."""
+        self._stored_figures, self._figures_written = stored, frozenset()
+        self._entries_now, self._images_now, self._figure_problems = {}, {}, []
+
+    def _checked_figures(self) -> None:
+        stored = self._stored_figures
+        if stored is not None:
+            entries, images, problems = stored.result()
+            self._entries_now, self._images_now = entries, images
+            self._figure_problems = [p for p in problems if p[0] not in self._figures_written]
+            self._stored_figures = None
+
+    @property
+    def _figure_entries(self) -> dict[str, dict]:
+        self._checked_figures()
+        return self._entries_now
+
+    @_figure_entries.setter
+    def _figure_entries(self, entries: dict[str, dict]) -> None:
+        self._checked_figures()
+        self._entries_now = entries
+
+    @property
+    def _images(self) -> dict[str, tuple[str, bytes]]:
+        self._checked_figures()
+        return self._images_now
+
+    @_images.setter
+    def _images(self, images: dict[str, tuple[str, bytes]]) -> None:
+        self._checked_figures()
+        self._images_now = images
+
+    def _snapshot_figures(self) -> Any:
+        """The figures for a new snapshot: a tuple, or LazyFigures while the open's are not checked yet."""
+        stored = self._stored_figures
+        if stored is not None and stored.checked:
+            self._checked_figures()
+        if self._stored_figures is not None:
+            return LazyFigures(self._stored_figures)
+        return figures_of(self._entries_now, self._images_now)
+
+    def _pending_figure_problems(self) -> Any:
+        """A callable giving the open's figure problems while they are not checked yet, else None."""
+        stored, written = self._stored_figures, self._figures_written
+        if stored is None:
+            return None
+        return lambda: [p for p in stored.result()[2] if p[0] not in written]
+
+    def _figure_paths_written(self, written: set[str]) -> None:
+        """Paths an action wrote: their stored problems are gone, as ProjectFile drops those of values."""
+        if self._stored_figures is not None:
+            self._figures_written = self._figures_written | written
+        else:
+            self._figure_problems = [p for p in self._figure_problems if p[0] not in written]
 
     def figures(self, target: str | None = None) -> list[Figure]:
         return [f for f in self.snapshot().figures if target is None or f.target == target]

@@ -297,16 +297,19 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                     self._id_cache[path] = tuple(table.ids)
                 if table.ids:
                     ids[path] = self._id_cache[path]
+            figures = self._snapshot_figures()
             values, table_ids, problems = self._values, ids, self._known_problems()
             if unread:
                 lazy_steps = {p.split(".", 1)[0] for p in unread}
                 values = {step: LazyFields(d) if step in lazy_steps else d for step, d in self._values.items()}
                 table_ids = LazyIds(ids, unread)
-                problems = LazyProblems(problems, list(unread.items()))
+            figure_problems = self._pending_figure_problems()
+            if unread or figure_problems:
+                problems = LazyProblems(problems, list(unread.items()),
+                                        (self._figures_at, figure_problems) if figure_problems else None)
             self._snap = ProjectSnapshot(meta=meta, values=values, section_status=self._status,
                                          table_ids=table_ids, problems=problems, review=self._review,
-                                         comments=tuple(self._comments.values()),
-                                         figures=_figures.figures_of(self._figure_entries, self._images))
+                                         comments=tuple(self._comments.values()), figures=figures)
         return self._snap
 
     def get(self, path: str) -> Any:
@@ -320,13 +323,17 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
     @property
     def problems(self) -> tuple[tuple[str, str], ...]:
         """Stored values that could not be used, as (field path, sentence); see ProjectSnapshot.problems.
-        Reads (parses and checks) every table not read yet."""
+        Reads (parses and checks) every table not read yet, and checks the figures."""
         self._read_all()
+        self._checked_figures()
         return self._known_problems()
 
     def _known_problems(self) -> tuple[tuple[str, str], ...]:
-        """The problems of everything read so far (tables still unread report theirs when read)."""
+        """The problems of everything read so far (tables still unread report theirs when read; the figures
+        theirs when checked)."""
         out = list(self._problems)
+        if self._stored_figures is None:
+            out[self._figures_at:self._figures_at] = self._figure_problems
         if self._row_problems:
             for path, table in self._tables.items():
                 if type(table) is not UnreadTable:
@@ -688,9 +695,10 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                 try:
                     meta_rows = conn.execute("SELECT key, value FROM project_meta").fetchall()
                     value_rows = conn.execute("SELECT step, field, value FROM field_values").fetchall()
-                    if defer:  # the tables' rows come later, of this moment (store/deferred.py)
+                    figure_rows, digests, figure_problems = _figures.read_stored(conn)
+                    if defer:  # the tables' rows and the images come later, of this moment (store/deferred.py)
                         tables = deferred.stored_tables(conn)
-                        self._rows = self._row_source() if tables else None
+                        self._rows = self._row_source() if tables or digests else None
                         defer = self._rows is not None
                     if self._unchecked and not defer:  # no reader to run it later: now, before any write
                         _check_integrity(conn, self.path)
@@ -701,14 +709,18 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                     status_rows = conn.execute("SELECT code, status, note FROM section_status "
                                                "ORDER BY code").fetchall()
                     self._review, self._comments, review_problems = review.load(conn)
-                    self._figure_entries, self._images, figure_problems = _figures.load(conn)
+                    if defer and digests:
+                        images = self._rows.add_query(lambda c: _figures.read_images(c, digests))
+                    else:
+                        images = _figures.read_images(conn, digests)
                 finally:
                     if conn.in_transaction:
                         conn.execute("COMMIT")
         finally:
             conn.text_factory = str
         self._problems.extend(review_problems)
-        self._problems.extend(figure_problems)
+        self._figures_at = len(self._problems)  # where the figures' problems are listed (_known_problems)
+        self._take_figures(_figures.StoredFigures(figure_rows, figure_problems, images))  # checked when used
         self._meta = {}
         for key, value in meta_rows:
             k, v = _decode(key), _decode(value)
@@ -1212,7 +1224,10 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         self._values = values
         self._snap = None
         written = {c[1] for c in action.changes if c[0] in "fr"}
-        self._problems = [p for p in self._problems if p[0] not in written]
+        kept = [p[0] not in written for p in self._problems]
+        self._figures_at = sum(kept[:self._figures_at])
+        self._problems = [p for p, keep in zip(self._problems, kept) if keep]
+        self._figure_paths_written(written)
 
     def _audit(self, at: str, action: str, field: str | None, old: Any, new: Any) -> None:
         self._conn.execute(

@@ -291,16 +291,22 @@ class LazyIds(Mapping):
 
 class LazyProblems(Sequence):
     """A snapshot's problems ((field path, sentence), as a tuple): those known when it was taken, then those of
-    its tables still unread, which are parsed when the list is first read."""
-    __slots__ = ("_known", "_unread", "_all")
+    its tables still unread, which are parsed when the list is first read. `insert`: (index, problems()) of
+    problems still to be found that belong at that place among the known ones (the figures' when they are
+    not checked yet: store/figures.py StoredFigures)."""
+    __slots__ = ("_known", "_unread", "_insert", "_all")
 
-    def __init__(self, known: tuple[Problem, ...], unread: list[tuple[str, UnreadTable]]):
-        self._known, self._unread = known, unread
+    def __init__(self, known: tuple[Problem, ...], unread: list[tuple[str, UnreadTable]],
+                 insert: tuple[int, Callable[[], list[Problem]]] | None = None):
+        self._known, self._unread, self._insert = known, unread, insert
         self._all: tuple[Problem, ...] | None = None
 
     def _items(self) -> tuple[Problem, ...]:
         if self._all is None:
             out = list(self._known)
+            if self._insert is not None:
+                at, found = self._insert
+                out[at:at] = found()
             for path, u in self._unread:
                 out += u.problems(path)
             self._all = tuple(out)
