@@ -8,11 +8,13 @@ under us by another program).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Mapping
 
+from atmp_desktop.core.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class RowChanges:
     """What changed inside one table. Row ids are the store's stable ids; `whole` means reload the table."""
     changed: frozenset[str] = frozenset()    # rows whose cells changed
@@ -22,7 +24,7 @@ class RowChanges:
     whole: bool = True                       # replaced wholesale (no row-level detail)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChangeSet:
     label: str                                              # the undo step's name ("edit of Shelf life")
     fields: frozenset[str] = frozenset()                    # scalar field paths ("quality.shelf_life")

@@ -10,8 +10,9 @@ Conditions are plain mappings (from YAML) parsed once into objects; nothing is e
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
+
+from atmp_desktop.core.records import record
 
 Getter = Callable[[str], Any]
 
@@ -26,7 +27,7 @@ def _is_set(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Condition:
     kind: str  # "field", "all", "any", "not"
     field: str = ""

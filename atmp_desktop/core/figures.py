@@ -18,10 +18,11 @@ import binascii
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Iterable
 
 from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.records import record
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024       # one image file; a vector map or a flow chart is 20 KB - 2 MB
 MAX_TOTAL_BYTES = 200 * 1024 * 1024      # all images of one project together
@@ -43,7 +44,7 @@ class FigureError(ValueError):
     """An image or a figure detail that cannot be used; the message is one sentence for the user."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageInfo:
     kind: str            # png | jpeg | svg
     width: float         # raster: pixels; SVG: points (its natural size)
@@ -56,7 +57,7 @@ class ImageInfo:
         return f"{self.width:.0f} × {self.height:.0f} {unit}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Figure:
     """One attached figure as the snapshot holds it (the image bytes travel with it)."""
     id: str

@@ -8,12 +8,12 @@ See docs/forms-format.md. Malformed forms fail at load with a message naming fil
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from atmp_desktop.core.conditions import Condition, ConditionError, parse_condition
+from atmp_desktop.core.records import record
 
 SCALAR_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "date", "integer", "quantity",
                 "ref", "durations")
@@ -46,13 +46,13 @@ class FormError(ValueError):
     """A form definition is malformed. The message names the file, the field and the problem."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Choice:
     value: str
     label: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Field:
     id: str
     label: str
@@ -110,7 +110,7 @@ class Field:
         raise KeyError(f"{self.path} has no column '{column_id}'")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     id: str
     title: str
@@ -128,7 +128,7 @@ class Step:
         raise KeyError(f"step '{self.id}' has no field '{field_id}'")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FieldPath:
     step: str
     field: str
@@ -149,7 +149,7 @@ def parse_path(path: str) -> FieldPath:
     return FieldPath(m.group("step"), m.group("field"), int(idx) if idx is not None else None, m.group("column"))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FormSet:
     steps: tuple[Step, ...]
     directory: str = ""

@@ -20,8 +20,10 @@ closed within its paragraph, or that has a space just inside it ("1 × 10^8 cell
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Union
+
+from atmp_desktop.core.records import record
 
 MARKERS = {"**": "bold", "*": "italic", "^": "sup", "~": "sub"}
 _BULLET = re.compile(r"^[ \t]*[-*•][ \t]+(?=\S)")
@@ -36,7 +38,7 @@ REF = re.compile(r"(?<![\w.])(?:(?P<kind>Table|Figure)\s+(?P<num>(?:[1-3](?:\.\d
                  r"3\.2\.[AR]\.\d+|1\.6(?:\.\d)?)))(?![\w])")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     text: str
     bold: bool = False
@@ -45,14 +47,14 @@ class Span:
     sub: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Ref:
     """A reference to a section ("3.2.S.2.3") or a numbered table/figure ("table-number:3.2.P.5.1-1")."""
     target: str
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cite:
     """A citation of one or more keys of the literature table, as written ("[ref:a, b]"), with the emphasis
     around it (kept only so that the markup round-trips; writers print citations plain)."""
@@ -69,12 +71,12 @@ def cite_keys(raw: str) -> tuple[str, ...]:
 Inline = Union[Span, Ref, Cite]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Para:
     spans: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ListItems:
     items: tuple[tuple[Inline, ...], ...]
     numbered: bool = False

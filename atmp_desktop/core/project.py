@@ -4,10 +4,11 @@ Exporters and validation take a snapshot, never the database (data flows forms -
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Mapping
 
 from atmp_desktop.core.forms import FormSet, parse_path
+from atmp_desktop.core.records import record
 from atmp_desktop.core.values import is_empty, json_copy
 
 FORMAT_NAME = "atmp-dossier-project"
@@ -15,7 +16,7 @@ FORMAT_VERSION = 2            # the newest this app reads and writes
 FIGURES_FORMAT_VERSION = 2    # documents with figures; documents without them are written as version 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProjectSnapshot:
     meta: Mapping[str, Any]
     values: Mapping[str, Mapping[str, Any]]  # step id -> field id -> value (tables: list of row dicts)

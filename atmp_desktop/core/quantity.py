@@ -21,8 +21,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
 from decimal import Decimal
+
+from atmp_desktop.core.records import record
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _TO_SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
@@ -134,7 +135,7 @@ _CLAUSE_END = re.compile(r"\s*(?:[;,()\[\]]|±|\+/-|\s(?:to|and|or|of|until|at|a
 MAX_UNIT_WORDS = 6
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Quantity:
     """A measured or stated amount: `value` in `unit` (normalised), with an optional qualifier ("<", "≤", ">",
     "≥", "≈") when the result is a limit of detection or an approximation."""
@@ -204,7 +205,7 @@ def find_quantities(text: str) -> list[tuple[Quantity, int, int]]:
 
 
 # ----------------------------------------------------------------------------- criteria
-@dataclass(frozen=True)
+@record(frozen=True)
 class Criterion:
     """A numeric acceptance criterion: the interval [low, high] (None = unbounded) in `unit`, each end
     inclusive or not. `detail` is what an "of ..." clause adds ("up to 4 mL of 1 × 10⁶ PFU/mL")."""

@@ -9,11 +9,11 @@ state (open / resolved); replies name it as `parent`. They travel with the proje
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from atmp_desktop.core.feeds import ctd_sections, with_parents
 from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.records import record
 
 REVIEW_STATES = ("draft", "in_review", "approved")
 STATE_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved"}
@@ -99,7 +99,7 @@ def check_comment(entry: Any) -> dict | None:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Thread:
     """A review comment with its replies, in date order."""
     first: Mapping[str, str]

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 
+from atmp_desktop.core.records import record
 from atmp_desktop.store.errors import ProjectFileError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x41544D50  # "ATMP"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Header:
     page_size: int
     page_count: int

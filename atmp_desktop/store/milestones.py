@@ -16,7 +16,6 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from atmp_desktop.core.changes import ChangeSet
 from atmp_desktop.core.figures import check_figures, to_json
 from atmp_desktop.core.interchange import check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot, to_document
+from atmp_desktop.core.records import record
 from atmp_desktop.core.review import check_comment, check_review
 from atmp_desktop.core.values import loads_json, strip_control
 from atmp_desktop.store.bulk import no_gc_passes
@@ -37,7 +37,7 @@ MAX_CONTENT_BYTES = 256 * 1024 * 1024   # uncompressed; a large real project is 
 _COLUMNS = ("id", "name", "created", "author", "kind", "note", "counts", "digest")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Milestone:
     id: str
     name: str

@@ -23,7 +23,6 @@ import os
 import sqlite3
 import time
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -34,6 +33,7 @@ from atmp_desktop.core.form_migrations import FORMS_VERSION, migrate_values, sto
 from atmp_desktop.core.forms import Field, FormSet, parse_path
 from atmp_desktop.core.interchange import SECTION_STATUSES, check_document, check_row_ids
 from atmp_desktop.core.project import ProjectSnapshot
+from atmp_desktop.core.records import record
 from atmp_desktop.core.values import (
     FieldValueError, format_value, is_empty, loads_json, normalise, normalise_row,
 )
@@ -92,7 +92,7 @@ def _user() -> str:
 Change = tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Action:
     """One undo step: the changes of one user action."""
     label: str

@@ -12,8 +12,9 @@ from __future__ import annotations
 import bisect
 import json
 import os
-from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
+
+from atmp_desktop.core.records import record
 
 GAP = 65536
 
@@ -22,7 +23,7 @@ def new_row_id() -> str:
     return os.urandom(8).hex()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SetCell:
     """Set one cell of the row `row_id` (None clears it; the row stays, even when it becomes empty)."""
     path: str
@@ -31,7 +32,7 @@ class SetCell:
     value: Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SetRow:
     """Replace all cells of the row `row_id`."""
     path: str
@@ -39,7 +40,7 @@ class SetRow:
     cells: dict
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InsertRows:
     """Insert rows so the first lands at `index` (clamped to the table; len(table) appends). `row_ids` may
     give the new rows' ids (a merge or restore keeps identities); by default fresh ids are made."""
@@ -49,13 +50,13 @@ class InsertRows:
     row_ids: Sequence[str] | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DeleteRows:
     path: str
     row_ids: Sequence[str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MoveRows:
     """Move rows (kept in their current relative order) so the first lands at `index` of the resulting table.
     Only their positions change."""

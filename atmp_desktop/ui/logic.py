@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
 
 from atmp_desktop.core.forms import Field, FormSet, Step
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.pursuits import project_pursuits
+from atmp_desktop.core.records import record
 
 CERTAINTY_TEXT = {
     "V": "Verified",
@@ -19,7 +19,7 @@ CERTAINTY_TEXT = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StepState:
     step_id: str
     applies: bool

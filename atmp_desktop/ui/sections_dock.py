@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from dataclasses import replace as dc_replace
 from functools import lru_cache
 from typing import Callable
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.records import record
 from atmp_desktop.ui.findings import shown_kind
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
@@ -53,7 +54,7 @@ def _sections():
     return sections
 
 
-@dataclass
+@record
 class SectionFacts:
     """What the dock shows for one section (its subsections included)."""
     applies: bool = True
