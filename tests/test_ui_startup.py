@@ -500,11 +500,14 @@ def test_a_launch_puts_the_project_first_in_the_recent_list_once_it_is_on_screen
 
 
 
-def test_the_launch_makes_no_plain_dataclass_before_the_project_is_on_screen(sample_project, tmp_path):
+def test_the_launch_makes_no_plain_dataclass_and_starts_no_openssl_before_the_project_is_on_screen(
+        sample_project, tmp_path):
     """Each plain dataclass costs the launch ~3.5 M instructions of compiling its generated methods
     (CPython 3.11); the classes made before the first paint of the project are records (core/records.py),
-    which compile nothing. Probed in a fresh process, at that first paint: every class of our modules loaded
-    by then that is a dataclass is a record."""
+    which compile nothing. And hashlib's OpenSSL (~11 M to load and start) waits for the first digest (the
+    checked forms are stamped by their files' times; figures are checked when first used). Probed in a fresh
+    process, at that first paint: every class of our modules loaded by then that is a dataclass is a record,
+    and _hashlib is not loaded."""
     probe = ("import sys\n"
              "from PySide6.QtCore import QEvent, QObject\n"
              "from atmp_desktop.ui import app, main_window\n"
@@ -522,6 +525,7 @@ def test_the_launch_makes_no_plain_dataclass_before_the_project_is_on_screen(sam
              "                            records += 1\n"
              "                        else:\n"
              "                            plain.append(f'{name}.{value.__qualname__}')\n"
+             "            print('OPENSSL', '_hashlib' in sys.modules, flush=True)\n"
              "            print('PLAIN', records, *sorted(plain), flush=True)\n"
              "            obj.removeEventFilter(self)\n"
              "        return False\n"
@@ -536,3 +540,4 @@ def test_the_launch_makes_no_plain_dataclass_before_the_project_is_on_screen(sam
     line = next(line for line in out.stdout.splitlines() if line.startswith("PLAIN")).split()
     assert int(line[1]) >= 20, line  # the probe sees the launch's records
     assert line[2:] == [], line
+    assert "OPENSSL False" in out.stdout.splitlines()

@@ -180,12 +180,15 @@ def test_a_window_shows_the_sources_label_after_the_cache_went_stale(cache, form
 
 
 # ----------------------------------------------------------------- the checked forms (load_checked / save_checked)
-def app_forms(monkeypatch, folder):
-    """default_forms() of a fresh process whose own forms are `folder`."""
+def app_forms(monkeypatch, folder, later=True):
+    """default_forms() of a fresh process whose own forms are `folder`, launched a minute after the files
+    were last written (`later`), or right now."""
+    import time
     from atmp_desktop.core import forms as forms_module
     from atmp_desktop.core import paths
     monkeypatch.setattr(paths, "forms_dir", lambda: folder)
     monkeypatch.setattr(forms_module, "_CACHE", {})
+    monkeypatch.setattr(yaml_cache, "_now_ns", lambda: time.time_ns() + (60_000_000_000 if later else 0))
     return forms_module.default_forms()
 
 
@@ -212,10 +215,65 @@ def test_an_edited_form_file_is_checked_again_and_its_change_shows(cache, forms_
     path = forms_copy / "01-applicant.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(f"label: {first.label}", "label: Edited label", 1),
                     encoding="utf-8")
-    os.utime(path, (1, 1))  # an old time: the copy trusts the content, not the clock
+    os.utime(path, (1, 1))  # an old time, not the one stamped: still another file
     assert app_forms(monkeypatch, forms_copy).field(first.path).label == "Edited label"
     not_checked_again(monkeypatch)  # and the copy was brought up to date
     assert app_forms(monkeypatch, forms_copy).field(first.path).label == "Edited label"
+
+
+def _same_size_edit(path, old: str, new: str):
+    assert len(old.encode()) == len(new.encode())
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_form_file_edited_to_the_same_size_with_its_old_date_put_back_is_checked_again(cache, forms_copy,
+                                                                                          monkeypatch):
+    """What `cp -p`, `rsync -a` or a restored backup do: other bytes, same size, the old modification time.
+    The change time (which no tool can set back) tells it."""
+    first = app_forms(monkeypatch, forms_copy).steps[0].fields[0]
+    path = forms_copy / "01-applicant.yaml"
+    before = path.stat()
+    edited = "X" * len(first.label.encode())
+    _same_size_edit(path, f"label: {first.label}", f"label: {edited}")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert app_forms(monkeypatch, forms_copy).field(first.path).label == edited
+
+
+def test_forms_just_written_are_checked_and_no_copy_is_kept_until_their_times_settle(cache, forms_copy,
+                                                                                     monkeypatch):
+    checked = load_forms(forms_copy)
+    assert app_forms(monkeypatch, forms_copy, later=False) == checked
+    assert list(cache.glob("forms-*.pickle")) == []
+    assert app_forms(monkeypatch, forms_copy, later=True) == checked  # a minute later: kept
+    assert len(list(cache.glob("forms-*.pickle"))) == 1
+
+
+def test_two_same_size_edits_within_one_tick_of_a_coarse_file_clock_never_serve_the_first(cache, forms_copy,
+                                                                                        monkeypatch):
+    """On a file system whose times tick every 2 s (FAT; Linux's own clock ticks every few ms), two edits
+    in one tick leave a file with the same size and times: the forms checked between them must not be kept
+    under those times, or the second edit would never be seen."""
+    real = yaml_cache._file_state
+
+    def coarse(path):
+        size, mtime, ctime, inode = real(path)
+        tick = 2_000_000_000
+        return size, mtime // tick * tick, ctime // tick * tick, inode
+
+    monkeypatch.setattr(yaml_cache, "_file_state", coarse)
+    first = load_forms(forms_copy).steps[0].fields[0]
+    path = forms_copy / "01-applicant.yaml"
+    one, two = "A" * len(first.label.encode()), "B" * len(first.label.encode())
+    _same_size_edit(path, f"label: {first.label}", f"label: {one}")
+    state = coarse(path)
+    assert app_forms(monkeypatch, forms_copy, later=False).field(first.path).label == one
+    _same_size_edit(path, f"label: {one}", f"label: {two}")
+    if coarse(path) != state:
+        pytest.skip("the second edit fell into the next tick of the 2 s clock")
+    assert app_forms(monkeypatch, forms_copy, later=False).field(first.path).label == two
 
 
 def test_a_form_file_broken_after_it_was_cached_is_still_refused(cache, forms_copy, monkeypatch):
@@ -225,7 +283,8 @@ def test_a_form_file_broken_after_it_was_cached_is_still_refused(cache, forms_co
         app_forms(monkeypatch, forms_copy)
 
 
-def test_the_stamp_follows_the_code_that_reads_the_files(tmp_path):
+def test_the_stamp_follows_the_code_that_reads_the_files(tmp_path, monkeypatch):
+    import time
     import types
     source = tmp_path / "a.yaml"
     source.write_text("a: 1\n", encoding="utf-8")
@@ -233,10 +292,11 @@ def test_the_stamp_follows_the_code_that_reads_the_files(tmp_path):
     code.write_text("x = 1\n", encoding="utf-8")
     module = types.ModuleType("reader")
     module.__file__ = str(code)
+    monkeypatch.setattr(yaml_cache, "_now_ns", lambda: time.time_ns() + 60_000_000_000)  # a minute later
     stamp = yaml_cache.checked_stamp([source], (module,))
-    assert yaml_cache.checked_stamp([source], (module,)) == stamp
+    assert stamp is not None and yaml_cache.checked_stamp([source], (module,)) == stamp
     code.write_text("x = 22\n", encoding="utf-8")  # the code changed (another size, another time)
-    assert yaml_cache.checked_stamp([source], (module,)) != stamp
+    assert yaml_cache.checked_stamp([source], (module,)) not in (stamp, None)
 
 
 class Planted:
@@ -257,12 +317,12 @@ def test_a_corrupt_stale_or_planted_checked_copy_is_ignored_and_rewritten(cache,
     app_forms(monkeypatch, forms_copy)
     target = next(cache.glob("forms-*.pickle"))
     data = target.read_bytes()
-    head = data[:data.index(b"\n", len(yaml_cache._CHECKED_MAGIC)) + 1]
+    head = data[:data.index(b"\n\x80") + 1]  # the magic and stamp lines; the pickle begins with 0x80
     marker = tmp_path / "marker"
     marker.write_text("still here", encoding="utf-8")
     target.write_bytes({
         "empty": b"",
-        "other stamp": yaml_cache._CHECKED_MAGIC + b"0" * 64 + b"\n" + data[len(head):],
+        "other stamp": head.replace(b"\0", b"\0\0", 1) + data[len(head):],
         "truncated": data[:len(head) + 100],
         "not a pickle": head + b"\xff" * 50,
         "planted": head + pickle.dumps(Planted(marker)),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import io
 import re
 from dataclasses import field
@@ -78,6 +77,7 @@ class Figure:
 
 
 def digest_of(data: bytes) -> str:
+    import hashlib  # not at import: OpenSSL's start-up (~11 M instructions) waits for the first image
     return hashlib.sha256(data).hexdigest()
 
 

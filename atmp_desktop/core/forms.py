@@ -440,6 +440,8 @@ def _checked_forms(directory: Path) -> FormSet:
         stamp = yaml_cache.checked_stamp(sorted(directory.glob("*.yaml")), (sys.modules[__name__], conditions))
     except OSError:
         return load_forms(directory, cache=True)  # which says what cannot be read
+    if stamp is None:  # a file changed just now: checked, no copy kept (yaml_cache.SETTLED_NS)
+        return load_forms(directory, cache=True)
     forms = yaml_cache.load_checked(target, stamp, (FormSet, Step, Field, Choice, conditions.Condition))
     if isinstance(forms, FormSet) and forms.directory == str(directory):
         return forms

@@ -14,17 +14,20 @@ folder and is only ever a copy:
 The checks that turn the data into forms and definitions (`parse_step`, `parse_definition`) run whenever
 their result is not in the second copy, `load_checked`/`save_checked`: the checked app forms themselves,
 pickled (about 4 ms to load against ~20 ms to check them again), under a stamp of everything they were made
-from — the bytes of each source file, the app and Python versions and the code that reads them (size and
-time of its files). A stamp that differs, or a file that is not exactly what `save_checked` wrote, and the
-forms are checked again. Unpickling makes only the classes the caller names (no other class, no function
+from — the app and Python versions, and the size, modification and change times and inode of each source
+file and of the code that reads them (as CPython's .pyc check, plus the change time; no copy is kept of
+files changed in the last seconds, which the times cannot tell from a second edit in the same clock tick).
+A stamp that differs, or a file that is not exactly what `save_checked` wrote, and the forms are checked
+again. Unpickling makes only the classes the caller names (no other class, no function
 call: a planted file cannot run code). `ATMP_DESKTOP_CACHE` names another cache folder, or `off`.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
+import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,7 @@ def cache_dir() -> Path | None:
 
 def cache_file(directory: Path) -> Path | None:
     """Where the JSON copy of the YAML files of `directory` lives (one file per source folder)."""
+    import hashlib
     base = cache_dir()
     if base is None:
         return None
@@ -66,6 +70,7 @@ def cache_file(directory: Path) -> Path | None:
 def load_yaml_files(paths: list[Path], cache: Path | None = None) -> list[Any]:
     """The parsed contents of each of `paths`, in order; with `cache` (a file from `cache_file`), unchanged
     files come from its JSON copy and the copy is brought up to date. Raises YamlFileError."""
+    import hashlib  # not at import: the launch reads the checked forms, stamped without it
     known = _read_cache(cache) if cache is not None else {}
     out: list[Any] = []
     fresh: dict[str, tuple[str, Any]] = {}  # path -> (digest of its bytes, value)
@@ -135,33 +140,55 @@ def _write_cache(cache: Path, files: dict[str, tuple[str, Any]]) -> None:
 
 
 # ----------------------------------------------------------------------------- checked objects (pickled)
-_CHECKED_MAGIC = b"atmp-desktop checked cache 1\n"
+_CHECKED_MAGIC = b"atmp-desktop checked cache 2\n"
+# A file changed less than this long ago (or dated in the future) cannot be told apart by its times from one
+# changed again within the same tick of the file system's clock (4 ms on Linux, 2 s on FAT): no copy is kept
+# of what was checked from it (see checked_stamp).
+SETTLED_NS = 5_000_000_000
 
 
-def checked_stamp(sources: list[Path], modules: tuple) -> str:
-    """What a checked result depends on: each source file's name and bytes, the app and Python versions and
-    the code of `modules` (their files' size and modification time; the executable's for a frozen app,
-    whose modules are not files). Raises OSError when a source cannot be read."""
-    h = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
-    for path in sources:
-        h.update(os.fspath(path).encode("utf-8", "surrogateescape") + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+def _file_state(path) -> tuple[int, int, int, int]:
+    """(size, mtime_ns, ctime_ns, inode) of a file: what a change of its content changes. Raises OSError."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _now_ns() -> int:
+    return time.time_ns()
+
+
+def checked_stamp(sources: list[Path], modules: tuple) -> str | None:
+    """What a checked result depends on: the app and Python versions, each source file's name, size,
+    modification and change times and inode, and the same of the code of `modules` (the executable's for a
+    frozen app, whose modules are not files); None while one of them changed too recently to be stamped by its
+    times (SETTLED_NS): then check again and keep no copy. Raises OSError when a source is missing.
+
+    Like CPython's .pyc check, an edit is told by the file's times, not by reading and hashing its bytes (a
+    SHA-256 of the 224 KB of forms needed OpenSSL, ~11 M instructions of the launch). Unlike it, the change
+    time (ctime) is in the stamp too: tools that copy or restore a file keep its modification time but cannot
+    set its change time, so a file put back with an old date is still a changed file."""
+    parts = [__version__, sys.version]
+    newest = 0
+    files = [(os.fspath(path), path) for path in sources]
     for module in modules:
-        try:
-            st = os.stat(module.__file__)
-        except (OSError, TypeError, AttributeError):
-            st = os.stat(sys.executable)
-        h.update(f"{module.__name__}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return h.hexdigest()
+        file = getattr(module, "__file__", None)
+        files.append((module.__name__, file if file and os.path.exists(file) else sys.executable))
+    for name, path in files:
+        size, mtime, ctime, inode = _file_state(path)
+        newest = max(newest, mtime, ctime)
+        parts.append(f"{name}\0{size}\0{mtime}\0{ctime}\0{inode}")
+    if _now_ns() - newest < SETTLED_NS:  # also a time in the future
+        return None
+    return "\0\0".join(parts)
 
 
 def checked_file(directory: Path, kind: str) -> Path | None:
-    """Where the checked `kind` ("forms") made from the files of `directory` is kept (None: caching off)."""
+    """Where the checked `kind` ("forms") made from the files of `directory` is kept (None: caching off). Two
+    folders whose names share a CRC-32 share a file: each then finds the other's stamp and checks again."""
     base = cache_dir()
     if base is None:
         return None
-    name = hashlib.sha256(str(directory.resolve()).encode("utf-8")).hexdigest()[:16]
-    return base / f"{kind}-{name}.pickle"
+    return base / f"{kind}-{zlib.crc32(str(directory.resolve()).encode('utf-8', 'surrogateescape')):08x}.pickle"
 
 
 def load_checked(target: Path, stamp: str, classes: tuple[type, ...]) -> Any | None:
@@ -173,7 +200,7 @@ def load_checked(target: Path, stamp: str, classes: tuple[type, ...]) -> Any | N
         data = target.read_bytes()
     except OSError:
         return None
-    head = _CHECKED_MAGIC + stamp.encode("ascii") + b"\n"
+    head = _stamp_line(stamp)
     if not data.startswith(head):
         return None
     allowed = {(c.__module__, c.__qualname__): c for c in classes}
@@ -190,6 +217,11 @@ def load_checked(target: Path, stamp: str, classes: tuple[type, ...]) -> Any | N
         return None
 
 
+def _stamp_line(stamp: str) -> bytes:
+    """The file's head: the magic line, then the stamp and a newline."""
+    return _CHECKED_MAGIC + stamp.encode("utf-8", "surrogateescape") + b"\n"
+
+
 def save_checked(target: Path, stamp: str, value: Any) -> None:
     """Written beside its final name and renamed over it; a cache that cannot be written is no error."""
     import pickle
@@ -197,7 +229,7 @@ def save_checked(target: Path, stamp: str, value: Any) -> None:
     try:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_CHECKED_MAGIC + stamp.encode("ascii") + b"\n" + data)
+        tmp.write_bytes(_stamp_line(stamp) + data)
         os.replace(tmp, target)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         try:

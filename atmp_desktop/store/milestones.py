@@ -12,7 +12,6 @@ comments, as zlib-compressed JSON. It is checked like any received input when re
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import sqlite3
 import zlib
@@ -84,10 +83,15 @@ def counts_of(snap: ProjectSnapshot) -> dict:
             "approved": sum(1 for v in snap.review.values() if v["status"] == "approved")}
 
 
+def _sha256(raw: bytes) -> str:
+    import hashlib  # not at import: the window's launch imports this module (ProjectFile's base) but makes no milestone
+    return hashlib.sha256(raw).hexdigest()
+
+
 def encode(env: dict) -> tuple[bytes, str]:
     text = json.dumps(env, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
     raw = text.encode("utf-8")
-    return zlib.compress(raw, 6), hashlib.sha256(raw).hexdigest()
+    return zlib.compress(raw, 6), _sha256(raw)
 
 
 def decode(blob: Any) -> tuple[dict, str]:
@@ -109,7 +113,7 @@ def decode(blob: Any) -> tuple[dict, str]:
         raise ValueError("its content is not a milestone")
     if not isinstance(env.get("format_version"), int) or env["format_version"] > ENVELOPE_VERSION:
         raise ValueError("it was made by a newer version of this app")
-    return env, hashlib.sha256(raw).hexdigest()
+    return env, _sha256(raw)
 
 
 def snapshot_of(forms, env: dict, images=None) -> tuple[ProjectSnapshot, list[str]]:
