@@ -95,7 +95,8 @@ def run_child(cmd: list[str], env: dict | None = None, timeout: float = 1800, st
     if code not in (0, 1) and not (stop_at and stop_at in marks):
         raise RuntimeError(f"{' '.join(map(str, cmd[:6]))} ... ended with {code}: {err.strip()[-600:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
-            "result": result, "marks": marks, "load": load, "code": code}
+            "result": result, "marks": marks, "load": load, "code": code,
+            "read_mb": usage.ru_inblock * 512 / 1e6, "major_faults": usage.ru_majflt}  # from disk, not the cache
 
 
 def emit(result: dict) -> None:

@@ -232,3 +232,28 @@ def test_a_stored_text_loses_its_control_and_text_direction_characters_in_any_mi
         assert project.get("product.inn") == "Abcdefgh"
         assert [s for w, s in project.problems if w == "product.inn"] == [
             "held invisible text-direction characters, which are not shown"]
+
+
+def test_every_character_xml_or_the_reading_order_forbids_is_removed_and_no_other():
+    """Text of any width (ASCII, Latin-1, beyond: Python keeps each differently), the forbidden character first,
+    in the middle or last."""
+    from atmp_desktop.core.values import strip_control
+    forbidden = {*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f, *range(0xd800, 0xe000), 0xfffe,
+                 0xffff, *range(0x202a, 0x202f), *range(0x2066, 0x206a)}
+    for c in [*range(0x0, 0x3000), *range(0xd7f0, 0xe010), *range(0xfff0, 0x10000), 0x1f600]:
+        ch = chr(c)
+        for around in ("ab", "aµ", "a\u2013", "a\U0001f600"):  # ASCII, Latin-1, two and four bytes a character
+            text = ch + around + ch + around[::-1] + ch
+            want = text.replace(ch, "") if c in forbidden else text
+            assert strip_control(text) == want, hex(c)
+
+
+def test_a_long_latin1_narrative_keeps_every_character_but_the_forbidden(path, forms):
+    text = ("Vials are stored at \u2264 -150 \u00b0C; 2.0 \u00b5g/mL.\n\n" * 3000).replace("\u2264", "<=")
+    sql(path, "UPDATE field_values SET value = ? WHERE step = 'product' AND field = 'inn'", (json.dumps(text),))
+    with ProjectFile.open(path, forms) as project:
+        assert project.get("product.inn") == text.replace("\n", " ")  # a one-line text field
+    damaged = text[:5000] + "\x0b\x7f" + text[5000:]
+    sql(path, "UPDATE field_values SET value = ? WHERE step = 'product' AND field = 'inn'", (json.dumps(damaged),))
+    with ProjectFile.open(path, forms) as project:
+        assert project.get("product.inn") == text.replace("\n", " ")
