@@ -5,8 +5,8 @@ peers in the same run, written to docs/benchmarks.md and bench/results.json.
 Each measurement is a fresh child process (bench/common.py). A round runs every job of every project once,
 projects in a rotating order, each of our commands next to its peer (our PDF export, then LibreOffice
 converting our .docx of the same project; the window launch, then a bare PySide6 QMainWindow launched the
-same way); the figures are medians over the rounds and the ratios (to a peer, and the growth 4x / 1x)
-medians of the pairs of the same round.
+same way, after one launch of the window kept apart: `Bench.gui`); the figures are medians over the rounds and
+the ratios (to a peer, and the growth 4x / 1x) medians of the pairs of the same round.
 Wall time is what a user waits; CPU time (user + system) is reported beside it because this 2-core machine is
 shared: when the load average is above the core count, wall time includes time given to other processes.
 
