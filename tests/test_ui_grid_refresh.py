@@ -182,3 +182,63 @@ def test_a_sheet_below_the_visible_part_of_the_page_reads_its_results_when_scrol
         rows = [r for r, t in tests.items() if t == row.get("test")]
         if cols and rows:
             assert m.data(m.index(rows[0], cols[0])).startswith(str(row["result"])), (names[row["batch"]], row)
+
+
+def shown_batches(ed, material):
+    """The batch columns the window's sheet shows for a specification: (batch id, title, detail)."""
+    ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData(material))
+    return [(c.key, c.title, c.tip) for c in ed.sheet.model.columns]
+
+
+def file_batches(window, material):
+    """The same, read from the project file: every batch of that material (or of none), in table order."""
+    snap = stored(window)
+    out = []
+    for rid, row in zip(snap.row_ids(BATCHES), snap.rows(BATCHES)):
+        if row.get("material") in (material, None):
+            detail = ", ".join(str(row[k]) for k in ("process_version", "site", "date") if row.get(k))
+            out.append((rid, str(row.get("batch") or "(unnamed batch)"), detail))
+    return out
+
+
+def test_batch_edits_change_only_their_columns_and_the_sheets_follow_the_file(window, qtbot):
+    """A renamed batch changes its own column only (the other columns are not made again); a batch moved to
+    the other specification, a batch added, a batch removed and an undo each leave both sheets showing exactly
+    the batches the file holds."""
+    from atmp_desktop.store import DeleteRows, SetCell
+    ed = window.pages["quality"].editors[BATCH_RESULTS]
+    batches = window.pages["quality"].editors[BATCHES]
+    material = ed.sheet.selector.currentData()
+    before = list(ed.sheet.model.columns)
+    assert len(before) >= 2
+    row = next(r for r in range(batches.model.rowCount())
+               if batches.model.rows[r].get("material") in (material, None) and batches.model.ids[r] == before[1].key)
+    type_into_table(qtbot, batches, row, "batch", "RENAMED-2")
+    qtbot.waitUntil(lambda: ed.sheet.model.columns[1].title == "RENAMED-2", timeout=5000)
+    after = ed.sheet.model.columns
+    assert [a is b for a, b in zip(after, before)] == [i != 1 for i in range(len(before))]
+    assert shown_batches(ed, material) == file_batches(window, material)
+
+    other = next(m for m, _t in ed.sheet.choices() if m != material)
+    moved = before[0].key
+    window.on_row_edits(BATCHES, [SetCell(BATCHES, moved, "material", other)], "move a batch")
+    window.project.wait_saved()
+    for m in (material, other):
+        assert shown_batches(ed, m) == file_batches(window, m)
+    assert moved not in [k for k, _t, _d in shown_batches(ed, material)]
+    assert moved in [k for k, _t, _d in shown_batches(ed, other)]
+
+    ed.sheet.selector.setCurrentIndex(ed.sheet.selector.findData(material))
+    batches.add_row()
+    type_into_table(qtbot, batches, batches.model.rowCount() - 1, "batch", "ADDED-1")
+    qtbot.waitUntil(lambda: "ADDED-1" in [c.title for c in ed.sheet.model.columns], timeout=5000)
+    assert shown_batches(ed, material) == file_batches(window, material)
+    window.on_row_edits(BATCHES, [DeleteRows(BATCHES, [before[-1].key])], "remove a batch")
+    window.project.wait_saved()
+    for m in (material, other):
+        assert shown_batches(ed, m) == file_batches(window, m)
+    window.undo()  # the removed batch comes back
+    window.project.wait_saved()
+    for m in (material, other):
+        assert shown_batches(ed, m) == file_batches(window, m)
+    assert before[-1].key in [k for k, _t, _d in shown_batches(ed, material)]

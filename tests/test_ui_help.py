@@ -52,3 +52,23 @@ def test_without_a_kind_of_product_every_example_is_labelled(forms):
     from atmp_desktop.core.project import ProjectSnapshot
     html = field_help_html(forms.field("product.mode_of_action"), ProjectSnapshot(meta={}, values={}))
     assert "in vivo gene therapy" in html and "tissue-engineered product" in html
+
+
+def test_the_help_on_screen_follows_a_change_of_the_documents_that_apply(window, sample_project, qtbot):
+    """The help of the focused field lists where it is used among the documents that apply; a change of a
+    field those documents' conditions read (GMO or not) shows at once, an edit of anything else leaves it."""
+    from atmp_desktop.core.documents import applicable_documents
+    w = window
+    assert w.open_path(sample_project("autologous-tep"))
+    w.go_to_step("applicant")
+    w.pages["applicant"].editors["applicant.company_name"].edit.setFocus()
+    qtbot.waitUntil(lambda: w.help.field is not None and w.help.field.path == "applicant.company_name", timeout=3000)
+    assert "Summary Notification" not in w.help.toPlainText()
+    w.on_edited("product.contains_gmo", True)
+    w.project.wait_saved()
+    assert "gmo-snif" in {d.id for d in applicable_documents(w.snap)}
+    assert w.help.field.path == "applicant.company_name"
+    assert "Summary Notification" in w.help.toPlainText()
+    w.on_edited("product.contains_gmo", False)
+    w.project.wait_saved()
+    assert "Summary Notification" not in w.help.toPlainText()

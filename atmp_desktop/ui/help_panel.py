@@ -125,11 +125,33 @@ def _step_feeds(step: Step, snap=None) -> list[str]:
 
 
 def _context(snap) -> tuple:
+    """What a field's help depends on besides the field: the kind of product and the documents that apply.
+    Worked out again only when a field it reads has another value: every edit asked for it twice (the change,
+    then the focus coming back), ~0.3 ms of a 4.6 ms table-cell edit at 4x, for an answer that changes only
+    when the product's type or a document's condition does."""
     if snap is None:
         return ()
-    from atmp_desktop.core.documents import applicable_documents
+    from atmp_desktop.core.documents import all_documents
+    docs = all_documents()
+    memo = _CONTEXT_MEMO.get("last")
+    if memo is None or memo[0] is not docs:
+        from atmp_desktop.ui.logic import PROFILE_FIELDS
+        reads = set(PROFILE_FIELDS)
+        for d in docs:
+            if d.applies_when is not None:
+                reads |= d.applies_when.fields()
+        memo = (docs, tuple(sorted(reads)), None, None)
+    values = [snap.get(p) for p in memo[1]]
+    if memo[2] is not None and memo[2] == values:
+        return memo[3]
     from atmp_desktop.ui.logic import product_profile
-    return product_profile(snap), frozenset(d.id for d in applicable_documents(snap))
+    context = product_profile(snap), frozenset(d.id for d in docs if d.applies(snap))
+    _CONTEXT_MEMO["last"] = (docs, memo[1], values, context)
+    return context
+
+
+_CONTEXT_MEMO: dict = {}  # "last": (the documents, the fields their conditions and the profile read, their
+# values, the context they gave)
 
 
 class HelpPanel(QTextBrowser):
