@@ -404,6 +404,44 @@ def test_a_lock_names_this_computer_as_socket_does_so_a_colleague_sees_which_one
         assert len(holder["token"]) == 24 and int(holder["token"], 16) >= 0
 
 
+def test_without_uname_a_lock_names_this_computer_as_socket_does(monkeypatch):
+    import socket
+
+    from atmp_desktop.store.locking import host_name
+    monkeypatch.delattr(os, "uname")  # as on Windows
+    assert host_name() == socket.gethostname()
+
+
+def test_a_lock_and_the_audit_name_the_user_as_getpass_does(fresh, forms, monkeypatch):
+    import getpass
+
+    from atmp_desktop.store.locking import read_holder, user_name
+    names = ("LOGNAME", "USER", "LNAME", "USERNAME")
+    for env in ({"LOGNAME": "maria", "USER": "jan"}, {"LOGNAME": "", "USER": "jan"}, {"USERNAME": "ines"}, {}):
+        for name in names:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        assert user_name() == getpass.getuser()
+    monkeypatch.setenv("LOGNAME", "maria")
+    path = fresh()
+    with ProjectFile.open(path, forms) as pf:
+        assert read_holder(path)["user"] == "maria" and pf.user == "maria"
+
+
+def test_a_user_without_a_name_anywhere_is_unknown_not_an_error(monkeypatch):
+    import pwd
+
+    from atmp_desktop.store.locking import user_name
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_entry(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")  # a container's uid without a passwd line
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    assert user_name() == "unknown"
+
+
 def test_locks_of_other_computers_and_unreadable_locks_can_be_broken(fresh, forms):
     path = fresh()
     lock = path.with_name(path.name + ".lock")

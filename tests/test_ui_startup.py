@@ -500,25 +500,29 @@ def test_a_launch_puts_the_project_first_in_the_recent_list_once_it_is_on_screen
 
 
 
-def test_the_launch_makes_no_plain_dataclass_and_starts_no_openssl_before_the_project_is_on_screen(
+def test_the_launch_makes_no_plain_dataclass_starts_no_openssl_and_compiles_no_lazy_pattern_before_the_paint(
         sample_project, tmp_path):
     """Each plain dataclass costs the launch ~3.5 M instructions of compiling its generated methods
     (CPython 3.11); the classes made before the first paint of the project are records (core/records.py),
     which compile nothing. And hashlib's OpenSSL (~11 M to load and start) waits for the first digest (the
-    checked forms are stamped by their files' times; figures are checked when first used). Probed in a fresh
-    process, at that first paint: every class of our modules loaded by then that is a dataclass is a record,
-    and _hashlib is not loaded."""
+    checked forms are stamped by their files' times; figures are checked when first used); the regular
+    expressions compiled when first used (core/patterns.py) are those the launch does not use. Probed in a
+    fresh process, at that first paint: every class of our modules loaded by then that is a dataclass is a
+    record, _hashlib is not loaded and no lazy pattern is compiled."""
     probe = ("import sys\n"
              "from PySide6.QtCore import QEvent, QObject\n"
              "from atmp_desktop.ui import app, main_window\n"
              "class Probe(QObject):\n"
              "    def eventFilter(self, obj, event):\n"
              "        if event.type() == QEvent.Paint and obj.project is not None:\n"
-             "            plain, records = [], 0\n"
+             "            from atmp_desktop.core.patterns import LazyPattern\n"
+             "            plain, records, compiled = [], 0, []\n"
              "            for name, module in list(sys.modules.items()):\n"
              "                if not name.startswith('atmp_desktop'):\n"
              "                    continue\n"
-             "                for value in list(vars(module).values()):\n"
+             "                for key, value in list(vars(module).items()):\n"
+             "                    if isinstance(value, LazyPattern) and value.compiled:\n"
+             "                        compiled.append(f'{name}.{key}')\n"
              "                    if isinstance(value, type) and value.__module__ == name and \\\n"
              "                            '__dataclass_fields__' in vars(value):\n"
              "                        if '__record__' in vars(value):\n"
@@ -526,6 +530,7 @@ def test_the_launch_makes_no_plain_dataclass_and_starts_no_openssl_before_the_pr
              "                        else:\n"
              "                            plain.append(f'{name}.{value.__qualname__}')\n"
              "            print('OPENSSL', '_hashlib' in sys.modules, flush=True)\n"
+             "            print('LAZY', *sorted(compiled), flush=True)\n"
              "            print('PLAIN', records, *sorted(plain), flush=True)\n"
              "            obj.removeEventFilter(self)\n"
              "        return False\n"
@@ -541,3 +546,4 @@ def test_the_launch_makes_no_plain_dataclass_and_starts_no_openssl_before_the_pr
     assert int(line[1]) >= 20, line  # the probe sees the launch's records
     assert line[2:] == [], line
     assert "OPENSSL False" in out.stdout.splitlines()
+    assert "LAZY" in out.stdout.splitlines()  # no pattern compiled when first used was used before the paint

@@ -21,6 +21,7 @@ from dataclasses import field
 from typing import Any, Callable, Iterable
 
 from atmp_desktop.core.forms import FormSet
+from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.core.records import record
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024       # one image file; a vector map or a flow chart is 20 KB - 2 MB
@@ -34,9 +35,9 @@ KINDS = ("png", "jpeg", "svg")
 KIND_LABELS = {"png": "PNG", "jpeg": "JPEG", "svg": "SVG"}
 SVG_NS = "http://www.w3.org/2000/svg"
 HEADING_PREFIX = "heading:"
-_HEADING_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_DIGEST = re.compile(r"^[0-9a-f]{64}$")
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_HEADING_KEY = lazy_compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_DIGEST = lazy_compile(r"^[0-9a-f]{64}$")
+_ID = lazy_compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class FigureError(ValueError):
@@ -159,8 +160,8 @@ def _check_raster(data: bytes, kind: str, what: str) -> ImageInfo:
 
 
 _UNIT_PT = {"": 0.75, "px": 0.75, "pt": 1.0, "pc": 12.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
-_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(px|pt|pc|mm|cm|in)?\s*$")
-_HREF = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.I)
+_LENGTH = lazy_compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(px|pt|pc|mm|cm|in)?\s*$")
+_HREF = lazy_compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.I)
 
 
 def _length(text: str | None) -> float | None:

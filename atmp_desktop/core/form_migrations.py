@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.core.values import json_copy
 
 Values = dict[str, dict[str, Any]]
 
-_DEVICE = re.compile(r"\bdevice\b", re.I)
-_SCAFFOLD = re.compile(r"matrix|scaffold|carrier|mesh|membrane|support", re.I)
+_DEVICE = lazy_compile(r"\bdevice\b", re.I)
+_SCAFFOLD = lazy_compile(r"matrix|scaffold|carrier|mesh|membrane|support", re.I)
 
 
 def _m2_composition_types(values: Values) -> Values:
@@ -154,7 +155,7 @@ def _m5_batch_and_stability_data(values: Values) -> Values:
     return values
 
 
-_NONE = re.compile(r"^\s*(none|no|nil|not applicable|n/?a)\b", re.I)
+_NONE = lazy_compile(r"^\s*(none|no|nil|not applicable|n/?a)\b", re.I)
 
 
 def _m6_excipient_answers(values: Values) -> Values:

@@ -23,17 +23,18 @@ import re
 from dataclasses import replace
 from typing import Union
 
+from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.core.records import record
 
 MARKERS = {"**": "bold", "*": "italic", "^": "sup", "~": "sub"}
-_BULLET = re.compile(r"^[ \t]*[-*•][ \t]+(?=\S)")
-_NUMBERED = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?=\S)")
+_BULLET = lazy_compile(r"^[ \t]*[-*•][ \t]+(?=\S)")
+_NUMBERED = lazy_compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?=\S)")
 # a citation of literature-table keys: "[ref:ema-gtmp]", "[ref:smith2020; jones2021]"
 CITE_KEY = r"[A-Za-z0-9][A-Za-z0-9_.:/-]*"
-CITE = re.compile(rf"\[ref:[ \t]*(?P<keys>{CITE_KEY}(?:[ \t]*[,;][ \t]*{CITE_KEY})*)[ \t]*\]", re.I)
+CITE = lazy_compile(rf"\[ref:[ \t]*(?P<keys>{CITE_KEY}(?:[ \t]*[,;][ \t]*{CITE_KEY})*)[ \t]*\]", re.I)
 ESCAPABLE = "*^~\\["
 # a CTD section code (Module 2 QOS and Module 3 headings, 1.x regional) or a numbered table / figure
-REF = re.compile(r"(?<![\w.])(?:(?P<kind>Table|Figure)\s+(?P<num>(?:[1-3](?:\.\d+)*(?:\.[SPAR](?:\.\d+)*)?|[A-Z])"
+REF = lazy_compile(r"(?<![\w.])(?:(?P<kind>Table|Figure)\s+(?P<num>(?:[1-3](?:\.\d+)*(?:\.[SPAR](?:\.\d+)*)?|[A-Z])"
                  r"-\d+)|(?P<code>(?:3\.2\.[SPAR](?:\.\d+){0,3}|2\.[3-7](?:\.[SPAR])?(?:\.\d+){0,2}|"
                  r"3\.2\.[AR]\.\d+|1\.6(?:\.\d)?)))(?![\w])")
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
-import getpass
 import itertools
 import json
 import operator
@@ -76,13 +75,6 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
-
-
 # A change is one of (kept as plain tuples so an undo step is cheap JSON):
 #   ("f", field_path, old, new)                    a scalar field (None = absent)
 #   ("r", table_path, row_id, old, new)            a table row; old/new = (position, cells) or None
@@ -117,7 +109,7 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         # why the file is open read-only when editing was asked for (the window shows it in a banner)
         self.read_only_reason = read_only_reason
         self.backup_path = backup_path  # set when opening migrated an older file
-        self.user = _user()
+        self.user = locking.user_name()
         self._conn = conn
         self._lock = lock
         self._identity = _identity(path)
@@ -1707,7 +1699,7 @@ def _fill_new(conn: sqlite3.Connection, forms: FormSet, data: dict, ids: dict[st
                      [code, entry["status"], entry.get("note", ""), meta["modified"]])
     _figures.insert_all(conn, figures)
     conn.execute("INSERT INTO audit_log (at, user, action, field, old_value, new_value) VALUES (?, ?, 'create', NULL, "
-                 "NULL, ?)", [now, _user(), "imported from JSON" if imported else "new project"])
+                 "NULL, ?)", [now, locking.user_name(), "imported from JSON" if imported else "new project"])
     conn.execute("COMMIT")
 
 
@@ -1781,7 +1773,7 @@ def _migrate_forms(conn: sqlite3.Connection, forms: FormSet, path: Path | None, 
         conn.execute("INSERT OR REPLACE INTO project_meta (key, value) VALUES ('forms_version', ?)",
                      [str(FORMS_VERSION)])
         conn.execute("INSERT INTO audit_log (at, user, action, field, old_value, new_value) VALUES "
-                     "(?, ?, 'migrate forms', NULL, ?, ?)", [now, _user(), str(version), ", ".join(applied)])
+                     "(?, ?, 'migrate forms', NULL, ?, ?)", [now, locking.user_name(), str(version), ", ".join(applied)])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -8,10 +8,11 @@ import time
 import zlib
 from pathlib import Path
 
+from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.store.locking import host_name
 
 PREFIX = ".~atmp-"
-_NAME = re.compile(r"^\.~atmp-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]+-(?P<name>.*)\.tmp$")
+_NAME = lazy_compile(r"^\.~atmp-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]+-(?P<name>.*)\.tmp$")
 OTHER_HOST_AGE = 7 * 24 * 3600  # leftovers of another computer are removed only when clearly abandoned
 
 
@@ -59,6 +60,8 @@ def cleanup(folder: Path) -> list[Path]:
     host = _host()
     now = time.time()
     for path in entries:
+        if not path.name.startswith(PREFIX):  # most of a folder: no pattern to match (nor compile, at a launch)
+            continue
         m = _NAME.match(path.name.removesuffix("-journal").removesuffix("-wal").removesuffix("-shm"))
         if not m:
             continue

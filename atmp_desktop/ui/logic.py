@@ -8,6 +8,7 @@ import datetime as _dt
 import re
 
 from atmp_desktop.core.forms import Field, FormSet, Step
+from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.core.pursuits import project_pursuits
 from atmp_desktop.core.records import record
@@ -95,8 +96,8 @@ def step_of_location(forms: FormSet, location: str) -> str:
 # ----------------------------------------------------------------------------- typed dates and numbers
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ISO = lazy_compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO_BASIC = lazy_compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
 def date_order(pattern: str) -> str:

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import QHBoxLayout, QTextEdit, QToolButton, QVBoxLayout
 
 from atmp_desktop.core.forms import Field
 from atmp_desktop.core.markup import CITE, Cite, ListItems, Para, Span, cite_keys, parse, to_markup
+from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.ui.fields import LongTextEditor, _debouncer
 
 LINE = "\u2028"   # a line break inside a paragraph (Qt's line separator)
-_BULLET_GLYPH = re.compile(r"^[\s\u00a0]*[·•▪◦o§\-–*\uf0b7\uf0a7][\s\u00a0]+")   # Word's list labels as text
-_NUMBER_LABEL = re.compile(r"^[\s\u00a0]*\d{1,3}[.)][\s\u00a0]+")
+_BULLET_GLYPH = lazy_compile(r"^[\s\u00a0]*[·•▪◦o§\-–*\uf0b7\uf0a7][\s\u00a0]+")   # Word's list labels as text
+_NUMBER_LABEL = lazy_compile(r"^[\s\u00a0]*\d{1,3}[.)][\s\u00a0]+")
 _SUP = QTextCharFormat.AlignSuperScript
 _SUB = QTextCharFormat.AlignSubScript
 
