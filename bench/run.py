@@ -363,7 +363,8 @@ def rows_of(raw: dict, pages: dict, names: list[str]) -> list[dict]:
             f"{n} {med(raw, 'launch-app', n, 'ms'):.0f} ms vs bare {med(raw, 'launch-bare', n, 'ms'):.0f} ms"
             for n in names if med(raw, "launch-app", n, "ms"))
         if raw.get("launch-first"):
-            detail += "; each round's first launch, after the other jobs (libraries paged out): " + ", ".join(
+            detail += ("; each round's first launch, kept apart (after the round's other jobs: Qt may be paged "
+                       "out): ") + ", ".join(
                 f"{n} {med(raw, 'launch-first', n, 'ms'):.0f} ms ({med(raw, 'launch-first', n, 'cpu') * 1e3:.0f} "
                 f"CPU, {med(raw, 'launch-first', n, 'read_mb'):.1f} MB read from disk)"
                 for n in names if med(raw, "launch-first", n, "ms"))
