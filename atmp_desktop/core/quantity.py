@@ -21,9 +21,8 @@ from __future__ import annotations
 import functools
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
-
-from atmp_desktop.core.records import record
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _TO_SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
@@ -135,7 +134,9 @@ _CLAUSE_END = re.compile(r"\s*(?:[;,()\[\]]|±|\+/-|\s(?:to|and|or|of|until|at|a
 MAX_UNIT_WORDS = 6
 
 
-@record(frozen=True)
+# dataclasses, not records (core/records.py): this module is not imported on the way to the first paint, and
+# checks and exports make tens of thousands of these, where a dataclass's __init__ is the quicker one
+@dataclass(frozen=True)
 class Quantity:
     """A measured or stated amount: `value` in `unit` (normalised), with an optional qualifier ("<", "≤", ">",
     "≥", "≈") when the result is a limit of detection or an approximation."""
@@ -205,7 +206,7 @@ def find_quantities(text: str) -> list[tuple[Quantity, int, int]]:
 
 
 # ----------------------------------------------------------------------------- criteria
-@record(frozen=True)
+@dataclass(frozen=True)
 class Criterion:
     """A numeric acceptance criterion: the interval [low, high] (None = unbounded) in `unit`, each end
     inclusive or not. `detail` is what an "of ..." clause adds ("up to 4 mL of 1 × 10⁶ PFU/mL")."""
