@@ -12,9 +12,11 @@ Why: CPython 3.11's `@dataclass` writes the source of each generated method and 
 made (`exec` of `__init__`, `__repr__`, `__eq__`, and for a frozen class `__setattr__`, `__delattr__`,
 `__hash__`): ~3.5 M instructions a class, ~100 M for the classes a launch makes before the project is on
 screen. A record's class is made by `dataclass(init=False, repr=False, eq=False)`, which compiles nothing, and
-then gets the shared functions below, which read the class's field list (`__record__`). An instance costs a
-little more to make than a dataclass's (a loop over the fields instead of straight-line code; see
-bench/notes-startup.md round 4), nothing more to read, compare or hash.
+then gets the shared functions below, which read the class's field list (`__record__`). Reading a record's
+attributes costs what a dataclass's does (its fields are set one by one, as a dataclass's `__init__` sets
+them); making one, comparing and hashing cost more (a loop over the fields and `operator.attrgetter` instead
+of straight-line code: ~1.5-2x the instructions, bench/notes-startup.md round 4), so a class made by the
+ten thousand in a check or an export and not on the way to the first paint stays a dataclass.
 
 What a record does not do, refused when the class is declared (use `@dataclass` for these): inheritance from
 or by another dataclass or record, `ClassVar` or `InitVar` fields, `kw_only`, a field's own `hash=`, an
