@@ -332,6 +332,25 @@ def test_a_launch_whose_window_closes_before_it_paints_leaves_garbage_collection
     w.close()
 
 
+# A launch probe: `Probe.eventFilter` runs the lines between these two at the window's first paint with the
+# project, then removes itself; the window is launched as `atmp-desktop gui PROJECT` launches it.
+_PROBE_HEAD = ("import sys\n"
+               "from PySide6.QtCore import QEvent, QObject\n"
+               "from atmp_desktop.ui import app, main_window\n"
+               "class Probe(QObject):\n"
+               "    def eventFilter(self, obj, event):\n"
+               "        if event.type() == QEvent.Paint and obj.project is not None:\n")
+_PROBE_AT_FIRST_PAINT = ("            obj.removeEventFilter(self)\n"
+                         "        return False\n"
+                         "init = main_window.MainWindow.__init__\n"
+                         "def watched(self, *a, **k):\n"
+                         "    init(self, *a, **k)\n"
+                         "    self._probe = Probe(self)\n"
+                         "    self.installEventFilter(self._probe)\n"
+                         "main_window.MainWindow.__init__ = watched\n"
+                         "sys.exit(app.run_gui(sys.argv[1]))\n")
+
+
 def _launch_probe(probe: str, project, tmp_path):
     """Run `probe` (a launch that quits once its project is open) in a fresh process, settings in tmp_path;
     its output once it ended well."""
@@ -369,26 +388,13 @@ def test_the_launch_names_no_dialog_class_before_the_project_is_on_screen(sample
     """PySide builds a Qt class's Python type, with all its enum types, when the class is first named; a launch
     that opens its project shows no dialog, so up to the first paint of the project it names none of them (and
     does not import the file-rescue dialogs). Probed in a fresh process, at that first paint."""
-    probe = ("import sys\n"
-             "from PySide6.QtCore import QEvent, QObject\n"
-             "from atmp_desktop.ui import app, main_window\n"
-             "class Probe(QObject):\n"
-             "    def eventFilter(self, obj, event):\n"
-             "        if event.type() == QEvent.Paint and obj.project is not None:\n"
+    probe = (_PROBE_HEAD +
              "            from PySide6 import QtCore, QtWidgets\n"
              "            named = [n for n in ('QMessageBox', 'QFileDialog', 'QDialog', 'QProgressDialog',\n"
              "                                 'QCalendarWidget') if n in vars(QtWidgets)]\n"
              "            named += [n for n in ('QThread', 'QEventLoop') if n in vars(QtCore)]\n"
              "            print('NAMED', *named, '|', 'atmp_desktop.ui.file_rescue' in sys.modules, flush=True)\n"
-             "            obj.removeEventFilter(self)\n"
-             "        return False\n"
-             "init = main_window.MainWindow.__init__\n"
-             "def watched(self, *a, **k):\n"
-             "    init(self, *a, **k)\n"
-             "    self._probe = Probe(self)\n"
-             "    self.installEventFilter(self._probe)\n"
-             "main_window.MainWindow.__init__ = watched\n"
-             "sys.exit(app.run_gui(sys.argv[1]))\n")
+             + _PROBE_AT_FIRST_PAINT)
     out = _launch_probe(probe, sample_project("car-t"), tmp_path)
     line = next(line for line in out.stdout.splitlines() if line.startswith("NAMED"))
     assert line == "NAMED | False", line
@@ -509,12 +515,7 @@ def test_the_launch_makes_no_plain_dataclass_starts_no_openssl_and_compiles_no_l
     expressions compiled when first used (core/patterns.py) are those the launch does not use. Probed in a
     fresh process, at that first paint: every class of our modules loaded by then that is a dataclass is a
     record, _hashlib is not loaded and no lazy pattern is compiled."""
-    probe = ("import sys\n"
-             "from PySide6.QtCore import QEvent, QObject\n"
-             "from atmp_desktop.ui import app, main_window\n"
-             "class Probe(QObject):\n"
-             "    def eventFilter(self, obj, event):\n"
-             "        if event.type() == QEvent.Paint and obj.project is not None:\n"
+    probe = (_PROBE_HEAD +
              "            from atmp_desktop.core.patterns import LazyPattern\n"
              "            plain, records, compiled = [], 0, []\n"
              "            for name, module in list(sys.modules.items()):\n"
@@ -532,15 +533,7 @@ def test_the_launch_makes_no_plain_dataclass_starts_no_openssl_and_compiles_no_l
              "            print('OPENSSL', '_hashlib' in sys.modules, flush=True)\n"
              "            print('LAZY', *sorted(compiled), flush=True)\n"
              "            print('PLAIN', records, *sorted(plain), flush=True)\n"
-             "            obj.removeEventFilter(self)\n"
-             "        return False\n"
-             "init = main_window.MainWindow.__init__\n"
-             "def watched(self, *a, **k):\n"
-             "    init(self, *a, **k)\n"
-             "    self._probe = Probe(self)\n"
-             "    self.installEventFilter(self._probe)\n"
-             "main_window.MainWindow.__init__ = watched\n"
-             "sys.exit(app.run_gui(sys.argv[1]))\n")
+             + _PROBE_AT_FIRST_PAINT)
     out = _launch_probe(probe, sample_project("car-t"), tmp_path)
     line = next(line for line in out.stdout.splitlines() if line.startswith("PLAIN")).split()
     assert int(line[1]) >= 20, line  # the probe sees the launch's records
