@@ -14,7 +14,8 @@ Benchmarks measure; they never fail the build. Targets live here, never in unit 
 
 Environment: BENCH_RUNS (rounds, default 3), BENCH_PROJECTS (default car-t,1x,4x), BENCH_ONLY (export, store,
 share, gui, frozen: run only those groups and keep the other groups' rows from the last bench/results.json),
-BENCH_KEEP=1 (keep the work folder). `python bench/run.py --rewrite` writes docs/benchmarks.md again from
+BENCH_KEEP=1 (keep the work folder), BENCH_INSTRUCTIONS=0 (no valgrind count of the launches: with valgrind
+installed, the first round counts one window launch and one bare launch per project, ~25 s each). `python bench/run.py --rewrite` writes docs/benchmarks.md again from
 bench/results.json (after editing a bench/notes-*.md).
 """
 from __future__ import annotations
@@ -40,7 +41,9 @@ RESULTS = ROOT / "bench" / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 GROUPS = ("export", "store", "share", "gui", "frozen")
 SHARE_TARGETS = {"car-t": 1.0, "1x": 5.0, "2x": 10.0, "4x": 20.0}  # s, prepare a three-way merge
-LAUNCH_PAIRS = 2          # window launches (with their bare peer) per project and round
+# window launches (with their bare peer) per project and round: one pair's ratio spreads 1.5-2.7x on this
+# shared 2-core machine, so the median needs many
+LAUNCH_PAIRS = 5
 LIBREOFFICE_ON = ("car-t", "1x")  # the peer conversion is the target at 1x; at 4x it would take many minutes
 UNDO_EDITS = 10_000
 GROWTH_LIMIT = 4.5
@@ -127,6 +130,9 @@ class Bench:
         for _ in range(LAUNCH_PAIRS):
             for kind in ("app", "bare"):
                 self.launch(name, project, kind, f"launch-{kind}")
+        if r == 0 and shutil.which("valgrind") and os.environ.get("BENCH_INSTRUCTIONS", "1") != "0":
+            for kind in ("app", "bare"):
+                self.instructions(name, project, kind)
         for mode in ("window", "freeze"):
             run = run_child([sys.executable, str(ROOT / "bench" / "bench_gui.py"), mode, project], self.env)
             self.record(mode, name, {**run["result"], "load": run["load"], "proc_rss_mb": run["rss_mb"]})
@@ -139,6 +145,20 @@ class Bench:
                                 "read_mb": run["read_mb"], "major_faults": run["major_faults"]})
         if kind == "app":  # the launch ended with os._exit at its first paint: release its lock as
             Path(project + ".lock").unlink(missing_ok=True)  # quitting does, or the next launch times a take-over
+
+    def instructions(self, name: str, project: str, kind: str) -> None:
+        """The same launch counted in instructions by valgrind's callgrind (once: the count is the same run
+        after run, whatever else the machine does, where time on this shared machine is not)."""
+        out = self.work / f"callgrind-{kind}-{name}.out"
+        run_child(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                   *bench_gui.launch_command(kind, project)], self.env, timeout=900)
+        if kind == "app":
+            Path(project + ".lock").unlink(missing_ok=True)
+        total = next((int(line.split()[1]) for line in out.read_text(errors="replace").splitlines()
+                      if line.startswith(("summary:", "totals:"))), None)
+        out.unlink(missing_ok=True)
+        if total:
+            self.record(f"launch-instructions-{kind}", name, {"instructions": total})
 
 
 # ============================================================================ figures
@@ -368,6 +388,14 @@ def rows_of(raw: dict, pages: dict, names: list[str]) -> list[dict]:
                 f"{n} {med(raw, 'launch-first', n, 'ms'):.0f} ms ({med(raw, 'launch-first', n, 'cpu') * 1e3:.0f} "
                 f"CPU, {med(raw, 'launch-first', n, 'read_mb'):.1f} MB read from disk)"
                 for n in names if med(raw, "launch-first", n, "ms"))
+        counted = [n for n in names if med(raw, "launch-instructions-app", n, "instructions")]
+        if counted:
+            detail += ("; instructions to the same paint (valgrind callgrind, one launch each, the same count "
+                       "whatever the machine's load): ") + ", ".join(
+                f"{n} {med(raw, 'launch-instructions-app', n, 'instructions') / 1e6:,.0f} M vs bare "
+                f"{med(raw, 'launch-instructions-bare', n, 'instructions') / 1e6:,.0f} M ("
+                f"{pair_ratio(raw, 'launch-instructions-app', 'launch-instructions-bare', n, 'instructions'):.2f}x)"
+                for n in counted)
         row("on_screen", "project on screen / bare QMainWindow", ratio, "≤ 2.0x",
             verdict(max(filter(None, (at(ratio, n) for n in names)), default=None),
                     max(filter(None, (at(ratio, n, "cpu") for n in names)), default=None), lambda x: x <= 2.0),
