@@ -56,6 +56,8 @@ def _stdlib_dir() -> str | None:
 
 _answer_pyside_scan_by_name()
 
+from atmp_desktop.ui.errors import qt_safe  # noqa: E402 (after the line above: else PySide reads its source, ~3.5 M instructions)
+
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
@@ -95,6 +97,7 @@ class AfterFirstPaint(QObject):
         if fallback_ms is not None:
             QTimer.singleShot(fallback_ms, self, self.fire)
 
+    @qt_safe(False)
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Paint and self.action is not None:
             obj.removeEventFilter(self)
@@ -120,6 +123,8 @@ def run_gui(path: str | None = None) -> int:
     # (~15-20 ms of the launch); nothing made before the first paint is garbage worth collecting.
     collecting = gc.isenabled()
     gc.disable()
+    from atmp_desktop.ui import errors
+    restore_hooks = errors.install()  # a bug from here on is logged and told in one sentence (ui/errors.py)
     app = make_app()
     from atmp_desktop.ui.binding_check import binding_problem
     problem = binding_problem()
@@ -128,6 +133,7 @@ def run_gui(path: str | None = None) -> int:
         _critical(None, problem)
         if collecting:
             gc.enable()
+        restore_hooks()
         return 2
     from atmp_desktop.ui.main_window import MainWindow
     # a launch with a project: the first paint says what is opening; the start screen is not built for it
@@ -178,3 +184,4 @@ def run_gui(path: str | None = None) -> int:
     finally:
         if collecting:  # however the loop ended (a window closed before it painted the project, tests)
             gc.enable()
+        restore_hooks()

@@ -19,6 +19,7 @@ from atmp_desktop.core.documents import DOCUMENTS
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.ui.settings import path_key
+from atmp_desktop.ui.errors import qt_safe
 
 
 def export_function():
@@ -373,6 +374,7 @@ class ExportDialog(QDialog):
         else:
             self.reject()
 
+    @qt_safe()
     def reject(self) -> None:
         if self.running:
             self.thread.cancel()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from atmp_desktop.core.forms import Field
 from atmp_desktop.core.values import FieldValueError
 from atmp_desktop.ui import logic
+from atmp_desktop.ui.errors import qt_safe
 
 EMPTY = "—"
 DEBOUNCE_MS = 800  # text is saved this long after the last keystroke, or on leaving the field
@@ -217,6 +218,7 @@ class TextEditor(_TextBox):
 class _PlainText(QPlainTextEdit):
     focus_lost = Signal()
 
+    @qt_safe()
     def focusOutEvent(self, event):
         super().focusOutEvent(event)
         self.focus_lost.emit()
@@ -336,6 +338,7 @@ class YesNoEditor(FieldEditor):
     def focus_target(self):
         return self.group.checkedButton() or self.buttons[None]
 
+    @qt_safe(False)
     def eventFilter(self, obj, event):
         # Tab into the group lands on the checked answer (Qt would land on the first button, "Yes")
         if event.type() == QEvent.FocusIn and event.reason() in (Qt.TabFocusReason, Qt.BacktabFocusReason):

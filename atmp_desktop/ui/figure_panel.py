@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from atmp_desktop.core.definitions import default_definitions, figure_places
 from atmp_desktop.core.figures import KIND_LABELS, MAX_IMAGE_BYTES, check_image
 from atmp_desktop.ui.style import role
+from atmp_desktop.ui.errors import qt_safe
 
 FILTER = "Images (*.png *.jpg *.jpeg *.svg);;All files (*)"
 THUMB = QSize(360, 240)
@@ -205,6 +206,7 @@ class FigurePanel(QDialog):
         room = self.preview.contentsRect().size() - QSize(16, 16)
         return room.expandedTo(THUMB)
 
+    @qt_safe()
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         f = self.current()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVB
 from atmp_desktop.export.diagram import COLOURS, LINE, PAD, Layout, _head, flow_layout
 from atmp_desktop.ui.style import role
 from atmp_desktop.ui.table_editor import TableEditor
+from atmp_desktop.ui.errors import qt_safe
 
 REDRAW_MS = 250
 
@@ -41,10 +42,12 @@ class FlowCanvas(QWidget):
         self.setFixedHeight(int((layout.height if layout else 20) * self.scale) + 4)
         self.update()
 
+    @qt_safe(fallback=QWidget.sizeHint)
     def sizeHint(self):
         w = (self.layout_.width if self.layout_ else 200) * self.scale
         return QSize(int(w) + 4, int((self.layout_.height if self.layout_ else 20) * self.scale) + 4)
 
+    @qt_safe()
     def paintEvent(self, event):
         lay = self.layout_
         p = QPainter(self)
@@ -191,6 +194,7 @@ class ProcessStepsEditor(TableEditor):
         super().load_from(snap)
         self._timer.start()
 
+    @qt_safe()
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._dirty:

@@ -30,6 +30,7 @@ from atmp_desktop.store import DeleteRows, InsertRows, SetRow
 from atmp_desktop.store.rows import new_row_id
 from atmp_desktop.ui.fields import FieldEditor
 from atmp_desktop.ui.style import role
+from atmp_desktop.ui.errors import qt_safe
 
 _DISPLAY, _EDIT, _TIP, _BG = (Qt.DisplayRole.value, Qt.EditRole.value, Qt.ToolTipRole.value,
                               Qt.BackgroundRole.value)
@@ -67,12 +68,15 @@ class SheetModel(QAbstractTableModel):
         self.read_only = False
         self.unit = ""
 
+    @qt_safe(0)
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.tests)
 
+    @qt_safe(0)
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.columns) + 1
 
+    @qt_safe(fallback=QAbstractTableModel.headerData)
     def headerData(self, section, orientation, role=_DISPLAY):
         role = int(role) if not isinstance(role, int) else role
         if role not in (_DISPLAY, _TIP):
@@ -90,6 +94,7 @@ class SheetModel(QAbstractTableModel):
     def key_at(self, row: int, column: int) -> tuple:
         return (self.tests[row].id, self.columns[column - 1].key)
 
+    @qt_safe()
     def data(self, index, role=_DISPLAY):
         role = int(role) if not isinstance(role, int) else role
         if not index.isValid() or role not in (_DISPLAY, _EDIT, _TIP, _BG):
@@ -116,12 +121,14 @@ class SheetModel(QAbstractTableModel):
             tip += "; more than one result is recorded for this cell: the Rows view shows them all"
         return tip
 
+    @qt_safe(fallback=QAbstractTableModel.flags)
     def flags(self, index):
         base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
         if self.read_only or index.column() == 0:
             return base
         return base | Qt.ItemIsEditable
 
+    @qt_safe(False)
     def setData(self, index, value, role=Qt.EditRole):
         if role != Qt.EditRole or not index.isValid() or index.column() == 0:
             return False
@@ -162,6 +169,7 @@ class SheetView(QTableView):
     cell; Tab right, Shift+Tab left; F2 or typing edits; Delete / Backspace clear the selection."""
     clear_requested = Signal()
 
+    @qt_safe()
     def keyPressEvent(self, event):
         key = event.key()
         if self.state() != QAbstractItemView.EditingState:
@@ -173,6 +181,7 @@ class SheetView(QTableView):
                 return
         super().keyPressEvent(event)
 
+    @qt_safe()
     def closeEditor(self, editor, hint):
         if hint == QAbstractItemDelegate.SubmitModelCache:  # Enter in a cell: commit, then one row down
             super().closeEditor(editor, QAbstractItemDelegate.NoHint)
@@ -816,6 +825,7 @@ class ResultsEditor(FieldEditor):
         for i in (0, 1):
             self._fresh_view(i)
 
+    @qt_safe()
     def showEvent(self, event) -> None:
         self._fresh_view(self.stack.currentIndex())
         super().showEvent(event)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from atmp_desktop.ui.start_screen import StartScreen
 from atmp_desktop.ui.settings import Settings
 from atmp_desktop.ui.style import role
+from atmp_desktop.ui.errors import qt_safe
 
 # Built on first use (after the first paint): the step pages, navigator, help panel and findings dock need
 # the forms and pull in most of the UI code, none of which the start screen needs.
@@ -349,6 +350,7 @@ class MainWindow(QMainWindow):
         if panel is not None and panel.isVisible():
             panel.refresh()
 
+    @qt_safe(False)
     def event(self, event) -> bool:
         # (events arrive during construction too, before the menus exist)
         if self.__dict__.get("_shortcuts_applied") is False and event.type() == QtCore.QEvent.Paint:
@@ -712,6 +714,7 @@ class MainWindow(QMainWindow):
             guide = self._guide = GuideWindow(self)
         guide.show_topic(self.current_step if self.project is not None else "start")
 
+    @qt_safe()
     def closeEvent(self, event) -> None:
         self.close_project()
         self._save_geometry()
@@ -980,14 +983,28 @@ class MainWindow(QMainWindow):
             self._failed_write(self._write_failed(exc))
             self._reload_fields([path])
             return
+        except Exception:
+            # a bug, not the user's input: the store rolled the transaction back, so the field shows what is
+            # saved again and the exception goes on to the app-wide handler (logged, one sentence; ui/errors.py)
+            self._reload_fields([path])
+            raise
         self._write_error = ""
         failure = self.project.take_unsaved()
         if failure is not None:  # the commit of the change before this one failed: the file was read again
             self._after_change(failure.change)
             self._failed_write(_sentence(str(failure)))
         elif change is not None:
-            self._after_change(change, source=path)
+            try:
+                self._after_change(change, source=path)
+            except Exception:
+                # saved, but the window is half refreshed: it reads the project again on the next turn
+                QTimer.singleShot(0, self, self._reload_after_error)
+                raise
         self._update_saved_label()  # "Saving…" while the commit is on its way to the disk
+
+    def _reload_after_error(self) -> None:
+        if self.project is not None:
+            self._reload_everything()
 
     def _saved(self, wait: bool = False) -> None:
         """A commit behind the window has finished (or, `wait`, Close/Save/Save As waited for it): the status bar
@@ -1271,6 +1288,7 @@ class _PaintWatch(QtCore.QObject):
             w.installEventFilter(self)
         QTimer.singleShot(fallback_ms, self, self.fire)
 
+    @qt_safe(False)
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QtCore.QEvent.Paint and self.action is not None:
             QTimer.singleShot(0, self, self.fire)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, Q
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.logic import StepState
+from atmp_desktop.ui.errors import qt_safe
 
 COLOURS = {
     "complete": "#2e7d32",   # all required filled
@@ -63,6 +64,7 @@ class StepDelegate(QStyledItemDelegate):
         width = view.viewport_width if view.viewport_width is not None else view.viewport().width()
         return max(width - _ICON - 4 * _PAD, 80)
 
+    @qt_safe(fallback=QStyledItemDelegate.sizeHint)
     def sizeHint(self, option, index):
         title, summary = index.data(Qt.DisplayRole).split("\n", 1) if "\n" in index.data(Qt.DisplayRole) \
             else (index.data(Qt.DisplayRole), "")
@@ -73,12 +75,14 @@ class StepDelegate(QStyledItemDelegate):
 
     _background_only = False
 
+    @qt_safe(fallback=QStyledItemDelegate.initStyleOption)
     def initStyleOption(self, option, index):
         super().initStyleOption(option, index)
         if self._background_only:  # the style draws the item's background and selection, paint() the rest
             option.text = ""
             option.icon = QIcon()
 
+    @qt_safe()
     def paint(self, painter, option, index):
         # the base class draws the background through the style (QStyle::CE_ItemViewItem) with the text and
         # icon left out by initStyleOption; asking for the style or its State flags from Python here would make
@@ -124,6 +128,7 @@ class Navigator(QListWidget):
 
     viewport_width: int | None = None  # the viewport's width, from its resize events (see resizeEvent)
 
+    @qt_safe()
     def resizeEvent(self, event) -> None:
         # a scroll area's resizeEvent is its viewport's: remember the width here, because asking Python for
         # viewport() the first time wraps a plain QWidget, which makes PySide realise every QWidget subclass
@@ -131,6 +136,7 @@ class Navigator(QListWidget):
         self.viewport_width = event.size().width()
         super().resizeEvent(event)
 
+    @qt_safe(fallback=QListWidget.focusNextPrevChild)
     def focusNextPrevChild(self, next_: bool) -> bool:
         # the pages are built after the navigator, so Qt's focus chain would go elsewhere
         if next_:

@@ -17,6 +17,7 @@ from atmp_desktop.ui import logic
 from atmp_desktop.ui.fields import FieldEditor, make_editor
 from atmp_desktop.ui.step_page import FieldRow
 from atmp_desktop.ui.style import role
+from atmp_desktop.ui.errors import qt_safe
 
 # The answers that decide which steps, fields, documents and checks apply, in the order asked.
 SHAPING_FIELDS = ("product.atmp_type", "product.gm_cells", "product.origin", "product.contains_gmo",
@@ -160,6 +161,7 @@ class NewProjectDialog(QDialog):
         self.ok.setEnabled(not missing)
         self.missing.setText("Still to answer: " + ", ".join(missing) + "." if missing else "")
 
+    @qt_safe()
     def accept(self) -> None:
         if self.missing_answers():  # Enter in a field presses the default button even when it is disabled
             self._update()

@@ -22,6 +22,7 @@ from atmp_desktop.core.forms import Field
 from atmp_desktop.core.markup import CITE, Cite, ListItems, Para, Span, cite_keys, parse, to_markup
 from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.ui.fields import LongTextEditor, _debouncer
+from atmp_desktop.ui.errors import qt_safe
 
 LINE = "\u2028"   # a line break inside a paragraph (Qt's line separator)
 _BULLET_GLYPH = lazy_compile(r"^[\s\u00a0]*[·•▪◦o§\-–*\uf0b7\uf0a7][\s\u00a0]+")   # Word's list labels as text
@@ -185,10 +186,12 @@ class RichTextBox(QTextEdit):
     focus_lost = Signal()
     command = Signal(str)   # a formatting key: 'bold', 'italic', 'sup', 'sub'
 
+    @qt_safe()
     def focusOutEvent(self, event):
         super().focusOutEvent(event)
         self.focus_lost.emit()
 
+    @qt_safe()
     def insertFromMimeData(self, source: QMimeData) -> None:
         cursor = self.textCursor()
         if source.hasHtml():
@@ -207,6 +210,7 @@ class RichTextBox(QTextEdit):
                               .replace("\n", LINE).replace("\x00", "\n"), QTextCharFormat())
             self.setTextCursor(cursor)
 
+    @qt_safe()
     def keyPressEvent(self, event):
         name = _command_of(event)
         if name is not None:

@@ -30,6 +30,7 @@ from atmp_desktop.ui.findings import shown_kind
 from atmp_desktop.core.interchange import SECTION_STATUSES
 from atmp_desktop.core.project import ProjectSnapshot, field_visible
 from atmp_desktop.core.pursuits import project_pursuits
+from atmp_desktop.ui.errors import qt_safe
 
 STATUS_LABEL = {"not_started": "Not started", "draft": "Draft", "in_review": "In review", "ready": "Ready"}
 COL_SECTION, COL_FIELDS, COL_FINDINGS, COL_STATUS, COL_NOTE, COL_REVIEW = range(6)
@@ -258,6 +259,7 @@ class _StatusCombo(QComboBox):
         super().__init__(parent)
         self.setFocusPolicy(Qt.StrongFocus)
 
+    @qt_safe()
     def wheelEvent(self, event) -> None:
         if self.hasFocus():
             super().wheelEvent(event)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 
 from atmp_desktop import APP_NAME
 from atmp_desktop.ui.style import role
+from atmp_desktop.ui.errors import qt_safe
 
 # USER_ROLE, written as its value: importing the Qt namespace costs ~15 ms before the first paint.
 USER_ROLE = 0x0100
@@ -89,6 +90,7 @@ class StartScreen(QWidget):
         column.addStretch(1)
         self._samples_loaded = False  # the sample titles are read when the start screen is really on screen
 
+    @qt_safe()
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._samples_loaded:  # before it paints; a window opened with a project never shows this

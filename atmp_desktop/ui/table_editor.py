@@ -21,6 +21,7 @@ from atmp_desktop.store import DeleteRows, InsertRows, MoveRows, SetCell, SetRow
 from atmp_desktop.store.rows import new_row_id
 from atmp_desktop.ui.fields import EMPTY, DateFormat, FieldEditor, date_line
 from atmp_desktop.ui.style import role
+from atmp_desktop.ui.errors import qt_safe
 
 _DISPLAY, _EDIT, _TIP = Qt.DisplayRole.value, Qt.EditRole.value, Qt.ToolTipRole.value
 
@@ -39,12 +40,15 @@ class RowsModel(QAbstractTableModel):
         self.read_only = False
         self.snap = None  # the snapshot the rows came from: ref columns show the referenced rows by name
 
+    @qt_safe(0)
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.rows)
 
+    @qt_safe(0)
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.field.columns)
 
+    @qt_safe(fallback=QAbstractTableModel.headerData)
     def headerData(self, section, orientation, role=_DISPLAY):
         role = int(role) if not isinstance(role, int) else role
         if role not in (_DISPLAY, _TIP):
@@ -56,6 +60,7 @@ class RowsModel(QAbstractTableModel):
             return col.label + (" *" if col.required else "")
         return col.help or col.label
 
+    @qt_safe()
     def data(self, index, role=_DISPLAY):
         role = int(role) if not isinstance(role, int) else role
         if role not in (_DISPLAY, _EDIT, _TIP) or not index.isValid():
@@ -68,10 +73,12 @@ class RowsModel(QAbstractTableModel):
             else format_value(col, value)
         return text if role == _DISPLAY else (text or col.label)
 
+    @qt_safe(fallback=QAbstractTableModel.flags)
     def flags(self, index):
         base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
         return base if self.read_only else base | Qt.ItemIsEditable
 
+    @qt_safe(False)
     def setData(self, index, value, role=Qt.EditRole):
         if role != Qt.EditRole or not index.isValid():
             return False
@@ -135,6 +142,7 @@ class CellDelegate(QStyledItemDelegate):
     def _col(self, index) -> Field:
         return self.field.columns[index.column()]
 
+    @qt_safe()
     def createEditor(self, parent, option, index):
         col = self._col(index)
         if col.type in ("choice", "yes_no"):
@@ -162,6 +170,7 @@ class CellDelegate(QStyledItemDelegate):
         ed.setAccessibleName(col.label)
         return ed
 
+    @qt_safe()
     def setEditorData(self, editor, index):
         col = self._col(index)
         value = index.data(Qt.EditRole)
@@ -176,6 +185,7 @@ class CellDelegate(QStyledItemDelegate):
             else:
                 editor.setText("" if value is None else str(value))
 
+    @qt_safe()
     def setModelData(self, editor, model, index):
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentData(), Qt.EditRole)
@@ -191,6 +201,7 @@ class RowsView(QTableView):
     frame are repainted (the closed editor's area is repainted by Qt as it goes)."""
     _closing_editor = False
 
+    @qt_safe()
     def closeEditor(self, editor, hint):
         self._closing_editor = True
         try:
@@ -198,6 +209,7 @@ class RowsView(QTableView):
         finally:
             self._closing_editor = False
 
+    @qt_safe()
     def focusInEvent(self, event):
         current = self.currentIndex()
         if not self._closing_editor or not current.isValid():
