@@ -41,10 +41,22 @@ def log_dir():
     return user_data_dir() / "logs"
 
 
-def sentence() -> str:
+def sentence(log: bool = True) -> str:
+    """What the user is told; `log`: with where the details are (the box; the status bar has no room)."""
+    where = f" (the details for support are in {_shown(log_dir() / LOG_FILE)})" if log else ""
     return ("Something went wrong inside the app and your last action may not have been completed; your saved "
-            "work is safe, so check that last change and carry on (the details for support are in "
-            f"{log_dir() / LOG_FILE}).")
+            f"work is safe, so check that last change and carry on{where}.")
+
+
+def _shown(path) -> str:
+    """A path as the user reads it: under the home folder as ~/... (not on Windows, where ~ means nothing)."""
+    from pathlib import Path
+    if sys.platform != "win32":
+        try:
+            return "~/" + path.relative_to(Path.home()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
 
 
 # ------------------------------------------------------------------ the decorator for what Qt calls
@@ -280,7 +292,7 @@ def _tell() -> None:
     window = _main_window()
     status = getattr(window, "statusBar", None)
     if status is not None:
-        status().showMessage(text, NOTICE_MS)
+        status().showMessage(sentence(log=False), NOTICE_MS)
     now = time.monotonic()
     box = _State.box
     if (box is not None and _visible(box)) or now - _State.box_at < BOX_EVERY_S:
