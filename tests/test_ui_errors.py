@@ -10,13 +10,15 @@ import sys
 import threading
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from atmp_desktop import APP_NAME
 from atmp_desktop.core.forms import default_forms
 from atmp_desktop.store import ProjectFile
 from atmp_desktop.ui import errors
+from tests.test_ui_saving import type_name  # the product's name, typed and Return
+from tests.test_ui_startup import _PROBE_AT_FIRST_PAINT, _PROBE_HEAD
 
 
 @pytest.fixture
@@ -44,16 +46,6 @@ def told(qtbot, window):
     """Wait for the notice; the texts the user sees (boxes, status bar)."""
     qtbot.waitUntil(lambda: bool(boxes()), timeout=5000)
     return [b.text() for b in boxes()], window.statusBar().currentMessage()
-
-
-def type_name(window, qtbot, text):
-    window.go_to_step("product")
-    editor = window.pages["product"].editors["product.invented_name"]
-    editor.edit.setFocus()
-    editor.edit.selectAll()
-    qtbot.keyClicks(editor.edit, text)
-    qtbot.keyClick(editor.edit, Qt.Key_Return)
-    return editor
 
 
 def stored(path):
@@ -239,22 +231,12 @@ def test_every_method_of_ours_that_qt_calls_lets_no_exception_escape():
 def test_a_hard_crash_of_the_app_leaves_the_python_stack_in_crash_log(sample_project, tmp_path):
     """faulthandler writes to crash.log in the user data folder; a launch that segfaults (here on purpose, at
     the first paint of the project) leaves there the Python stack that crashed."""
-    probe = ("import ctypes, faulthandler, sys\n"
-             "from PySide6.QtCore import QEvent, QObject\n"
-             "from atmp_desktop.ui import app, errors, main_window\n"
-             "class Probe(QObject):\n"
-             "    def eventFilter(self, obj, event):\n"
-             "        if event.type() == QEvent.Paint and obj.project is not None:\n"
+    crash = "            ctypes.string_at(0)\n"
+    probe = (_PROBE_HEAD.replace("import sys\n", "import ctypes, faulthandler, sys\n") +
+             "            from atmp_desktop.ui import errors\n"
              "            print('CRASHLOG', faulthandler.is_enabled(), errors.crash_log_path(), flush=True)\n"
-             "            ctypes.string_at(0)\n"
-             "        return False\n"
-             "init = main_window.MainWindow.__init__\n"
-             "def watched(self, *a, **k):\n"
-             "    init(self, *a, **k)\n"
-             "    self._probe = Probe(self)\n"
-             "    self.installEventFilter(self._probe)\n"
-             "main_window.MainWindow.__init__ = watched\n"
-             "sys.exit(app.run_gui(sys.argv[1]))\n")
+             + crash + _PROBE_AT_FIRST_PAINT)
+    line = probe[:probe.index(crash)].count("\n") + 1
     env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
     env.update(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"),
                XDG_DATA_HOME=str(tmp_path / "data"))
@@ -266,5 +248,5 @@ def test_a_hard_crash_of_the_app_leaves_the_python_stack_in_crash_log(sample_pro
     text = crash_log.read_text()
     assert text.startswith(f"--- {APP_NAME} ") and "started" in text
     assert "Fatal Python error: Segmentation fault" in text
-    assert 'line 8 in eventFilter' in text  # the Python frame that crashed
+    assert f'line {line} in eventFilter' in text  # the Python frame that crashed
     assert "Segmentation fault" not in out.stderr  # the user's terminal (if any) is not where it goes

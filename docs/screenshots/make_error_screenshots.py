@@ -11,18 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-OUT = Path(__file__).resolve().parent
-SIZES = ((1920, 1080), (1366, 768))
-
-
-def settle(app, ms: int = 150) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from make_data_screenshots import OUT, SIZES, settle  # (this folder; it puts the checkout on sys.path)
 
 
 def main() -> int:
