@@ -350,6 +350,17 @@ def rows_of(raw: dict, pages: dict, names: list[str]) -> list[dict]:
             "syncs run behind the window: Enter until the status bar says saved, p99: " + _saved_p99(raw, names, "cell")
             + "); table: " +
             ", ".join(f"{n} {t} ({k:,.0f} rows)" for n, (t, k) in tables.items()), grow_entry(vals), "ms")
+        sheet50, sheet99 = (per("window", "sheet_p50_ms", "sheet_cpu_p50_ms"),
+                            per("window", "sheet_p99_ms", "sheet_cpu_p99_ms"))
+        sheet = {n: sheet99[n] and {"wall": sheet99[n]["wall"], "cpu": sheet99[n]["cpu"], "p50": sheet50[n]["wall"],
+                                    "p50_cpu": sheet50[n]["cpu"]} for n in names}
+        if any(sheet.values()):
+            rows_in = {n: med(raw, "window", n, "sheet_rows") for n in names}
+            row("window_sheet_edit", "batch results sheet: typed result p50 / p99 (window)", sheet,
+                "p99 < 10 ms at 4x (as cell edits)", verdict(at(sheet, "4x"), at(sheet, "4x", "cpu"), lambda x: x < 10),
+                "the largest table's own editor (tests as rows, batches as columns): double-click a cell, type "
+                "a result, Enter, until written, refreshed and repainted; results in the table: " +
+                ", ".join(f"{n} {k:,.0f}" for n, k in rows_in.items() if k), grow_entry(sheet), "ms")
         calls = {n: {"wall": med(raw, "window", n, "cell_qt_calls"), "cpu": None,
                      "p50": med(raw, "window", n, "scalar_qt_calls"), "p50_cpu": None} for n in names}
         row("window_qt_calls", "window: Qt calls per scalar / cell edit", calls, "only what the change set names",

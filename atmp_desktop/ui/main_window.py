@@ -807,6 +807,8 @@ class MainWindow(QMainWindow):
             self._rows.start()  # the tables the first page did not need: fetched while the user reads it
             self.page(first)
             _gc_freeze()  # the project's contents live as long as it is open: no GC pass need scan them again
+            from atmp_desktop import allocator
+            allocator.tune()  # large tables' edits reuse freed memory instead of fresh pages (allocator.py)
             self._start_prebuild()
 
     def _read_rows_slice(self) -> None:
