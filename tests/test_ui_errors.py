@@ -228,9 +228,11 @@ def test_every_method_of_ours_that_qt_calls_lets_no_exception_escape():
     assert bare == []
 
 
-def test_a_hard_crash_of_the_app_leaves_the_python_stack_in_crash_log(sample_project, tmp_path):
+def test_a_hard_crash_of_the_app_leaves_the_python_stack_in_crash_log_and_is_told_at_the_next_launch(
+        sample_project, tmp_path):
     """faulthandler writes to crash.log in the user data folder; a launch that segfaults (here on purpose, at
-    the first paint of the project) leaves there the Python stack that crashed."""
+    the first paint of the project) leaves there the Python stack that crashed, and the next launch tells the
+    user in one sentence, once."""
     crash = "            ctypes.string_at(0)\n"
     probe = (_PROBE_HEAD.replace("import sys\n", "import ctypes, faulthandler, sys\n") +
              "            from atmp_desktop.ui import errors\n"
@@ -239,10 +241,10 @@ def test_a_hard_crash_of_the_app_leaves_the_python_stack_in_crash_log(sample_pro
     line = probe[:probe.index(crash)].count("\n") + 1
     env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
     env.update(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"),
-               XDG_DATA_HOME=str(tmp_path / "data"))
+               XDG_DATA_HOME=str(tmp_path / ".local" / "share"))
     out = subprocess.run([sys.executable, "-c", probe, str(sample_project("car-t"))], env=env,
                          capture_output=True, text=True, timeout=120)
-    crash_log = tmp_path / "data" / "atmp-desktop" / "logs" / errors.CRASH_FILE
+    crash_log = tmp_path / ".local" / "share" / "atmp-desktop" / "logs" / errors.CRASH_FILE
     assert f"CRASHLOG True {crash_log}" in out.stdout, out.stderr[-2000:]
     assert out.returncode == -11
     text = crash_log.read_text()
@@ -250,3 +252,19 @@ def test_a_hard_crash_of_the_app_leaves_the_python_stack_in_crash_log(sample_pro
     assert "Fatal Python error: Segmentation fault" in text
     assert f'line {line} in eventFilter' in text  # the Python frame that crashed
     assert "Segmentation fault" not in out.stderr  # the user's terminal (if any) is not where it goes
+    # the next launch says so in one sentence once the project is on screen; the one after that does not
+    told = ("import sys\n"
+            "from atmp_desktop.ui import app, errors\n"
+            "real = errors._box\n"
+            "errors._box = lambda window, text: (print('TOLD', text, flush=True), real(window, text))[1]\n"
+            "sys.exit(app.run_gui(sys.argv[1]))\n")
+    env["ATMP_DESKTOP_QUIT_AFTER_OPEN"] = "1"
+    again = sample_project("car-t", "again.atmp")
+    for expected in (True, False):
+        out = subprocess.run([sys.executable, "-c", told, str(again)], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and "window shown, project open" in out.stdout, out.stderr[-2000:]
+        assert ("TOLD The app closed unexpectedly the last time it ran; your changes were saved as you made them, "
+                "but check the last one (the crash report for support is in "
+                "~/.local/share/atmp-desktop/logs/crash.log)." in out.stdout) is expected, out.stdout
+    assert crash_log.read_text().count("--- ") == 3  # a line per launch

@@ -173,6 +173,7 @@ def run_gui(path: str | None = None) -> int:
             broken("document", exc)
             return
         window.documents_ready()
+        errors.tell_last_crash()  # (crash.log read now, not before the window is on screen)
         if os.environ.get("ATMP_DESKTOP_QUIT_AFTER_OPEN"):  # smoke test of the frozen app (.ci/run, bench)
             print(f"window shown{', project open' if window.project is not None else ''}", flush=True)
             QTimer.singleShot(0, app.quit)

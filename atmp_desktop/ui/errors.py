@@ -99,6 +99,7 @@ def swallowed() -> None:
 class _State:
     log = None            # errors.log, opened at the first error
     crash = None          # the file faulthandler writes to (kept open for the life of the process)
+    crash_before = None   # crash.log's size before this launch's line
     seen: dict = {}       # error kind -> how many times
     pending = False       # a notice is on its way to the window
     box = None            # the open message box
@@ -190,12 +191,47 @@ def _crash_log() -> None:
         return
     try:
         f = _open(CRASH_FILE)
-        f.write(f"--- {APP_NAME} {__version__} started {_stamp()}, pid {os.getpid()}\n")
+        _State.crash_before = f.tell()  # where the launches before this one end (see last_run_crashed)
+        f.write(f"{_LAUNCH}{APP_NAME} {__version__} started {_stamp()}, pid {os.getpid()}\n")
         f.flush()
         faulthandler.enable(f, all_threads=True)
         _State.crash = f
     except OSError:
         faulthandler.enable()  # no log folder: stderr, as `python -X faulthandler`
+
+
+_LAUNCH = "--- "  # how crash.log's line of each launch begins
+
+
+def last_run_crashed() -> bool:
+    """Whether the launch before this one ended in a hard crash: crash.log holds a fatal error after that
+    launch's line (read after the first paint; only the file's last 64 KB)."""
+    path = log_dir() / CRASH_FILE
+    try:
+        with open(path, "rb") as f:
+            end = _State.crash_before if _State.crash_before is not None else f.seek(0, 2)
+            start = max(0, end - 65536)
+            f.seek(start)
+            tail = f.read(end - start)
+    except OSError:
+        return False
+    last = tail.rfind(b"\n" + _LAUNCH.encode())
+    if last < 0 and not tail.startswith(_LAUNCH.encode()):
+        return False
+    return b"Fatal Python error" in tail[last + 1:]
+
+
+def tell_last_crash() -> None:
+    """After the first paint: when the last launch crashed, say so in one sentence (once: the next launch's
+    line follows it)."""
+    if last_run_crashed():
+        _box(_main_window(), crash_sentence())
+
+
+def crash_sentence() -> str:
+    return ("The app closed unexpectedly the last time it ran; your changes were saved as you made them, but "
+            "check the last one (the crash report for support is in "
+            f"{_shown(log_dir() / CRASH_FILE)}).")
 
 
 def crash_log_path():
@@ -297,6 +333,11 @@ def _tell() -> None:
     box = _State.box
     if (box is not None and _visible(box)) or now - _State.box_at < BOX_EVERY_S:
         return
+    _State.box, _State.box_at = _box(window, text), now
+
+
+def _box(window, text: str):
+    """A small non-modal message box: the sentence, OK and Open Log Folder."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
     box = QMessageBox(QMessageBox.Warning, APP_NAME, text, QMessageBox.Ok, window)
@@ -306,7 +347,7 @@ def _tell() -> None:
     folder.clicked.connect(_open_log_folder)
     box.setEscapeButton(QMessageBox.Ok)  # (with two buttons Qt finds none, and would refuse Esc and the close box)
     box.show()
-    _State.box, _State.box_at = box, now
+    return box
 
 
 def _visible(box) -> bool:
