@@ -7,14 +7,16 @@ PySide6 6.11 an exception escaping one of them goes one of two ways:
   once; Qt goes on with a default answer (nothing painted, an empty cell, False). Slots always go this way.
 - an *override* run inside a Qt call our Python code made (`grab`, `show`, `resizeRowsToContents`, a layout,
   `QTest.qWait`): kept by shiboken to be raised when that call returns. A second one in the same call then
-  runs with the first still set: exceptions are lost, unrelated overrides fail with SystemError, and from the
-  third on the interpreter crashes (SIGSEGV). So no override of ours lets an exception escape: `qt_safe`.
+  runs with the first still set: exceptions are lost, unrelated overrides fail with SystemError, and the
+  interpreter crashes (SIGSEGV) at the next Qt call from Python, or within the same call from the third on.
+  So no override of ours lets an exception escape: `qt_safe`.
 
 `install()` (run_gui, before the window is built) sends every exception that reaches the event loop, on any
 thread, to `report`: the traceback to errors.log in the user data folder (bounded; a repeating error is
 written once, then counted), the sentence to the status bar and, at most once a minute, to a small non-modal
-box; and `faulthandler` writes the Python stacks of a hard crash to crash.log beside it. Nothing is opened,
-imported or named before the first error, but the crash log.
+box; and `faulthandler` writes the Python stacks of a hard crash to crash.log beside it, which the next
+launch reads after its first paint to say so once (`tell_last_crash`). Nothing is opened, imported or named
+before the first error, but the crash log.
 """
 from __future__ import annotations
 
