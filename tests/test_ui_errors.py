@@ -268,3 +268,21 @@ def test_a_hard_crash_of_the_app_leaves_the_python_stack_in_crash_log_and_is_tol
                 "but check the last one (the crash report for support is in "
                 "~/.local/share/atmp-desktop/logs/crash.log)." in out.stdout) is expected, out.stdout
     assert crash_log.read_text().count("--- ") == 3  # a line per launch
+
+
+def test_a_check_that_stops_on_a_bug_is_said_in_the_findings_dock_and_logged(window, empty_project, qtbot,
+                                                                              handler, monkeypatch):
+    """The catch-alls that tell their own sentence (a check, an export, a change bundle, the flow layout) also
+    leave the traceback in errors.log, and no second message."""
+    from atmp_desktop.ui import findings as findings_module
+
+    def broken(forms, snap):
+        raise RuntimeError("rule exploded")
+    monkeypatch.setattr(findings_module, "load_validate", lambda: broken)
+    window.open_path(empty_project)
+    window.validation.request(window.snap, immediately=True)
+    qtbot.waitUntil(lambda: "could not run" in window.findings_dock.summary.text(), timeout=5000)
+    log = handler.read_text()
+    assert "RuntimeError: rule exploded" in log and "in broken" in log and "(thread " in log
+    qtbot.wait(50)
+    assert boxes() == []

@@ -97,6 +97,18 @@ def swallowed() -> None:
         pass
 
 
+def logged() -> None:
+    """Write the exception being handled to errors.log (and stderr, the first time) without telling the user:
+    for a catch-all that tells its own sentence (a check or an export that stopped on a bug)."""
+    kind, value, tb = sys.exc_info()
+    try:
+        thread = threading.current_thread()
+        if _log_exception(kind, value, tb, None if thread is threading.main_thread() else thread.name):
+            _print(kind, value, tb)
+    except Exception:
+        pass
+
+
 # ------------------------------------------------------------------ the app-wide handler
 class _State:
     log = None            # errors.log, opened at the first error

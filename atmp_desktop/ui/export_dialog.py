@@ -19,7 +19,7 @@ from atmp_desktop.core.documents import DOCUMENTS
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import ProjectSnapshot
 from atmp_desktop.ui.settings import path_key
-from atmp_desktop.ui.errors import qt_safe
+from atmp_desktop.ui.errors import logged, qt_safe
 
 
 def export_function():
@@ -73,6 +73,7 @@ class ExportThread(QThread):
             self.failed.emit(str(exc))
             return
         except Exception as exc:  # never a traceback in the user's face
+            logged()
             self.failed.emit(f"The export stopped unexpectedly ({type(exc).__name__}: {exc}); please report it.")
             return
         if self.forms is not None and result.paths and not result.cancelled:
@@ -80,6 +81,7 @@ class ExportThread(QThread):
             try:
                 self.findings = list(check_function()(self.forms, snap, out_dir))
             except Exception as exc:  # the files are written; a check that cannot run is said, not raised
+                logged()
                 self.check_error = (f"The exported files could not be checked ({type(exc).__name__}: {exc}); "
                                     "run atmp-desktop validate with --export on the folder.")
         self.succeeded.emit(result)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from atmp_desktop.core.forms import FormSet
+from atmp_desktop.ui.errors import logged
 from atmp_desktop.ui.logic import certainty_text, step_of_location
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ def _check(generation, validate, forms, snap, signals, latest: Callable[[], int]
             findings = list(validate(forms, snap))
         signals.done.emit(generation, findings, "")
     except Exception as exc:  # a broken rule must not take the window down
+        logged()
         signals.done.emit(generation, [], f"The checks could not run ({type(exc).__name__}: {exc}).")
     finally:
         sys.setswitchinterval(interval)

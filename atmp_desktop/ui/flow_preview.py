@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVB
 from atmp_desktop.export.diagram import COLOURS, LINE, PAD, Layout, _head, flow_layout
 from atmp_desktop.ui.style import role
 from atmp_desktop.ui.table_editor import TableEditor
-from atmp_desktop.ui.errors import qt_safe
+from atmp_desktop.ui.errors import logged, qt_safe
 
 REDRAW_MS = 250
 
@@ -118,6 +118,7 @@ def _lay_out(generation: int, rows: list[dict], signals: _Signals) -> None:
     try:
         layout = flow_layout(rows) if rows else None
     except Exception:  # a row the layout cannot read: no preview rather than a thread that dies loudly
+        logged()
         layout = None
     signals.done.emit(generation, layout)
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from atmp_desktop.store import ProjectFileError
+from atmp_desktop.ui.errors import logged
 
 COLUMNS = ("Name", "Date (UTC)", "Author", "Kind", "Fields", "Rows", "Open comments", "Approved")
 
@@ -214,6 +215,7 @@ class _BundleWorker(QObject):
             self.done.emit(None, str(exc))
             return
         except Exception as exc:  # the worker must always report back
+            logged()
             self.done.emit(None, f"the bundle could not be written ({type(exc).__name__}: {exc}).")
             return
         self.done.emit(res, "")
