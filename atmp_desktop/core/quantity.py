@@ -51,7 +51,7 @@ def _clean(text: str) -> str:
             # an en dash between two numbers is a range, not a minus: only a sign before a digit at a start
             # of a term becomes '-'
             text = re.sub(rf"(?:(?<=^)|(?<=[\s(≤≥<>=~]))\{ch}(?=\s?\d)" if ch != "\u2013" else
-                          rf"(?:(?<=^)|(?<=[(≤≥<>=~]))\u2013(?=\d)", "-", text)
+                          r"(?:(?<=^)|(?<=[(≤≥<>=~]))\u2013(?=\d)", "-", text)
     return text
 
 

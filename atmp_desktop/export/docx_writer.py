@@ -200,13 +200,6 @@ class DocxWriter:
         cp.created = _iso(created) or _iso(meta.date) or fixed
         cp.modified = _iso(modified) or _iso(meta.date) or fixed
         cp.last_printed = cp.modified
-        self._comment_date = cp.modified
-
-    def _comment(self, d, runs, text: str) -> None:
-        """A reviewer comment dated like the document: python-docx stamps now(), which broke byte-identical
-        re-export whenever two exports straddled a second."""
-        c = d.add_comment(runs, text, author=APP_NAME, initials="AD")
-        c._comment_elm.date = self._comment_date.replace(tzinfo=_dt.timezone.utc)
 
     def _header_footer(self, section, doc, clean):
         meta = doc.meta

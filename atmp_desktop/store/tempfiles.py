@@ -3,7 +3,6 @@ killed run: a temp name says which process made it, so the next run can remove t
 from __future__ import annotations
 
 import os
-import re
 import time
 import zlib
 from pathlib import Path
