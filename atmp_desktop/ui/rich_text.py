@@ -11,11 +11,15 @@ project per pause in typing (the debounce) and when the box is left, like any te
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
+# The QTextFormat family (QTextCharFormat, QTextBlockFormat, QTextListFormat: 164 enum members) is looked up in
+# QtGui when first used, not imported: PySide builds a class's Python enums when the class is first named
+# (~16 M instructions), and a launch's first screen shows its stored texts without naming any format
+# (RichTextEditor._write of a text without markup, _show_state's signal without its format argument).
+from PySide6 import QtGui
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import (
-    QFont, QKeySequence, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextListFormat,
-)
+from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QTextEdit, QToolButton, QVBoxLayout
 
 from atmp_desktop.core.forms import Field
@@ -24,17 +28,26 @@ from atmp_desktop.core.patterns import lazy_compile
 from atmp_desktop.ui.fields import LongTextEditor, _debouncer
 from atmp_desktop.ui.errors import qt_safe
 
+if TYPE_CHECKING:
+    from PySide6.QtGui import QTextCharFormat, QTextDocument
+
 LINE = "\u2028"   # a line break inside a paragraph (Qt's line separator)
 _BULLET_GLYPH = lazy_compile(r"^[\s\u00a0]*[·•▪◦o§\-–*\uf0b7\uf0a7][\s\u00a0]+")   # Word's list labels as text
 _NUMBER_LABEL = lazy_compile(r"^[\s\u00a0]*\d{1,3}[.)][\s\u00a0]+")
-_SUP = QTextCharFormat.AlignSuperScript
-_SUB = QTextCharFormat.AlignSubScript
+
+
+def _sup():
+    return QtGui.QTextCharFormat.AlignSuperScript
+
+
+def _sub():
+    return QtGui.QTextCharFormat.AlignSubScript
 
 
 def _span_of(fmt: QTextCharFormat, text: str) -> Span:
     align = fmt.verticalAlignment()
     return Span(text.replace(LINE, "\n"), bold=fmt.fontWeight() >= QFont.DemiBold, italic=fmt.fontItalic(),
-                sup=align == _SUP, sub=align == _SUB)
+                sup=align == _sup(), sub=align == _sub())
 
 
 def _spans(block) -> list:
@@ -91,9 +104,9 @@ def blocks_of(doc: QTextDocument, labels: bool = False) -> list:
             lst = block.textList()
             numbered = None
             if lst is not None:
-                numbered = lst.format().style() in (QTextListFormat.ListDecimal, QTextListFormat.ListLowerAlpha,
-                                                    QTextListFormat.ListUpperAlpha, QTextListFormat.ListLowerRoman,
-                                                    QTextListFormat.ListUpperRoman)
+                style = QtGui.QTextListFormat
+                numbered = lst.format().style() in (style.ListDecimal, style.ListLowerAlpha, style.ListUpperAlpha,
+                                                    style.ListLowerRoman, style.ListUpperRoman)
             elif labels:
                 for pattern, kind in ((_NUMBER_LABEL, True), (_BULLET_GLYPH, False)):
                     stripped = _strip_label(spans, pattern)
@@ -129,12 +142,12 @@ def _trim(spans: list[Span]) -> list[Span]:
 def _char_format(span) -> QTextCharFormat:
     """The format of a span. References ("3.2.S.2.3") and citations ("[ref:key]") are shown as the text they
     were written as, with the emphasis around a citation, so they read back as the same markup."""
-    fmt = QTextCharFormat()
+    fmt = QtGui.QTextCharFormat()
     if isinstance(span, (Span, Cite)):
         fmt.setFontWeight(QFont.Bold if span.bold else QFont.Normal)
         fmt.setFontItalic(span.italic)
     if isinstance(span, Span):
-        fmt.setVerticalAlignment(_SUP if span.sup else _SUB if span.sub else QTextCharFormat.AlignNormal)
+        fmt.setVerticalAlignment(_sup() if span.sup else _sub() if span.sub else QtGui.QTextCharFormat.AlignNormal)
     return fmt
 
 
@@ -145,16 +158,17 @@ def insert_blocks(cursor: QTextCursor, blocks: list, first_in_place: bool = True
         items = b.items if isinstance(b, ListItems) else (b.spans,)
         for k, spans in enumerate(items):
             if started:
-                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+                cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
             started = True
             if isinstance(b, ListItems):
                 if k == 0:
-                    cursor.createList(QTextListFormat.ListDecimal if b.numbered else QTextListFormat.ListDisc)
+                    style = QtGui.QTextListFormat
+                    cursor.createList(style.ListDecimal if b.numbered else style.ListDisc)
                 elif cursor.block().textList() is None and cursor.block().previous().textList() is not None:
                     cursor.block().previous().textList().add(cursor.block())
             elif cursor.block().textList() is not None:
                 cursor.block().textList().remove(cursor.block())
-                cursor.setBlockFormat(QTextBlockFormat())
+                cursor.setBlockFormat(QtGui.QTextBlockFormat())
             for span in spans:
                 text = span.text.replace("\n", LINE)
                 cursor.insertText(text, _char_format(span))
@@ -168,7 +182,7 @@ _COMMANDS: dict[int, str] = {}
 def _command_of(event) -> str | None:
     """The formatting command of a key press (Ctrl+B ...), or None."""
     if not _COMMANDS:
-        _COMMANDS.update({QKeySequence(k)[0].toCombined(): name for name, keys in _KEYS.items() for k in keys})
+        _COMMANDS.update({QtGui.QKeySequence(k)[0].toCombined(): name for name, keys in _KEYS.items() for k in keys})
     key = event.key()
     mods = event.modifiers() & ~Qt.KeypadModifier
     for m in (mods, mods & ~Qt.ShiftModifier):
@@ -185,6 +199,10 @@ class RichTextBox(QTextEdit):
     shortcut uses these keys (the rich-text tests type them inside the real window)."""
     focus_lost = Signal()
     command = Signal(str)   # a formatting key: 'bold', 'italic', 'sup', 'sub'
+    # currentCharFormatChanged without its QTextCharFormat (connected signal to signal, in Qt): a Python slot
+    # of the original would make PySide convert the format, and so build the QTextFormat family's enums, for
+    # every text a launch shows
+    format_changed = Signal()
 
     @qt_safe()
     def focusOutEvent(self, event):
@@ -195,7 +213,7 @@ class RichTextBox(QTextEdit):
     def insertFromMimeData(self, source: QMimeData) -> None:
         cursor = self.textCursor()
         if source.hasHtml():
-            doc = QTextDocument()
+            doc = QtGui.QTextDocument()
             doc.setHtml(source.html())
             blocks = blocks_of(doc, labels=True)
             if blocks:
@@ -207,7 +225,7 @@ class RichTextBox(QTextEdit):
                 return
         if source.hasText():
             cursor.insertText(source.text().replace("\r\n", "\n").replace("\r", "\n").replace("\n\n", "\x00")
-                              .replace("\n", LINE).replace("\x00", "\n"), QTextCharFormat())
+                              .replace("\n", LINE).replace("\x00", "\n"), QtGui.QTextCharFormat())
             self.setTextCursor(cursor)
 
     @qt_safe()
@@ -245,6 +263,7 @@ class RichTextEditor(LongTextEditor):
     def __init__(self, field: Field, parent=None):
         super(LongTextEditor, self).__init__(field, parent)  # FieldEditor.__init__: the box is made here
         self._raw = None
+        self._plain_format = True  # the format at the cursor is the empty one (see _write)
         self.edit = RichTextBox(self)
         self.edit.setAccessibleName(field.label)
         self.edit.setPlaceholderText(field.placeholder)
@@ -256,14 +275,15 @@ class RichTextEditor(LongTextEditor):
         self.edit.textChanged.connect(lambda: None if self._loading else self._timer.start())
         self.edit.focus_lost.connect(self.commit)
         self.edit.cursorPositionChanged.connect(self._show_state)
-        self.edit.currentCharFormatChanged.connect(lambda _f: self._show_state())
+        self.edit.currentCharFormatChanged.connect(self.edit.format_changed)
+        self.edit.format_changed.connect(self._show_state)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(2)
         self.buttons: dict[str, QToolButton] = {}
         self._commands = {"bold": self.toggle_bold, "italic": self.toggle_italic,
-                          "sup": lambda: self.toggle_align(_SUP), "sub": lambda: self.toggle_align(_SUB),
+                          "sup": lambda: self.toggle_align(_sup()), "sub": lambda: self.toggle_align(_sub()),
                           "bullets": lambda: self.toggle_list(False), "numbers": lambda: self.toggle_list(True)}
         self.edit.command.connect(lambda name: self._commands[name]())
         for key, text, tip in _BUTTONS:
@@ -298,12 +318,15 @@ class RichTextEditor(LongTextEditor):
         self._raw = value if isinstance(value, str) else None
         self.edit.clear()
         doc = self.edit.document()
+        plain = None
         if value:
             cursor = QTextCursor(doc)
             cursor.beginEditBlock()
             plain = _plain_paragraphs(str(value))
             if plain is not None:  # no markup in it (most stored text): no parse, one insert
-                cursor.insertText(plain, QTextCharFormat())
+                # in the cursor's format, which in the cleared document is the empty QTextCharFormat(): the
+                # same as naming it, without making PySide build the format classes (see the imports)
+                cursor.insertText(plain)
             else:
                 insert_blocks(cursor, parse(str(value)))
             cursor.endEditBlock()
@@ -312,6 +335,13 @@ class RichTextEditor(LongTextEditor):
             self.edit.setTextCursor(QTextCursor(doc))
         doc.clearUndoRedoStacks()  # the box's own undo starts from the stored text
         doc.setModified(False)
+        if plain is not None or (not value and self._plain_format):
+            # an unformatted text, the cursor at its start, or none in a box whose format was never changed: the
+            # format at the cursor is the empty one (no button on), known without asking Qt for it
+            self._plain_format = True
+            self._show_buttons(dict.fromkeys(self.buttons, False))
+        else:  # (a box cleared keeps the format its cursor had: typing goes on in bold after a bold text)
+            self._show_format()
 
     # -- formatting commands (each one step of the box's own undo)
     def _merge(self, fmt: QTextCharFormat) -> None:
@@ -320,27 +350,28 @@ class RichTextEditor(LongTextEditor):
         self._show_state()
 
     def toggle_bold(self) -> None:
-        fmt = QTextCharFormat()
+        fmt = QtGui.QTextCharFormat()
         fmt.setFontWeight(QFont.Normal if self.edit.fontWeight() >= QFont.DemiBold else QFont.Bold)
         self._merge(fmt)
 
     def toggle_italic(self) -> None:
-        fmt = QTextCharFormat()
+        fmt = QtGui.QTextCharFormat()
         fmt.setFontItalic(not self.edit.fontItalic())
         self._merge(fmt)
 
     def toggle_align(self, align) -> None:
         current = self.edit.currentCharFormat().verticalAlignment()
-        fmt = QTextCharFormat()
-        fmt.setVerticalAlignment(QTextCharFormat.AlignNormal if current == align else align)
+        fmt = QtGui.QTextCharFormat()
+        fmt.setVerticalAlignment(QtGui.QTextCharFormat.AlignNormal if current == align else align)
         self._merge(fmt)
 
     def toggle_list(self, numbered: bool) -> None:
         cursor = self.edit.textCursor()
-        style = QTextListFormat.ListDecimal if numbered else QTextListFormat.ListDisc
+        decimal = QtGui.QTextListFormat.ListDecimal
+        style = decimal if numbered else QtGui.QTextListFormat.ListDisc
         lst = cursor.block().textList()
         cursor.beginEditBlock()
-        if lst is not None and (lst.format().style() == QTextListFormat.ListDecimal) == numbered:
+        if lst is not None and (lst.format().style() == decimal) == numbered:
             for block in _selected_blocks(cursor):  # the same list again: back to paragraphs
                 if block.textList() is not None:
                     block.textList().remove(block)
@@ -358,12 +389,22 @@ class RichTextEditor(LongTextEditor):
         self._show_state()
 
     def _show_state(self) -> None:
+        """The buttons show the format at the cursor (not while a value is loaded: _write shows its state)."""
+        if not self._loading:
+            self._plain_format = False  # the cursor moved or its format changed: asked of Qt from now on
+            self._show_format()
+
+    def _show_format(self) -> None:
+        self._plain_format = False
         fmt = self.edit.currentCharFormat()
         lst = self.edit.textCursor().block().textList()
-        numbered = lst is not None and lst.format().style() == QTextListFormat.ListDecimal
-        for key, on in (("bold", fmt.fontWeight() >= QFont.DemiBold), ("italic", fmt.fontItalic()),
-                        ("sup", fmt.verticalAlignment() == _SUP), ("sub", fmt.verticalAlignment() == _SUB),
-                        ("bullets", lst is not None and not numbered), ("numbers", numbered)):
+        numbered = lst is not None and lst.format().style() == QtGui.QTextListFormat.ListDecimal
+        self._show_buttons({"bold": fmt.fontWeight() >= QFont.DemiBold, "italic": fmt.fontItalic(),
+                            "sup": fmt.verticalAlignment() == _sup(), "sub": fmt.verticalAlignment() == _sub(),
+                            "bullets": lst is not None and not numbered, "numbers": numbered})
+
+    def _show_buttons(self, state: dict[str, bool]) -> None:
+        for key, on in state.items():
             if self.buttons[key].isChecked() != on:
                 self.buttons[key].setChecked(on)
 
