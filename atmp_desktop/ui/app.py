@@ -159,6 +159,9 @@ def run_gui(path: str | None = None) -> int:
             if not opened:
                 window.show_start_screen()
         window.installEventFilter(AfterFirstPaint(window, load_documents, fallback_ms=500))
+        # the menus' shortcuts on the turn after the project (or the start screen) is on screen: this filter,
+        # installed last, is the first to see that paint, so they are bound first on that turn
+        window.installEventFilter(AfterFirstPaint(window, window._after_first_paint, fallback_ms=500))
         if collecting:  # once the project (or the start screen) has painted
             window.installEventFilter(AfterFirstPaint(window, gc.enable, fallback_ms=500))
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 # types (about 15 ms) that the first paint of the start screen does not need. So are the dialogs
 # (`QtWidgets.QMessageBox`, `QFileDialog`, `QDialog`): PySide builds a class's enum types when it is first named,
 # and the first paint shows none of them (~5 M instructions).
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication, QHBoxLayout, QLabel, QMainWindow, QPushButton, QScrollArea,
     QSplitter, QStackedWidget, QVBoxLayout, QWidget,
@@ -55,6 +55,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._forms = forms
         self._workspace_built = False
+        # a launch binds the menus' shortcuts once its project (or the start screen) is on screen (run_gui),
+        # any other window at its first paint (event)
+        self._shortcuts_later = opening is not None
         self.settings = settings or Settings()
         self.project: "ProjectFile | None" = None
         self.snap: ProjectSnapshot | None = None
@@ -122,7 +125,8 @@ class MainWindow(QMainWindow):
         if self._workspace_built:
             return
         self._workspace_built = True
-        self._after_first_paint()
+        if not self._shortcuts_later:
+            self._after_first_paint()
         from atmp_desktop.ui.findings import FindingsDock, ValidationRunner
         self.stack.addWidget(self._build_workspace())
         self.findings_dock = FindingsDock(self.forms, self)
@@ -164,7 +168,9 @@ class MainWindow(QMainWindow):
     def _dock_action(self, text: str, dock, keys: str) -> QAction:
         act = QAction(text, self)
         act.setCheckable(True)
-        act.setShortcut(QKeySequence(keys))
+        self._shortcut_specs.append((act, (keys,)))
+        if self._shortcuts_applied:
+            self._bind_shortcuts([(act, (keys,))])
         dock.toggleViewAction().toggled.connect(act.setChecked)
         act.triggered.connect(lambda on: (dock.setVisible(on), on and dock.raise_()))
         self.view_menu.addAction(act)
@@ -272,23 +278,30 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         """Work the first paint does not need: binding the menu shortcuts and finishing the start screen.
-        Both touch Qt's enum types, whose first use builds about a hundred Python enums (~30 ms)."""
+        Both touch Qt's enum types, whose first use builds about a hundred Python enums (~30 ms); naming
+        QKeySequence alone builds its 76 enum members (~8 M instructions), so a launch binds them on the turn
+        after its project is on screen (run_gui: before any key the user presses then is handled)."""
         if self._shortcuts_applied:
             return
         self._shortcuts_applied = True
         if "_start" in self.__dict__:
             self.start.finish_setup()
-        for act, keys in self._shortcut_specs:
-            sequences: list[QKeySequence] = []
-            for key in keys:
-                if key.startswith("std:"):
-                    found = QKeySequence.keyBindings(getattr(QKeySequence.StandardKey, key[4:]))
-                else:
-                    found = [QKeySequence(key)]
-                sequences += [k for k in found if not k.isEmpty() and k not in sequences]
-            act.setShortcuts(sequences)
+        self._bind_shortcuts(self._shortcut_specs)
         for act in (self.act_undo, self.act_redo):
             act.setShortcutContext(QtCore.Qt.ApplicationShortcut)
+
+    @staticmethod
+    def _bind_shortcuts(specs) -> None:
+        keys_of = QtGui.QKeySequence
+        for act, keys in specs:
+            sequences: list = []
+            for key in keys:
+                if key.startswith("std:"):
+                    found = keys_of.keyBindings(getattr(keys_of.StandardKey, key[4:]))
+                else:
+                    found = [keys_of(key)]
+                sequences += [k for k in found if not k.isEmpty() and k not in sequences]
+            act.setShortcuts(sequences)
 
     def _build_menus(self) -> None:
         self._shortcut_specs: list[tuple[QAction, tuple[str, ...]]] = []
@@ -353,7 +366,8 @@ class MainWindow(QMainWindow):
     @qt_safe(False)
     def event(self, event) -> bool:
         # (events arrive during construction too, before the menus exist)
-        if self.__dict__.get("_shortcuts_applied") is False and event.type() == QtCore.QEvent.Paint:
+        if self.__dict__.get("_shortcuts_applied") is False and event.type() == QtCore.QEvent.Paint \
+                and not self._shortcuts_later:
             QTimer.singleShot(0, self._after_first_paint)  # the window is on screen
         return super().event(event)
 

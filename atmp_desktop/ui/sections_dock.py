@@ -18,7 +18,8 @@ from functools import lru_cache
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6 import QtGui
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDockWidget, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
     QVBoxLayout, QWidget,
@@ -301,9 +302,6 @@ class SectionsDock(QDockWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)  # only the note is edited, see edit_note
-        # setContext after construction: PySide6 ignores the `context=` keyword of this constructor, and a
-        # window-wide F2 took the key from every table and sheet of the window
-        QShortcut(QKeySequence(Qt.Key_F2), self.tree, self.edit_note).setContext(Qt.WidgetShortcut)
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setStretchLastSection(True)
@@ -317,6 +315,10 @@ class SectionsDock(QDockWidget):
         self.tree.itemChanged.connect(self._item_changed)
 
     def _build(self) -> None:
+        # F2 edits the note; made with the tree's rows, not with the dock (a launch names no QKeySequence before
+        # its first paint). setContext after construction: PySide6 ignores the `context=` keyword of this
+        # constructor, and a window-wide F2 took the key from every table and sheet of the window
+        QtGui.QShortcut(QtGui.QKeySequence(Qt.Key_F2), self.tree, self.edit_note).setContext(Qt.WidgetShortcut)
         for h in shown_headings():
             parent = self._items.get(h.parent_code() or "")
             item = QTreeWidgetItem([f"{h.code}  {h.title}", "", "", "", "", ""])
