@@ -59,7 +59,9 @@ _answer_pyside_scan_by_name()
 from atmp_desktop.ui.errors import qt_safe  # noqa: E402 (after the line above: else PySide reads its source, ~3.5 M instructions)
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
+def make_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
+    """The application (made once). `icon=False`: without the window icon, which a launch sets once its window
+    is on screen (naming QIcon makes PySide build its 157 enum members, ~11 M instructions)."""
     app = QApplication.instance()
     if app is None:
         # Fusion from the start (the same look on every platform; honours the palette in dark mode), chosen by
@@ -71,7 +73,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("atmp-desktop")
     app.setDesktopFileName("atmp-desktop")  # Wayland and task bars match the window to the .desktop file
-    app.setWindowIcon(app_icon())
+    if icon:
+        app.setWindowIcon(app_icon())
     return app
 
 
@@ -125,11 +128,12 @@ def run_gui(path: str | None = None) -> int:
     gc.disable()
     from atmp_desktop.ui import errors
     restore_hooks = errors.install()  # a bug from here on is logged and told in one sentence (ui/errors.py)
-    app = make_app()
+    app = make_app(icon=False)  # the icon once the window is on screen (after_project_paint)
     from atmp_desktop.ui.binding_check import binding_problem
     problem = binding_problem()
     if problem:  # refuse now, in one sentence, rather than abort during the user's edits
         print(problem, file=sys.stderr)
+        app.setWindowIcon(app_icon())
         _critical(None, problem)
         if collecting:
             gc.enable()
@@ -159,11 +163,16 @@ def run_gui(path: str | None = None) -> int:
             if not opened:
                 window.show_start_screen()
         window.installEventFilter(AfterFirstPaint(window, load_documents, fallback_ms=500))
-        # the menus' shortcuts on the turn after the project (or the start screen) is on screen: this filter,
-        # installed last, is the first to see that paint, so they are bound first on that turn
-        window.installEventFilter(AfterFirstPaint(window, window._after_first_paint, fallback_ms=500))
         if collecting:  # once the project (or the start screen) has painted
             window.installEventFilter(AfterFirstPaint(window, gc.enable, fallback_ms=500))
+        # installed last, so the first to see that paint: its action runs first on the turn after it
+        window.installEventFilter(AfterFirstPaint(window, after_project_paint, fallback_ms=500))
+
+    def after_project_paint() -> None:
+        # what a user can need at once but the first paint of the project (or the start screen) does not show:
+        # the menus' shortcuts (MainWindow._after_first_paint) and the window icon
+        window._after_first_paint()
+        app.setWindowIcon(app_icon())
 
     def load_documents() -> None:
         # the document definitions, checked against the forms, on the turn after the project (or the start

@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self._restore_workspace_state()
 
     def _dock_action(self, text: str, dock, keys: str) -> QAction:
-        act = QAction(text, self)
+        act = _new_action(text, self)
         act.setCheckable(True)
         self._shortcut_specs.append((act, (keys,)))
         if self._shortcuts_applied:
@@ -183,8 +183,8 @@ class MainWindow(QMainWindow):
         self.navigator.step_chosen.connect(lambda step_id: self.go_to_step(step_id, first_screen=True))
         self.navigator.tab_out.connect(self._focus_first_field)
         self.page_stack = QStackedWidget(self)
-        self.back_button = QPushButton("< &Back", self)
-        self.next_button = QPushButton("&Next >", self)
+        self.back_button = _button("< &Back", self)
+        self.next_button = _button("&Next >", self)
         self.back_button.clicked.connect(lambda: self.step_by(-1))
         self.next_button.clicked.connect(lambda: self.step_by(1))
         self.position_label = QLabel(self)
@@ -225,10 +225,10 @@ class MainWindow(QMainWindow):
         self.file_banner_text = QLabel(self.file_banner)
         self.file_banner_text.setWordWrap(True)
         self.file_banner_text.setStyleSheet(BANNER_CSS)
-        self.file_banner_button = QPushButton("Save a &Copy…", self.file_banner)
+        self.file_banner_button = _button("Save a &Copy…", self.file_banner)
         self.file_banner_button.setAutoDefault(False)
         self.file_banner_button.clicked.connect(self.save_as)
-        self.file_banner_hide = QPushButton("&Don't Warn Again for This File", self.file_banner)
+        self.file_banner_hide = _button("&Don't Warn Again for This File", self.file_banner)
         self.file_banner_hide.setAutoDefault(False)
         self.file_banner_hide.clicked.connect(self._hide_location_notice)
         self.file_banner_hide.hide()
@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
     def _action(self, menu, text, slot, keys: tuple[str, ...] = (), tip="") -> QAction:
         """A menu action; `keys` ("Ctrl+E", or "std:New" for a platform standard key) are bound after the
         first paint by _after_first_paint."""
-        act = QAction(text, self)
+        act = _new_action(text, self)
         if keys:
             self._shortcut_specs.append((act, keys))
         if tip:
@@ -1316,6 +1316,21 @@ class _PaintWatch(QtCore.QObject):
             for w in self.watched:
                 w.removeEventFilter(self)
             action()
+
+
+def _new_action(text: str, parent) -> QAction:
+    """QAction(text, parent), made without PySide building QIcon's 157 enum members before the first paint: to
+    choose between the constructors QAction(text, parent) and QAction(icon, text, parent) PySide realises QIcon."""
+    act = QAction(parent)
+    act.setText(text)
+    return act
+
+
+def _button(text: str, parent: QWidget) -> QPushButton:
+    """QPushButton(text, parent) without realising QIcon (see _new_action)."""
+    button = QPushButton(parent)
+    button.setText(text)
+    return button
 
 
 def _gc_freeze() -> None:

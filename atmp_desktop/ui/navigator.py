@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyledItemDelegate
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView, QListWidget, QListWidgetItem, QStyledItemDelegate, QStyleOptionViewItem,
+)
 
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.ui.logic import StepState
 from atmp_desktop.ui.errors import qt_safe
 
+_PAD, _ICON = 6, 14
 COLOURS = {
     "complete": "#2e7d32",   # all required filled
     "partial": "#ef8f00",    # something missing
@@ -16,25 +19,43 @@ COLOURS = {
     "empty": "#9e9e9e",      # nothing required filled yet
     "na": "#cfcfcf",         # does not apply
 }
-_ICONS: dict[str, QIcon] = {}
+_MARKS: dict[tuple[str, float], QPixmap] = {}
 
 
-def status_icon(kind: str) -> QIcon:
-    if kind not in _ICONS:
-        pm = QPixmap(28, 28)
-        pm.setDevicePixelRatio(2.0)
-        pm.fill(Qt.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.Antialiasing)
-        colour = QColor(COLOURS[kind])
-        p.setBrush(colour)
-        p.setPen(colour.darker(120))
-        if kind == "na":
-            p.setBrush(Qt.NoBrush)
-        p.drawEllipse(2, 2, 10, 10)
-        p.end()
-        _ICONS[kind] = QIcon(pm)
-    return _ICONS[kind]
+def status_mark(kind: str, ratio: float = 2.0) -> QPixmap:
+    """A step's status mark (a dot, a ring where the step does not apply), drawn at twice its 14x14 size and
+    scaled smoothly to a screen of `ratio` device pixels per pixel: exactly what an icon made of the 2x image
+    draws (QIcon.paint; tests/test_ui_navigator.py compares them pixel by pixel). Not a QIcon: naming QIcon makes
+    PySide build its 157 enum members (~11 M instructions) before the launch's first paint."""
+    key = (kind, ratio)
+    if key not in _MARKS:
+        if ratio != 2.0:
+            pm = status_mark(kind)
+            size = QSize(_ICON, _ICON) * ratio  # (rounded as Qt rounds it)
+            if pm.width() > size.width() or pm.height() > size.height():
+                size = pm.size().scaled(size, Qt.KeepAspectRatio)
+            else:
+                size = pm.size()
+            if size != pm.size():
+                pm = pm.scaled(size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+            else:
+                pm = QPixmap(pm)
+            pm.setDevicePixelRatio(ratio)
+        else:
+            pm = QPixmap(28, 28)
+            pm.setDevicePixelRatio(2.0)
+            pm.fill(Qt.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.Antialiasing)
+            colour = QColor(COLOURS[kind])
+            p.setBrush(colour)
+            p.setPen(colour.darker(120))
+            if kind == "na":
+                p.setBrush(Qt.NoBrush)
+            p.drawEllipse(2, 2, 10, 10)
+            p.end()
+        _MARKS[key] = pm
+    return _MARKS[key]
 
 
 def findings_text(counts: dict[str, int]) -> str:
@@ -48,7 +69,7 @@ def findings_text(counts: dict[str, int]) -> str:
 
 REVIEW_WORDS = {"approved": "✔ Approved", "in_review": "In review", "draft": "Review: draft"}
 SUMMARY_ROLE = Qt.UserRole + 1
-_PAD, _ICON = 6, 14
+STATUS_ROLE = Qt.UserRole + 2  # the kind of the step's status mark (see status_mark)
 
 
 class StepDelegate(QStyledItemDelegate):
@@ -80,7 +101,8 @@ class StepDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         if self._background_only:  # the style draws the item's background and selection, paint() the rest
             option.text = ""
-            option.icon = QIcon()
+            if index.data(STATUS_ROLE):  # the mark's place, as an icon has it (Fusion shades a selection there flat)
+                option.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
 
     @qt_safe()
     def paint(self, painter, option, index):
@@ -96,10 +118,11 @@ class StepDelegate(QStyledItemDelegate):
         text = index.data(Qt.DisplayRole) or ""  # option.text has the newline replaced by U+2028
         title, summary = text.split("\n", 1) if "\n" in text else (text, "")
         r = option.rect
-        icon = index.data(Qt.DecorationRole)
-        if icon:
-            icon.paint(painter, QRect(r.left() + _PAD, r.top() + _PAD + 2, _ICON, _ICON))
         view = self.parent()
+        kind = index.data(STATUS_ROLE)
+        if kind:  # (the view's ratio: asking the painter for its device would wrap the viewport, see resizeEvent)
+            painter.drawPixmap(QRect(r.left() + _PAD, r.top() + _PAD + 2, _ICON, _ICON),
+                               status_mark(kind, view.devicePixelRatioF()))
         selected = view.selectionModel().isSelected(index)  # what the view's State_Selected says
         enabled_colour = option.palette.color(QPalette.HighlightedText if selected else QPalette.Text)
         fg = index.data(Qt.ForegroundRole)  # a QColor (see _show)
@@ -163,7 +186,10 @@ class Navigator(QListWidget):
         self._findings: dict[str, dict[str, int]] = {}
         self._shown: dict[str, tuple] = {}   # step id -> (text, icon kind, tooltip) on screen
         for i, step in enumerate(forms.steps, start=1):
-            item = QListWidgetItem(f"{i}. {step.title}", self)
+            # (not QListWidgetItem(text, self): choosing between that and (icon, text, self) makes PySide
+            # build QIcon's enums)
+            item = QListWidgetItem(self)
+            item.setText(f"{i}. {step.title}")
             item.setData(Qt.UserRole, step.id)
             self._items[step.id] = item
         self.currentItemChanged.connect(self._changed)
@@ -228,7 +254,7 @@ class Navigator(QListWidget):
             item.setData(Qt.ForegroundRole, muted(self.palette()))
         else:
             item.setData(Qt.ForegroundRole, None)
-        item.setIcon(status_icon(kind))
+        item.setData(STATUS_ROLE, kind)
         item.setData(Qt.AccessibleTextRole, text.replace("\n", ", "))
 
     def update_review(self, review: dict[str, str]) -> None:
