@@ -341,3 +341,65 @@ def test_formatting_keys_and_buttons_do_nothing_in_a_read_only_box(window):
     assert ed.value() == "**plain text**"
     QTest.keyClick(ed.edit, Qt.Key_Plus, Qt.ControlModifier | Qt.ShiftModifier)   # Ctrl+Shift+= on a US layout
     assert ed.buttons["sup"].isChecked()
+
+
+def _box_state(ed: RichTextEditor) -> dict:
+    """Everything a loaded box holds: each block's and fragment's format, where its cursor is and what it would
+    type in, which buttons are on, whether its undo is empty and the document unmodified."""
+    doc = ed.edit.document()
+    blocks = []
+    block = doc.begin()
+    while block.isValid():
+        frags, it = [], block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            frags.append((frag.text(), frag.charFormat().properties()))
+            it += 1
+        blocks.append((block.blockFormat().properties(), block.charFormat().properties(), frags))
+        block = block.next()
+    return {"blocks": blocks, "cursor": ed.edit.textCursor().position(),
+            "typing_in": ed.edit.currentCharFormat().properties(),
+            "buttons": {k: b.isChecked() for k, b in ed.buttons.items()},
+            "undo": doc.isUndoAvailable(), "modified": doc.isModified()}
+
+
+@pytest.mark.parametrize("before", [None, "**Bold** first", "- a list\n- of two", "x^2^ and *more*"])
+def test_a_stored_plain_text_loads_exactly_as_inserted_in_an_empty_format(window, before):
+    """A launch shows a stored text without markup through the cursor's own format (no QTextCharFormat named:
+    tests/test_ui_startup.py); the box then holds exactly what inserting it in an explicit empty format gave,
+    whatever the box showed before, and what is typed next is unformatted."""
+    from PySide6.QtGui import QTextCharFormat
+    ed = box(window)
+    reference = RichTextEditor(ed.field)
+    text = "First paragraph, 10⁶ cells.\n\nSecond one\nwith a line break inside."
+    for e in (ed, reference):
+        e.set_value(before)
+        e.set_value(text)
+    reference._loading = True  # the old way: the text inserted with a format of its own, then the state read
+    doc = reference.edit.document()
+    reference.edit.clear()
+    cursor = QTextCursor(doc)
+    cursor.insertText(text.replace("\n\n", "\0").replace("\n", "\u2028").replace("\0", "\n"), QTextCharFormat())
+    reference.edit.setTextCursor(QTextCursor(doc))
+    doc.clearUndoRedoStacks()
+    doc.setModified(False)
+    reference._loading = False
+    reference._show_format()
+    assert _box_state(ed) == _box_state(reference)
+    assert not any(_box_state(ed)["buttons"].values())
+    assert ed.value() == text
+    ed.edit.setFocus()
+    QTest.keyClicks(ed.edit, "Typed ")
+    ed.commit()
+    assert ed.value().startswith("Typed First paragraph")  # no marker: typed in the empty format
+
+
+def test_a_box_cleared_after_a_formatted_text_shows_the_format_it_goes_on_typing_in(window):
+    """Clearing a box keeps the format its cursor had (Qt): the buttons say so, and typing follows them."""
+    ed = box(window)
+    ed.set_value("**Bold** first")
+    ed.set_value(None)
+    bold = ed.edit.fontWeight() >= 600
+    assert ed.buttons["bold"].isChecked() == bold
+    ed.set_value("plain again")
+    assert not any(b.isChecked() for b in ed.buttons.values())

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabBar
 
 from atmp_desktop.store import ProjectFile
-from atmp_desktop.ui.sections_dock import COL_FIELDS
+from atmp_desktop.ui.sections_dock import COL_FIELDS, COL_NOTE
 from atmp_desktop.ui.table_editor import TableEditor
 
 
@@ -540,3 +540,48 @@ def test_the_launch_makes_no_plain_dataclass_starts_no_openssl_and_compiles_no_l
     assert line[2:] == [], line
     assert "OPENSSL False" in out.stdout.splitlines()
     assert "LAZY" in out.stdout.splitlines()  # no pattern compiled when first used was used before the paint
+
+
+def test_the_launch_names_no_text_format_key_sequence_or_icon_before_the_project_and_binds_them_after(
+        sample_project, tmp_path):
+    """PySide builds a Qt class's enums when the class is first named: the QTextFormat family (164 members),
+    QKeySequence (76) and QIcon (157) cost the launch ~30 M instructions. Up to the first paint with the project
+    none is named (the rich-text boxes load plain text without them, the shortcuts and the window icon wait);
+    on the turn after that paint the menus' shortcuts, the docks' and the window icon are all there."""
+    probe = (_PROBE_HEAD +
+             "            from PySide6 import QtCore, QtGui\n"
+             "            named = [n for n in ('QTextFormat', 'QTextCharFormat', 'QTextBlockFormat', 'QTextListFormat',\n"
+             "                                 'QKeySequence', 'QShortcut', 'QIcon') if n in vars(QtGui)]\n"
+             "            print('NAMED', *named, flush=True)\n"
+             "            def after(w=obj):\n"
+             "                app = QtCore.QCoreApplication.instance()\n"
+             "                keys = {a.text(): [k.toString() for k in a.shortcuts()] for a in\n"
+             "                        (w.act_save, w.act_find, w.act_undo, w.act_findings, w.act_sections)}\n"
+             "                print('AFTER', not app.windowIcon().isNull(), sorted(keys.items()), flush=True)\n"
+             "            QtCore.QTimer.singleShot(0, after)\n"
+             + _PROBE_AT_FIRST_PAINT)
+    out = _launch_probe(probe, sample_project("car-t"), tmp_path)
+    lines = out.stdout.splitlines()
+    assert "NAMED" in lines, lines
+    after = next(line for line in lines if line.startswith("AFTER"))
+    assert after.startswith("AFTER True "), after  # the window icon
+    for text, key in (("&Save", "Ctrl+S"), ("&Find…", "Ctrl+F"), ("&Undo", "Ctrl+Z"), ("&Findings", "Ctrl+Shift+F"),
+                      ("CTD &Sections", "Ctrl+Shift+C")):
+        assert f"('{text}', [" in after and f"'{key}'" in after.split(f"('{text}', [", 1)[1].split("]", 1)[0], after
+
+
+def test_the_sections_trees_f2_edits_a_note_once_the_tab_is_chosen(window, sample_project, qtbot):
+    """F2 on the Sections tree (its shortcut made with its rows, after the first paint) opens the note of the
+    current section for editing, as before."""
+    assert window.open_path(sample_project("car-t"))
+    window.activateWindow()  # shortcuts reach the active window only
+    bar, i = tab(window, "Sections")
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(i).center())
+    dock = window.sections_dock
+    qtbot.waitUntil(lambda: bool(dock._items), timeout=5000)
+    tree = dock.tree
+    tree.setCurrentItem(dock._items["3.2.R"], COL_NOTE)
+    tree.setFocus()
+    assert tree.state() != tree.State.EditingState
+    qtbot.keyClick(tree, Qt.Key_F2)
+    assert tree.state() == tree.State.EditingState and tree.currentColumn() == COL_NOTE
