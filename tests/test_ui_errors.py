@@ -286,3 +286,13 @@ def test_a_check_that_stops_on_a_bug_is_said_in_the_findings_dock_and_logged(win
     assert "RuntimeError: rule exploded" in log and "in broken" in log and "(thread " in log
     qtbot.wait(50)
     assert boxes() == []
+
+
+def test_an_exception_python_cannot_raise_is_logged_and_not_told(window, qtbot, handler):
+    class Leaky:
+        def __del__(self):
+            raise ValueError("in a destructor")
+    Leaky()  # freed at once; Python can only report what its __del__ raised
+    assert "ValueError: in a destructor" in handler.read_text() and "(ignored in <" in handler.read_text()
+    qtbot.wait(50)
+    assert boxes() == []

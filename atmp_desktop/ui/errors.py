@@ -103,7 +103,8 @@ def logged() -> None:
     kind, value, tb = sys.exc_info()
     try:
         thread = threading.current_thread()
-        if _log_exception(kind, value, tb, None if thread is threading.main_thread() else thread.name):
+        where = None if thread is threading.main_thread() else f"thread {thread.name}"
+        if _log_exception(kind, value, tb, where):
             _print(kind, value, tb)
     except Exception:
         pass
@@ -125,41 +126,54 @@ _LOCK = threading.Lock()  # errors of worker threads are logged too
 
 
 def install():
-    """Route exceptions that reach the event loop (sys.excepthook, threading.excepthook) to `report` and
-    write hard crashes to crash.log. Returns the function that puts the previous hooks back (run_gui calls it
+    """Route exceptions that reach the event loop (sys.excepthook, threading.excepthook) to `report`, those
+    Python cannot raise (sys.unraisablehook) to the log, and write hard crashes to crash.log. Returns the function that puts the previous hooks back (run_gui calls it
     when the loop ends; faulthandler stays on)."""
     if _State.previous is not None:
         return lambda: None
-    _State.previous = (sys.excepthook, threading.excepthook)
+    _State.previous = (sys.excepthook, threading.excepthook, sys.unraisablehook)
     sys.excepthook = report
     threading.excepthook = _thread_report
+    sys.unraisablehook = _unraisable
     _crash_log()
 
     def uninstall() -> None:
         if _State.previous is not None:
-            sys.excepthook, threading.excepthook = _State.previous
+            sys.excepthook, threading.excepthook, sys.unraisablehook = _State.previous
             _State.previous = None
     return uninstall
 
 
-def report(kind, value, tb, thread: str | None = None) -> None:
+def report(kind, value, tb, where: str | None = None) -> None:
     """sys.excepthook: log the traceback, tell the user in one sentence (on the window's next turn: this may
     run in the middle of a paint or on a worker thread), and let the window go on."""
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, value, tb)
         return
     try:
-        if _log_exception(kind, value, tb, thread):
+        if _log_exception(kind, value, tb, where):
             _print(kind, value, tb)
         _notify()
     except Exception:  # the handler must never fail in turn: fall back to Python's own
         sys.__excepthook__(kind, value, tb)
 
 
+def _unraisable(args) -> None:
+    """sys.unraisablehook (an exception Python itself cannot raise: in a __del__, a weakref callback, at
+    garbage collection): logged, and printed as Python would, but not told: nothing the user did failed."""
+    try:
+        if args.exc_type is not None and _log_exception(args.exc_type, args.exc_value, args.exc_traceback,
+                                                        f"ignored in {args.object!r:.100}" if args.object
+                                                        is not None else None):
+            sys.__unraisablehook__(args)
+    except Exception:
+        pass
+
+
 def _thread_report(args) -> None:
     if args.exc_type is SystemExit:
         return
-    report(args.exc_type, args.exc_value, args.exc_traceback, getattr(args.thread, "name", "a thread"))
+    report(args.exc_type, args.exc_value, args.exc_traceback, f"thread {getattr(args.thread, 'name', '?')}")
 
 
 def _print(kind, value, tb) -> None:
@@ -263,7 +277,7 @@ def _kind(kind, tb) -> str:
     return f"{kind.__name__} at {where}"
 
 
-def _log_exception(kind, value, tb, thread: str | None = None) -> bool:
+def _log_exception(kind, value, tb, where: str | None = None) -> bool:
     """Append the error to errors.log: in full the first time, then one line at the 10th, 100th, ... time (a
     paint that fails on every repaint writes a few lines, not megabytes). True the first time."""
     with _LOCK:
@@ -273,7 +287,7 @@ def _log_exception(kind, value, tb, thread: str | None = None) -> bool:
             _State.seen = {key: count}
         if count == 1:
             text = "".join(traceback.format_exception(kind, value, tb))
-            entry = f"=== {_stamp()} {key}{f' (thread {thread})' if thread else ''}\n{text}"
+            entry = f"=== {_stamp()} {key}{f' ({where})' if where else ''}\n{text}"
         elif _power_of_ten(count):
             entry = f"=== {_stamp()} {key}: the same error again ({count:,} times so far): {value!r:.200}\n"
         else:
