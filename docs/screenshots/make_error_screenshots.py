@@ -1,6 +1,7 @@
 """Screenshots of what the user sees when the app hits a bug of its own (ui/errors.py), offscreen, at 1920x1080
 and 1366x768: a typed edit whose write fails inside the store (injected once), the sentence in the status bar
-and the non-modal box over the window (composed from the window's and the box's grabs).
+and the non-modal box over the window (composed from the window's and the box's grabs); and the notice of the
+launch after a hard crash.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_error_screenshots.py
 """
@@ -14,9 +15,19 @@ from pathlib import Path
 from make_data_screenshots import OUT, SIZES, settle  # (this folder; it puts the checkout on sys.path)
 
 
-def main() -> int:
-    from PySide6.QtCore import QPoint, QSettings, Qt
+def over_window(w, box):
+    """The window's grab with the box on it, centred as a window manager would place it (offscreen has none)."""
+    from PySide6.QtCore import QPoint
     from PySide6.QtGui import QPainter
+    shot = w.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(QPoint((shot.width() - box.width()) // 2, (shot.height() - box.height()) // 2), box.grab())
+    painter.end()
+    return shot
+
+
+def main() -> int:
+    from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QMessageBox
     from atmp_desktop.core.forms import default_forms
@@ -63,13 +74,14 @@ def main() -> int:
         settle(app, 400)
         ProjectFile._audit = real_audit
         notice = next(b for b in QApplication.topLevelWidgets() if isinstance(b, QMessageBox) and b.isVisible())
-        shot = w.grab()
-        painter = QPainter(shot)
-        # offscreen has no window manager to place it: centred on the window, as one would
-        at = QPoint((shot.width() - notice.width()) // 2, (shot.height() - notice.height()) // 2)
-        painter.drawPixmap(at, notice.grab())
-        painter.end()
-        shot.save(str(OUT / f"error-notice-{width}.png"))
+        over_window(w, notice).save(str(OUT / f"error-notice-{width}.png"))
+        notice.close()
+        settle(app)
+        # the next launch after a hard crash: its notice once the project is on screen
+        w.statusBar().clearMessage()
+        notice = errors._box(w, errors.crash_sentence())
+        settle(app, 300)
+        over_window(w, notice).save(str(OUT / f"crash-notice-{width}.png"))
         notice.close()
         w.close()
         settle(app)
