@@ -39,6 +39,7 @@ class Sheet:
     headers: list[str]
     rows: list[list[str]]
     sheets: list[str] = field(default_factory=list)   # every sheet of a workbook
+    numbers: list[int] = field(default_factory=list)  # the spreadsheet row number of each row (blank rows skipped)
 
 
 def _cell_text(v: Any) -> str:
@@ -116,6 +117,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> Sheet:
 
 
 def _sheet(name: str, rows: list[list[str]], sheets: list[str]) -> Sheet:
+    # blank rows are left out, but a problem is named by the row number the spreadsheet shows
+    numbers = [n for n, r in enumerate(rows, start=1) if any(c for c in r)]
     rows = [r for r in rows if any(c for c in r)]
     if not rows:
         raise SheetError(f"the sheet '{name}' is empty.")
@@ -124,7 +127,7 @@ def _sheet(name: str, rows: list[list[str]], sheets: list[str]) -> Sheet:
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     headers = [h or f"Column {i + 1}" for i, h in enumerate(rows[0])]
-    return Sheet(name, headers, rows[1:], sheets)
+    return Sheet(name, headers, rows[1:], sheets, numbers[1:])
 
 
 def _norm(text: str) -> str:
@@ -174,7 +177,8 @@ def convert(forms: FormSet, snap: ProjectSnapshot, table: Field, sheet: Sheet,
             mapping: dict[str, int | None]) -> Converted:
     refs = {c.id: _ref_index(forms, snap, c) for c in table.columns if c.type == "ref"}
     out = Converted([], [])
-    for n, raw in enumerate(sheet.rows, start=2):  # spreadsheet row numbers: the header is row 1
+    numbers = sheet.numbers or range(2, len(sheet.rows) + 2)  # (a Sheet made by hand: the header is row 1)
+    for n, raw in zip(numbers, sheet.rows):
         row: dict[str, Any] = {}
         problem = None
         for c in table.columns:

@@ -1,0 +1,372 @@
+"""A regulatory writer's working day in the real window (2026-12-02; docs/reliability.md "A working day in the
+window"): a morning on a sample project through key clicks and mouse clicks on the real widgets, odd clipboard
+content, imports, a milestone and a comparison, exports from the Export dialog, and the files a colleague
+sends. Every test fails on a Python exception (pytest-qt) and on a Qt warning (QWidget::, QLayout, QObject::
+...) printed while it ran; values are checked in the project file read afresh."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import warnings
+
+import pytest
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+
+from atmp_desktop.store import ProjectFile
+
+QT_WARNINGS = ("QWidget::", "QLayout", "QObject::", "QPainter::", "QAbstractItemView", "QHeaderView",
+               "QSortFilterProxyModel", "QTextCursor", "QFont", "Cannot ", "Traceback")
+
+
+import os
+if os.environ.get("WHERE_WARN"):
+    import traceback
+    from PySide6.QtCore import qInstallMessageHandler
+    def _h(mode, ctx, msg):
+        if "QAbstractItemView" in msg or "QWidget" in msg:
+            print("WARN", msg); traceback.print_stack(limit=12)
+    @pytest.fixture(autouse=True)
+    def _handler(qtlog):
+        old = qInstallMessageHandler(_h)
+        yield
+        qInstallMessageHandler(old)
+
+
+@pytest.fixture(autouse=True)
+def no_warnings(qtlog, capfd):
+    """A Qt warning or a traceback printed during the test fails it, with the text."""
+    yield
+    out, err = capfd.readouterr()
+    printed = [line for line in err.splitlines() if any(w in line for w in QT_WARNINGS)]
+    logged = [r.message for r in qtlog.records if any(w in r.message for w in QT_WARNINGS)]
+    assert not printed and not logged, "\n".join(printed + logged)
+
+
+def stored(path, forms):
+    with ProjectFile.open(path, forms, read_only=True) as p:
+        return p.snapshot()
+
+
+def new_from_sample(tmp_path, name, filename=None):
+    """`atmp-desktop new X.atmp --sample NAME`, as the user would run it."""
+    path = tmp_path / (filename or f"{name}.atmp")
+    from atmp_desktop.cli import main
+    assert main(["new", str(path), "--sample", name]) == 0
+    return path
+
+
+def ctrl(widget, key, extra=Qt.NoModifier):
+    QTest.keyClick(widget, key, Qt.ControlModifier | extra)
+
+
+def retype(box, text, finish=Qt.Key_Return):
+    QTest.mouseClick(box, Qt.LeftButton)
+    ctrl(box, Qt.Key_A)
+    if text:
+        QTest.keyClicks(box, text)
+    else:
+        QTest.keyClick(box, Qt.Key_Delete)
+    QTest.keyClick(box, finish)
+    pace()
+
+
+def editor(window, path):
+    step = path.split(".")[0]
+    click_step(window, step)
+    page = window.page(step)
+    QTest.qWait(20)  # a person looks before clicking: the page has painted
+    ed = page.editors[path]
+    page.ensureWidgetVisible(ed, 10, 10)
+    return ed
+
+
+def activate(window):
+    """The offscreen platform leaves a closed drop-down list "active"; a window manager gives activation back
+    to the main window, as this does (tests/soak.py does the same)."""
+    if QApplication.activeWindow() is not window:
+        window.activateWindow()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            QApplication.setActiveWindow(window)
+
+
+def click_step(window, step):
+    activate(window)
+    nav = window.navigator
+    ids = [s.id for s in window.forms.steps]
+    item = nav.item(ids.index(step))
+    nav.scrollToItem(item)
+    QTest.mouseClick(nav.viewport(), Qt.LeftButton, Qt.NoModifier, nav.visualItemRect(item).center())
+    assert window.current_step == step
+
+
+def pace():
+    """Between two inputs of a person the event loop runs (posted events, deferred deletes): QTest sends its
+    events at once, so each helper lets it run, or a click lands on a cell editor Qt has closed but not yet
+    deleted (QAbstractItemView::commitData warns)."""
+    QTest.qWait(1)
+
+
+def click_cell(t, r, c):
+    activate(t.window())
+    idx = t.model.index(r, c)
+    t.view.scrollTo(idx)
+    QTest.mouseClick(t.view.viewport(), Qt.LeftButton, Qt.NoModifier, t.view.visualRect(idx).center())
+    pace()
+
+
+def type_cell(t, r, c, text):
+    click_cell(t, r, c)
+    QTest.keyClicks(t.view, text[0])
+    box = t.view.indexWidget(t.model.index(r, c))
+    assert box is not None, "typing into a cell opened no editor"
+    QTest.keyClicks(box, text[1:])
+    QTest.keyClick(box, Qt.Key_Return)
+    pace()
+
+
+def undo_key(window):
+    window.navigator.setFocus()
+    ctrl(window.navigator, Qt.Key_Z)
+
+
+def redo_key(window):
+    window.navigator.setFocus()
+    ctrl(window.navigator, Qt.Key_Z, Qt.ShiftModifier)
+
+
+def settle(window, qtbot):
+    """Wait for the commit behind the window and the checks, as a person pausing would."""
+    window._saved(wait=True)
+    QTest.qWait(1)
+
+
+# ------------------------------------------------------------------------------------------ the morning
+def test_a_morning_on_the_car_t_sample(window, forms, qtbot, tmp_path, no_message_box):
+    path = new_from_sample(tmp_path, "car-t")
+    window.resize(1366, 768)
+    assert window.open_path(path)
+    # through every step with Next, and back with Back
+    first = window.current_step
+    seen = [first]
+    for _ in range(len(forms.steps)):
+        if not window.next_button.isEnabled():
+            break
+        QTest.mouseClick(window.next_button, Qt.LeftButton)
+        seen.append(window.current_step)
+    assert len(set(seen)) == len(seen) >= 5
+    while window.back_button.isEnabled():
+        QTest.mouseClick(window.back_button, Qt.LeftButton)
+    assert window.current_step == forms.steps[0].id
+
+    # text, long text, choice, date, number
+    retype(editor(window, "product.invented_name").edit, "Leukocel 2")
+    box = editor(window, "product.mode_of_action").edit
+    QTest.mouseClick(box.viewport(), Qt.LeftButton)
+    ctrl(box, Qt.Key_A)
+    QTest.keyClicks(box, "Binds CD19 and kills B cells.")
+    QTest.keyClick(box, Qt.Key_Return)
+    QTest.keyClicks(box, "Second paragraph.")
+    QTest.keyClick(box, Qt.Key_Tab)
+    retype(editor(window, "applicant.planned_submission_date").edit, "2027-03-15")
+    retype(editor(window, "traceability.retention_years").edit, "30")
+    retype(editor(window, "manufacturing.manufacturing_duration").edit, "12")
+    combo = editor(window, "applicant.dossier_status").combo
+    QTest.mouseClick(combo, Qt.LeftButton)
+    QTest.keyClick(combo.view(), Qt.Key_Down)
+    QTest.keyClick(combo.view(), Qt.Key_Down)
+    QTest.keyClick(combo.view(), Qt.Key_Return)
+    status = combo.currentData()
+
+    # a table: add, type, move, delete
+    t = editor(window, "manufacturing.sites")
+    n = t.model.rowCount()
+    QTest.mouseClick(t.add_button, Qt.LeftButton)
+    click_cell(t, n, 0)
+    type_cell(t, n, 0, "Leiden Cell Factory")
+    click_cell(t, n, 0)
+    QTest.mouseClick(t.up_button, Qt.LeftButton)
+    settle(window, qtbot)
+    rows = stored(path, forms).rows("manufacturing.sites")
+    assert rows[n - 1]["name"] == "Leiden Cell Factory" and len(rows) == n + 1
+    click_cell(t, n - 1, 0)
+    QTest.mouseClick(t.remove_button, Qt.LeftButton)
+    settle(window, qtbot)
+    assert len(stored(path, forms).rows("manufacturing.sites")) == n
+
+    # undo across steps: the row comes back, then goes again
+    click_step(window, "product")
+    undo_key(window)
+    settle(window, qtbot)
+    assert len(stored(path, forms).rows("manufacturing.sites")) == n + 1
+    redo_key(window)
+    settle(window, qtbot)
+    assert len(stored(path, forms).rows("manufacturing.sites")) == n
+
+    window.close()
+    snap = stored(path, forms)
+    assert snap.get("product.invented_name") == "Leukocel 2"
+    assert snap.get("product.mode_of_action") == "Binds CD19 and kills B cells.\n\nSecond paragraph."
+    assert snap.get("applicant.planned_submission_date") == "2027-03-15"
+    assert snap.get("traceability.retention_years") == 30
+    assert snap.get("manufacturing.manufacturing_duration")["value"] == 12
+    assert snap.get("applicant.dossier_status") == status
+
+
+
+# ------------------------------------------------------------------------------------------ the clipboard
+ODD = ["x" * 5000, "Zellen 🧬🧪 naïve ≥ 10⁶/kg", "خلايا تائية CAR", "עברית mixed with English", "a\tb inside",
+       "two\nlines", 'quote " inside', "  padded  ", "=SUM(A1:A3)", "\u00a0nbsp\u00a0"]
+
+
+def paste_into(window, t, r, c, text):
+    QGuiApplication.clipboard().setText(text)
+    click_cell(t, r, c)
+    ctrl(t.view, Qt.Key_V)
+    pace()
+
+
+def spreadsheet(rows):
+    from atmp_desktop.ui.clipboard import block_text
+    return block_text(rows)
+
+
+def test_odd_cells_pasted_from_a_spreadsheet_come_back_as_pasted(window, forms, qtbot, tmp_path, no_message_box):
+    path = new_from_sample(tmp_path, "aav-gene-therapy")
+    assert window.open_path(path)
+    t = editor(window, "references.glossary")
+    n = t.model.rowCount()
+    QTest.mouseClick(t.add_button, Qt.LeftButton)
+    pace()
+    block = [[f"AB{i}", odd, f"note {i}"] for i, odd in enumerate(ODD)]
+    paste_into(window, t, n, 0, spreadsheet(block))
+    assert t.message.isHidden() or not t.message.text(), t.message.text()
+    window.close()
+    rows = stored(path, forms).rows("references.glossary")[n:]
+    from atmp_desktop.core.values import normalise
+    expansion = forms.field("references.glossary").columns[1]  # one line: a line break reads as a space
+    assert [(r["abbreviation"], r["expansion"], r["note"]) for r in rows] == \
+        [(a, normalise(expansion, b.strip()), c) for a, b, c in block]  # cells are trimmed
+
+
+def test_ten_thousand_rows_pasted_are_one_undo_step(window, forms, qtbot, tmp_path, no_message_box):
+    path = new_from_sample(tmp_path, "aav-gene-therapy")
+    assert window.open_path(path)
+    t = editor(window, "quality.batch_analyses")
+    before = stored(path, forms).rows("quality.batch_analyses")
+    n = len(before)
+    QTest.mouseClick(t.add_button, Qt.LeftButton)
+    pace()
+    block = [[f"B{i:05d}", "", f"v{i % 3}", "Leiden", "", "2026-01-02", "", f"é 🧬 {i}"] for i in range(10_000)]
+    started = time.perf_counter()
+    paste_into(window, t, n, 0, spreadsheet(block))
+    pasted = time.perf_counter() - started
+    assert not t.message.text(), t.message.text()
+    window._saved(wait=True)
+    assert len(stored(path, forms).rows("quality.batch_analyses")) == n + 10_000
+    undo_key(window)
+    window._saved(wait=True)
+    assert stored(path, forms).rows("quality.batch_analyses") == before
+    redo_key(window)
+    window.close()
+    rows = stored(path, forms).rows("quality.batch_analyses")
+    assert len(rows) == n + 10_000 and rows[-1]["note"] == "é 🧬 9999" and rows[n]["date"] == "2026-01-02"
+    print(f"10,000 rows pasted in {pasted:.2f} s")
+
+
+# ------------------------------------------------------------------------------------------ imports
+def answer_dialog(handle, kind=QDialog, timeout_s=20.0):
+    """Run `handle(dialog)` on the next modal dialog of `kind` to open, as the user answering it would."""
+    deadline = time.monotonic() + timeout_s
+    seen = []
+
+    def poll():
+        d = QApplication.activeModalWidget()
+        if isinstance(d, kind) and d.isVisible():
+            seen.append(d)
+            handle(d)
+        elif time.monotonic() < deadline:
+            QTimer.singleShot(20, poll)
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def choose_file(monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+
+
+def test_a_table_imported_from_excel_through_the_menu(window, forms, qtbot, tmp_path, monkeypatch, no_message_box):
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime
+    path = new_from_sample(tmp_path, "car-t")
+    assert window.open_path(path)
+    before = stored(path, forms).rows("manufacturing.sites")
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Sites ✓"
+    ws.append(["Name", "Address", "Country", "Activities", "GMP certificate date"])
+    ws.append(["Zellwerk 🧬 GmbH", "Hauptstraße 1\nBerlin", "Germany", "QC testing", datetime.date(2025, 4, 1)])
+    ws.append(["مختبر", "Cairo", "Egypt", "x" * 3000, datetime.datetime(2024, 1, 31, 0, 0)])
+    ws.append([None, None, None, None, None])
+    ws.append([12345, 6.5, True, "=A2", "not a date"])
+    xlsx = tmp_path / "sites from Ana ü.xlsx"
+    book.save(xlsx)
+    choose_file(monkeypatch, xlsx)
+    shown = []
+
+    def import_it(d):
+        shown.append((d.count.text(), [d.problems.item(i).text() for i in range(d.problems.count())],
+                      d.target.currentData()))
+        d.target.setCurrentIndex(d.target.findData("manufacturing.sites"))
+        QTest.mouseClick(d.import_button, Qt.LeftButton)
+    answer_dialog(import_it)
+    window.act_import_table.trigger()
+    assert shown, "no import dialog"
+    # the row Excel shows as row 5 (a blank row 4 above it) is named as row 5, where the writer will look
+    assert shown[0][1] == ["Row 5: GMP certificate date: 'not a date' is not a date; write it as YYYY-MM-DD"]
+    window.close()
+    rows = stored(path, forms).rows("manufacturing.sites")
+    added = rows[len(before):]
+    assert rows[:len(before)] == before
+    assert added[0]["name"] == "Zellwerk 🧬 GmbH" and added[0]["gmp_certificate_date"] == "2025-04-01"
+    assert added[1]["name"] == "مختبر" and added[1]["gmp_certificate_date"] == "2024-01-31"
+    assert len(added) == 2
+
+
+def test_a_word_draft_imported_through_the_menu(window, forms, qtbot, tmp_path, monkeypatch, no_message_box):
+    import docx
+    path = new_from_sample(tmp_path, "car-t")
+    assert window.open_path(path)
+    d = docx.Document()
+    d.add_heading("3.2.S.2.2 Description of Manufacturing Process and Process Controls", level=2)
+    d.add_paragraph("Cells are thawed 🧊 and washed.")
+    d.add_paragraph("خطوة second paragraph.")
+    d.add_heading("3.2.P.8 Stability", level=2)
+    d.add_paragraph("Stable for 12 months at ≤ −150 °C.")
+    draft = tmp_path / "draft v3 (Ana).docx"
+    d.save(draft)
+    choose_file(monkeypatch, draft)
+    shown = []
+
+    def import_it(dlg):
+        shown.append([(p.path, p.action) for p in dlg.proposals])
+        for box in dlg.boxes:
+            if box.isEnabled() and not box.isChecked():
+                box.setFocus()
+                QTest.keyClick(box, Qt.Key_Space)  # tick it: replace the sample's text
+        answer_dialog(lambda m: QTest.mouseClick(m.button(QMessageBox.Yes), Qt.LeftButton), QMessageBox)
+        QTest.mouseClick(dlg.import_button, Qt.LeftButton)
+    answer_dialog(import_it, kind=QDialog)
+    window.act_import_docx.trigger()
+    assert shown, "no import dialog"
+    window.close()
+    snap = stored(path, forms)
+    chosen = [p for p, action in shown[0] if action in ("fill", "replace")]
+    assert chosen
+    texts = [snap.get(p) for p in chosen]
+    assert texts == ["Cells are thawed 🧊 and washed.\n\nخطوة second paragraph."], texts
