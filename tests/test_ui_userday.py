@@ -23,20 +23,6 @@ QT_WARNINGS = ("QWidget::", "QLayout", "QObject::", "QPainter::", "QAbstractItem
                "QSortFilterProxyModel", "QTextCursor", "QFont", "Cannot ", "Traceback")
 
 
-import os
-if os.environ.get("WHERE_WARN"):
-    import traceback
-    from PySide6.QtCore import qInstallMessageHandler
-    def _h(mode, ctx, msg):
-        if "QAbstractItemView" in msg or "QWidget" in msg:
-            print("WARN", msg); traceback.print_stack(limit=12)
-    @pytest.fixture(autouse=True)
-    def _handler(qtlog):
-        old = qInstallMessageHandler(_h)
-        yield
-        qInstallMessageHandler(old)
-
-
 @pytest.fixture(autouse=True)
 def no_warnings(qtlog, capfd):
     """A Qt warning or a traceback printed during the test fails it, with the text."""
