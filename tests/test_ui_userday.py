@@ -5,9 +5,6 @@ sends. Every test fails on a Python exception (pytest-qt) and on a Qt warning (Q
 ...) printed while it ran; values are checked in the project file read afresh."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 import warnings
 
