@@ -316,20 +316,22 @@ class RichTextEditor(LongTextEditor):
 
     def _write(self, value):
         self._raw = value if isinstance(value, str) else None
-        self.edit.clear()
         doc = self.edit.document()
-        plain = None
-        if value:
-            cursor = QTextCursor(doc)
-            cursor.beginEditBlock()
-            plain = _plain_paragraphs(str(value))
-            if plain is not None:  # no markup in it (most stored text): no parse, one insert
-                # in the cursor's format, which in the cleared document is the empty QTextCharFormat(): the
-                # same as naming it, without making PySide build the format classes (see the imports)
-                cursor.insertText(plain)
-            else:
+        plain = _plain_paragraphs(str(value)) if value else None
+        if plain is not None:  # no markup in it (most stored text): no parse, one call
+            # The document's own setPlainText clears it and inserts with a new cursor, in the empty format of
+            # the cleared document (the same as naming QTextCharFormat(), without making PySide build the
+            # format classes: see the imports). Not the box's setPlainText: that gives the whole text the
+            # format the box's cursor had (bold after a bold text).
+            doc.setPlainText(plain)
+        else:
+            self.edit.clear()
+            if value:
+                cursor = QTextCursor(doc)
+                cursor.beginEditBlock()
                 insert_blocks(cursor, parse(str(value)))
-            cursor.endEditBlock()
+                cursor.endEditBlock()
+        if value:
             # the box's own cursor moved along with the insertion and the box scrolled to the text's end: a
             # stored text opens at its beginning
             self.edit.setTextCursor(QTextCursor(doc))
