@@ -9,10 +9,10 @@ import time
 import warnings
 
 import pytest
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import QPoint, QTimer, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QPushButton, QStyle
 
 from atmp_desktop.store import ProjectFile
 
@@ -353,3 +353,138 @@ def test_a_word_draft_imported_through_the_menu(window, forms, qtbot, tmp_path, 
     assert chosen
     texts = [snap.get(p) for p in chosen]
     assert texts == ["Cells are thawed 🧊 and washed.\n\nخطوة second paragraph."], texts
+
+
+# ------------------------------------------------------------------------------------------ milestone, compare, export
+def milestones_dialog(window, handle):
+    """Review ▸ Milestones… from the menu, `handle(dialog)` run while it is open (it is modal)."""
+    from atmp_desktop.ui.milestones_dialog import MilestonesDialog
+    seen = answer_dialog(handle, MilestonesDialog)
+    window.act_milestones.trigger()
+    assert seen, "no Milestones dialog"
+    return seen[0]
+
+
+def test_milestone_edits_compare_and_export_through_the_window(window, forms, qtbot, tmp_path, no_message_box):
+    import docx
+    from PySide6.QtWidgets import QInputDialog
+    path = new_from_sample(tmp_path, "car-t")
+    window.resize(1366, 768)
+    assert window.open_path(path)
+    name_box = []
+
+    def name_it(box):
+        # a modal box is shown before the platform activates it (asynchronous, here as under a window
+        # manager): keys typed before then go to the window that still has focus, so wait as a person does
+        qtbot.waitUntil(box.isActiveWindow, timeout=5000)
+        line = box.focusWidget()
+        name_box.append((type(line).__name__, box.geometry(), box.screen().availableGeometry()))
+        QTest.keyClicks(line, "as sent to CMC lead ")
+        QGuiApplication.clipboard().setText("✓ 🧬")  # QTest types ASCII only (aborts on more): the rest is pasted
+        ctrl(line, Qt.Key_V)
+        QTest.keyClick(line, Qt.Key_Return)
+
+    def make_one(d):
+        answer_dialog(name_it, QInputDialog)
+        QTest.mouseClick(d.new_button, Qt.LeftButton)
+        assert d.table.rowCount() == 1 and d.table.item(0, 0).text() == "as sent to CMC lead ✓ 🧬"
+        QTest.keyClick(d, Qt.Key_Escape)
+    milestones_dialog(window, make_one)
+    assert name_box, "the name box never opened"
+    kind, where, screen = name_box[0]
+    assert kind == "QLineEdit" and screen.contains(where), name_box  # typed into, on the screen
+    with ProjectFile.open(path, forms, read_only=True) as p:
+        assert [m.name for m in p.milestones()] == ["as sent to CMC lead ✓ 🧬"]
+
+    # the day's edits: fields and cells typed
+    before = stored(path, forms)
+    retype(editor(window, "product.invented_name").edit, "Leukocel 3")
+    retype(editor(window, "traceability.retention_years").edit, "31")
+    t = editor(window, "manufacturing.sites")
+    old_site = t.model.index(0, 0).data()
+    type_cell(t, 0, 0, "Leiden Cell Factory B.V.")
+    settle(window, qtbot)
+
+    # compare with the milestone: the view names what changed, from the milestone to now
+    views = []
+
+    def compare(d):
+        QTest.mouseClick(d.table.viewport(), Qt.LeftButton, Qt.NoModifier,
+                         d.table.visualRect(d.table.model().index(0, 0)).center())
+        QTest.mouseClick(d.compare_button, Qt.LeftButton)
+        views.append(window._compare_view)
+        QTest.mouseClick(_button(d, "Close"), Qt.LeftButton)
+    milestones_dialog(window, compare)
+    view = views[0]
+    qtbot.waitExposed(view)
+    texts = tree_texts(view.tree)
+    assert any("Invented name" in t and "Leukocel 3" in t for t in texts), texts
+    assert any("31" in t for t in texts), texts
+    assert any(old_site in t and "Leiden Cell Factory B.V." in t for t in texts), texts
+    assert view.summary.text().startswith("2 field(s) changed"), view.summary.text()
+    QTest.keyClick(view, Qt.Key_Escape)
+
+    # export the quality document as Word through the Export dialog
+    out = tmp_path / "export ü"
+    results = []
+
+    def export(d):
+        qtbot.waitUntil(d.isActiveWindow, timeout=5000)
+        QGuiApplication.clipboard().setText(str(out))  # a folder path is pasted (QTest types ASCII only)
+        QTest.mouseClick(d.out_dir, Qt.LeftButton)
+        ctrl(d.out_dir, Qt.Key_A)
+        ctrl(d.out_dir, Qt.Key_V)
+        assert d.out_dir.text() == str(out)
+        QTest.mouseClick(_button(d, "Select &none"), Qt.LeftButton)
+        item = next(d.documents.item(i) for i in range(d.documents.count())
+                    if d.documents.item(i).data(Qt.UserRole) == "m3-2-s")
+        d.documents.scrollToItem(item)
+        rect = d.documents.visualItemRect(item)
+        QTest.mouseClick(d.documents.viewport(), Qt.LeftButton, Qt.NoModifier,
+                         rect.topLeft() + QPoint(d.documents.style().pixelMetric(QStyle.PM_IndicatorWidth) // 2 + 4,
+                                                 rect.height() // 2))
+        if d.pdf.isChecked():
+            QTest.mouseClick(d.pdf, Qt.LeftButton)
+        if not d.word.isChecked():
+            QTest.mouseClick(d.word, Qt.LeftButton)
+        assert d.selected_ids() == ["m3-2-s"] and d.formats() == ("docx",)
+        QTest.mouseClick(d.export_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: d.result is not None or bool(d.error), timeout=120_000)
+        d.wait()
+        results.append((d.error, d.result, d.status.text()))
+        QTest.mouseClick(d.cancel_button, Qt.LeftButton)  # now "Close"
+    from atmp_desktop.ui.export_dialog import ExportDialog
+    answer_dialog(export, ExportDialog)
+    window.act_export.trigger()
+    assert results, "no Export dialog"
+    error, result, status = results[0]
+    assert not error and "1 file(s) written" in status, (error, status)
+    written = [p for p in result.paths if p.suffix == ".docx"]
+    assert len(written) == 1 and written[0].parent == out
+    word = docx.Document(written[0])
+    text = "\n".join([p.text for p in word.paragraphs]
+                     + [cell.text for table in word.tables for row in table.rows for cell in row.cells])
+    assert "Leukocel 3" in text and "Leiden Cell Factory B.V." in text
+
+    window.close()
+    snap = stored(path, forms)
+    assert snap.get("product.invented_name") == "Leukocel 3" and snap.get("traceability.retention_years") == 31
+    assert snap.rows("manufacturing.sites")[0]["name"] == "Leiden Cell Factory B.V."
+    with ProjectFile.open(path, forms, read_only=True) as p:
+        kept = p.milestone_snapshot(p.milestones()[0])
+    assert kept.get("product.invented_name") == before.get("product.invented_name") != "Leukocel 3"
+    assert kept.rows("manufacturing.sites")[0]["name"] == old_site
+
+
+def tree_texts(tree):
+    """Every line of a tree, its columns joined."""
+    out, todo = [], [tree.topLevelItem(i) for i in reversed(range(tree.topLevelItemCount()))]
+    while todo:
+        item = todo.pop()
+        out.append(" | ".join(item.text(c) for c in range(tree.columnCount())))
+        todo += [item.child(i) for i in reversed(range(item.childCount()))]
+    return out
+
+
+def _button(dialog, text):
+    return next(b for b in dialog.findChildren(QPushButton) if b.text() == text)
