@@ -50,6 +50,18 @@ def _ctrl(widget, key) -> None:
     QTest.keyClick(widget, key, Qt.ControlModifier)
 
 
+def retype(box, text: str, finish=Qt.Key_Return) -> None:
+    """Click into a one-line box, select all, type `text` over it (an empty text deletes) and finish with
+    `finish` (Enter or Tab), as a person does."""
+    QTest.mouseClick(box, Qt.LeftButton)
+    _ctrl(box, Qt.Key_A)
+    if text:
+        QTest.keyClicks(box, text)
+    else:
+        QTest.keyClick(box, Qt.Key_Delete)
+    QTest.keyClick(box, finish)
+
+
 def rss_kib() -> int:
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
@@ -118,22 +130,13 @@ class Soak:
     def _words(self, n: int) -> str:
         return " ".join(self.rng.choice(ASCII_WORDS) for _ in range(n))
 
-    def _retype(self, box, text: str, finish=Qt.Key_Return) -> None:
-        QTest.mouseClick(box, Qt.LeftButton)
-        _ctrl(box, Qt.Key_A)
-        if text:
-            QTest.keyClicks(box, text)
-        else:
-            QTest.keyClick(box, Qt.Key_Delete)
-        QTest.keyClick(box, finish)
-
     # ------------------------------------------------------------------ actions
     def text(self) -> bool:
         ed = self._pick(TextEditor)
         if ed is None:
             return False
         text = self._words(self.rng.randint(1, 4))
-        self._retype(ed.edit, text)
+        retype(ed.edit, text)
         self._scalar(ed.field.path, text)
         return True
 
@@ -187,11 +190,11 @@ class Soak:
         if ed is None:
             return False
         if self.rng.random() < 0.15:  # an impossible date: shown invalid, never saved
-            self._retype(ed.edit, f"{self.rng.choice((30, 31))}/02/20{self.rng.randint(24, 30)}")
+            retype(ed.edit, f"{self.rng.choice((30, 31))}/02/20{self.rng.randint(24, 30)}")
             assert ed.problem_text, "an impossible date was accepted"
             return True
         y, m, d = self.rng.randint(2020, 2032), self.rng.randint(1, 12), self.rng.randint(1, 28)
-        self._retype(ed.edit, f"{y:04d}-{m:02d}-{d:02d}")
+        retype(ed.edit, f"{y:04d}-{m:02d}-{d:02d}")
         self._scalar(ed.field.path, f"{y:04d}-{m:02d}-{d:02d}")
         return True
 
@@ -201,14 +204,14 @@ class Soak:
             low = ed.field.min if ed.field.min is not None else 0
             high = ed.field.max if ed.field.max is not None else 5000
             value = self.rng.randint(low, high)
-            self._retype(ed.edit, str(value))
+            retype(ed.edit, str(value))
             self._scalar(ed.field.path, value)
             return True
         ed = self._pick(QuantityEditor)
         if ed is None:
             return False
         value = self.rng.choice((self.rng.randint(1, 500), round(self.rng.uniform(0.5, 99.5), 1)))
-        self._retype(ed.edit, str(value))
+        retype(ed.edit, str(value))
         self._scalar(ed.field.path, {"value": value, "unit": ed.unit.currentText()})
         return True
 

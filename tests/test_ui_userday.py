@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QPushButton, QStyle
 
 from atmp_desktop.store import ProjectFile
+from tests import soak
 
 QT_WARNINGS = ("QWidget::", "QLayout", "QObject::", "QPainter::", "QAbstractItemView", "QHeaderView",
                "QSortFilterProxyModel", "QTextCursor", "QFont", "Cannot ", "Traceback")
@@ -48,13 +49,7 @@ def ctrl(widget, key, extra=Qt.NoModifier):
 
 
 def retype(box, text, finish=Qt.Key_Return):
-    QTest.mouseClick(box, Qt.LeftButton)
-    ctrl(box, Qt.Key_A)
-    if text:
-        QTest.keyClicks(box, text)
-    else:
-        QTest.keyClick(box, Qt.Key_Delete)
-    QTest.keyClick(box, finish)
+    soak.retype(box, text, finish)
     pace()
 
 
