@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QPushButton, QStyle
 
 from atmp_desktop.store import ProjectFile
+from tests import reliability_kinds as kinds
 from tests import soak
 
 QT_WARNINGS = ("QWidget::", "QLayout", "QObject::", "QPainter::", "QAbstractItemView", "QHeaderView",
@@ -483,3 +484,119 @@ def tree_texts(tree):
 
 def _button(dialog, text):
     return next(b for b in dialog.findChildren(QPushButton) if b.text() == text)
+
+
+# ------------------------------------------------------------------------------------------ files others made
+def fingerprint(path):
+    """The bytes of a file (a folder: its listing; a link: where it points), to show nothing changed."""
+    import hashlib
+    if path.is_symlink():
+        return "link", str(path.readlink())
+    if path.is_dir():
+        return "folder", sorted(p.name for p in path.iterdir())
+    return "file", hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def dismiss_boxes(shown):
+    """Every message box that opens is read and dismissed with Esc, as a person who does not want the way out
+    it offers; its title and text are kept in `shown`. Returns a function that stops the watching."""
+    stop = []
+
+    def poll():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible() and not getattr(box, "_dismissed", False):
+            box._dismissed = True
+            shown.append((box.windowTitle(), box.text(), box.informativeText()))
+            QTest.keyClick(box, Qt.Key_Escape)
+        if not stop:
+            QTimer.singleShot(10, poll)
+    QTimer.singleShot(0, poll)
+    return lambda: stop.append(True)
+
+
+def open_from_the_menu(window, monkeypatch, path):
+    """File ▸ Open…, the file chosen in the file dialog."""
+    choose_file(monkeypatch, path)
+    window.act_open.trigger()
+
+
+REFUSED = sorted([(k, e) for k, (e, _) in kinds.BROKEN.items() if e in ("refused", "locked")]
+                 + [(k, e) for k, (e, _) in kinds.HOSTILE.items() if e in ("foreign", "refused")])
+
+
+def test_files_others_made_are_refused_in_one_sentence_and_left_intact(window, forms, qtbot, tmp_path,
+                                                                        monkeypatch, template):
+    from atmp_desktop.store import project_file
+    monkeypatch.setattr(project_file, "MAX_ROWS_IN_FILE", 20_000)  # the same check on a smaller row bomb
+    window.resize(1366, 768)
+    failures = []
+    for kind, expect in REFUSED:
+        folder = tmp_path / kind
+        folder.mkdir()
+        path = folder / "from Ana ü.atmp"
+        path.write_bytes(template)
+        damage = (kinds.BROKEN.get(kind) or kinds.HOSTILE[kind])[1]
+        damage(path)
+        before = fingerprint(path)
+        shown = []
+        stop = dismiss_boxes(shown)
+        open_from_the_menu(window, monkeypatch, path)
+        QTest.qWait(20)
+        stop()
+        texts = [" ".join(t for t in box[1:] if t) for box in shown]
+        problem = ("no message" if not shown else f"{len(shown)} messages" if len(shown) > 1
+                   else "file changed" if fingerprint(path) != before
+                   else "opened" if window.project is not None
+                   else "file not named" if path.name not in shown[0][1]
+                   else "not one sentence" if shown[0][1].count(". ") or not shown[0][1].endswith(".")
+                   else "unexpected" if any(w in texts[0].lower() for w in ("unexpected", "traceback", "went wrong"))
+                   else "")
+        if problem:
+            failures.append((kind, problem, texts))
+        assert window.stack.currentWidget() is window.start, kind  # the window is where it was
+    assert not failures, "\n".join(map(str, failures))
+    # and the window still works: a good project opens from the menu and takes an edit
+    good = new_from_sample(tmp_path, "car-t")
+    open_from_the_menu(window, monkeypatch, good)
+    assert window.project is not None and window.project.path == good
+    retype(editor(window, "product.invented_name").edit, "After the odd files")
+    window.close()
+    assert stored(good, forms).get("product.invented_name") == "After the odd files"
+
+
+def click_through_every_step(window):
+    while window.next_button.isEnabled():
+        QTest.mouseClick(window.next_button, Qt.LeftButton)
+        QTest.qWait(1)
+
+
+def test_a_read_only_file_and_one_locked_by_a_colleague_are_read_and_left_intact(window, forms, qtbot, tmp_path,
+                                                                               monkeypatch):
+    import json
+    import socket
+    from atmp_desktop.store.locking import lock_path
+    read_only = new_from_sample(tmp_path, "car-t", "read-only ü.atmp")
+    read_only.chmod(0o444)  # the store checks the mode bits too, so this holds even for root
+    locked = new_from_sample(tmp_path, "aav-gene-therapy", "held by maria.atmp")
+    lock_path(locked).write_text(json.dumps({"host": "another-" + socket.gethostname(), "pid": 1, "user": "maria",
+                                             "since": "2026-12-02T08:00:00"}))
+    before = {p: fingerprint(p) for p in (read_only, locked, lock_path(locked))}
+
+    open_from_the_menu(window, monkeypatch, read_only)
+    assert window.project.read_only and "the file is read-only" in window.file_banner_text.text()
+    click_through_every_step(window)
+    assert editor(window, "product.invented_name").edit.isReadOnly()
+    window.close_project()
+
+    shown = []
+
+    def read_only_please(box):
+        shown.append(box.text())
+        QTest.mouseClick(next(b for b in box.buttons() if "Read-Only" in b.text()), Qt.LeftButton)
+    answer_dialog(read_only_please, QMessageBox)
+    open_from_the_menu(window, monkeypatch, locked)
+    assert shown and "maria" in shown[0]
+    assert window.project.read_only and window.project.path == locked
+    click_through_every_step(window)
+    window.close_project()
+    assert {p: fingerprint(p) for p in before} == before  # not a byte written, the colleague's lock kept

@@ -70,3 +70,15 @@ class ForeignSchemaError(ProjectFileError):
             f"'{self.path.name}' {kind} ({what}), so it is not opened and nothing in it can run; make a clean copy "
             f"(atmp-desktop clean-copy '{self.path.name}' --to NEW.atmp, or Make a clean copy in the window) to "
             "work with its values.")
+
+
+class OversizedValueError(ProjectFileError):
+    """One stored value is larger than any project field can hold (a careless tool, or a file made to exhaust
+    memory). The file is not opened; a clean copy (store.clean_copy) keeps everything else."""
+
+    def __init__(self, path: Path, limit_mb: int):
+        self.path = Path(path)
+        self.problem = f"holds a value larger than {limit_mb} MB, more than any project field can hold"
+        super().__init__(
+            f"'{self.path.name}' {self.problem}, so it is not opened; make a clean copy (atmp-desktop clean-copy "
+            f"'{self.path.name}' --to NEW.atmp, or Make a clean copy in the window) to keep everything else.")

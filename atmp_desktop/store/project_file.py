@@ -39,7 +39,8 @@ from atmp_desktop.core.values import (
 from atmp_desktop.store import figures as _figures
 from atmp_desktop.store import deferred, guard, locking, review, tempfiles
 from atmp_desktop.store.errors import (
-    DamagedFileError, FileChangedError, ForeignSchemaError, ProjectFileError, ReadOnlyError, UnsavedChangeError,
+    DamagedFileError, FileChangedError, ForeignSchemaError, OversizedValueError, ProjectFileError, ReadOnlyError,
+    UnsavedChangeError,
 )
 from atmp_desktop.store.header import APPLICATION_ID, check_header
 from atmp_desktop.store.milestones import MilestoneMixin
@@ -682,7 +683,8 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
                 if total > MAX_ROWS_IN_FILE:
                     raise ProjectFileError(
                         f"'{self.path.name}' holds {total:,} stored values, more than a project can have "
-                        f"({MAX_ROWS_IN_FILE:,}); it was not opened. It may have been made to stall this app.")
+                        f"({MAX_ROWS_IN_FILE:,}), so it was not opened and nothing in it was read; ask whoever "
+                        "sent it how it was made, and for a new copy.")
                 conn.execute("BEGIN")  # one read transaction: every table of the same moment
                 try:
                     meta_rows = conn.execute("SELECT key, value FROM project_meta").fetchall()
@@ -1503,8 +1505,7 @@ def _read_error(path: Path, exc: sqlite3.Error) -> ProjectFileError:
     if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
         return ProjectFileError(f"'{path.name}' is busy (another program is writing to it); try again in a moment.")
     if "too big" in str(exc):
-        return ProjectFileError(f"'{path.name}' holds a value larger than {guard.MAX_VALUE_BYTES >> 20} MB, more than "
-                                "any project field can hold; it was not opened. Make a clean copy to keep the rest.")
+        return OversizedValueError(path, guard.MAX_VALUE_BYTES >> 20)
     return DamagedFileError(path, f"({exc})")
 
 

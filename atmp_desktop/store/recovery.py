@@ -117,7 +117,10 @@ def _read_raw(source: Path, report: CleanCopyReport) -> dict[str, list[tuple]]:
                 try:
                     out[table] = conn.execute(f'SELECT {cols} FROM "{table}"{order} LIMIT {limit}').fetchall()
                 except sqlite3.Error as exc:
-                    report.problems.append(f"{table} could not be read ({exc}); nothing was copied from it")
+                    if "too big" in str(exc):  # one oversized value: the table row by row, without it
+                        out[table] = _rows_but_oversized(conn, table, cols, order, limit, source, report)
+                    else:
+                        report.problems.append(f"{table} could not be read ({exc}); nothing was copied from it")
                 finally:
                     conn.text_factory = str
     except sqlite3.Error as exc:
@@ -126,6 +129,34 @@ def _read_raw(source: Path, report: CleanCopyReport) -> dict[str, list[tuple]]:
         guard.forget(conn)
         conn.close()
     return out
+
+
+def _rows_but_oversized(conn, table: str, cols: str, order: str, limit: int, source: Path,
+                        report: CleanCopyReport) -> list[tuple]:
+    """The rows of `table` one by one, leaving out (and naming) those holding a value larger than the
+    connection's length limit, which stops a read of the whole table."""
+    try:
+        rowids = [r[0] for r in conn.execute(f'SELECT rowid FROM "{table}"{order} LIMIT {limit}')]
+    except sqlite3.Error as exc:
+        report.problems.append(f"{table} could not be read ({exc}); nothing was copied from it")
+        return []
+    rows = []
+    for rowid in rowids:
+        try:
+            rows += conn.execute(f'SELECT {cols} FROM "{table}" WHERE rowid = ?', [rowid]).fetchall()
+        except sqlite3.Error:
+            report.problems.append(f"{_where(conn, table, rowid)}: its value in '{source.name}' is larger than "
+                                   f"{guard.MAX_VALUE_BYTES >> 20} MB, more than any field can hold; left out")
+    return rows
+
+
+def _where(conn, table: str, rowid: int) -> str:
+    """The field path of a row of the values or rows table (its table and rowid otherwise)."""
+    try:
+        step, field_ = conn.execute(f'SELECT step, field FROM "{table}" WHERE rowid = ?', [rowid]).fetchone()
+        return ".".join(x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in (step, field_))
+    except (sqlite3.Error, TypeError, ValueError):  # no such columns, or a value too big there too
+        return f"{table} row {rowid}"
 
 
 def _text(value: Any) -> str | None:

@@ -197,14 +197,12 @@ def offer_backups(window, path: Path, exc) -> bool:
 
 
 def offer_clean_copy(window, path: Path, exc) -> bool:
-    """A file with database objects we did not create: offer to copy its values into a new project."""
+    """A file with database objects we did not create, or a value larger than a field can hold: offer to copy
+    its values into a new project."""
     from atmp_desktop.store import ProjectFileError
     from atmp_desktop.store.recovery import clean_copy
     from atmp_desktop.store.tempfiles import temp_path
-    what = ", ".join((exc.foreign or exc.missing)[:3]) + (" …" if len(exc.foreign or exc.missing) > 3 else "")
-    kind = "contains database objects this app did not create" if exc.foreign else "lacks parts of a project file"
-    box = QMessageBox(QMessageBox.Warning, "Project not opened",
-                      f"“{path.name}” {kind} ({what}), so it was not opened and nothing in it has run.",
+    box = QMessageBox(QMessageBox.Warning, "Project not opened", f"“{path.name}” {_refused_because(exc)}.",
                       parent=window)
     box.setInformativeText("A clean copy reads only its values, checks each one and writes them into a new "
                            f"project file; “{path.name}” itself is not changed.")
@@ -257,6 +255,15 @@ def offer_clean_copy(window, path: Path, exc) -> bool:
     else:
         window.status.showMessage(f"Clean copy “{target.name}”: all {report.copied} value(s) copied.", 8000)
     return True
+
+
+def _refused_because(exc) -> str:
+    problem = getattr(exc, "problem", None)  # OversizedValueError
+    if problem:
+        return f"{problem}, so it was not opened"
+    what = ", ".join((exc.foreign or exc.missing)[:3]) + (" …" if len(exc.foreign or exc.missing) > 3 else "")
+    kind = "contains database objects this app did not create" if exc.foreign else "lacks parts of a project file"
+    return f"{kind} ({what}), so it was not opened and nothing in it has run"
 
 
 def offer_lock(window, path: Path, exc) -> str:

@@ -483,7 +483,8 @@ class MainWindow(QMainWindow):
         """Open a project; lock, damage and format problems are explained (with a way out), never raised."""
         # imported here, not at the top: the store pulls in sqlite-utils, which need not delay the first paint
         from atmp_desktop.store import (
-            DamagedFileError, ForeignSchemaError, ProjectFile, ProjectFileError, ProjectLockedError,
+            DamagedFileError, ForeignSchemaError, OversizedValueError, ProjectFile, ProjectFileError,
+            ProjectLockedError,
         )
         path = Path(path)
         if self.project is not None and _same_file(path, self.project.path) and read_only == self.project.read_only:
@@ -497,7 +498,7 @@ class MainWindow(QMainWindow):
         except ProjectLockedError as exc:
             choice = _rescue().offer_lock(self, path, exc)
             return bool(choice) and self.open_path(path, read_only=choice == "read-only", break_lock=choice == "break")
-        except ForeignSchemaError as exc:
+        except (ForeignSchemaError, OversizedValueError) as exc:  # a clean copy keeps its values
             return _rescue().offer_clean_copy(self, path, exc)
         except DamagedFileError as exc:
             return _rescue().offer_backups(self, path, exc)
