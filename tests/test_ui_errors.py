@@ -296,3 +296,18 @@ def test_an_exception_python_cannot_raise_is_logged_and_not_told(window, qtbot, 
     assert "ValueError: in a destructor" in handler.read_text() and "(ignored in <" in handler.read_text()
     qtbot.wait(50)
     assert boxes() == []
+
+
+def test_help_open_log_folder_makes_the_folder_and_opens_it_in_the_file_manager(window, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    folder = errors.log_dir()
+    assert not folder.exists()  # a first launch: nothing has been logged yet
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    [action] = [a for a in help_menu.actions() if a.text() == "Open &Log Folder"]
+    action.trigger()
+    assert folder.is_dir()
+    assert [(u.scheme(), u.toLocalFile()) for u in opened] == [("file", str(folder))]  # offline: a local folder
+    action.trigger()  # again, the folder now there
+    assert len(opened) == 2 and opened[1] == opened[0]

@@ -372,7 +372,7 @@ def _box(window, text: str):
     box.setWindowModality(Qt.NonModal)  # the user carries on; nothing waits for an answer
     box.setAttribute(Qt.WA_DeleteOnClose)
     folder = box.addButton("Open Log Folder", QMessageBox.ActionRole)
-    folder.clicked.connect(_open_log_folder)
+    folder.clicked.connect(open_log_folder)
     box.setEscapeButton(QMessageBox.Ok)  # (with two buttons Qt finds none, and would refuse Esc and the close box)
     box.show()
     return box
@@ -385,7 +385,8 @@ def _visible(box) -> bool:
         return False
 
 
-def _open_log_folder() -> None:
+def open_log_folder() -> None:
+    """The logs folder in the file manager (Help > Open Log Folder, the error box's button); made if missing."""
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QDesktopServices
     folder = log_dir()

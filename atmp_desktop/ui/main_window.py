@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from atmp_desktop.ui.start_screen import StartScreen
 from atmp_desktop.ui.settings import Settings
 from atmp_desktop.ui.style import role
-from atmp_desktop.ui.errors import qt_safe
+from atmp_desktop.ui.errors import open_log_folder, qt_safe
 
 # Built on first use (after the first paint): the step pages, navigator, help panel and findings dock need
 # the forms and pull in most of the UI code, none of which the start screen needs.
@@ -354,6 +354,9 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Help")
         self.act_guide = self._action(m, "&User Guide", self.show_guide, ("std:HelpContents", "F1"),
                                       "The user guide, opened at the topic of the current step")
+        self.act_log_folder = self._action(m, "Open &Log Folder", open_log_folder, (),
+                                           "The folder of errors.log and crash.log, to send to support")
+        m.addSeparator()
         self._action(m, "&About " + APP_NAME, self.about).setMenuRole(QAction.AboutRole)
         from atmp_desktop.ui import share_menu
         share_menu.install(self)  # File > Send a Copy and the Review menu (issue 13)
