@@ -27,9 +27,10 @@ def read_header(path: Path) -> Header:
         with open(path, "rb") as fh:
             head = fh.read(100)
     except FileNotFoundError:
-        raise ProjectFileError(f"'{path}' does not exist; check the path or create a project with 'new'.") from None
+        raise ProjectFileError(f"'{path}' does not exist; check whether it was moved, renamed or deleted, or make "
+                               "a new project.") from None
     except IsADirectoryError:
-        raise ProjectFileError(f"'{path}' is a folder, not a project file.") from None
+        raise ProjectFileError(f"'{path}' is a folder, not a project file; choose the .atmp file inside it.") from None
     except PermissionError:
         raise ProjectFileError(f"'{path}' cannot be read (permission denied); check the file's permissions.") from None
     if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
