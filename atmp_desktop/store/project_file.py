@@ -866,6 +866,18 @@ class ProjectFile(MilestoneMixin, review.ReviewMixin, _figures.FigureMixin):
         the project), ProjectFileError if the file cannot be read any more."""
         return self._rows is not None and self._rows.read_some(rows)
 
+    def index_rows(self, rows: int = 10_000) -> bool:
+        """Build the row-id indexes of tables in memory, about `rows` rows' worth per call (idle slices after
+        read_rows is done). A session's first new row (a result typed into a results sheet) checks that its id
+        is new in every table of the project (_row_id_taken), which otherwise built every index in that one
+        edit: ~20 ms at large 4x. True while tables remain; an edit never needs this to have run."""
+        done = 0
+        for table in list(self._tables.values()):
+            if done >= rows:
+                return True
+            done += table.index_ahead()
+        return False
+
     def _fetch_rows(self) -> None:
         """Every stored row in memory and the read transaction ended: before a write (our commit would wait for
         our own reader), a reload and at close."""

@@ -170,6 +170,8 @@ class UnreadTable:
                 if self._result is None:
                     self._result = parse_table(self.field, self._raw())
                     self._entries = None  # the raw JSON is not needed any more
+                    if self._raw_ids is not None:  # its ids were looked up ahead (index_ahead): the table's too
+                        self._result[0].index_ahead()
                 result = self._result
         return result
 
@@ -210,6 +212,17 @@ class UnreadTable:
             if self._entries is None:
                 return self._source.has_row(self._key, readable_id)
             return any(readable_id(e[-3]) for e in self._entries)
+
+    def index_ahead(self) -> int:
+        """What Table.index_ahead does, for the ids has_id looks in (the raw ids while unparsed): the rows it took.
+        Only raw rows already in memory: an idle slice never waits for the file."""
+        if self._result is not None:
+            return self._result[0].index_ahead()
+        with self._lock:
+            if self._result is not None or self._raw_ids is not None or self._entries is None:
+                return 0
+            self._raw_ids = frozenset(decode(e[-3]) for e in self._entries)
+            return len(self._entries)
 
     def has_id(self, row_id: str) -> bool:
         """Whether the table holds a row with this id, without parsing it (new row ids must be unique)."""

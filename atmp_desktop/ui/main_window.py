@@ -46,6 +46,8 @@ PREBUILD_SLICE_MS = 15  # idle-time page building works in slices this long, so 
 FINISH_SLICE_MS = 5
 BACKUP_AFTER_PAINT_MS = 1000  # the backup of the opened file: a second after the first paint, when idle
 ROWS_SLICE = 1000  # stored table rows fetched per idle turn after the first paint (~1-2 ms at large 4x)
+COLLECT_AFTER_EDIT_MS = 50  # after an edit is on screen, before a person can type the next one
+INDEX_SLICE = 10_000  # then table rows indexed per idle turn (~3 ms; a table's index is built in one go)
 
 
 class MainWindow(QMainWindow):
@@ -156,6 +158,10 @@ class MainWindow(QMainWindow):
         self._rows = QTimer(self)  # the stored rows of tables not read yet, fetched in idle slices (store.deferred)
         self._rows.setInterval(1)  # not 0: while the integrity check runs on its thread a slice returns at once
         self._rows.timeout.connect(self._read_rows_slice)
+        self._collect = QTimer(self)  # a garbage-collector pass once an edit is on screen (_collect_after_edit)
+        self._collect.setSingleShot(True)
+        self._collect.setInterval(COLLECT_AFTER_EDIT_MS)
+        self._collect.timeout.connect(self._collect_after_edit)
         # the pages first, then the checks (ui/findings.py: a check beside them would make them wait for the GIL)
         self.validation.yield_to = lambda: self._prebuild.isActive() or self._finishing.isActive()
         self.view_menu.addSeparator()
@@ -595,6 +601,7 @@ class MainWindow(QMainWindow):
         self.validation.cancel()  # a check still to come would show this project's findings after it closed
         self._watch.stop()
         self._rows.stop()
+        self._collect.stop()
         self._show_file_banner("", False)
         self.project.close()
         self.project = None
@@ -830,15 +837,17 @@ class MainWindow(QMainWindow):
             self._start_prebuild()
 
     def _read_rows_slice(self) -> None:
-        """One idle slice of the stored rows still to fetch (the store fetches the rest at once before any write
-        and when a table is first read, so nothing waits for these slices). The first runs SQLite's integrity
+        """One idle slice of the stored rows still to fetch, then of the row-id lookups a first new row needs
+        (the store fetches the rest at once before any write and when a table is first read, and builds a
+        lookup when first used, so nothing waits for these slices). The first runs SQLite's integrity
         check: a damaged file is closed, unchanged, with the sentence and the backups a failed open offers."""
         from atmp_desktop.store import DamagedFileError, ProjectFileError
         if self.project is None:
             self._rows.stop()
             return
         try:
-            more = self.project.read_rows(ROWS_SLICE)
+            # every row read, the row-id indexes a first new row looks in: built here rather than in that edit
+            more = self.project.read_rows(ROWS_SLICE) or self.project.index_rows(INDEX_SLICE)
         except DamagedFileError as exc:
             self._rows.stop()
             path = self.project.path
@@ -1149,10 +1158,24 @@ class MainWindow(QMainWindow):
         if change.meta:
             self._update_title()
         self.validation.request(self.snap)
+        self._collect.start()
         if focus_step:
             self.go_to_step(focus_step)
         elif hit.applicability and self.current_step:
             self._update_step_buttons()  # Back/Next skip steps that do not apply
+
+    def _collect_after_edit(self) -> None:
+        """Collect what the last edits left, then keep what survives out of later passes (gc.freeze, as after
+        the first paint). Each edit of a large table makes new lists of its rows, which then live as long as
+        the table: left to the collector, they piled up until a full pass over all of them came in the middle
+        of some edit (~50-60 ms at large 4x, about one edit in 130 of a results sheet). This pass sees only
+        what was made since the last one (~1 ms). An edit leaves no garbage cycles (none found after 200
+        results typed with the collector off); a pass here still takes any another action left."""
+        if self.project is None:
+            return
+        import gc
+        gc.collect()
+        gc.freeze()
 
     def _read_snapshot(self, change: "ChangeSet") -> "ProjectSnapshot":
         """The snapshot after a change (the store updates its cached snapshot per action: no re-read)."""
