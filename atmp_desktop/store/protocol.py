@@ -126,6 +126,8 @@ class ProjectStore(Protocol):
 
     def read_rows(self, rows: int = 2000) -> bool: ...  # idle slices after an open with defer_rows (True: more)
 
+    def index_rows(self, rows: int = 10_000) -> bool: ...  # then the row-id lookups a first new row needs (True: more)
+
     # ------------------------------------------------------------ watch for changes
     def changed_on_disk(self) -> bool: ...
 
