@@ -213,7 +213,7 @@ def _rows(snap: ProjectSnapshot, path: str) -> tuple[list[str], dict[str, dict]]
 
 
 def _merge_table(forms: FormSet, f: Field, base, mine, theirs, res: MergeResult) -> None:
-    _, b = _rows(base, f.path)
+    b_all, b = _rows(base, f.path)
     m_ids, m = _rows(mine, f.path)
     t_ids, t = _rows(theirs, f.path)
     m_ids = [rid for rid in m_ids if rid in m]
@@ -226,7 +226,7 @@ def _merge_table(forms: FormSet, f: Field, base, mine, theirs, res: MergeResult)
             t_ids = [same if x == rid else x for x in t_ids]
             t[same] = t.pop(rid)
     sections = ctd_sections(forms, f.path)
-    b_ids = [rid for rid in _rows(base, f.path)[0] if rid in b]
+    b_ids = [rid for rid in b_all if rid in b]
     common = [rid for rid in b_ids if rid in m and rid in t]
     shared = set(common)
     rel_m = [rid for rid in m_ids if rid in shared]
@@ -235,9 +235,16 @@ def _merge_table(forms: FormSet, f: Field, base, mine, theirs, res: MergeResult)
     plan = TablePlan(m_ids, t_ids, primary)
     if primary == THEIRS:
         res.taken.append(f"{f.label}: order of rows")
+    text = texter(forms, (mine, theirs, base))
+    columns = [c.id for c in f.columns]
     for rid in dict.fromkeys([*b_ids, *m_ids, *t_ids]):
         bb, mm, tt = b.get(rid), m.get(rid), t.get(rid)
-        title = row_title(f, mm or tt or bb or {}, text=texter(forms, (mine, theirs, base)))
+        if bb is not None and mm is not None and (mm == tt or tt == bb):
+            # theirs left the row alone (most rows): mine stands, cell by cell as _cells would keep it
+            plan.rows[rid] = {"row_conflict": None, "auto": _kept(columns, mm)}
+            continue
+        # the row in words, for a message only (a title of a `ref` cell looks up the row it names)
+        title = row_title(f, mm or tt or bb or {}, text=text)
         if bb is None:                                   # added since the base
             if mm is not None and tt is not None and mm != tt:
                 _cells(forms, f, rid, {}, mm, tt, plan, res, title, sections)
@@ -285,6 +292,13 @@ def _cells(forms, f: Field, rid: str, bb: dict, mm: dict, tt: dict, plan: TableP
             continue
         cells[c.id] = (m, t, None)
     plan.rows[rid] = {"row_conflict": None, "cells": cells, "auto": auto}
+
+
+def _kept(columns: list[str], row: dict) -> dict:
+    """The filled cells of `row` in `columns`: `row` itself when that is all it holds (a snapshot's rows are),
+    so taking the merge finds the row unchanged by identity."""
+    kept = {c: row[c] for c in columns if c in row and not is_empty(row[c])}
+    return row if len(kept) == len(row) else kept
 
 
 def _row_text(f: Field, row: dict) -> str:

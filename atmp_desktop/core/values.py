@@ -266,6 +266,16 @@ def normalise_row(table: Field, row: Any) -> dict:
     return out
 
 
+def in_column_order(table: Field, cells: dict, orders: dict) -> dict:
+    """`cells` (a row's known columns) with its keys in the table's column order, as normalise_row gives them.
+    `orders` remembers the column order of each key order met (a table's rows share one or two)."""
+    keys = tuple(cells)
+    order = orders.get(keys)
+    if order is None:
+        order = orders[keys] = tuple(c.id for c in table.columns if c.id in cells)
+    return cells if order == keys else {k: cells[k] for k in order}
+
+
 _ROW_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _TRUE = {"yes", "y", "true", "1", "ja", "oui"}
 _FALSE = {"no", "n", "false", "0", "nein", "non"}

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 from atmp_desktop.core.forms import Field
-from atmp_desktop.core.values import BIDI_CONTROLS, FieldValueError, is_empty, loads_json, normalise
+from atmp_desktop.core.values import BIDI_CONTROLS, FieldValueError, in_column_order, is_empty, loads_json, normalise
 from atmp_desktop.store.rows import Table
 
 # cell values whose check is remembered while a table is parsed: immutable, and they repeat (units, results,
@@ -68,7 +68,7 @@ def parse_table(f: Field, entries: Sequence[tuple]) -> tuple[Table, list[Problem
     row_problems: RowProblems = {}
     ids, pos, rows = [], [], []
     columns = {c.id: c for c in f.columns}
-    in_order: set[tuple] = set()      # column orders seen to be the form's (most rows: one or two)
+    orders: dict[tuple, tuple] = {}   # for in_column_order
     checked: dict[tuple, tuple] = {}  # (column, type, value) -> (normalised, sentences)
     for entry in entries:
         row_id, position, cells_raw = entry[-3:]
@@ -110,13 +110,7 @@ def parse_table(f: Field, entries: Sequence[tuple]) -> tuple[Table, list[Problem
                     v = check_value(col, value, lambda s, c=col_id: sink.append((c, s)))
                 if v is not None:
                     good[col_id] = v
-            keys = tuple(good)
-            if keys in in_order:
-                cells = good
-            else:
-                cells = {c.id: good[c.id] for c in f.columns if c.id in good}
-                if tuple(cells) == keys:
-                    in_order.add(keys)
+            cells = in_column_order(f, good, orders)
         if sink:
             row_problems[rid] = sink
         ids.append(rid)
