@@ -11,7 +11,7 @@ from typing import Any
 from atmp_desktop.core.form_migrations import FORMS_VERSION, migrate_document, stored_version
 from atmp_desktop.core.forms import FormSet
 from atmp_desktop.core.project import FORMAT_NAME, FORMAT_VERSION
-from atmp_desktop.core.values import FieldValueError, in_column_order, normalise
+from atmp_desktop.core.values import MEMO_TYPES, FieldValueError, in_column_order, normalise
 
 META_KEYS = ("uuid", "title", "created", "modified")
 SECTION_STATUSES = ("not_started", "draft", "in_review", "ready")
@@ -105,6 +105,7 @@ def _check_rows(f, rows: list, where: str) -> tuple[list[str], list[dict]]:
     normalised again with the table (half of reading a milestone of a large project)."""
     columns = {c.id: c for c in f.columns}
     orders: dict[tuple, tuple] = {}
+    checked: dict[tuple, tuple] = {}  # (column, type, value) -> (normalised, problem): as parse_table
     problems: list[str] = []
     out: list[dict] = []
     for i, row in enumerate(rows):
@@ -117,16 +118,29 @@ def _check_rows(f, rows: list, where: str) -> tuple[list[str], list[dict]]:
             if col is None:
                 problems.append(f"{where}[{i}].{col_id}: no such column")
                 continue
-            try:
-                v = normalise(col, cell)
-            except FieldValueError as exc:
-                problems.append(f"{where}[{i}].{col_id}: {exc}")
-                continue
-            if v is not None:
+            kind = type(cell)
+            if kind in MEMO_TYPES:
+                key = (col_id, kind, cell)
+                hit = checked.get(key)
+                if hit is None:
+                    hit = checked[key] = _normalised(col, cell)
+            else:
+                hit = _normalised(col, cell)
+            v, problem = hit
+            if problem is not None:
+                problems.append(f"{where}[{i}].{col_id}: {problem}")
+            elif v is not None:
                 cells[col_id] = v
         if cells:
             out.append(in_column_order(f, cells, orders))
     return problems, out
+
+
+def _normalised(col, value: Any) -> tuple[Any, str | None]:
+    try:
+        return normalise(col, value), None
+    except FieldValueError as exc:
+        return None, str(exc)
 
 
 _ROW_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")

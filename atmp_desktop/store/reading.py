@@ -17,12 +17,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 from atmp_desktop.core.forms import Field
-from atmp_desktop.core.values import BIDI_CONTROLS, FieldValueError, in_column_order, is_empty, loads_json, normalise
+from atmp_desktop.core.values import (BIDI_CONTROLS, MEMO_TYPES, FieldValueError, in_column_order, is_empty, loads_json,
+                                      normalise)
 from atmp_desktop.store.rows import Table
-
-# cell values whose check is remembered while a table is parsed: immutable, and they repeat (units, results,
-# batch names: 11,600 distinct values in 331,000 cells of the large 4x project)
-_MEMO_TYPES = frozenset({str, int, float, bool})
 
 Problem = tuple[str, str]      # (field path, sentence)
 RowProblems = dict[str, list[tuple[str, str]]]  # row id -> [(column or "", sentence)]
@@ -99,7 +96,7 @@ def parse_table(f: Field, entries: Sequence[tuple]) -> tuple[Table, list[Problem
                     sink.append((str(col_id), "is not a column of this table; the value was ignored"))
                     continue
                 kind = type(value)
-                if kind in _MEMO_TYPES:  # the check is a pure function of the column and the value
+                if kind in MEMO_TYPES:  # the check is a pure function of the column and the value
                     hit = checked.get((col_id, kind, value))
                     if hit is None:
                         hit = checked[(col_id, kind, value)] = _remembered(col, value)
