@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from atmp_desktop.core.diff import compare
 from atmp_desktop.store import ProjectFile, ProjectFileError
 from atmp_desktop.store.bulk import no_gc_passes
 from atmp_desktop.store.merging import prepare_merge
@@ -34,6 +35,8 @@ def test_the_collector_runs_again_after_each_kind_of_work_also_when_it_fails(sam
         p.set_value("product.invented_name", "Changed")
         p.restore_milestone(m)
         assert gc.isenabled()
+        p.milestone_snapshot(m)
+        assert gc.isenabled()
         with pytest.raises(ProjectFileError, match="needs a name"):
             p.create_milestone("  ")
         assert gc.isenabled()
@@ -53,9 +56,9 @@ def test_a_pause_nests_and_leaves_a_collector_that_was_off_off(collector_on):
 
 
 def test_milestone_merge_and_restore_leave_no_cycles_behind(sample_project, forms, tmp_path, collector_on):
-    """The premise of the pause: what this work drops is freed by reference counting. A handful of objects
-    (a class made on first use, say) may be cyclic; a cycle per row or per table (car-t: 396 rows in 31
-    tables) would be the pause keeping a project's worth of garbage."""
+    """The premise of the pause: what this work (and a comparison with a milestone) drops is freed by
+    reference counting. A handful of objects (a class made on first use, say) may be cyclic; a cycle per row
+    or per table (car-t: 396 rows in 31 tables) would be the pause keeping a project's worth of garbage."""
     mine = sample_project("car-t", "mine.atmp")
     with ProjectFile.open(mine, forms) as p:
         p.create_milestone("warm-up")  # first use: imports, classes
@@ -74,6 +77,7 @@ def test_milestone_merge_and_restore_leave_no_cycles_behind(sample_project, form
         plan = prepare_merge(p, theirs)
         plan.apply(plan.result.decide_all("theirs"))
         p.create_milestone("after the merge")
+        compare(forms, p.milestone_snapshot(m), p.snapshot())  # Review > Compare with a milestone
         p.restore_milestone(m)
         del plan
         left = gc.collect()

@@ -300,44 +300,47 @@ def compare_table(f: Field, old: ProjectSnapshot, new: ProjectSnapshot, sections
     text = texter(forms, (new, old))
     a_rows, b_rows = old.rows(f.path), new.rows(f.path)
     a_ids, b_ids = _ids(old, f.path, a_rows), _ids(new, f.path, b_rows)
-    a = {rid: (i, r) for i, (rid, r) in enumerate(zip(a_ids, a_rows))}
-    b = {rid: (i, r) for i, (rid, r) in enumerate(zip(b_ids, b_rows))}
+    # row id -> position and row id -> row, not id -> (position, row): a tuple per row is a container the
+    # garbage collector tracks, and 60,000 of them at large 4x started full collections of the whole heap
+    a_at, b_at = {rid: i for i, rid in enumerate(a_ids)}, {rid: j for j, rid in enumerate(b_ids)}
+    a, b = dict(zip(a_ids, a_rows)), dict(zip(b_ids, b_rows))
     # rows with new ids but the same cells as a row that lost its id: the same row (copies that were
     # imported separately). Empty rows are never a change.
-    only_a = [rid for rid in a_ids if rid not in b and a[rid][1]]
-    only_b = [rid for rid in b_ids if rid not in a and b[rid][1]]
+    only_a = [rid for rid in a_ids if rid not in b and a[rid]]
+    only_b = [rid for rid in b_ids if rid not in a and b[rid]]
     alias: dict[str, str] = {}
     if only_a and only_b:
         by_content: dict[str, list[str]] = {}
         for rid in only_a:
-            by_content.setdefault(_key(a[rid][1]), []).append(rid)
+            by_content.setdefault(_key(a[rid]), []).append(rid)
         for rid in only_b:
-            match = by_content.get(_key(b[rid][1]))
+            match = by_content.get(_key(b[rid]))
             if match:
                 alias[rid] = match.pop(0)
     rows: list[RowChange] = []
     matched_a = set(alias.values())
     for rid in a_ids:
-        i, row = a[rid]
+        row = a[rid]
         if rid not in b and rid not in matched_a and row:
-            rows.append(RowChange(rid, "removed", i + 1, 0, row_title(f, row, text=text),
+            rows.append(RowChange(rid, "removed", a_at[rid] + 1, 0, row_title(f, row, text=text),
                                   _all_cells(f, row, text, removed=True),
                                   row, None))
     for rid in b_ids:
-        j, row = b[rid]
+        row = b[rid]
         old_id = alias.get(rid, rid)
         if old_id not in a:
             if row:
-                rows.append(RowChange(rid, "added", 0, j + 1, row_title(f, row, text=text), _all_cells(f, row, text),
-                                      None, row))
+                rows.append(RowChange(rid, "added", 0, b_at[rid] + 1, row_title(f, row, text=text),
+                                      _all_cells(f, row, text), None, row))
             continue
-        i, before = a[old_id]
+        before = a[old_id]
         if before != row:
             cells = tuple(CellChange(c.id, c.label, before.get(c.id), row.get(c.id), text(c, before.get(c.id)),
                                      text(c, row.get(c.id))) for c in f.columns if before.get(c.id) != row.get(c.id))
-            rows.append(RowChange(rid, "changed", i + 1, j + 1, row_title(f, row, text=text), cells, before, row))
+            rows.append(RowChange(rid, "changed", a_at[old_id] + 1, b_at[rid] + 1, row_title(f, row, text=text),
+                                  cells, before, row))
     common = [alias.get(rid, rid) for rid in b_ids if alias.get(rid, rid) in a]
-    moved = _moved([a[rid][0] for rid in common], common)
+    moved = _moved([a_at[rid] for rid in common], common)
     if not rows and not moved:
         return None
     rows.sort(key=lambda r: (r.new_position or r.old_position, r.kind != "removed"))

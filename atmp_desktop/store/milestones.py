@@ -201,8 +201,9 @@ class MilestoneMixin:
 
     def milestone_snapshot(self, ref: str | Milestone) -> ProjectSnapshot:
         """The project as it was at the milestone, read-only (values that no longer fit are in `problems`)."""
-        _m, env = self.milestone_content(ref)
-        return snapshot_of(self.forms, env, self._image)[0]
+        with no_gc_passes():  # the whole project from JSON: no reference cycles (store/bulk.py)
+            _m, env = self.milestone_content(ref)
+            return snapshot_of(self.forms, env, self._image)[0]
 
     def create_milestone(self, name: str, note: str = "", kind: str = "manual") -> Milestone:
         """Keep the project as it is now under `name`: one action, audited (not an undo step: it changes no
