@@ -75,7 +75,9 @@ def test_errors_are_one_sentence_with_exit_2(tmp_path, capsys, sample_project, a
 def test_invalid_json_imports_nothing_and_lists_each_bad_path(tmp_path, capsys):
     bad = {"format": "atmp-dossier-project", "format_version": 1, "project": {"title": "x"},
            "data": {"product": {"atmp_type": "XYZ", "nope": 1, "is_combined": "yes"},
-                    "manufacturing": {"sites": [{"name": "A", "colour": "red"}]},
+                    "manufacturing": {"sites": [{"name": "A", "colour": "red"},
+                                                {"name": "B", "in_eea": "maybe"}, {"name": "C", "in_eea": "maybe"},
+                                                "D"]},
                     "kitchen": {}}}
     src = tmp_path / "bad.json"
     src.write_text(json.dumps(bad), encoding="utf-8")
@@ -83,7 +85,11 @@ def test_invalid_json_imports_nothing_and_lists_each_bad_path(tmp_path, capsys):
     code, _, err = run(capsys, "new", target, "--from-json", src)
     assert code == 2
     for path in ["$.data.product.atmp_type", "$.data.product.nope", "$.data.product.is_combined",
-                 "$.data.manufacturing.sites[0].colour", "$.data.kitchen"]:
+                 "$.data.manufacturing.sites[0].colour", "$.data.kitchen",
+                 # the same bad value in two rows is named in each; a row that is not an object is named
+                 "$.data.manufacturing.sites[1].in_eea: In the EU/EEA: expected yes or no",
+                 "$.data.manufacturing.sites[2].in_eea: In the EU/EEA: expected yes or no",
+                 "$.data.manufacturing.sites[3]: expected an object of column values"]:
         assert path in err
     assert not target.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
