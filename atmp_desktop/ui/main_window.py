@@ -1170,7 +1170,7 @@ class MainWindow(QMainWindow):
         the table: left to the collector, they piled up until a full pass over all of them came in the middle
         of some edit (~50-60 ms at large 4x, about one edit in 130 of a results sheet). This pass sees only
         what was made since the last one (~1 ms). An edit leaves no garbage cycles (none found after 200
-        results typed with the collector off); a pass here still takes any another action left."""
+        results typed with the collector off); the pass still frees whatever cycles other actions left."""
         if self.project is None:
             return
         import gc
