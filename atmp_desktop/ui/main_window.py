@@ -860,6 +860,8 @@ class MainWindow(QMainWindow):
             return
         if not more:
             self._rows.stop()
+            from atmp_desktop.ui import affected
+            affected.dependencies(self.forms)  # the map every edit reads: built now, not in the first edit (~4 ms)
 
     def _start_prebuild(self) -> None:
         if self.project is not None and not self._prebuild.isActive():
