@@ -8,6 +8,7 @@ the navigator and jumping to a finding. A mirror of what the file must hold is k
 undo history), and `check()` compares it with the project file read afresh.
 
     python -m tests.soak --actions 20000      (what `make soak` runs; writes docs/benchmarks.md's soak rows)
+    python -m tests.soak --project 1x.atmp --actions 3000   (on a copy of a real-size project; writes nothing)
 
 tests/test_ui_soak.py runs 2,000 actions in `make test`.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -27,7 +29,7 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -44,6 +46,7 @@ WORDS = ("cells", "vector", "batch", "sterile", "assay", "release", "donor", "po
 ASCII_WORDS = [w for w in WORDS if w.isascii()]  # QTest can only type ASCII
 STRICT_FROM = int(os.environ["SOAK_STRICT_FROM"]) if os.environ.get("SOAK_STRICT_FROM") else None
 HISTORY = 1000  # undo steps the store keeps (store: last 1,000 steps)
+SLOW_MS = 100  # an action slower than this is listed in the summary
 
 
 def _ctrl(widget, key) -> None:
@@ -62,6 +65,20 @@ def retype(box, text: str, finish=Qt.Key_Return) -> None:
     QTest.keyClick(box, finish)
 
 
+def wait_until(done, seconds: float) -> None:
+    """Run the event loop until `done()` or `seconds` passed. Not QTest.qWait: PySide holds the GIL through it,
+    so a check on the worker thread got the GIL only between waits (0.1 s of checks took 2.5-5 s at 1x)."""
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(20)
+    deadline = time.monotonic() + seconds
+    poll.timeout.connect(lambda: (done() or time.monotonic() > deadline) and loop.quit())
+    if not done():
+        poll.start()
+        loop.exec()
+        poll.stop()
+
+
 def rss_kib() -> int:
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
@@ -71,9 +88,12 @@ def rss_kib() -> int:
 
 
 class Soak:
-    def __init__(self, window, seed: int = 1):
+    def __init__(self, window, seed: int = 1, start=None):
+        """`start`: the snapshot of the project as opened (None: a new, empty project). A field's value before
+        its first touch is taken from it; a table's rows from its editor when first touched."""
         self.w = window
         self.rng = random.Random(seed)
+        self.start = start
         self.expected: dict[str, object] = {}      # scalar field path -> value the file must hold
         self.views: dict[str, list[dict]] = {}     # table path -> rows on screen (blank ones included)
         self.history: list[tuple[str, object, object]] = []  # (path, before, after) per undo step
@@ -83,6 +103,9 @@ class Soak:
         self.jumps = 0  # finding jumps that landed in their field
         self.last = ""
         self.trail: list[str] = []  # the last actions, named in a failure (what led to it)
+        self.slow: list[tuple[float, str]] = []  # (ms, action) of each action that took over SLOW_MS
+        self.max_ms = 0.0
+        self.waited = 0.0  # s of this action spent waiting as a person would (not the window's time)
 
     # ------------------------------------------------------------------ bookkeeping
     def _stored(self, path: str):
@@ -98,7 +121,7 @@ class Soak:
             self.undone.clear()
 
     def _scalar(self, path: str, value) -> None:
-        before = self.expected.get(path)
+        before = self.expected.get(path) if path in self.expected or self.start is None else self.start.get(path)
         value = normalise(self.w.forms.field(path), value)
         self.expected[path] = value
         self._changed(path, before, value)
@@ -370,9 +393,9 @@ class Soak:
     def finding(self) -> bool:
         # reaching for the findings list takes a person longer than the checks' pause after the last edit
         # (DEBOUNCE_MS): let the check that the last edits asked for report first, as it would for them
-        deadline = time.monotonic() + 5
-        while self.w.validation.pending() and time.monotonic() < deadline:
-            QTest.qWait(20)
+        began = time.perf_counter()
+        wait_until(lambda: not self.w.validation.pending(), 5)
+        self.waited = time.perf_counter() - began  # the person's pause, not the window's: not in the action's time
         tree = self.w.findings_dock.tree
         shown = [i for i in range(tree.topLevelItemCount()) if not tree.topLevelItem(i).isHidden()]
         if not shown or not self.w.findings_dock.isVisible():
@@ -416,10 +439,12 @@ class Soak:
                                                               f"{QApplication.activeModalWidget()}")
             self.last = name
             self.trail = self.trail[-24:] + [f"{i}:{name}@{self.w.current_step}"]
+            began, self.waited = time.perf_counter(), 0.0
             try:
                 done = getattr(self, name)()
             except AssertionError as exc:
                 raise AssertionError(f"{exc}\n  after: {', '.join(self.trail)}") from None
+            self._timed(self.trail[-1], (time.perf_counter() - began - self.waited) * 1000)
             self._check_rows(name)
             if done:
                 self.counts[name] += 1
@@ -435,6 +460,11 @@ class Soak:
             if on_progress and i % 1000 == 999:
                 on_progress(i + 1)
         QTest.qWait(5)
+
+    def _timed(self, action: str, ms: float) -> None:
+        self.max_ms = max(self.max_ms, ms)
+        if ms > SLOW_MS:
+            self.slow.append((ms, action))
 
     def _check_rows(self, name: str) -> None:
         """Each table on the page shows as many rows as the mirror holds (blank rows included)."""
@@ -462,8 +492,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--actions", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--write", default="docs/benchmarks.md", help="append the figures here ('' to skip)")
+    parser.add_argument("--project", type=Path, help="soak a copy of this project file (default: a new, empty one)")
+    parser.add_argument("--write", help="write the figures here ('' to skip; default docs/benchmarks.md, whose "
+                                        "figures are the empty project's: nothing with --project)")
     args = parser.parse_args()
+    if args.write is None:
+        args.write = "" if args.project else "docs/benchmarks.md"
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
@@ -483,14 +517,21 @@ def main() -> int:
     forms = default_forms()
     tmp = Path(tempfile.mkdtemp(prefix="atmp-soak-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     path = tmp / "soak.atmp"
-    ProjectFile.create(path, forms).close()
+    start = None
+    if args.project:
+        shutil.copyfile(args.project, path)
+        with ProjectFile.open(path, forms) as p:
+            p.clear_history()  # the mirror knows no earlier steps: an undo past the soak's first must do nothing
+            start = p.snapshot()
+    else:
+        ProjectFile.create(path, forms).close()
     window = MainWindow(forms, Settings(QSettings(str(tmp / "s.ini"), QSettings.IniFormat)))
     window.resize(1366, 768)
     window.show()
     window.activateWindow()
     QTest.qWaitForWindowActive(window)
     window.open_path(path)
-    soak = Soak(window, args.seed)
+    soak = Soak(window, args.seed, start)
     warm = min(1000, args.actions // 10)
     soak.run(warm, strict=bool(os.environ.get("SOAK_STRICT")))
     none_before, rss_before, start = sys.getrefcount(None), rss_kib(), time.perf_counter()
@@ -504,7 +545,10 @@ def main() -> int:
     growth = (rss_after - rss_before) / rss_before * 100
     print(f"{args.actions} actions ({dict(soak.counts)}; {soak.skipped} skipped), {rate:.1f} actions/s, "
           f"RSS {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MB ({growth:+.1f} %), "
-          f"None refs {none_before} -> {none_after}; file differences: {len(problems)}; exceptions: {len(errors)}")
+          f"None refs {none_before} -> {none_after}; file differences: {len(problems)}; exceptions: {len(errors)}; "
+          f"slowest action {soak.max_ms:.0f} ms, {len(soak.slow)} over {SLOW_MS} ms")
+    for ms, action in sorted(soak.slow, reverse=True)[:10]:
+        print(f"   {ms:6.0f} ms  {action}")
     problems += [f"exception: {e}" for e in errors]
     for p in problems[:20]:
         print("  ", p)
