@@ -42,10 +42,13 @@ reference: venv
 bench: venv
 	QT_QPA_PLATFORM=offscreen $(PY) bench/run.py
 
-# 20,000 mixed user actions through the real window (tests/soak.py); actions/s and RSS growth go to
-# docs/benchmarks.md. SOAK_ACTIONS=... to change the count.
+# 20,000 mixed user actions through the real window (tests/soak.py) on a new, empty project; actions/s and RSS
+# growth go to docs/benchmarks.md. SOAK_ACTIONS=... to change the count. SOAK_PROJECT=FILE soaks a copy of that
+# project instead and writes nothing (e.g. the bench's 1x project: `python bench/common.py make 1x /tmp/1x.atmp`,
+# then `make soak SOAK_PROJECT=/tmp/1x.atmp SOAK_ACTIONS=3000`; docs/reliability.md has its figures).
 soak: venv
-	QT_QPA_PLATFORM=offscreen $(PY) -m tests.soak --actions $${SOAK_ACTIONS:-20000}
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.soak --actions $${SOAK_ACTIONS:-20000} \
+		$${SOAK_PROJECT:+--project "$$SOAK_PROJECT"}
 
 # Menu entry and icon for this user on Linux (freedesktop): the app's .desktop file, icon and *.atmp file type.
 desktop-entry: venv

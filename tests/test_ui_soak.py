@@ -44,3 +44,55 @@ def test_two_thousand_mixed_actions_keep_the_window_alive_and_every_value(window
     with ProjectFile.open(soak_project, forms, read_only=True) as p:
         assert soak.check(p.snapshot()) == []
     assert sys.getrefcount(None) >= none_before - 100  # no leak of None references (the 6.12 abort)
+
+
+@pytest.fixture
+def filled_project(forms, tmp_path):
+    """The car-t sample as a user's project: values in most fields, rows in the tables."""
+    from atmp_desktop.samples import load_sample
+    path = tmp_path / "car-t.atmp"
+    ProjectFile.create(path, forms, document=load_sample("car-t")).close()
+    with ProjectFile.open(path, forms, read_only=True) as p:
+        start = p.snapshot()
+    return path, start
+
+
+def _open(window, path):
+    window.resize(1366, 768)
+    window.activateWindow()
+    QTest.qWaitForWindowActive(window)
+    assert window.open_path(path)
+
+
+def test_undoing_the_first_edit_of_a_filled_field_expects_what_the_file_held(window, filled_project, forms):
+    # the mirror of a project that already holds values starts from the file: undo gives back the sample's text
+    path, start = filled_project
+    _open(window, path)
+    soak = Soak(window, seed=3, start=start)
+    while not soak.text():
+        soak.step()
+    (touched,) = soak.expected
+    assert start.get(touched)  # the field held a value before the soak typed over it
+    soak.undo()
+    assert soak.expected[touched] == start.get(touched)
+    window.close()
+    with ProjectFile.open(path, forms, read_only=True) as p:
+        assert p.snapshot().get(touched) == start.get(touched)
+        assert soak.check(p.snapshot()) == []
+
+
+def test_a_soak_on_a_filled_project_keeps_every_value_and_can_still_find_a_difference(window, filled_project, forms):
+    path, start = filled_project
+    _open(window, path)
+    soak = Soak(window, seed=20261202, start=start)
+    soak.run(400)
+    assert soak.counts["undo"] > 0 and soak.counts["cell"] > 0
+    assert any(start.get(p) is not None for p in soak.expected)  # it typed over values the file held
+    window.close()
+    with ProjectFile.open(path, forms, read_only=True) as p:
+        assert soak.check(p.snapshot()) == []
+    scalar = next(p for p in sorted(soak.expected) if forms.field(p).type == "text")
+    with ProjectFile.open(path, forms) as p:  # another program changes a field the soak touched
+        p.set_value(scalar, "changed behind the soak's back")
+        problems = soak.check(p.snapshot())
+    assert len(problems) == 1 and problems[0].startswith(f"{scalar}: expected")
