@@ -1171,13 +1171,14 @@ class MainWindow(QMainWindow):
         the first paint). Each edit of a large table makes new lists of its rows, which then live as long as
         the table: left to the collector, they piled up until a full pass over all of them came in the middle
         of some edit (~50-60 ms at large 4x, about one edit in 130 of a results sheet). This pass sees only
-        what was made since the last one (~1 ms). An edit leaves no garbage cycles (none found after 200
-        results typed with the collector off); the pass still frees whatever cycles other actions left."""
+        what was made since the last one (median 2 ms at 4x; each change restarts its timer, so it waits for
+        a pause). An edit leaves no garbage cycles (none found after 200 results typed with the collector
+        off); the pass still frees whatever cycles other actions left."""
         if self.project is None:
             return
         import gc
         gc.collect()
-        gc.freeze()
+        _gc_freeze()
 
     def _read_snapshot(self, change: "ChangeSet") -> "ProjectSnapshot":
         """The snapshot after a change (the store updates its cached snapshot per action: no re-read)."""
